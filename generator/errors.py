@@ -1,0 +1,67 @@
+"""Diagnostics: located, actionable messages collected across a whole build."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in the input, printed compiler-style."""
+
+    severity: str  # "error" | "warning" | "info"
+    path: str  # as shown to the user, relative to the site folder when possible
+    line: int | None
+    message: str
+    hint: str | None = None
+    column: int | None = None
+    rule: str | None = None
+
+    def format(self) -> str:
+        location = self.path
+        if self.line is not None:
+            location += f":{self.line}"
+            if self.column is not None:
+                location += f":{self.column}"
+        rule = f"[{self.rule}] " if self.rule else ""
+        text = f"{location}: {self.severity}: {rule}{self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.column or 0, self.message)
+
+
+class BuildError(Exception):
+    """Raised by a stage when the input has errors; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]):
+        self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class UsageError(Exception):
+    """A command-line or environment problem (exit code 2): bad output folder, missing site."""
+
+
+def display_path(path: Path, site_dir: Path) -> str:
+    """Path relative to the site folder, so messages stay short and editor-clickable."""
+    try:
+        return str(path.resolve().relative_to(site_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def error(path: str, line: int | None, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic("error", path, line, message, hint)
+
+
+def warning(path: str, line: int | None, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic("warning", path, line, message, hint)
+
+
+def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise BuildError(errors)

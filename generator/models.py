@@ -1,0 +1,62 @@
+"""Plain frozen records passed from one build stage to the next."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A post file as read from disk; parsing never touches the disk again."""
+
+    path: str  # shown in messages, relative to the site folder
+    lang: str
+    name: str  # file name without .md
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FaqItem:
+    question: str
+    answer: str  # Markdown
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    source: str
+    lang: str
+    title: str
+    date: datetime
+    updated: datetime | None
+    description: str
+    slug: str
+    translation_key: str
+    tags: tuple[str, ...]
+    series: str | None
+    series_part: int | None
+    author: str | None
+    reviewed_by: str | None
+    last_reviewed: date | None
+    image: str
+    image_alt: str
+    draft: bool
+    comments: bool
+    faq: tuple[FaqItem, ...]
+    body: str
+    body_line: int  # file line where the Markdown body starts
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    key_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One file of the built site: a path relative to the output folder, and its bytes."""
+
+    path: str
+    data: bytes

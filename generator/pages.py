@@ -1,0 +1,81 @@
+"""The page plan: every HTML page of the site, its URL, its template and its translations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .models import Post
+from .site_model import Group, Site
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    kind: str  # root | home | post | tag | tags | series | author | not_found
+    path: str  # site path, see urls.py
+    template: str
+    lang: str | None
+    post: Post | None = None
+    group: Group | None = None
+    posts: tuple[Post, ...] = ()  # the posts listed on this page
+    page_number: int = 1
+    page_count: int = 1
+    alternates: tuple[tuple[str, str], ...] = ()  # (lang, path) of every version, itself included
+    modified: datetime | None = None  # newest change of anything shown, for the sitemap
+    indexable: bool = True
+
+    def alternate_path(self, lang: str) -> str | None:
+        return next((path for code, path in self.alternates if code == lang), None)
+
+
+def _chunks(posts: tuple[Post, ...], size: int) -> list[tuple[Post, ...]]:
+    return [posts[i:i + size] for i in range(0, len(posts), size)] or [()]
+
+
+def _newest_change(posts: tuple[Post, ...]) -> datetime | None:
+    return max((p.modified for p in posts), default=None)
+
+
+def plan_pages(site: Site) -> tuple[Page, ...]:
+    """Every HTML page, in a fixed order; translations are linked through a shared logical key."""
+    urls, per_page = site.urls, site.config.site.posts_per_page
+    drafts: list[tuple[tuple, Page]] = []  # (logical key, page without alternates)
+    languages = site.config.language_codes
+
+    for lang in languages:
+        posts = site.posts[lang]
+        chunks = _chunks(posts, per_page)
+        for number, chunk in enumerate(chunks, start=1):
+            drafts.append((("home", number), Page(
+                "home", urls.home(lang, number), "home.html", lang, posts=chunk, page_number=number,
+                page_count=len(chunks), modified=_newest_change(posts))))
+        for post in posts:
+            drafts.append((("post", post.translation_key), Page(
+                "post", urls.post(lang, post.slug), "post.html", lang, post=post, modified=post.modified)))
+        for group in site.tags[lang]:
+            chunks = _chunks(group.posts, per_page)
+            for number, chunk in enumerate(chunks, start=1):
+                drafts.append((("tag", group.key, number), Page(
+                    "tag", urls.tag(lang, group.key, number), "list.html", lang, group=group, posts=chunk,
+                    page_number=number, page_count=len(chunks), modified=_newest_change(group.posts))))
+        if site.tags[lang]:
+            drafts.append((("tags",), Page("tags", urls.tags_index(lang), "tags.html", lang,
+                                           modified=_newest_change(posts))))
+        for group in site.series[lang]:
+            drafts.append((("series", group.key), Page(
+                "series", urls.series(lang, group.key), "series.html", lang, group=group, posts=group.posts,
+                modified=_newest_change(group.posts))))
+        for group in site.authors[lang]:
+            drafts.append((("author", group.key), Page(
+                "author", urls.author(lang, group.key), "author.html", lang, group=group, posts=group.posts,
+                modified=_newest_change(group.posts))))
+
+    versions: dict[tuple, list[tuple[str, str]]] = {}
+    for key, page in drafts:
+        versions.setdefault(key, []).append((page.lang, page.path))
+    homes = tuple((lang, urls.home(lang)) for lang in languages)
+    newest = _newest_change(site.all_posts())
+    pages = [Page("root", urls.root(), "root.html", None, alternates=homes, modified=newest)]
+    pages += [replace(page, alternates=tuple(versions[key])) for key, page in drafts]
+    pages.append(Page("not_found", urls.not_found(), "404.html", None, indexable=False))
+    return tuple(pages)
+

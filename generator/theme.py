@@ -1,0 +1,48 @@
+"""Locate templates and static files: the site's own files override the default theme file by file."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .models import OutputFile
+
+ASSETS = ("assets/clinicpress.css", "assets/clinicpress.js")
+
+
+def default_theme_dir() -> Path:
+    """Installed packages carry the theme as generator/theme; a source checkout uses templates/."""
+    packaged = Path(__file__).parent / "theme"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def theme_dirs(site_dir: Path) -> list[Path]:
+    """Template search path, most specific first."""
+    dirs = []
+    own = site_dir / "templates"
+    default = default_theme_dir()
+    if own.is_dir() and own.resolve() != default.resolve():
+        dirs.append(own)
+    dirs.append(default)
+    return dirs
+
+
+def load_static_files(site_dir: Path, dirs: list[Path]) -> list[OutputFile]:
+    """Theme static/ first, then the site's templates/static/ and static/, later ones replacing earlier."""
+    files: dict[str, bytes] = {}
+    for folder in [d / "static" for d in reversed(dirs)] + [site_dir / "static"]:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                files[relative.as_posix()] = path.read_bytes()
+    return [OutputFile(path, data) for path, data in sorted(files.items())]
+
+
+def fingerprinted_assets(static: list[OutputFile]) -> dict[str, str]:
+    """'assets/clinicpress.css' -> 'assets/clinicpress.css?v=1a2b3c4d' so browsers refetch after a change."""
+    by_path = {f.path: f.data for f in static}
+    return {name.split("/")[-1].replace(".", "_"): f"{name}?v={hashlib.sha256(by_path[name]).hexdigest()[:10]}"
+            for name in ASSETS if name in by_path}

@@ -1,0 +1,111 @@
+"""Shared fixtures: site trees from dicts, the sample site built once, the CLI through main(argv)."""
+from __future__ import annotations
+
+import io
+import shutil
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+# The sample site is judged on a fixed day so that future-dated posts stay future.
+FIXED_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+MINIMAL_CONFIG = """\
+[site]
+base_url = "https://blog.example-clinic.com/"
+default_language = "ko"
+timezone = "Asia/Seoul"
+
+[languages.ko]
+name = "한국어"
+locale = "ko_KR"
+title = "테스트 블로그"
+description = "테스트용 블로그입니다."
+
+[languages.en]
+name = "English"
+locale = "en_US"
+title = "Test Blog"
+description = "A blog for tests."
+
+[clinic]
+name = { ko = "테스트 의원", en = "Test Clinic" }
+url = "https://example-clinic.com/"
+contact_url = "https://example-clinic.com/contact"
+telephone = "+82-2-000-0000"
+
+[authors.dr-kim]
+name = { ko = "김OO 원장", en = "Dr. Kim" }
+job_title = { ko = "성형외과 전문의", en = "Board-certified plastic surgeon" }
+type = "Physician"
+
+[authors.dr-lee]
+name = { ko = "이OO 원장", en = "Dr. Lee" }
+job_title = { ko = "피부과 전문의", en = "Board-certified dermatologist" }
+type = "Physician"
+"""
+
+
+def post_text(title: str = "A post", date: str = "2026-07-03", body: str = "Some text.\n", **extra: str) -> str:
+    lines = [f'title: "{title}"', f"date: {date}",
+             'description: "A description of fifty characters or more, for the tests here."']
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content) if content.startswith("\n") else content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def site_factory(tmp_path):
+    """A site folder made of site.toml (MINIMAL_CONFIG unless given) and the given files."""
+
+    def make(files: dict[str, str | bytes] | None = None, config: str = MINIMAL_CONFIG) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        return write_tree(root, {"site.toml": config, **(files or {})})
+
+    return make
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str) -> CliResult:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The repository's sample site, copied and built once; returns the output folder."""
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("site.toml", "posts", "static", "templates"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.exists():
+            shutil.copy(source, root / name)
+    build_site(BuildOptions(site_dir=root, now=FIXED_NOW))
+    return root / "output"

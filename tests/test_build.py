@@ -1,0 +1,162 @@
+"""Building fixture sites through the command line, as a user would."""
+import os
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from conftest import MINIMAL_CONFIG, post_text, run_cli, write_tree
+
+
+def page(output: Path, path: str):
+    return lxml_html.fromstring((output / path).read_bytes())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_site_of_only_config_and_posts_builds_with_default_theme(site_factory):
+    site = site_factory({"posts/ko/hello.md": post_text("안녕하세요"), "posts/en/hello.md": post_text("Hello")})
+    result = run_cli("build", str(site))
+    assert result.code == 0, result.err
+    assert result.out.startswith("Built ") and "(ko " in result.out
+    tree = page(site / "output", "en/posts/hello/index.html")
+    assert tree.findtext(".//h1") == "Hello"
+    assert (site / "output/assets/clinicpress.css").is_file()
+
+
+def test_pagination_splits_home_into_pages_of_ten(site_factory):
+    posts = {f"posts/en/post-{n:02d}.md": post_text(f"Post {n}", date=f"2026-06-{n:02d}") for n in range(1, 24)}
+    site = site_factory(posts)
+    assert run_cli("build", str(site)).code == 0
+    output = site / "output"
+    first, third = page(output, "en/index.html"), page(output, "en/page/3/index.html")
+    assert [a.text for a in first.cssselect(".card-title a")][:2] == ["Post 23", "Post 22"]
+    assert len(first.cssselect(".card")) == 10
+    assert len(third.cssselect(".card")) == 3
+    assert first.cssselect('.pagination a[rel="next"]')[0].get("href") == "/en/page/2/"
+    assert not (output / "en/page/4").exists()
+
+
+def test_drafts_and_future_posts_need_flags(site_factory):
+    site = site_factory({
+        "posts/en/draft.md": post_text("Draft", draft="true"),
+        "posts/en/later.md": post_text("Later", date="2099-01-01"),
+        "posts/en/now.md": post_text("Now"),
+    })
+    assert run_cli("build", str(site)).code == 0
+    assert (site / "output/en/posts/now/index.html").exists()
+    assert not (site / "output/en/posts/draft").exists() and not (site / "output/en/posts/later").exists()
+    assert run_cli("build", str(site), "--drafts", "--future").code == 0
+    assert (site / "output/en/posts/draft/index.html").exists() and (site / "output/en/posts/later/index.html").exists()
+
+
+def test_language_switcher_falls_back_to_home_without_translation(site_factory):
+    site = site_factory({"posts/ko/only-ko.md": post_text("한국어만"), "posts/en/other.md": post_text("Other")})
+    assert run_cli("build", str(site)).code == 0
+    switcher = page(site / "output", "ko/posts/only-ko/index.html").cssselect(".language-switcher a")
+    assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("en", "/en/")]
+
+
+def test_base_url_with_a_path_prefixes_every_link(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello")},
+                        MINIMAL_CONFIG.replace("https://blog.example-clinic.com/", "https://example-clinic.com/blog/"))
+    assert run_cli("build", str(site)).code == 0
+    tree = page(site / "output", "en/index.html")
+    assert tree.cssselect(".card-title a")[0].get("href") == "/blog/en/posts/hello/"
+    assert tree.cssselect('link[rel="canonical"]')[0].get("href") == "https://example-clinic.com/blog/en/"
+
+
+def test_site_templates_override_the_theme_file_by_file(site_factory):
+    site = site_factory({
+        "posts/en/hello.md": post_text("Hello"),
+        "templates/partials/footer.html": '<footer class="custom">{{ clinic.name }}</footer>\n',
+        "templates/i18n/en.toml": '"nav.home" = "Journal"\n',
+    })
+    assert run_cli("build", str(site)).code == 0
+    tree = page(site / "output", "en/index.html")
+    assert tree.cssselect("footer.custom")[0].text == "Test Clinic"
+    assert tree.cssselect(".site-nav a")[0].text == "Journal"
+    assert tree.cssselect(".brand")  # the rest of the theme is still there
+
+
+def test_ui_string_missing_in_one_language_is_an_error(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "templates/i18n/ja.toml": '"nav.home" = "ホーム"\n'},
+                        MINIMAL_CONFIG.replace("[clinic]", '[languages.ja]\nname = "日本語"\nlocale = "ja_JP"\ntitle = "ブログ"\n\n[clinic]'))
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "templates/i18n/ja.toml: error: UI string 'nav.skip' is missing for language 'ja'" in result.err
+
+
+def test_template_error_names_template_and_line(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"),
+                         "templates/partials/footer.html": "<footer>\n{{ clinic.nmae }}\n</footer>\n"})
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "templates/partials/footer.html:2: error: template error while rendering" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_failed_build_leaves_previous_output_untouched(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello")})
+    assert run_cli("build", str(site)).code == 0
+    before = snapshot(site / "output")
+    (site / "posts/en/broken.md").write_text("---\ntitle: x\ndate: 2026-13-40\n---\n")
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "posts/en/broken.md:3: error: 'date' must be a real date, got '2026-13-40'" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(site / "output") == before
+
+
+def test_all_broken_files_are_reported_together(site_factory):
+    site = site_factory({"posts/en/a.md": "---\ntitle: a\n---\n", "posts/ko/b.md": "no front-matter\n",
+                         "posts/en/c.md": post_text("C", author="dr-nobody")})
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert result.err.count(": error: ") == 3
+
+
+@pytest.mark.parametrize("target", ["{site}", "{site}/posts", "{site}/templates", "/", "{home}"],
+                         ids=["site-root", "posts", "templates", "root", "home"])
+def test_build_refuses_dangerous_output_folders(site_factory, target):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "templates/.keep": ""})
+    before = snapshot(site)
+    result = run_cli("build", str(site), "-o", target.format(site=site, home=Path.home()))
+    assert result.code == 2
+    assert "refusing to build into" in result.err
+    assert snapshot(site) == before
+
+
+def test_build_refuses_non_empty_folder_it_did_not_make(site_factory, tmp_path):
+    site = site_factory({"posts/en/hello.md": post_text("Hello")})
+    foreign = write_tree(tmp_path / "mine", {"notes.txt": "keep me"})
+    result = run_cli("build", str(site), "-o", str(foreign))
+    assert result.code == 2 and (foreign / "notes.txt").read_text() == "keep me"
+
+
+def test_two_posts_with_one_slug_are_an_error_naming_both(site_factory):
+    site = site_factory({"posts/en/a.md": post_text("A", slug="same"), "posts/en/b.md": post_text("B", slug="same")})
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "posts/en/b.md:5: error: same URL 'same' as posts/en/a.md" in result.err
+
+
+def test_unknown_language_folder_is_an_error(site_factory):
+    site = site_factory({"posts/fr/a.md": post_text("A")})
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "posts/fr: error: folder 'fr' is not a language in site.toml" in result.err
+
+
+def test_static_files_are_copied(site_factory):
+    site = site_factory({"posts/en/a.md": post_text("A"), "static/images/logo.png": b"\x89PNG..."})
+    assert run_cli("build", str(site)).code == 0
+    assert (site / "output/images/logo.png").read_bytes() == b"\x89PNG..."
+
+
+def test_source_date_epoch_decides_what_is_future(site_factory, monkeypatch):
+    site = site_factory({"posts/en/a.md": post_text("A", date="2030-01-01")})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(__import__("datetime").datetime(2031, 1, 1).timestamp())))
+    assert run_cli("build", str(site)).code == 0
+    assert (site / "output/en/posts/a/index.html").exists()

@@ -1,0 +1,162 @@
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.config import parse_config
+from generator.content import parse_post
+from generator.models import SourceFile
+
+from conftest import MINIMAL_CONFIG
+
+CONFIG = parse_config(MINIMAL_CONFIG + '\n[series.lip-filler]\ntitle = { ko = "입술 필러", en = "Lip filler" }\n',
+                      Path("."))
+GOOD = """---
+title: "Lip Filler Part 1: Why Do My Lips Look Smaller?"
+date: 2026-07-03
+updated: 2026-08-01T10:30:00+09:00
+description: "Why filled lips can look smaller over time, and what filler migration means."
+tags: [lip filler, hyaluronidase]
+series: lip-filler
+series_part: 1
+author: dr-kim
+reviewed_by: dr-lee
+image: /images/lips.jpg
+image_alt: "Close-up of lips"
+faq:
+  - q: "Does it hurt?"
+    a: "A numbing cream is used."
+extra:
+  hero_colour: teal
+---
+Body starts here.
+"""
+
+
+def parse(text: str | bytes, name: str = "lip-filler-migration", lang: str = "en"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_post(SourceFile(f"posts/{lang}/{name}.md", lang, name, data), CONFIG)
+
+
+def error_lines(text: str | bytes, **kwargs) -> list[str]:
+    post, diagnostics = parse(text, **kwargs)
+    assert post is None
+    return [f"{d.path}:{d.line}: {d.message}" for d in diagnostics]
+
+
+def test_parse_post_reads_every_field():
+    post, diagnostics = parse(GOOD)
+    assert diagnostics == []
+    assert post.title == "Lip Filler Part 1: Why Do My Lips Look Smaller?"
+    assert post.date.isoformat() == "2026-07-03T00:00:00+09:00"  # naive dates take the site time zone
+    assert post.updated.utcoffset() == timedelta(hours=9)
+    assert post.slug == post.translation_key == "lip-filler-migration"
+    assert post.tags == ("lip filler", "hyaluronidase")
+    assert (post.series, post.series_part) == ("lip-filler", 1)
+    assert (post.author, post.reviewed_by) == ("dr-kim", "dr-lee")
+    assert post.faq[0].question == "Does it hurt?"
+    assert post.extra["hero_colour"] == "teal"
+    assert post.body == "Body starts here.\n" and post.body_line == 19
+
+
+def test_parse_post_accepts_bom_and_crlf():
+    post, diagnostics = parse(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert post is not None and not [d for d in diagnostics if d.severity == "error"]
+    assert post.body == "Body starts here.\n"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("date: 2026-07-03", "date: 2026-13-01",
+     "posts/en/lip-filler-migration.md:3: 'date' must be a real date, got '2026-13-01' (month must be in 1..12)"),
+    ("date: 2026-07-03", "date: 2026-02-30",
+     "posts/en/lip-filler-migration.md:3: 'date' must be a real date, got '2026-02-30' (day is out of range for month)"),
+    ('title: "Lip Filler Part 1: Why Do My Lips Look Smaller?"\n', "",
+     "posts/en/lip-filler-migration.md:2: missing required key 'title'"),
+    ("series_part: 1", "titel: x",
+     "posts/en/lip-filler-migration.md:8: unknown front-matter key 'titel'"),
+    ('image_alt: "Close-up of lips"\n', "",
+     "posts/en/lip-filler-migration.md:11: 'image' needs 'image_alt', a short description of the picture for screen readers"),
+    ("author: dr-kim", "author: dr-kin",
+     "posts/en/lip-filler-migration.md:9: unknown author 'dr-kin' (authors in site.toml: dr-kim, dr-lee)"),
+    ("series: lip-filler", "series: lips",
+     "posts/en/lip-filler-migration.md:7: unknown series 'lips' (series in site.toml: lip-filler)"),
+    ("series_part: 1", "series_part: first",
+     "posts/en/lip-filler-migration.md:8: 'series_part' must be a whole number from 1, got 'first'"),
+    ("tags: [lip filler, hyaluronidase]", "tags: lip filler",
+     "posts/en/lip-filler-migration.md:6: 'tags' must be a list"),
+    ("date: 2026-07-03", "date: 2026-07-03\nslug: ../../etc",
+     "posts/en/lip-filler-migration.md:4: 'slug' '../../etc' must be a single URL segment: letters, digits and '-' only"),
+    ("updated: 2026-08-01T10:30:00+09:00", "updated: 2026-06-01",
+     "posts/en/lip-filler-migration.md:4: 'updated' (2026-06-01) is before 'date' (2026-07-03)"),
+    ("---\nBody", "draft: maybe\n---\nBody",
+     "posts/en/lip-filler-migration.md:18: 'draft' must be true or false, got 'maybe'"),
+    ('    a: "A numbing cream is used."\n', "",
+     "posts/en/lip-filler-migration.md:13: 'faq' item 1 must have a text 'q' and a text 'a'"),
+], ids=["impossible-month", "impossible-day", "missing-title", "unknown-key", "image-without-alt",
+        "unknown-author", "unknown-series", "series-part-not-number", "tags-not-list", "slug-escapes",
+        "updated-before-date", "draft-not-bool", "faq-without-answer"])
+def test_parse_post_rejects_bad_front_matter_with_line(old, new, expected):
+    assert old in GOOD
+    assert expected in error_lines(GOOD.replace(old, new, 1))
+
+
+def test_unknown_key_hint_suggests_nearest():
+    _, diagnostics = parse(GOOD.replace("series_part: 1", "titel: x"))
+    assert diagnostics[0].hint == "did you mean 'title'?"
+
+
+def test_parse_post_reports_all_problems_of_a_file():
+    text = GOOD.replace("date: 2026-07-03", "date: soon").replace("author: dr-kim", "author: nobody")
+    assert len(error_lines(text)) == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Just text, no front-matter\n", "posts/en/lip-filler-migration.md:1: the post has no front-matter"),
+    ("---\ntitle: x\ndate: 2026-07-03\nNo closing fence\n", "posts/en/lip-filler-migration.md:1: the front-matter is not closed"),
+    ("", "posts/en/lip-filler-migration.md:1: the file is empty"),
+    ('---\ntitle: "unclosed\ndate: 2026-07-03\n---\n', "posts/en/lip-filler-migration.md:4: invalid front-matter: found unexpected end of stream"),
+    ("---\ntitle: a\ndate: 2026-07-03\ntitle: b\n---\n", "posts/en/lip-filler-migration.md:4: 'title' is given twice (first on line 2)"),
+    ("---\n- title: a\n- date: 2026-07-03\n---\n", "posts/en/lip-filler-migration.md:2: the front-matter must be a list of 'key: value' lines"),
+    ("---\ntitle: !!python/object/apply:os.system ['ls']\ndate: 2026-07-03\n---\n",
+     "posts/en/lip-filler-migration.md:2: invalid front-matter: YAML tags such as !!python are not allowed"),
+    ("---\ntitle: a\n\tdate: 2026-07-03\n---\n", "posts/en/lip-filler-migration.md:3: invalid front-matter: found character '\\t' that cannot start any token"),
+], ids=["no-front-matter", "no-closing-fence", "empty", "unclosed-quote", "duplicate-key", "list-not-mapping",
+        "python-tag", "tab-indent"])
+def test_parse_post_rejects_broken_files(text, expected):
+    assert error_lines(text) == [expected]
+
+
+def test_parse_post_rejects_invalid_utf8_and_binary():
+    assert error_lines(b"---\ntitle: caf\xe9\n---\n") == [
+        "posts/en/lip-filler-migration.md:2: the file is not valid UTF-8 text (byte 0xe9)"]
+    assert error_lines(b"\x89PNG\r\n\x1a\n\x00\x00") == [
+        "posts/en/lip-filler-migration.md:None: this is a binary file, not a Markdown post"]
+
+
+def test_file_name_that_is_not_a_url_needs_a_slug():
+    text = GOOD.replace("series: lip-filler\nseries_part: 1\n", "")
+    assert error_lines(text, name="my post!")[0].startswith(
+        "posts/en/my post!.md:2: the file name 'my post!' cannot be used as a URL")
+    post, _ = parse(text.replace("date: 2026-07-03", "date: 2026-07-03\nslug: my-post"), name="my post!")
+    assert post.slug == "my-post"
+
+
+def test_hangul_file_name_is_a_valid_slug():
+    post, _ = parse(GOOD, name="입술-필러", lang="ko")
+    assert post.slug == "입술-필러"
+
+
+@pytest.mark.parametrize("description, warned", [
+    ("", True), ("Too short.", True), ("x" * 170, True), ("A description long enough to sit inside the bounds.", False),
+], ids=["missing", "short", "long", "good"])
+def test_description_length_is_a_warning(description, warned):
+    text = GOOD.replace('description: "Why filled lips can look smaller over time, and what filler migration means."',
+                        f'description: "{description}"' if description else "")
+    post, diagnostics = parse(text)
+    assert post is not None
+    assert bool([d for d in diagnostics if d.severity == "warning"]) == warned
+
+
+def test_datetime_with_offset_is_kept():
+    post, _ = parse(GOOD.replace("date: 2026-07-03", "date: 2026-07-03T10:00:00+02:00"))
+    assert post.date == datetime.fromisoformat("2026-07-03T10:00:00+02:00")
