@@ -8,6 +8,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 import lxml.html
+from lxml.html.builder import IMG
 from feedgen.feed import FeedGenerator
 
 from .markup import PostHtml
@@ -42,7 +43,7 @@ class _FeedWriter:
         page_url = self.urls.absolute(self.urls.post(post.lang, post.slug))
         body = self.html[post.source].body.html
         if post.image:
-            cover = lxml.html.tostring(lxml.html.builder.IMG(src=self.urls.asset(post.image), alt=post.image_alt),
+            cover = lxml.html.tostring(IMG(src=self.urls.asset(post.image), alt=post.image_alt),
                                        encoding="unicode")
             body = f"<p>{cover}</p>\n{body}"
         return absolute_html(body, page_url)

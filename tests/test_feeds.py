@@ -1,0 +1,113 @@
+"""Feeds read the way feed readers read them: with feedparser."""
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import pytest
+
+from conftest import MINIMAL_CONFIG, post_text, run_cli
+
+BASE = "https://blog.example-clinic.com/"
+
+
+def output_file(output: Path, url: str) -> Path:
+    assert url.startswith(BASE), url
+    path = unquote(urlsplit(url).path)[1:]
+    return output / (path + "index.html" if path == "" or path.endswith("/") else path)
+
+
+@pytest.fixture
+def feed_site(site_factory):
+    posts = {f"posts/en/post-{n}.md": post_text(
+        f"Post {n}", date=f"2026-06-{n:02d}", tags="[lip filler, aftercare]", author="dr-kim",
+        body=f"Intro {n} with [a link](/en/posts/post-1/) and ![a photo](/images/p{n}.png).\n\n## Details\n\nMore.\n")
+        for n in range(1, 26)}
+    posts["posts/ko/post-1.md"] = post_text("첫 글", date="2026-06-01", tags="[입술 필러]")
+    return site_factory(posts)
+
+
+def build(site: Path) -> Path:
+    result = run_cli("build", str(site))
+    assert result.code == 0, result.err
+    return site / "output"
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
+def test_language_feed_parses_with_newest_entries_first(feed_site, name):
+    output = build(feed_site)
+    feed = feedparser.parse((output / "en" / name).read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "Test Blog"
+    assert feed.feed.get("language", "en").startswith("en")
+    assert len(feed.entries) == 20  # [feeds] limit default
+    assert [e.title for e in feed.entries[:3]] == ["Post 25", "Post 24", "Post 23"]
+    entry = feed.entries[0]
+    assert entry.link == f"{BASE}en/posts/post-25/"
+    assert output_file(output, entry.link).is_file()
+    assert entry.published_parsed and entry.updated_parsed
+    assert entry.author == "Dr. Kim"
+    assert {t.term for t in entry.tags} == {"lip filler", "aftercare"}
+
+
+def test_feed_content_is_full_html_with_absolute_urls(feed_site):
+    feed = feedparser.parse((build(feed_site) / "en/feed.xml").read_bytes())
+    content = feed.entries[0].content[0].value
+    assert "<h2" in content and "More." in content
+    assert f'href="{BASE}en/posts/post-1/"' in content
+    assert f'src="{BASE}images/p25.png"' in content
+    assert 'href="/' not in content and 'src="/' not in content
+
+
+def test_summary_only_feeds_when_full_content_is_off(site_factory):
+    site = site_factory({"posts/en/a.md": post_text("A", body="Secret body text.\n")},
+                        MINIMAL_CONFIG + "\n[feeds]\nfull_content = false\nlimit = 5\n")
+    feed = feedparser.parse((build(site) / "en/feed.xml").read_bytes())
+    assert "Secret body text" not in str(feed.entries[0])
+    assert feed.entries[0].summary.startswith("A description")
+
+
+def test_feed_ids_survive_title_and_slug_changes(feed_site):
+    def ids():
+        feed = feedparser.parse((build(feed_site) / "en/atom.xml").read_bytes())
+        return {e.id for e in feed.entries}
+
+    before = ids()
+    path = feed_site / "posts/en/post-25.md"
+    path.write_text(path.read_text().replace('title: "Post 25"', 'title: "Renamed"\nslug: renamed-post'))
+    after = ids()
+    assert before == after
+    feed = feedparser.parse((feed_site / "output/en/atom.xml").read_bytes())
+    assert feed.entries[0].title == "Renamed" and feed.entries[0].link.endswith("/en/posts/renamed-post/")
+
+
+def test_feed_per_tag_and_per_language(feed_site):
+    output = build(feed_site)
+    tag_feed = feedparser.parse((output / "en/tags/aftercare/feed.xml").read_bytes())
+    assert not tag_feed.bozo and len(tag_feed.entries) == 20
+    korean = feedparser.parse((output / "ko/tags/입술-필러/feed.xml").read_bytes())
+    assert [e.title for e in korean.entries] == ["첫 글"]
+    assert korean.feed.language == "ko"
+
+
+def test_feed_dates_come_from_content_not_the_clock(feed_site):
+    output = build(feed_site)
+    first = (output / "en/feed.xml").read_bytes()
+    build(feed_site)
+    assert (output / "en/feed.xml").read_bytes() == first
+    assert b"<lastBuildDate>Thu, 25 Jun 2026 00:00:00 +0900</lastBuildDate>" in first
+
+
+def test_pages_advertise_their_language_feeds(feed_site):
+    html = (build(feed_site) / "ko/index.html").read_text()
+    assert '<link rel="alternate" type="application/rss+xml" title="테스트 블로그 RSS" href="/ko/feed.xml">' in html
+    assert 'type="application/atom+xml"' in html and 'href="/ko/atom.xml"' in html
+
+
+def test_hostile_titles_stay_text_in_feeds(site_factory):
+    title = 'A ]]> <script>alert(1)</script> & "quotes"'
+    site = site_factory({"posts/en/a.md": post_text(title.replace('"', '\\"'), tags='["x</category>"]')})
+    output = build(site)
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((output / "en" / name).read_bytes())
+        assert not feed.bozo
+        assert feed.entries[0].title == title
