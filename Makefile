@@ -25,7 +25,7 @@ site: $(VENV)/.site-installed
 
 # Debian's Chromium drives the browser tests (never a downloaded browser).
 browser:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@{ test -x $(CHROMIUM) && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; } || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; }
 
 test: $(VENV)/.test-installed browser
 	$(PY) -m pytest $(PYTEST_ARGS)

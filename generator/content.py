@@ -26,7 +26,10 @@ DESCRIPTION_BOUNDS = (50, 160)
 DATE_HINT = "dates look like 2026-07-03 or 2026-07-03T10:00:00+09:00"
 
 
-class _PostYAMLLoader(yaml.SafeLoader):
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster
+
+
+class _PostYAMLLoader(_SafeBase):
     """Safe YAML that keeps dates as text, so they are validated here with clear messages."""
 
 

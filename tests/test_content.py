@@ -119,7 +119,7 @@ def test_parse_post_reports_all_problems_of_a_file():
     ("---\n- title: a\n- date: 2026-07-03\n---\n", "posts/en/lip-filler-migration.md:2: the front-matter must be a list of 'key: value' lines"),
     ("---\ntitle: !!python/object/apply:os.system ['ls']\ndate: 2026-07-03\n---\n",
      "posts/en/lip-filler-migration.md:2: invalid front-matter: YAML tags such as !!python are not allowed"),
-    ("---\ntitle: a\n\tdate: 2026-07-03\n---\n", "posts/en/lip-filler-migration.md:3: invalid front-matter: found character '\\t' that cannot start any token"),
+    ("---\ntitle: a\n\tdate: 2026-07-03\n---\n", "posts/en/lip-filler-migration.md:3: invalid front-matter: found a tab character that violates indentation"),
 ], ids=["no-front-matter", "no-closing-fence", "empty", "unclosed-quote", "duplicate-key", "list-not-mapping",
         "python-tag", "tab-indent"])
 def test_parse_post_rejects_broken_files(text, expected):
