@@ -6,23 +6,28 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo
 
+from .comments import check_provider_template
 from .config import SiteConfig, load_config
-from .content import discover_posts, parse_posts
-from .errors import BuildError, Diagnostic, error
-from .feeds import build_feeds
+from .content import discover_posts, parse_post, parse_posts
+from .errors import BuildError, Diagnostic, error, raise_if_errors
 from .i18n import load_strings
-from .markup import PostHtml, make_markdown, render_post_html
-from .models import OutputFile
+from .bodies import render_bodies
+from .cache import BuildCache, fingerprint
+from .feeds import FeedRenderer, plan_feeds
+from .models import Post, SourceFile
 from .pages import plan_pages
-from .render import make_environment, render_pages
+from .render import PageRenderer, make_environment, render_pages
 from .seo import build_robots, build_sitemap
+from .signatures import feed_signature, page_signatures
 from .site_model import Site, assemble_site
-from .theme import fingerprinted_assets, load_static_files, theme_dirs
+from .theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
 from .urls import Urls
 from .views import ViewBuilder
-from .writer import check_output_dir, write_site
+from .writer import SiteWriter, check_output_dir, live_marker
+from . import __version__
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,13 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None
+    jobs: int = 0  # worker processes; 0: one per core
+    use_cache: bool = True
+    # Called between stages as progress(stage, done, total) so a terminal can draw a bar.
+    progress: Callable[[str, int, int], None] | None = None
+
+
+BUILD_STAGES = ("reading posts", "rendering pages", "writing files")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +63,37 @@ def build_now(config_timezone: str) -> datetime:
     return datetime.now(ZoneInfo(config_timezone))
 
 
-def load_site(options: BuildOptions) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
+def load_site(options: BuildOptions, cache: BuildCache | None = None) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
     """Stages up to the site model; also used by `check` and `serve`."""
     config = load_config(options.site_dir / "site.toml")
     if options.base_url:
         config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
+    raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
     sources = discover_posts(options.site_dir / "posts", config)
-    posts, warnings = parse_posts(sources, config)
+    posts, warnings = parse_posts_cached(sources, config, cache) if cache else parse_posts(sources, config)
     now = options.now or build_now(config.site.timezone)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
     return config, site, tuple(warnings)
+
+
+def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache) -> tuple[list[Post], list[Diagnostic]]:
+    """Reuse posts parsed by an earlier build when neither the file nor the configuration changed."""
+    config_key = fingerprint(__version__, repr(config))
+    stored = cache.posts()
+    results: dict[str, tuple[str, tuple]] = {}
+    changed = []
+    for source in sources:
+        key = fingerprint(config_key, source.data)
+        entry = stored.get(source.path)
+        value = cache.load_post(entry[1]) if entry and entry[0] == key else None
+        if value is None:
+            value = parse_post(source, config)
+            changed.append((source.path, key, value))
+        results[source.path] = (key, value)
+    diagnostics = [d for _, (_, found) in results.values() for d in found]
+    raise_if_errors(diagnostics)
+    cache.store_posts(changed, keep=set(results))
+    return [post for _, (post, _) in results.values()], diagnostics
 
 
 def _normalize_base_url(value: str) -> str:
@@ -69,37 +102,65 @@ def _normalize_base_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def render_html_bodies(site: Site) -> dict[str, PostHtml]:
-    md = make_markdown(site.config.markdown)
-    return {post.source: render_post_html(post.body, post.faq, site.config.markdown, md) for post in site.all_posts()}
-
-
-def build_outputs(site: Site, site_dir: Path) -> list[OutputFile]:
-    """Everything the site consists of, in memory."""
-    dirs = theme_dirs(site_dir)
-    strings = load_strings(dirs, site.config.language_codes, site_dir)
-    static = load_static_files(site_dir, dirs)
-    html = render_html_bodies(site)
-    pages = plan_pages(site)
-    views = ViewBuilder(site, html, strings, {k: site.urls.href(v) for k, v in fingerprinted_assets(static).items()})
-    rendered = render_pages(pages, views.context, make_environment(dirs), dirs, site_dir, Urls.output_path)
-    generated = rendered + build_feeds(site, html, strings) + [build_sitemap(site, pages), build_robots(site)]
-    taken = {f.path for f in generated}
-    clashes = [f.path for f in static if f.path in taken]
-    if clashes:
-        raise BuildError([error(f"static/{path}", None, f"static file would overwrite the generated page /{path}",
-                                "rename or remove the static file") for path in clashes])
-    return generated + static
-
-
 def build_site(options: BuildOptions) -> BuildResult:
+    """Read and validate everything, render what changed (in parallel), then swap the new site in."""
     started = time.perf_counter()
     site_dir = options.site_dir
     output_dir = options.output_dir or site_dir / "output"
     check_output_dir(output_dir, site_dir)
-    _, site, warnings = load_site(options)
-    outputs = build_outputs(site, site_dir)
-    write_site(outputs, output_dir)
-    per_language = {lang: sum(1 for f in outputs if f.path.startswith(f"{lang}/") and f.path.endswith(".html"))
-                    for lang in site.config.language_codes}
-    return BuildResult(per_language, len(outputs), time.perf_counter() - started, warnings)
+    progress = options.progress or (lambda stage, done, total: None)
+    cache = BuildCache(site_dir, enabled=options.use_cache)
+    try:
+        progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
+        _, site, warnings = load_site(options, cache)
+        dirs = theme_dirs(site_dir)
+        strings = load_strings(dirs, site.config.language_codes, site_dir)
+        static = load_static_files(site_dir, dirs)
+        assets = {k: site.urls.href(v) for k, v in fingerprinted_assets(static).items()}
+        build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets)
+        progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
+        bodies = render_bodies(site, cache, options.jobs)
+        pages = plan_pages(site)
+        feeds = plan_feeds(site, strings)
+        _refuse_static_clashes(static, {Urls.output_path(p.path) for p in pages} | {f.path for f in feeds})
+        current_marker = live_marker(output_dir)
+        trusted = current_marker is not None and current_marker == cache.marker(output_dir)
+        previous = cache.outputs() if trusted else {}
+        live_digests = {path: digest for path, (_, digest) in previous.items()}
+        progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
+        with SiteWriter(output_dir, live_digests, cache.spare(), cache.spare_marker(output_dir)) as writer:
+            signatures: dict[str, str] = {}
+            stale = []
+            for index, (page, signature) in enumerate(zip(pages, page_signatures(site, pages, build_key))):
+                path = Urls.output_path(page.path)
+                signatures[path] = signature
+                if previous.get(path, ("",))[0] != signature or not writer.keep(path):
+                    stale.append(index)
+            bodies.preload([pages[i].post.source for i in stale if pages[i].post])
+            views = ViewBuilder(site, bodies, strings, assets)
+            renderer = PageRenderer(pages, views.context, make_environment(dirs), dirs, site_dir,
+                                    Urls.output_path, writer.folder)
+            writer.written.update(render_pages(renderer, stale, options.jobs))
+            feed_renderer = FeedRenderer(site, bodies)
+            for plan in feeds:
+                signatures[plan.path] = feed_signature(build_key, plan.path, plan.posts, plan.title)
+                if previous.get(plan.path, ("",))[0] != signatures[plan.path] or not writer.keep(plan.path):
+                    writer.write(feed_renderer.render(plan))
+            for output in [build_sitemap(site, pages), build_robots(site)] + static:
+                writer.write(output)
+            marker = writer.commit()
+        cache.store_outputs(output_dir, {path: (signatures.get(path, ""), digest)
+                                         for path, digest in writer.written.items()}, marker,
+                            spare=live_digests, spare_marker=current_marker if trusted else None)
+        progress("done", len(BUILD_STAGES), len(BUILD_STAGES))
+    finally:
+        cache.close()
+    per_language = {lang: sum(1 for p in pages if p.lang == lang) for lang in site.config.language_codes}
+    return BuildResult(per_language, len(writer.written), time.perf_counter() - started, warnings)
+
+
+def _refuse_static_clashes(static: list, generated: set[str]) -> None:
+    clashes = [f.path for f in static if f.path in generated]
+    if clashes:
+        raise BuildError([error(f"static/{path}", None, f"static file would overwrite the generated page /{path}",
+                                "rename or remove the static file") for path in clashes])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from .comments import check_provider_settings
 from .errors import BuildError, Diagnostic, error
 from .tomlpos import TomlLocator, toml_error_position
 
@@ -92,6 +93,7 @@ class CommentsConfig:
     thread: str = field(default="shared", metadata={"doc": "shared or per-language"})
     load: str = field(default="click", metadata={"doc": "click, scroll or eager"})
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), metadata={"doc": "[comments.<provider>] table"})
+    provider_line: int = field(default=0, metadata={"doc": "Line of comments.provider in site.toml, for messages"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,7 +370,7 @@ def _read_series(reader: _SectionReader, data: dict) -> tuple[Series, ...]:
 def _read_comments(reader: _SectionReader, data: dict) -> CommentsConfig | None:
     table = reader.check_table(data.get("comments", {}), ("comments",))
     provider_tables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    comments = reader.read(CommentsConfig, table, ("comments",), preset={"settings": None},
+    comments = reader.read(CommentsConfig, table, ("comments",), preset={"settings": None, "provider_line": 0},
                            skip=tuple(provider_tables))
     if comments is None:
         return None
@@ -384,7 +386,11 @@ def _read_comments(reader: _SectionReader, data: dict) -> CommentsConfig | None:
         reader.fail(("comments", "provider"), f"'comments.provider' '{comments.provider}' is not a valid provider name",
                     f"built-in providers: {', '.join(COMMENT_PROVIDERS_BUILTIN)}")
     settings = MappingProxyType(dict(provider_tables.get(comments.provider, {})))
-    return CommentsConfig(provider=comments.provider, thread=comments.thread, load=comments.load, settings=settings)
+    comments = CommentsConfig(provider=comments.provider, thread=comments.thread, load=comments.load, settings=settings,
+                              provider_line=reader.locator.line("comments", "provider"))
+    settings, problems = check_provider_settings(comments, reader.locator, reader.path)
+    reader.diagnostics.extend(problems)
+    return replace(comments, settings=settings)
 
 
 def _read_check(reader: _SectionReader, data: dict) -> tuple[Mapping[str, str], Mapping[str, Any]]:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from datetime import date, datetime, time
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,7 +62,7 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                                      f"add [languages.{folder.name}] to site.toml or rename the folder"))
             continue
         for path in sorted(folder.rglob("*.md")):
-            shown = display_path(path, site_dir)
+            shown = f"{shown_folder}/{path.relative_to(folder).as_posix()}"
             if any(part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
             if path.is_symlink() and not path.resolve().is_relative_to(site_root):
@@ -290,7 +290,8 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
         series=series, series_part=series_part, author=author, reviewed_by=reviewed_by,
         last_reviewed=last_reviewed.date() if last_reviewed else None, image=image,
         image_alt=image_alt, draft=draft, comments=comments, faq=faq, body=body,
-        body_line=body_line, extra=MappingProxyType(extra), key_lines=MappingProxyType(key_lines),
+        body_line=body_line, extra=dict(extra), key_lines=dict(key_lines),
+        digest=hashlib.blake2b(source.data, digest_size=16).hexdigest(),
     ), warnings
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from html import escape
 from datetime import datetime, timezone
 from typing import Mapping
@@ -34,7 +35,35 @@ def absolute_html(html: str, page_url: str) -> str:
     return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment)
 
 
-class _FeedWriter:
+@dataclass(frozen=True, slots=True)
+class FeedPlan:
+    """One feed file: where it goes, what it is called and which posts it may show."""
+
+    path: str
+    format: str  # "rss" | "atom"
+    lang: str
+    title: str
+    description: str
+    link_path: str
+    posts: tuple[Post, ...]  # newest first; the feed shows the first [feeds] limit
+
+
+def plan_feeds(site: Site, strings: Mapping) -> list[FeedPlan]:
+    urls, limit, plans = site.urls, site.config.feeds.limit, []
+    for language in site.config.languages:
+        lang, posts = language.code, site.posts[language.code][:limit]
+        plans.append(FeedPlan(urls.rss(lang), "rss", lang, language.title, language.description, urls.home(lang), posts))
+        plans.append(FeedPlan(urls.atom(lang), "atom", lang, language.title, language.description, urls.home(lang), posts))
+        t = strings[lang]
+        for group in site.tags[lang]:
+            plans.append(FeedPlan(urls.tag_feed(lang, group.key), "rss", lang,
+                                  t("feed.tag_title", title=language.title, tag=group.name),
+                                  t("tag.description", tag=group.name, count=len(group.posts)),
+                                  urls.tag(lang, group.key), group.posts[:limit]))
+    return plans
+
+
+class FeedRenderer:
     def __init__(self, site: Site, html: Mapping[str, PostHtml]):
         self.site, self.html, self.urls = site, html, site.urls
         self.config = site.config
@@ -43,24 +72,21 @@ class _FeedWriter:
         page_url = self.urls.absolute(self.urls.post(post.lang, post.slug))
         body = self.html[post.source].body.html
         if post.image:
-            cover = lxml.html.tostring(IMG(src=self.urls.asset(post.image), alt=post.image_alt),
-                                       encoding="unicode")
+            cover = lxml.html.tostring(IMG(src=self.urls.asset(post.image), alt=post.image_alt), encoding="unicode")
             body = f"<p>{cover}</p>\n{body}"
         return absolute_html(body, page_url)
 
-    def generator(self, lang: str, title: str, description: str, link_path: str, self_path: str,
-                  posts: tuple[Post, ...]) -> FeedGenerator:
-        urls = self.urls
-        shown = posts[: self.config.feeds.limit]
+    def render(self, plan: FeedPlan) -> OutputFile:
+        urls, lang = self.urls, plan.lang
         fg = FeedGenerator()
         fg.load_extension("dc")
-        fg.id(urls.absolute(self_path))
-        fg.title(title)
-        fg.subtitle(description or title)
-        fg.description(description or title)
+        fg.id(urls.absolute(plan.path))
+        fg.title(plan.title)
+        fg.subtitle(plan.description or plan.title)
+        fg.description(plan.description or plan.title)
         # feedgen uses the last link as RSS <link>: the page, not the feed itself.
-        fg.link(href=urls.absolute(self_path), rel="self")
-        fg.link(href=urls.absolute(link_path), rel="alternate")
+        fg.link(href=urls.absolute(plan.path), rel="self")
+        fg.link(href=urls.absolute(plan.link_path), rel="alternate")
         fg.language(lang)
         clinic_name = self.config.clinic.name.get(lang, self.config.site.default_language)
         fg.author({"name": clinic_name})
@@ -68,9 +94,10 @@ class _FeedWriter:
         if self.config.clinic.logo:
             fg.logo(urls.asset(self.config.clinic.logo))
         # Feed dates come from the content, never the clock, so rebuilds are byte-identical.
-        fg.updated(max((p.modified for p in posts), default=EPOCH))
-        fg.lastBuildDate(max((p.modified for p in posts), default=EPOCH))
-        for post in shown:
+        newest = max((p.modified for p in plan.posts), default=EPOCH)
+        fg.updated(newest)
+        fg.lastBuildDate(newest)
+        for post in plan.posts:
             entry = fg.add_entry(order="append")
             post_url = urls.absolute(urls.post(post.lang, post.slug))
             entry.id(entry_id(self.site, post))
@@ -79,8 +106,7 @@ class _FeedWriter:
             entry.link(href=post_url, rel="alternate")
             entry.published(post.date)
             entry.updated(post.modified)
-            summary = post.description or self.html[post.source].body.text[:300]
-            entry.description(summary)
+            entry.description(post.description or self.html[post.source].body.text[:300])
             if self.config.feeds.full_content:
                 entry.content(self.content(post), type="html")
             author = self.config.author(post.author) if post.author else None
@@ -90,21 +116,10 @@ class _FeedWriter:
                 entry.dc.dc_creator(name)
             for tag in post.tags:
                 entry.category(term=tag, label=tag)
-        return fg
+        data = fg.rss_str(pretty=True) if plan.format == "rss" else fg.atom_str(pretty=True)
+        return OutputFile(plan.path, data)
 
 
 def build_feeds(site: Site, html: Mapping[str, PostHtml], strings: Mapping) -> list[OutputFile]:
-    writer, urls, outputs = _FeedWriter(site, html), site.urls, []
-    for language in site.config.languages:
-        lang, posts = language.code, site.posts[language.code]
-        rss = writer.generator(lang, language.title, language.description, urls.home(lang), urls.rss(lang), posts)
-        outputs.append(OutputFile(urls.rss(lang), rss.rss_str(pretty=True)))
-        atom = writer.generator(lang, language.title, language.description, urls.home(lang), urls.atom(lang), posts)
-        outputs.append(OutputFile(urls.atom(lang), atom.atom_str(pretty=True)))
-        t = strings[lang]
-        for group in site.tags[lang]:
-            title = t("feed.tag_title", title=language.title, tag=group.name)
-            feed = writer.generator(lang, title, t("tag.description", tag=group.name, count=len(group.posts)),
-                                    urls.tag(lang, group.key), urls.tag_feed(lang, group.key), group.posts)
-            outputs.append(OutputFile(urls.tag_feed(lang, group.key), feed.rss_str(pretty=True)))
-    return outputs
+    renderer = FeedRenderer(site, html)
+    return [renderer.render(plan) for plan in plan_feeds(site, strings)]

@@ -40,11 +40,14 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 EMBED_HOSTS = re.compile(r"^https://(www\.)?(youtube\.com|youtube-nocookie\.com|player\.vimeo\.com)/")
 
 
+EXCERPT_CHARS = 400
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedBody:
     html: str
     word_count: int
-    text: str  # plain text, for excerpts and checks
+    text: str  # the opening plain text (up to EXCERPT_CHARS), for a missing description
 
 
 class _ReadableBlocks(Treeprocessor):
@@ -114,7 +117,8 @@ def render_markdown(text: str, config: MarkdownConfig, md: markdown.Markdown | N
     if not config.unsafe_html:
         html = sanitize_html(html)
     plain = unescape(_TAG.sub(" ", html))
-    return RenderedBody(html=html, word_count=len(plain.split()), text=" ".join(plain.split()))
+    words = plain.split()
+    return RenderedBody(html=html, word_count=len(words), text=" ".join(words)[:EXCERPT_CHARS])
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import MappingProxyType
 from typing import Any, Mapping
 
 
@@ -46,8 +45,10 @@ class Post:
     faq: tuple[FaqItem, ...]
     body: str
     body_line: int  # file line where the Markdown body starts
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    key_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    digest: str = ""  # of the source file: what a page shows of this post changes only with it
+    # Plain dicts (read-only by convention) so that parsed posts can be pickled into the build cache.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    key_lines: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def modified(self) -> datetime:

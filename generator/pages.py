@@ -43,23 +43,22 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
 
     for lang in languages:
         posts = site.posts[lang]
-        chunks = _chunks(posts, per_page)
+        chunks, newest = _chunks(posts, per_page), _newest_change(posts)
         for number, chunk in enumerate(chunks, start=1):
             drafts.append((("home", number), Page(
                 "home", urls.home(lang, number), "home.html", lang, posts=chunk, page_number=number,
-                page_count=len(chunks), modified=_newest_change(posts))))
+                page_count=len(chunks), modified=newest)))
         for post in posts:
             drafts.append((("post", post.translation_key), Page(
                 "post", urls.post(lang, post.slug), "post.html", lang, post=post, modified=post.modified)))
         for group in site.tags[lang]:
-            chunks = _chunks(group.posts, per_page)
+            chunks, group_newest = _chunks(group.posts, per_page), _newest_change(group.posts)
             for number, chunk in enumerate(chunks, start=1):
                 drafts.append((("tag", group.key, number), Page(
                     "tag", urls.tag(lang, group.key, number), "list.html", lang, group=group, posts=chunk,
-                    page_number=number, page_count=len(chunks), modified=_newest_change(group.posts))))
+                    page_number=number, page_count=len(chunks), modified=group_newest)))
         if site.tags[lang]:
-            drafts.append((("tags",), Page("tags", urls.tags_index(lang), "tags.html", lang,
-                                           modified=_newest_change(posts))))
+            drafts.append((("tags",), Page("tags", urls.tags_index(lang), "tags.html", lang, modified=newest)))
         for group in site.series[lang]:
             drafts.append((("series", group.key), Page(
                 "series", urls.series(lang, group.key), "series.html", lang, group=group, posts=group.posts,

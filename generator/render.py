@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol, Sequence
 
 import jinja2
 
 from .errors import BuildError, Diagnostic, error
 from .models import OutputFile
 from .pages import Page
+from .workers import run_parallel
 
 
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
@@ -44,30 +46,53 @@ def _shown(filename: str, site_dir: Path) -> str:
         return str(path)
 
 
-def render_pages(pages: Iterable[Page], context_for: Callable[[Page], dict[str, Any]],
-                 env: jinja2.Environment, dirs: list[Path], site_dir: Path,
-                 output_path: Callable[[str], str]) -> list[OutputFile]:
-    outputs, diagnostics = [], []
-    failed_templates: set[str] = set()
-    for page in pages:
-        if page.template in failed_templates:
-            continue
+class OutputSink(Protocol):
+    def write(self, output: OutputFile) -> str: ...
+
+
+@dataclass(frozen=True)
+class PageRenderer:
+    """Everything a worker process needs to render pages and write them into the staging folder."""
+
+    pages: Sequence[Page]
+    context_for: Callable[[Page], dict[str, Any]]
+    env: jinja2.Environment
+    dirs: list[Path]
+    site_dir: Path
+    output_path: Callable[[str], str]
+    sink: OutputSink
+
+    def render(self, index: int) -> tuple[str, str] | Diagnostic:
+        page = self.pages[index]
         try:
-            html = env.get_template(page.template).render(context_for(page))
+            html = self.env.get_template(page.template).render(self.context_for(page))
         except jinja2.TemplateNotFound as exc:
-            failed_templates.add(page.template)
-            diagnostics.append(error("templates", None, f"template '{exc.name}' not found",
-                                     "the default theme has it; restore the file or remove your override"))
-            continue
+            return error("templates", None, f"template '{exc.name}' not found",
+                         "the default theme has it; restore the file or remove your override")
+        except jinja2.TemplateSyntaxError as exc:
+            where, line = _template_location(exc, self.dirs, self.site_dir)
+            return error(where, line, f"template syntax error: {exc.message}")
         except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            where, line = _template_location(exc, dirs, site_dir)
+            where, line = _template_location(exc, self.dirs, self.site_dir)
             subject = page.post.source if page.post else "/" + page.path
             message = getattr(exc, "message", None) or str(exc)
-            diagnostics.append(error(where, line, f"template error while rendering {subject}: {message}"))
-            if isinstance(exc, jinja2.TemplateSyntaxError):
-                failed_templates.add(page.template)
-            continue
-        outputs.append(OutputFile(output_path(page.path), html.encode("utf-8")))
+            return error(where, line, f"template error while rendering {subject}: {message}")
+        output = OutputFile(self.output_path(page.path), html.encode("utf-8"))
+        return output.path, self.sink.write(output)
+
+
+def _render_one(renderer: PageRenderer, index: int) -> tuple[str, str] | Diagnostic:
+    return renderer.render(index)
+
+
+def render_pages(renderer: PageRenderer, indices: Sequence[int], jobs: int) -> dict[str, str]:
+    """Render the given pages (in worker processes when there are many); path -> digest of what was written."""
+    written, diagnostics = {}, []
+    for result in run_parallel(_render_one, renderer, list(indices), jobs):
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        else:
+            written[result[0]] = result[1]
     if diagnostics:
-        raise BuildError(diagnostics)
-    return outputs
+        raise BuildError(list(dict.fromkeys(diagnostics)))
+    return written

@@ -42,6 +42,7 @@ class Site:
     tags: Mapping[str, tuple[Group, ...]]
     series: Mapping[str, tuple[Group, ...]]
     authors: Mapping[str, tuple[Group, ...]]
+    groups_by_key: Mapping[tuple[str, str, str], Group]  # (kind, lang, key) -> group, for fast lookups
 
     def all_posts(self) -> tuple[Post, ...]:
         return tuple(p for lang in self.config.language_codes for p in self.posts[lang])
@@ -52,21 +53,19 @@ class Site:
         return tuple(versions[lang] for lang in self.config.language_codes if lang in versions)
 
     def tag_group(self, lang: str, tag: str) -> Group:
-        slug = slugify(tag)
-        return next(g for g in self.tags[lang] if g.key == slug)
+        return self.groups_by_key[("tag", lang, slugify(tag))]
 
     def series_position(self, post: Post) -> SeriesPosition | None:
         if not post.series:
             return None
-        group = next(g for g in self.series[post.lang] if g.key == post.series)
-        index = group.posts.index(post)
+        group = self.groups_by_key[("series", post.lang, post.series)]
+        index = next(i for i, part in enumerate(group.posts) if part is post)
         previous = group.posts[index - 1] if index > 0 else None
         following = group.posts[index + 1] if index + 1 < len(group.posts) else None
         return SeriesPosition(group, index, previous, following)
 
     def group(self, kind: str, lang: str, key: str) -> Group | None:
-        groups = {"tag": self.tags, "series": self.series, "author": self.authors}[kind][lang]
-        return next((g for g in groups if g.key == key), None)
+        return self.groups_by_key.get((kind, lang, key))
 
 
 def newest_first(posts: list[Post]) -> tuple[Post, ...]:
@@ -95,6 +94,8 @@ def assemble_site(posts: list[Post], config: SiteConfig, now: datetime, drafts: 
         posts=MappingProxyType(by_lang),
         translations=MappingProxyType({k: MappingProxyType(v) for k, v in sorted(translations.items())}),
         tags=MappingProxyType(tags), series=MappingProxyType(series), authors=MappingProxyType(authors),
+        groups_by_key=MappingProxyType({(g.kind, g.lang, g.key): g for kind in (tags, series, authors)
+                                        for groups in kind.values() for g in groups}),
     )
 
 

@@ -46,3 +46,14 @@ def fingerprinted_assets(static: list[OutputFile]) -> dict[str, str]:
     by_path = {f.path: f.data for f in static}
     return {name.split("/")[-1].replace(".", "_"): f"{name}?v={hashlib.sha256(by_path[name]).hexdigest()[:10]}"
             for name in ASSETS if name in by_path}
+
+
+def theme_digest(dirs: list[Path]) -> str:
+    """Digest of every template and string file in the search path: a change re-renders every page."""
+    h = hashlib.blake2b(digest_size=16)
+    for directory in dirs:
+        for path in sorted(directory.rglob("*")):
+            relative = path.relative_to(directory)
+            if path.is_file() and relative.parts[0] != "static":
+                h.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()

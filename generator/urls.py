@@ -6,11 +6,13 @@ output_path() says which file under output/ holds the page.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """A URL segment for a tag: lower-case, Hangul kept, anything else that is not a letter or digit becomes '-'."""
     normalized = unicodedata.normalize("NFKC", text).casefold()

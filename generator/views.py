@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from .comments import comments_context
 from .config import Author
 from .i18n import Strings, localized_date, reading_minutes
-from .markup import PostHtml
+from .bodies import BodyStore
 from .models import Post
 from .pages import Page
 from .seo import head_meta, home_json_ld, post_json_ld
@@ -24,20 +25,27 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
 class ViewBuilder:
     """Builds the context of each page from the site model, rendered bodies and UI strings."""
 
-    def __init__(self, site: Site, html: Mapping[str, PostHtml], strings: Mapping[str, Strings],
+    def __init__(self, site: Site, html: BodyStore, strings: Mapping[str, Strings],
                  asset_hrefs: Mapping[str, str]):
         self.site, self.html, self.strings = site, html, strings
         self.urls, self.config = site.urls, site.config
         self.asset_hrefs = asset_hrefs
+        self._cards: dict[str, dict[str, Any]] = {}  # a post appears on many list pages
+        self._tag_links: dict[tuple[str, str], dict[str, str]] = {}
 
     # shared pieces ---------------------------------------------------------------
     def describe(self, post: Post) -> str:
-        return post.description or excerpt(self.html[post.source].body.text)
+        return post.description or excerpt(self.html.summary(post.source).excerpt)
 
     def date_label(self, post: Post) -> str:
         return localized_date(post.date, self.config.language(post.lang).locale)
 
     def card(self, post: Post) -> dict[str, Any]:
+        if post.source not in self._cards:
+            self._cards[post.source] = self._card(post)
+        return self._cards[post.source]
+
+    def _card(self, post: Post) -> dict[str, Any]:
         t = self.strings[post.lang]
         return {
             "title": post.title,
@@ -52,11 +60,13 @@ class ViewBuilder:
 
     def minutes(self, post: Post) -> int:
         language = self.config.language(post.lang)
-        return reading_minutes(self.html[post.source].body.word_count, post.lang, language.words_per_minute)
+        return reading_minutes(self.html.summary(post.source).word_count, post.lang, language.words_per_minute)
 
     def tag_link(self, lang: str, tag: str) -> dict[str, str]:
-        group = self.site.tag_group(lang, tag)
-        return {"name": group.name, "href": self.urls.href(self.urls.tag(lang, group.key))}
+        if (lang, tag) not in self._tag_links:
+            group = self.site.tag_group(lang, tag)
+            self._tag_links[lang, tag] = {"name": group.name, "href": self.urls.href(self.urls.tag(lang, group.key))}
+        return self._tag_links[lang, tag]
 
     def person(self, author: Author, lang: str) -> dict[str, str]:
         fallback = self.config.site.default_language
@@ -239,6 +249,7 @@ class ViewBuilder:
                                  for p in site.translations_of(post) if p.lang != post.lang],
             },
             series=self._series_nav(position, post) if position else None,
+            comments=comments_context(site, post, t),
         )
         return context
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, Mapping
 
 from .errors import UsageError
 from .models import OutputFile
@@ -36,6 +37,14 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
                          "write; empty it or choose another output folder")
     if output.exists() and not output.is_dir():
         raise UsageError(f"refusing to build into {output_dir}: it is a file, not a folder")
+
+
+def live_marker(output_dir: Path) -> str | None:
+    """The build marker in output_dir, or None if the folder was not written by a build."""
+    try:
+        return (output_dir / MARKER).read_text().splitlines()[-1]
+    except (OSError, IndexError):
+        return None
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -70,27 +79,149 @@ def _staging_dirs(output_dir: Path) -> list[Path]:
     return sorted(output_dir.parent.glob(f".{output_dir.name}.staging-*"))
 
 
-def write_site(outputs: list[OutputFile], output_dir: Path) -> None:
-    """Write into a staging folder beside output/, then swap; a failed or killed build leaves output/ as it was."""
-    with output_lock(output_dir):
-        for leftover in _staging_dirs(output_dir):  # from a build that was killed
-            shutil.rmtree(leftover, ignore_errors=True)
-        staging = output_dir.parent / f".{output_dir.name}.staging-{os.getpid()}"
-        staging.mkdir()
+def spare_dir(output_dir: Path) -> Path:
+    """The previous site, kept after a swap so the next build only updates what changed in it."""
+    return output_dir.parent / f".{output_dir.name}.previous"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class StagingFolder:
+    """The next site being assembled. It may start as the previous site (`known` says what each of its
+    files holds): an unchanged file is left alone, a file equal to the live site's copy is hard-linked,
+    so unchanged files keep their modification time (rsync-style deploys stay small). Files are never
+    written in place, because a hard link shares its data with the live site."""
+
+    def __init__(self, root: Path, live: Path, live_digests: Mapping[str, str], known: Mapping[str, str]):
+        self.root, self.live, self.live_digests, self.known = root, live, live_digests, known
+        self._made: set[Path] = set()
+
+    def _parent(self, target: Path) -> None:
+        parent = target.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+
+    def _replace(self, target: Path, make) -> None:
+        self._parent(target)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.unlink(missing_ok=True)
+        make(temporary)
+        os.replace(temporary, target)
+
+    def link_live(self, path: str) -> bool:
+        """Reuse the live site's file as it is; False when there is none."""
+        if self.known.get(path) == self.live_digests.get(path, "-"):
+            return True
+        source = self.live / path
         try:
-            for output in outputs:
-                target = staging / output.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(output.data)
-            (staging / MARKER).write_text("This folder is written by 'clinicpress build'.\n")
-            if output_dir.exists():
-                if not _exchange(staging, output_dir):
-                    old = output_dir.parent / f".{output_dir.name}.staging-old-{os.getpid()}"
-                    output_dir.rename(old)
-                    staging.rename(output_dir)
-                    staging = old
+            self._replace(self.root / path, lambda temporary: os.link(source, temporary))
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError:  # another file system, or links not allowed: copy keeping the time
+            try:
+                self._replace(self.root / path, lambda temporary: shutil.copy2(source, temporary))
+            except OSError:
+                return False
+        return True
+
+    def write(self, output: OutputFile) -> str:
+        """Write one file; returns its digest for the next build's comparison."""
+        file_digest = digest(output.data)
+        if self.known.get(output.path) == file_digest:
+            return file_digest
+        if self.live_digests.get(output.path) == file_digest and self.link_live(output.path):
+            return file_digest
+        self._replace(self.root / output.path, lambda temporary: temporary.write_bytes(output.data))
+        return file_digest
+
+
+class SiteWriter:
+    """A build's output: files go into a staging folder beside output/, which replaces output/ in one
+    atomic step on commit(); a failed or killed build leaves output/ as it was.
+
+    live_digests describe output/ as the last build left it; spare_digests and spare_marker describe
+    the site before that, kept beside output/ and reused as the staging folder when it is intact."""
+
+    def __init__(self, output_dir: Path, live_digests: Mapping[str, str] | None = None,
+                 spare_digests: Mapping[str, str] | None = None, spare_marker: str | None = None):
+        self.output_dir = output_dir
+        self.live_digests = dict(live_digests or {})
+        self._spare = (dict(spare_digests or {}), spare_marker)
+        self.written: dict[str, str] = {}
+        self._lock = output_lock(output_dir)
+
+    def __enter__(self) -> "SiteWriter":
+        self._lock.__enter__()
+        try:
+            for leftover in _staging_dirs(self.output_dir):  # from a build that was killed
+                shutil.rmtree(leftover, ignore_errors=True)
+            self.staging = self.output_dir.parent / f".{self.output_dir.name}.staging-{os.getpid()}"
+            spare, (known, marker) = spare_dir(self.output_dir), self._spare
+            if spare.is_dir() and marker and live_marker(spare) == marker:
+                spare.rename(self.staging)
             else:
-                staging.rename(output_dir)
-                return
+                shutil.rmtree(spare, ignore_errors=True)
+                known = {}
+                self.staging.mkdir()
+            self.known = known
+            self.folder = StagingFolder(self.staging, self.output_dir, self.live_digests, known)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def write(self, output: OutputFile) -> None:
+        self.written[output.path] = self.folder.write(output)
+
+    def keep(self, path: str) -> bool:
+        """Carry a file over from the live site unchanged (its inputs did not change)."""
+        if path in self.live_digests and self.folder.link_live(path):
+            self.written[path] = self.live_digests[path]
+            return True
+        return False
+
+    def _remove_obsolete(self) -> None:
+        emptied: set[Path] = set()
+        for path in set(self.known) - set(self.written):
+            target = self.staging / path
+            target.unlink(missing_ok=True)
+            emptied.update(p for p in target.parents if p.is_relative_to(self.staging) and p != self.staging)
+        for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty
+
+    def commit(self) -> str:
+        """Swap the staging folder in; returns the marker text that identifies this build's files."""
+        self._remove_obsolete()
+        marker = hashlib.blake2b(repr(sorted(self.written.items())).encode(), digest_size=16).hexdigest()
+        (self.staging / MARKER).write_text(f"This folder is written by 'clinicpress build'.\n{marker}\n")
+        if self.output_dir.exists():
+            if not _exchange(self.staging, self.output_dir):
+                old = self.output_dir.parent / f".{self.output_dir.name}.staging-old-{os.getpid()}"
+                self.output_dir.rename(old)
+                self.staging.rename(self.output_dir)
+                self.staging = old
+            self.staging.rename(spare_dir(self.output_dir))  # the previous site becomes the spare
+        else:
+            self.staging.rename(self.output_dir)
+        return marker
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if exc_info[0] is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            self._lock.__exit__(*exc_info)
+
+
+def write_site(outputs: Iterable[OutputFile], output_dir: Path) -> None:
+    """Write a whole site at once (no incremental reuse)."""
+    with SiteWriter(output_dir) as writer:
+        for output in outputs:
+            writer.write(output)
+        writer.commit()

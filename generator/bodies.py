@@ -1,0 +1,69 @@
+"""Rendered post bodies for a build: Markdown rendered in worker processes, reused from the cache
+when the body and the Markdown settings are unchanged, loaded lazily so rebuilds stay light."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .cache import BuildCache, fingerprint
+from .config import MarkdownConfig
+from .markup import PostHtml, make_markdown, render_post_html
+from .site_model import Site
+from .workers import run_parallel
+
+MARKUP_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    word_count: int
+    excerpt: str
+
+
+def _render(state: tuple, item: tuple) -> tuple[str, PostHtml]:
+    settings, md = state  # one Markdown instance per process: building one costs more than a short post
+    key, body, faq = item
+    return key, render_post_html(body, faq, settings, md)
+
+
+class BodyStore:
+    """post.source -> PostHtml, and cheap summaries (word count, excerpt) for lists."""
+
+    def __init__(self, site: Site, keys: dict[str, str], summaries: dict[str, Summary],
+                 rendered: dict[str, PostHtml], cache: BuildCache):
+        self.keys, self.summaries, self._loaded, self._cache = keys, summaries, rendered, cache
+        self._site = site
+
+    def summary(self, source: str) -> Summary:
+        return self.summaries[self.keys[source]]
+
+    def __getitem__(self, source: str) -> PostHtml:
+        key = self.keys[source]
+        if key not in self._loaded:
+            self._loaded.update(self._cache.bodies([key]))
+        if key not in self._loaded:  # a damaged cache entry: render it again
+            post = next(p for p in self._site.all_posts() if p.source == source)
+            settings = self._site.config.markdown
+            self._loaded[key] = render_post_html(post.body, post.faq, settings, make_markdown(settings))
+        return self._loaded[key]
+
+    def preload(self, sources: list[str]) -> None:
+        """Fetch many bodies in one query (before forking page workers)."""
+        wanted = [self.keys[s] for s in sources if self.keys[s] not in self._loaded]
+        if wanted:
+            self._loaded.update(self._cache.bodies(wanted))
+
+
+def render_bodies(site: Site, cache: BuildCache, jobs: int) -> BodyStore:
+    settings = site.config.markdown
+    keys = {post.source: fingerprint(MARKUP_VERSION, settings, post.body, post.faq) for post in site.all_posts()}
+    summaries = {key: Summary(words, excerpt) for key, (words, excerpt) in cache.summaries(list(set(keys.values()))).items()}
+    missing: dict[str, tuple] = {}
+    for post in site.all_posts():
+        key = keys[post.source]
+        if key not in summaries and key not in missing:
+            missing[key] = (key, post.body, post.faq)
+    rendered = dict(run_parallel(_render, (settings, make_markdown(settings)), list(missing.values()), jobs))
+    for key, html in rendered.items():
+        summaries[key] = Summary(html.body.word_count, html.body.text)
+    cache.store_bodies(rendered, keep=set(keys.values()))
+    return BodyStore(site, keys, summaries, rendered, cache)

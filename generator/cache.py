@@ -1,0 +1,169 @@
+"""The incremental build cache in SITE_DIR/.clinicpress-cache/: parsed posts, rendered Markdown,
+and what the last build wrote. Anything unreadable or from another version is thrown away, never trusted."""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import __version__
+
+CACHE_DIR = ".clinicpress-cache"
+SCHEMA = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, words INTEGER NOT NULL, excerpt TEXT NOT NULL,
+                                   value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS spare (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
+"""
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short stable digest of strings/bytes/reprs, for cache keys and page signatures."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+class BuildCache:
+    """A null cache when disabled: every lookup misses and nothing is stored."""
+
+    def __init__(self, site_dir: Path, enabled: bool = True):
+        self.path = site_dir / CACHE_DIR / "build.sqlite"
+        self.db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        if enabled:
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        version = f"{SCHEMA}:{__version__}"
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, isolation_level=None)
+                db.executescript(_TABLES)
+                row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                if row is None or row[0] != version:
+                    db.executescript("DELETE FROM posts; DELETE FROM bodies; DELETE FROM outputs; DELETE FROM spare; DELETE FROM meta;")
+                    db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+                return db
+            except (sqlite3.DatabaseError, OSError):
+                self.path.unlink(missing_ok=True)  # corrupted: start again from nothing
+        return None
+
+    def _loads(self, blob: bytes) -> Any:
+        try:
+            return pickle.loads(blob)
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raised
+            return None
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        if self.db is not None and os.getpid() != self._pid:
+            # A forked worker must not share the parent's connection: open its own, read-only.
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self._pid = os.getpid()
+        if self.db is None:
+            return []
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError:
+            self.db = None
+            return []
+
+    # parsed posts, keyed by file digest and configuration ------------------------------
+    def posts(self) -> dict[str, tuple[str, bytes]]:
+        return {path: (key, value) for path, key, value in self._query("SELECT path, key, value FROM posts")}
+
+    def load_post(self, blob: bytes) -> Any:
+        return self._loads(blob)
+
+    def store_posts(self, rows: Iterable[tuple[str, str, Any]], keep: set[str]) -> None:
+        """Store newly parsed posts and forget files that are gone."""
+        self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
+                    [(path, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for path, key, value in rows])
+        gone = {row[0] for row in self._query("SELECT path FROM posts")} - keep
+        if gone:
+            self._store("DELETE FROM posts WHERE path = ?", [(path,) for path in gone])
+
+    # rendered Markdown, keyed by body and settings -----------------------------------------
+    def _by_keys(self, columns: str, keys: list[str]) -> list[tuple]:
+        rows: list[tuple] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self._query(f"SELECT key, {columns} FROM bodies WHERE key IN ({marks})", tuple(chunk))
+        return rows
+
+    def summaries(self, keys: list[str]) -> dict[str, tuple[int, str]]:
+        return {key: (words, excerpt) for key, words, excerpt in self._by_keys("words, excerpt", keys)}
+
+    def bodies(self, keys: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, blob in self._by_keys("value", keys):
+            value = self._loads(blob)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def store_bodies(self, items: dict[str, Any], keep: set[str]) -> None:
+        self._store("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
+                    [(key, value.body.word_count, value.body.text, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+                     for key, value in items.items()])
+        if self.db is not None and keep:  # forget bodies no post has any more
+            stored = {row[0] for row in self._query("SELECT key FROM bodies")}
+            self._store("DELETE FROM bodies WHERE key = ?", [(key,) for key in stored - keep])
+
+    # what the last build wrote ----------------------------------------------------------------
+    def _meta(self, key: str, output_dir: Path) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        prefix = str(output_dir.resolve()) + "\n"
+        return rows[0][0][len(prefix):] if rows and rows[0][0].startswith(prefix) else None
+
+    def marker(self, output_dir: Path) -> str | None:
+        """The marker the last build left in output_dir; the outputs table is valid only if it is still there."""
+        return self._meta("output", output_dir)
+
+    def spare_marker(self, output_dir: Path) -> str | None:
+        return self._meta("spare", output_dir)
+
+    def outputs(self) -> dict[str, tuple[str, str]]:
+        return {path: (signature, digest) for path, signature, digest in
+                self._query("SELECT path, signature, digest FROM outputs")}
+
+    def spare(self) -> dict[str, str]:
+        return dict(self._query("SELECT path, digest FROM spare"))
+
+    def store_outputs(self, output_dir: Path, rows: dict[str, tuple[str, str]], marker: str,
+                      spare: dict[str, str], spare_marker: str | None) -> None:
+        """Record this build's files, and the previous build's, now kept as the spare folder."""
+        where = str(output_dir.resolve())
+        self._store("INSERT INTO outputs VALUES (?, ?, ?)",
+                    [(path, signature, digest) for path, (signature, digest) in rows.items()],
+                    replace_all="DELETE FROM outputs")
+        self._store("INSERT INTO spare VALUES (?, ?)", list(spare.items()), replace_all="DELETE FROM spare")
+        self._store("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [("output", f"{where}\n{marker}"), ("spare", f"{where}\n{spare_marker or ''}")])
+
+    def _store(self, sql: str, rows: list[tuple], replace_all: str | None = None) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            if replace_all:
+                self.db.execute(replace_all)
+            self.db.executemany(sql, rows)
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            self.db = None  # the build itself succeeded; the next one starts from a cold cache
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

@@ -1,0 +1,41 @@
+"""Spread pure, per-item work over worker processes; results come back in input order, so the
+output never depends on the number of workers."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, Sequence
+
+# Below this many items a pool costs more than it saves.
+MIN_PARALLEL_ITEMS = 64
+
+# Set in each worker by the pool initializer (fork start method), the usual multiprocessing idiom
+# for sharing read-only build state without pickling it once per task.
+_task_state: Any = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _initialize(state: Any) -> None:
+    global _task_state
+    _task_state = state
+
+
+def _run_chunk(payload: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any]:
+    function, chunk = payload
+    return [function(_task_state, item) for item in chunk]
+
+
+def run_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequence[Any], jobs: int) -> list[Any]:
+    """[function(state, item) for item in items], over `jobs` processes when it pays off."""
+    jobs = jobs or default_jobs()
+    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(state, item) for item in items]
+    size = max(8, len(items) // (jobs * 8))
+    chunks = [(function, items[i:i + size]) for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_initialize, initargs=(state,)) as pool:
+        results = pool.map(_run_chunk, chunks, chunksize=1)
+    return [result for chunk in results for result in chunk]

@@ -1,0 +1,75 @@
+/* ClinicPress: load a post's comment widget only when the reader asks for it.
+   The provider's markup waits in <template data-comments-widget>, where nothing is fetched or run.
+   data-comments-load on the section says when to insert it: "click" (the button), "scroll" (when the
+   section comes into view; the button still works) or "eager" (at once). */
+(function () {
+  "use strict";
+
+  // Scripts copied out of a <template> never run, so each one is rebuilt. A widget that reads plain
+  // attributes HTML does not allow on <script> gets them written as data-attr-NAME.
+  function runnable(old) {
+    var script = document.createElement("script");
+    for (var i = 0; i < old.attributes.length; i++) {
+      var attribute = old.attributes[i];
+      var name = attribute.name.indexOf("data-attr-") === 0 ? attribute.name.slice(10) : attribute.name;
+      script.setAttribute(name, attribute.value);
+    }
+    script.text = old.text;
+    return script;
+  }
+
+  function load(section, moveFocus) {
+    if (section.hasAttribute("data-comments-loaded")) {
+      return;
+    }
+    section.setAttribute("data-comments-loaded", "");
+    var widget = section.querySelector("template[data-comments-widget]");
+    var thread = section.querySelector("[data-comments-thread]");
+    var gate = section.querySelector("[data-comments-gate]");
+    var hadFocus = gate !== null && gate.contains(document.activeElement);
+    var content = document.importNode(widget.content, true);
+    var scripts = content.querySelectorAll("script");
+    for (var i = 0; i < scripts.length; i++) {
+      scripts[i].parentNode.replaceChild(runnable(scripts[i]), scripts[i]);
+    }
+    thread.appendChild(content);
+    if (gate) {
+      gate.parentNode.removeChild(gate);
+    }
+    if (moveFocus || hadFocus) {
+      thread.focus();  // the button is gone; keep keyboard and screen-reader users in the comments
+    }
+  }
+
+  function watch(section) {
+    var mode = section.getAttribute("data-comments-load");
+    if (mode === "eager") {
+      load(section, false);
+      return;
+    }
+    var gate = section.querySelector("[data-comments-gate]");
+    var button = section.querySelector("[data-comments-show]");
+    if (gate) {
+      gate.hidden = false;
+    }
+    if (button) {
+      button.addEventListener("click", function () { load(section, true); });
+    }
+    if (mode === "scroll" && "IntersectionObserver" in window) {
+      var observer = new IntersectionObserver(function (entries) {
+        for (var i = 0; i < entries.length; i++) {
+          if (entries[i].isIntersecting) {
+            observer.disconnect();
+            load(section, false);
+          }
+        }
+      }, { rootMargin: "200px 0px" });
+      observer.observe(section);
+    }
+  }
+
+  var sections = document.querySelectorAll("[data-comments]");
+  for (var i = 0; i < sections.length; i++) {
+    watch(sections[i]);
+  }
+})();

@@ -1,0 +1,123 @@
+"""The incremental cache and parallel rendering never change what is built."""
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_CONFIG, post_text, run_cli
+
+CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def site(site_factory):
+    files = {}
+    for n in range(1, 90):  # enough posts for the worker pool to be used
+        lang = "en" if n % 3 else "ko"
+        files[f"posts/{lang}/post-{n}.md"] = post_text(
+            f"Post {n}", date=f"2026-{1 + n % 12:02d}-{1 + n % 27:02d}", tags=f"[topic {n % 5}, shared]",
+            author="dr-kim", **({"series": "care", "series_part": str(n)} if n % 10 == 0 else {}),
+            body=f"Body of post {n}.\n\n## Section\n\n| a | b |\n|---|---|\n| {n} | x |\n")
+    return site_factory(files, CONFIG)
+
+
+def build(site: Path, *args: str) -> dict[str, bytes]:
+    result = run_cli("build", str(site), *args)
+    assert result.code == 0, result.err
+    return tree(site / "output")
+
+
+EDITS = {
+    "body": lambda text: text.replace("Body of post", "Edited body of post"),
+    "title": lambda text: text.replace('title: "Post', 'title: "Renamed post'),
+    "tags": lambda text: text.replace("topic", "theme"),
+    "date": lambda text: text.replace("date: 2026-", "date: 2025-"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_cached_rebuild_equals_cold_build(site, tmp_path, edit):
+    build(site)
+    build(site)  # the second build fills the spare folder too
+    target = site / "posts/en/post-20.md"
+    target.write_text(EDITS[edit](target.read_text()))
+    (site / "posts/en/post-1.md").unlink()
+    (site / "posts/ko/new.md").write_text(post_text("새 글", tags="[shared]"))
+    cached = build(site)
+    assert cached == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def test_template_and_config_changes_reach_every_page(site):
+    build(site)
+    (site / "templates/partials").mkdir(parents=True)
+    (site / "templates/partials/footer.html").write_text("<footer>new footer</footer>\n")
+    site_toml = site / "site.toml"
+    site_toml.write_text(site_toml.read_text().replace('title = "Test Blog"', 'title = "Renamed Blog"'))
+    output = build(site)
+    pages = [path for path in output if path.endswith(".html") and path.startswith(("en/", "ko/"))]
+    assert all(b"new footer" in output[path] for path in pages)
+    assert b"Renamed Blog" in output["en/posts/post-2/index.html"]
+
+
+def test_unchanged_files_keep_their_modification_time(site):
+    build(site)
+    build(site)
+    before = mtimes(site / "output")
+    target = site / "posts/en/post-2.md"
+    target.write_text(target.read_text().replace("Body of post 2.", "Body of post 2, corrected."))
+    build(site)
+    after = mtimes(site / "output")
+    changed = {path for path in before if before[path] != after.get(path)}
+    assert "en/posts/post-2/index.html" in changed
+    assert "en/posts/post-4/index.html" not in changed
+    assert len(changed) < len(before) / 4
+
+
+def test_corrupted_cache_is_ignored(site, tmp_path):
+    build(site)
+    cache = site / ".clinicpress-cache/build.sqlite"
+    cache.write_bytes(b"this is not a database" * 100)
+    assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def test_damaged_cache_entries_are_rebuilt(site, tmp_path):
+    build(site)
+    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
+    db.execute("UPDATE bodies SET value = x'00'")
+    db.execute("UPDATE posts SET value = x'00'")
+    db.commit()
+    db.close()
+    (site / "posts/en/post-2.md").write_text(post_text("Post two again", body="Changed.\n"))
+    assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def test_cache_from_another_version_is_not_trusted(site, tmp_path):
+    build(site)
+    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
+    db.execute("UPDATE meta SET value = '0:0' WHERE key = 'version'")
+    db.execute("UPDATE bodies SET words = 999999")  # would show as a huge reading time if trusted
+    db.commit()
+    db.close()
+    assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def test_output_edited_by_hand_is_not_trusted(site):
+    cold = build(site)
+    (site / "output/en/posts/post-2/index.html").write_text("tampered")
+    (site / "output/.clinicpress-build").write_text("tampered\n")
+    assert build(site) == cold
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])
+def test_output_does_not_depend_on_the_number_of_workers(site, tmp_path, jobs):
+    reference = build(site, "--no-cache", "-j", "1", "-o", str(tmp_path / "one"))
+    assert build(site, "--no-cache", "-j", jobs, "-o", str(tmp_path / f"n{jobs}")) == reference
