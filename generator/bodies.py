@@ -8,9 +8,10 @@ from .cache import BuildCache, fingerprint
 from .config import MarkdownConfig
 from .markup import PostHtml, make_markdown, render_post_html
 from .site_model import Site
-from .workers import run_parallel
+from .workers import iter_parallel
 
 MARKUP_VERSION = 1
+STORE_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,6 @@ class BodyStore:
             self._loaded[key] = render_post_html(post.body, post.faq, settings, make_markdown(settings))
         return self._loaded[key]
 
-    def preload(self, sources: list[str]) -> None:
-        """Fetch many bodies in one query (before forking page workers)."""
-        wanted = [self.keys[s] for s in sources if self.keys[s] not in self._loaded]
-        if wanted:
-            self._loaded.update(self._cache.bodies(wanted))
-
 
 def render_bodies(site: Site, cache: BuildCache, jobs: int) -> BodyStore:
     settings = site.config.markdown
@@ -62,8 +57,14 @@ def render_bodies(site: Site, cache: BuildCache, jobs: int) -> BodyStore:
         key = keys[post.source]
         if key not in summaries and key not in missing:
             missing[key] = (key, post.body, post.faq)
-    rendered = dict(run_parallel(_render, (settings, make_markdown(settings)), list(missing.values()), jobs))
-    for key, html in rendered.items():
+    # Rendered bodies go straight into the cache database, so the build never holds them all at once.
+    batch: dict[str, PostHtml] = {}
+    for key, html in iter_parallel(_render, (settings, make_markdown(settings)), list(missing.values()), jobs):
         summaries[key] = Summary(html.body.word_count, html.body.text)
-    cache.store_bodies(rendered, keep=set(keys.values()))
-    return BodyStore(site, keys, summaries, rendered, cache)
+        batch[key] = html
+        if len(batch) >= STORE_BATCH:
+            cache.store_bodies(batch)
+            batch = {}
+    cache.store_bodies(batch)
+    cache.forget_bodies_except(set(keys.values()))
+    return BodyStore(site, keys, summaries, {}, cache)

@@ -14,6 +14,7 @@ from .config import SiteConfig, load_config
 from .content import discover_posts, parse_post, parse_posts
 from .errors import BuildError, Diagnostic, error, raise_if_errors
 from .i18n import load_strings
+from .lint import lint_for_build
 from .bodies import render_bodies
 from .cache import BuildCache, fingerprint
 from .feeds import FeedRenderer, plan_feeds
@@ -21,6 +22,7 @@ from .models import Post, SourceFile
 from .pages import plan_pages
 from .render import PageRenderer, make_environment, render_pages
 from .seo import build_robots, build_sitemap
+from .workers import iter_parallel
 from .signatures import feed_signature, page_signatures
 from .site_model import Site, assemble_site
 from .theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
@@ -70,30 +72,44 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None) -> tuple[S
         config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
     raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
     sources = discover_posts(options.site_dir / "posts", config)
-    posts, warnings = parse_posts_cached(sources, config, cache) if cache else parse_posts(sources, config)
+    posts, warnings = (parse_posts_cached(sources, config, cache, options.jobs) if cache
+                       else parse_posts(sources, config))
     now = options.now or build_now(config.site.timezone)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
     return config, site, tuple(warnings)
 
 
-def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache) -> tuple[list[Post], list[Diagnostic]]:
-    """Reuse posts parsed by an earlier build when neither the file nor the configuration changed."""
+def _parse(config: SiteConfig, source: SourceFile) -> tuple:
+    return parse_post(source, config)
+
+
+def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache,
+                       jobs: int = 0) -> tuple[list[Post], list[Diagnostic]]:
+    """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
+    parse the others in worker processes."""
     config_key = fingerprint(__version__, repr(config))
-    stored = cache.posts()
-    results: dict[str, tuple[str, tuple]] = {}
-    changed = []
+    stored = cache.post_keys()
+    keys: dict[str, str] = {}
+    results: dict[str, tuple] = {}
+    missing: list[SourceFile] = []
     for source in sources:
-        key = fingerprint(config_key, source.data)
-        entry = stored.get(source.path)
-        value = cache.load_post(entry[1]) if entry and entry[0] == key else None
+        keys[source.path] = fingerprint(config_key, source.read())
+        value = cache.load_post(source.path) if stored.get(source.path) == keys[source.path] else None
         if value is None:
-            value = parse_post(source, config)
-            changed.append((source.path, key, value))
-        results[source.path] = (key, value)
-    diagnostics = [d for _, (_, found) in results.values() for d in found]
+            missing.append(source)
+        results[source.path] = value
+    changed = []
+    for source, value in zip(missing, iter_parallel(_parse, config, missing, jobs)):
+        results[source.path] = value
+        changed.append((source.path, keys[source.path], value))
+        if len(changed) >= 500:  # keep memory flat on large sites
+            cache.store_posts(changed)
+            changed = []
+    diagnostics = [d for _, found in results.values() for d in found]
     raise_if_errors(diagnostics)
-    cache.store_posts(changed, keep=set(results))
-    return [post for _, (post, _) in results.values()], diagnostics
+    cache.store_posts(changed)
+    cache.forget_posts_except(set(results))
+    return [post for post, _ in results.values()], diagnostics
 
 
 def _normalize_base_url(value: str) -> str:
@@ -113,6 +129,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
         _, site, warnings = load_site(options, cache)
+        warnings += lint_for_build(site, options.drafts, options.future)
         dirs = theme_dirs(site_dir)
         strings = load_strings(dirs, site.config.language_codes, site_dir)
         static = load_static_files(site_dir, dirs)
@@ -136,7 +153,6 @@ def build_site(options: BuildOptions) -> BuildResult:
                 signatures[path] = signature
                 if previous.get(path, ("",))[0] != signature or not writer.keep(path):
                     stale.append(index)
-            bodies.preload([pages[i].post.source for i in stale if pages[i].post])
             views = ViewBuilder(site, bodies, strings, assets)
             renderer = PageRenderer(pages, views.context, make_environment(dirs), dirs, site_dir,
                                     Urls.output_path, writer.folder)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -33,14 +35,16 @@ def fingerprint(*parts: Any) -> str:
 
 
 class BuildCache:
-    """A null cache when disabled: every lookup misses and nothing is stored."""
+    """One SQLite database; a damaged one is deleted and started again."""
 
     def __init__(self, site_dir: Path, enabled: bool = True):
-        self.path = site_dir / CACHE_DIR / "build.sqlite"
+        # Disabled (--no-cache): a fresh database in a temporary folder, still used to hold
+        # rendered bodies outside memory during the build, and thrown away afterwards.
+        self._temporary = None if enabled else Path(tempfile.mkdtemp(prefix="clinicpress-"))
+        self.path = (self._temporary or site_dir / CACHE_DIR) / "build.sqlite"
         self.db: sqlite3.Connection | None = None
         self._pid = os.getpid()
-        if enabled:
-            self.db = self._open()
+        self.db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
         version = f"{SCHEMA}:{__version__}"
@@ -78,16 +82,19 @@ class BuildCache:
             return []
 
     # parsed posts, keyed by file digest and configuration ------------------------------
-    def posts(self) -> dict[str, tuple[str, bytes]]:
-        return {path: (key, value) for path, key, value in self._query("SELECT path, key, value FROM posts")}
+    def post_keys(self) -> dict[str, str]:
+        return dict(self._query("SELECT path, key FROM posts"))
 
-    def load_post(self, blob: bytes) -> Any:
-        return self._loads(blob)
+    def load_post(self, path: str) -> Any:
+        rows = self._query("SELECT value FROM posts WHERE path = ?", (path,))
+        return self._loads(rows[0][0]) if rows else None
 
-    def store_posts(self, rows: Iterable[tuple[str, str, Any]], keep: set[str]) -> None:
-        """Store newly parsed posts and forget files that are gone."""
+    def store_posts(self, rows: Iterable[tuple[str, str, Any]]) -> None:
         self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
                     [(path, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for path, key, value in rows])
+
+    def forget_posts_except(self, keep: set[str]) -> None:
+        """Forget files that are gone."""
         gone = {row[0] for row in self._query("SELECT path FROM posts")} - keep
         if gone:
             self._store("DELETE FROM posts WHERE path = ?", [(path,) for path in gone])
@@ -112,12 +119,15 @@ class BuildCache:
                 found[key] = value
         return found
 
-    def store_bodies(self, items: dict[str, Any], keep: set[str]) -> None:
+    def store_bodies(self, items: dict[str, Any]) -> None:
         self._store("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
                     [(key, value.body.word_count, value.body.text, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
                      for key, value in items.items()])
-        if self.db is not None and keep:  # forget bodies no post has any more
-            stored = {row[0] for row in self._query("SELECT key FROM bodies")}
+
+    def forget_bodies_except(self, keep: set[str]) -> None:
+        """Drop bodies that no post has any more."""
+        stored = {row[0] for row in self._query("SELECT key FROM bodies")}
+        if stored - keep:
             self._store("DELETE FROM bodies WHERE key = ?", [(key,) for key in stored - keep])
 
     # what the last build wrote ----------------------------------------------------------------
@@ -167,3 +177,5 @@ class BuildCache:
         if self.db is not None:
             self.db.close()
             self.db = None
+        if self._temporary is not None and os.getpid() == self._pid:
+            shutil.rmtree(self._temporary, ignore_errors=True)

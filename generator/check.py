@@ -1,19 +1,48 @@
-"""`clinicpress check`: validate a site without writing anything."""
+"""`clinicpress check`: every content rule over a site, drafts and future posts included, nothing written."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from .build import BuildOptions, load_site
+from .build import BuildOptions, build_now, load_site
+from .config import load_config
+from .content import discover_posts, parse_post
 from .errors import BuildError, Diagnostic
+from .lint import lint_site
+from .site_model import Site, assemble_site
 
 
 def run_checks(site_dir: Path) -> list[Diagnostic]:
+    """Every rule's findings; when some posts are invalid, their errors plus the findings of the others."""
     try:
-        _, _, warnings = load_site(BuildOptions(site_dir=site_dir, drafts=True, future=True))
+        _, site, warnings = load_site(BuildOptions(site_dir=site_dir, drafts=True, future=True))
+        findings = [_validity(d) for d in warnings] + lint_site(site)
     except BuildError as exc:
-        return list(exc.diagnostics)
-    return sorted(warnings, key=Diagnostic.sort_key)
+        findings = [_validity(d) for d in exc.diagnostics]
+        valid = _valid_posts(site_dir)
+        if valid is not None:
+            findings += lint_site(valid)
+    return sorted(findings, key=Diagnostic.sort_key)
+
+
+def _valid_posts(site_dir: Path) -> Site | None:
+    """The site without its invalid posts, so one broken file does not hide every other finding."""
+    try:
+        config = load_config(site_dir / "site.toml")
+        sources = discover_posts(site_dir / "posts", config)
+        posts = [post for post, _ in (parse_post(source, config) for source in sources) if post is not None]
+        return assemble_site(posts, config, build_now(config.site.timezone), drafts=True, future=True)
+    except BuildError:
+        return None
+
+
+def _validity(diagnostic: Diagnostic) -> Diagnostic:
+    """Build errors carry the rule id of the validation they come from."""
+    if diagnostic.rule:
+        return diagnostic
+    return replace(diagnostic, rule="config" if Path(diagnostic.path).suffix == ".toml" else "front-matter",
+                   column=diagnostic.column or (1 if diagnostic.line else None))
 
 
 def format_findings(findings: list[Diagnostic], fmt: str) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from .build import BuildOptions, build_site
+from .build import BuildOptions, BuildResult, build_site
 from .errors import BuildError, Diagnostic, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -18,9 +20,24 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+class _CommandParser(_Parser):
+    """Options and positionals in any order, so `new "Title" --lang en SITE_DIR` finds SITE_DIR."""
+
+    _intermixing = False
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        if self._intermixing:  # parse_known_intermixed_args calls back into parse_known_args
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="clinicpress", description="Bilingual static blog generator for clinics.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
 
     build = commands.add_parser("build", help="build the site into the output folder")
     build.add_argument("site_dir", nargs="?", default=".", type=Path)
@@ -37,6 +54,28 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("site_dir", nargs="?", default=".", type=Path)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    serve = commands.add_parser("serve", help="build, serve on this computer and rebuild + reload on every change")
+    serve.add_argument("site_dir", nargs="?", default=".", type=Path)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    serve.add_argument("--future", action="store_true", help="include posts dated in the future")
+    serve.add_argument("-q", "--quiet", action="store_true", help="print the address and errors only")
+    serve.add_argument("-v", "--verbose", action="store_true", help="also print changed files and every request")
+
+    new = commands.add_parser("new", help="start a new post in posts/<lang>/")
+    new.add_argument("title", help='the post title, in quotes: "Lip filler aftercare"')
+    new.add_argument("site_dir", nargs="?", default=".", type=Path)
+    new.add_argument("--lang", required=True, help="language folder of the post, e.g. ko or en")
+    new.add_argument("--slug", help="file name and web address (needed for titles not in Latin letters)")
+    new.add_argument("--series", help="series id from site.toml; needs --part")
+    new.add_argument("--part", type=int, help="the part number within --series")
+    new.add_argument("--translation-of", type=Path, metavar="PATH",
+                     help="the post this one translates; copies translation key, series and tags")
+
+    init = commands.add_parser("init", help="create a new site that builds as is")
+    init.add_argument("dir", type=Path, help="a new or empty folder")
     return parser
 
 
@@ -53,21 +92,75 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None
         print(text, file=stream)
 
 
+def _red(text: str, stream: TextIO) -> str:
+    return f"\033[31m{text}\033[0m" if _colour(stream) else text
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def _summary(result: BuildResult) -> str:
+    total = sum(result.pages_per_language.values())
+    languages = ", ".join(f"{lang} {count:,}" for lang, count in result.pages_per_language.items())
+    return (f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — "
+            f"{_plural(len(result.warnings), 'warning')}")
+
+
+class ProgressBar:
+    """A one-line bar on a terminal, shown only once the build has taken longer than a second."""
+
+    DELAY, WIDTH = 1.0, 24
+
+    def __init__(self, stream: TextIO, enabled: bool):
+        self.stream, self.enabled = stream, enabled and stream.isatty()
+        self.started = time.monotonic()
+        self.stage, self.done, self.total = "starting", 0, 1
+        self.drawn = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="clinicpress-progress", daemon=True)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        with self._lock:
+            self.stage, self.done, self.total = stage, done, max(total, 1)
+
+    def __enter__(self) -> "ProgressBar":
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.1):
+            elapsed = time.monotonic() - self.started
+            if elapsed < self.DELAY:
+                continue
+            with self._lock:
+                filled = self.WIDTH * self.done // self.total
+                line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.stage} {elapsed:.1f} s"
+            self.stream.write(f"\r{line}\033[K")
+            self.stream.flush()
+            self.drawn = True
+
+
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    options = BuildOptions(site_dir=args.site_dir, output_dir=args.output, base_url=args.base_url,
-                           drafts=args.drafts, future=args.future)
-    result = build_site(options)
+    with ProgressBar(err, enabled=not args.quiet) as progress:
+        options = BuildOptions(site_dir=args.site_dir, output_dir=args.output, base_url=args.base_url,
+                               drafts=args.drafts, future=args.future, progress=progress,
+                               jobs=args.jobs, use_cache=not args.no_cache)
+        result = build_site(options)
     if args.verbose or not args.quiet:
         print_diagnostics(result.warnings, err)
     if not args.quiet:
-        total = sum(result.pages_per_language.values())
-        languages = ", ".join(f"{lang} {count:,}" for lang, count in result.pages_per_language.items())
-        print(f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — "
-              f"{_plural(len(result.warnings), 'warning')}", file=out)
+        print(_summary(result), file=out)
     return EXIT_OK
 
 
@@ -83,21 +176,87 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": run_build, "check": run_check}
+def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .server import ServeEvent, ServeOptions, serve  # only `serve` needs the watcher and HTTP server
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+
+    def report(event: ServeEvent) -> None:
+        if event.kind == "built" and event.result is not None:
+            if args.verbose or not args.quiet:
+                print_diagnostics(event.result.warnings, err)
+            if not args.quiet:
+                print(_summary(event.result), file=out, flush=True)
+        elif event.kind == "failed":
+            if args.verbose and event.message:  # the traceback of an unexpected failure
+                print(event.message, file=err)
+            print_diagnostics(event.diagnostics, err)
+            kept = ("still serving the last version that built" if event.kept_previous
+                    else "the browser shows the errors until the site builds")
+            print(_red(f"Build failed: {_plural(len(event.diagnostics), 'error')}; {kept}. "
+                       "Fix and save to try again.", err), file=err, flush=True)
+        elif event.kind == "serving":
+            print(f"Serving {args.site_dir} at {event.url} (press Ctrl-C to stop)", file=out, flush=True)
+        elif event.kind == "changed" and args.verbose:
+            print(f"Changed: {', '.join(event.paths)}", file=out, flush=True)
+        elif event.kind == "request" and args.verbose:
+            print(event.message, file=err, flush=True)
+
+    try:
+        serve(ServeOptions(site_dir=args.site_dir, host=args.host, port=args.port,
+                           drafts=args.drafts, future=args.future), report)
+    except KeyboardInterrupt:
+        pass
+    print("Stopped.", file=out, flush=True)
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .scaffold import NewPostRequest, write_new_post
+
+    request = NewPostRequest(title=args.title, lang=args.lang, slug=args.slug, series=args.series,
+                             part=args.part, translation_of=args.translation_of)
+    path = write_new_post(args.site_dir, request)
+    print(f"Created {path}", file=out)
+    print("Fill in description and author, then preview it with: clinicpress serve"
+          + ("" if args.site_dir == Path(".") else f" {args.site_dir}"), file=out)
+    return EXIT_OK
+
+
+def run_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .scaffold import write_site_skeleton
+
+    written = write_site_skeleton(args.dir)
+    print(f"Created a new site in {args.dir}:", file=out)
+    for path in written:
+        print(f"  {path.relative_to(args.dir)}", file=out)
+    print(f"Next: put your clinic's details into {args.dir / 'site.toml'}, then preview with: "
+          f"clinicpress serve {args.dir}", file=out)
+    return EXIT_OK
+
+
+COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "init": run_init}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    command = None
     try:
         args = make_parser().parse_args(argv)
-        return COMMANDS[args.command](args, out, err)
+        command = args.command
+        return COMMANDS[command](args, out, err)
     except UsageError as exc:
-        print(f"error: {exc}", file=err)
+        print(f"{_red('error', err)}: {exc}", file=err)
         return EXIT_USAGE
     except BuildError as exc:
         print_diagnostics(exc.diagnostics, err)
         count = len(exc.diagnostics)
-        print(f"Build failed: {_plural(count, 'error')}; the previous output was left as it was.", file=err)
+        if command == "build":
+            print(_red(f"Build failed: {_plural(count, 'error')}; the previous output was left as it was.", err),
+                  file=err)
+        else:
+            print(_red(f"{_plural(count, 'error')} found; nothing was written.", err), file=err)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("Interrupted.", file=err)

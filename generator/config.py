@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from urllib.parse import urlsplit
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -14,10 +15,12 @@ from babel import Locale, UnknownLocaleError
 
 from .comments import check_provider_settings
 from .errors import BuildError, Diagnostic, error
-from .tomlpos import TomlLocator, toml_error_position
+from .textfiles import decode_text, invisible_character, invisible_in_values
+from .tomlpos import TomlLocator, explain_toml_error, toml_error_position
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ID_RULE = "use lower-case letters, digits, '-' or '_'"
 COMMENT_PROVIDERS_BUILTIN = ("none", "isso", "giscus", "utterances", "disqus", "remark42")
 
 
@@ -155,11 +158,16 @@ class _SectionReader:
     def fail(self, key_path: tuple[str, ...], message: str, hint: str | None = None) -> None:
         self.diagnostics.append(error(self.path, self.locator.line(*key_path), message, hint))
 
-    def check_table(self, value: Any, key_path: tuple[str, ...]) -> dict:
+    def check_table(self, value: Any, key_path: tuple[str, ...]) -> dict | None:
+        """The table, or None after saying why it is not one."""
         if isinstance(value, dict):
             return value
-        self.fail(key_path, f"'{'.'.join(key_path)}' must be a table like [{'.'.join(key_path)}]")
-        return {}
+        where = ".".join(key_path)
+        hint = None
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            hint = f"write [{where}] with single brackets; [[{where}]] makes a list of tables"
+        self.fail(key_path, f"'{where}' must be a table like [{where}]", hint)
+        return None
 
     def unknown_keys(self, table: dict, allowed: list[str], key_path: tuple[str, ...]) -> None:
         for key in table:
@@ -167,10 +175,14 @@ class _SectionReader:
                 where = ".".join(key_path + (key,))
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(allowed)}"
-                self.fail(key_path + (key,), f"unknown key '{where}'", hint)
+                what = f"table [{where}]" if not key_path and isinstance(table[key], dict) else f"key '{where}'"
+                self.fail(key_path + (key,), f"unknown {what}", hint)
 
-    def read(self, cls: type, table: dict, key_path: tuple[str, ...], preset: dict | None = None,
+    def read(self, cls: type, value: Any, key_path: tuple[str, ...], preset: dict | None = None,
              skip: tuple[str, ...] = ()) -> Any:
+        table = self.check_table(value, key_path)
+        if table is None:
+            return None
         preset = dict(preset or {})
         known = [f.name for f in fields(cls) if f.name not in preset]
         self.unknown_keys({k: v for k, v in table.items() if k not in skip}, known, key_path)
@@ -244,38 +256,50 @@ def load_config(path: Path) -> SiteConfig:
     """Read site.toml; raise BuildError listing every problem."""
     shown = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise BuildError([error(shown, None, "site.toml not found",
                                 "run 'clinicpress init DIR' to create a site, or pass the site folder")])
-    except UnicodeDecodeError as exc:
-        raise BuildError([error(shown, 1, f"site.toml is not valid UTF-8 text ({exc.reason})",
-                                "save the file as UTF-8 in your editor")])
+    except OSError as exc:
+        raise BuildError([error(shown, None, f"site.toml could not be read ({exc.strerror or exc})")])
+    text, problem = decode_text(raw, shown)
+    if problem:
+        raise BuildError([problem])
     return parse_config(text, path.parent, shown)
 
 
 def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteConfig:
+    if not text.strip():
+        raise BuildError([error(shown, 1, "site.toml is empty",
+                                "run 'clinicpress init DIR' to see a complete site.toml, and copy it here")])
+    invisible = invisible_character(text, shown)
+    if invisible:
+        raise BuildError([invisible])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, message = toml_error_position(str(exc))
-        raise BuildError([error(shown, line, f"invalid TOML: {message}",
-                                'strings need quotes: title = "My Blog"; tables look like [site]')])
+        message, hint = explain_toml_error(message.removesuffix("(at end of document)").strip())
+        if str(exc).endswith("(at end of document)"):
+            line = text.rstrip().count("\n") + 1
+            if message.startswith("the value after"):
+                message, hint = "the file ends inside a list [...] or a table {...}", "close it with ] or }"
+        raise BuildError([error(shown, line, f"invalid TOML: {message}", hint)])
     reader = _SectionReader(shown, TomlLocator(text))
     reader.unknown_keys(data, list(TOP_LEVEL), ())
+    _escaped_invisible(reader, data)
 
-    site = reader.read(SiteSection, reader.check_table(data.get("site", {}), ("site",)), ("site",))
+    site = reader.read(SiteSection, data.get("site", {}), ("site",))
     if "site" not in data:
         reader.fail((), "missing required table [site]", 'add [site] with base_url = "https://..."')
     languages = _read_languages(reader, data)
-    clinic_table = reader.check_table(data.get("clinic", {}), ("clinic",))
-    clinic = reader.read(Clinic, clinic_table, ("clinic",))
+    clinic = reader.read(Clinic, data.get("clinic", {}), ("clinic",))
     authors = _read_authors(reader, data)
     series = _read_series(reader, data)
     comments = _read_comments(reader, data)
-    verification = reader.read(Verification, reader.check_table(data.get("verification", {}), ("verification",)), ("verification",))
-    feeds = reader.read(FeedsConfig, reader.check_table(data.get("feeds", {}), ("feeds",)), ("feeds",))
-    markdown = reader.read(MarkdownConfig, reader.check_table(data.get("markdown", {}), ("markdown",)), ("markdown",))
+    verification = reader.read(Verification, data.get("verification", {}), ("verification",))
+    feeds = reader.read(FeedsConfig, data.get("feeds", {}), ("feeds",))
+    markdown = reader.read(MarkdownConfig, data.get("markdown", {}), ("markdown",))
     check_rules, check_settings = _read_check(reader, data)
 
     if site is not None:
@@ -289,11 +313,23 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings)
 
 
+def _escaped_invisible(reader: _SectionReader, data: dict) -> None:
+    for key_path, char in sorted(dict(invisible_in_values(data)).items()):
+        reader.fail(key_path, f"'{'.'.join(key_path)}' contains the control character {char}",
+                    "remove the \\ escape that writes it")
+
+
+BASE_URL_HINT = 'write the whole address with its scheme: base_url = "https://blog.example-clinic.com/"'
+
+
 def _validate_site(reader: _SectionReader, site: SiteSection, languages: tuple[Language, ...]) -> SiteSection:
     base_url = site.base_url
-    if not re.match(r"^https?://[^/\s]+", base_url):
-        reader.fail(("site", "base_url"), f"'site.base_url' must be an absolute URL, got '{base_url}'",
-                    'write it with the scheme: base_url = "https://blog.example-clinic.com/"')
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not re.match(r"^https?://[^/\s]+", base_url):
+        reader.fail(("site", "base_url"), f"'site.base_url' must be an absolute URL, got '{base_url}'", BASE_URL_HINT)
+    elif re.search(r"[\s\"'<>\\^`{|}]", base_url) or parts.query or parts.fragment:
+        reader.fail(("site", "base_url"), f"'site.base_url' '{base_url}' has spaces, quotes or a ?query or #fragment "
+                                          "that no site address has", BASE_URL_HINT)
     elif not base_url.endswith("/"):
         base_url += "/"
     codes = [lang.code for lang in languages]
@@ -312,63 +348,65 @@ def _validate_site(reader: _SectionReader, site: SiteSection, languages: tuple[L
                        timezone=site.timezone, posts_per_page=site.posts_per_page)
 
 
+def _keyed_tables(reader: _SectionReader, data: dict, kind: str, cls: type, pattern: re.Pattern,
+                  noun: str, rule: str) -> list[tuple[str, Any]]:
+    """[kind.<id>] tables with valid ids, read into `cls`. A dot in an id makes TOML nest tables
+    ([series.lip.filler] is 'filler' inside 'lip'), which is named as such instead of as unknown keys."""
+    table = reader.check_table(data.get(kind, {}), (kind,))
+    known = {f.name for f in fields(cls)}
+    found = []
+    for item_id, section in (table or {}).items():
+        key_path = (kind, item_id)
+        if isinstance(section, dict) and section and not known & set(section) and all(
+                isinstance(value, dict) for value in section.values()):
+            for inner in section:
+                reader.fail(key_path + (inner,), f"[{kind}.{item_id}.{inner}]: an id cannot contain a dot",
+                            f"write [{kind}.{item_id}-{inner}] (and use {item_id}-{inner} wherever it is referred to)")
+            continue
+        if not pattern.match(item_id):
+            reader.fail(key_path, f"{noun} '{item_id}' must {rule}")
+            continue
+        value = reader.read(cls, section, key_path, preset={"code" if cls is Language else "id": item_id})
+        if value is not None:
+            found.append((item_id, value))
+    return found
+
+
 def _read_languages(reader: _SectionReader, data: dict) -> tuple[Language, ...]:
-    table = reader.check_table(data.get("languages", {}), ("languages",))
-    if not table:
+    if data.get("languages", {}) == {}:  # a value that is not a table is reported by _keyed_tables
         reader.fail(("languages",), "at least one [languages.<code>] table is required",
                     'add [languages.ko] with name, locale and title')
     languages = []
-    for code, section in table.items():
-        key_path = ("languages", code)
-        if not LANGUAGE_CODE.match(code):
-            reader.fail(key_path, f"language code '{code}' must be lower-case like 'ko', 'en' or 'zh-hans'")
-            continue
-        language = reader.read(Language, reader.check_table(section, key_path), key_path, preset={"code": code})
-        if language is None:
-            continue
+    for code, language in _keyed_tables(reader, data, "languages", Language, LANGUAGE_CODE,
+                                        "language code", "be lower-case like 'ko', 'en' or 'zh-hans'"):
         try:
             Locale.parse(language.locale)
         except (UnknownLocaleError, ValueError):
-            reader.fail(key_path + ("locale",), f"'languages.{code}.locale' '{language.locale}' is not a known locale",
-                        "use a locale such as ko_KR or en_US")
+            reader.fail(("languages", code, "locale"), f"'languages.{code}.locale' '{language.locale}' is not a "
+                        "known locale", "use a locale such as ko_KR or en_US")
             continue
         languages.append(language)
     return tuple(languages)
 
 
 def _read_authors(reader: _SectionReader, data: dict) -> tuple[Author, ...]:
-    table = reader.check_table(data.get("authors", {}), ("authors",))
     authors = []
-    for author_id, section in table.items():
-        key_path = ("authors", author_id)
-        if not AUTHOR_ID.match(author_id):
-            reader.fail(key_path, f"author id '{author_id}' must use lower-case letters, digits, '-' or '_'")
-            continue
-        author = reader.read(Author, reader.check_table(section, key_path), key_path, preset={"id": author_id})
-        if author is None:
-            continue
+    for author_id, author in _keyed_tables(reader, data, "authors", Author, AUTHOR_ID,
+                                           "author id", ID_RULE):
         if author.type not in ("Physician", "Person"):
-            reader.fail(key_path + ("type",), f"'authors.{author_id}.type' must be \"Physician\" or \"Person\", got '{author.type}'")
+            reader.fail(("authors", author_id, "type"),
+                        f"'authors.{author_id}.type' must be \"Physician\" or \"Person\", got '{author.type}'")
         authors.append(author)
     return tuple(authors)
 
 
 def _read_series(reader: _SectionReader, data: dict) -> tuple[Series, ...]:
-    table = reader.check_table(data.get("series", {}), ("series",))
-    found = []
-    for series_id, section in table.items():
-        key_path = ("series", series_id)
-        if not AUTHOR_ID.match(series_id):
-            reader.fail(key_path, f"series id '{series_id}' must use lower-case letters, digits, '-' or '_'")
-            continue
-        series = reader.read(Series, reader.check_table(section, key_path), key_path, preset={"id": series_id})
-        if series is not None:
-            found.append(series)
-    return tuple(found)
+    return tuple(series for _, series in _keyed_tables(reader, data, "series", Series, AUTHOR_ID,
+                                                       "series id", ID_RULE))
 
 
 def _read_comments(reader: _SectionReader, data: dict) -> CommentsConfig | None:
-    table = reader.check_table(data.get("comments", {}), ("comments",))
+    table = reader.check_table(data.get("comments", {}), ("comments",)) or {}
     provider_tables = {k: v for k, v in table.items() if isinstance(v, dict)}
     comments = reader.read(CommentsConfig, table, ("comments",), preset={"settings": None, "provider_line": 0},
                            skip=tuple(provider_tables))
@@ -394,8 +432,8 @@ def _read_comments(reader: _SectionReader, data: dict) -> CommentsConfig | None:
 
 
 def _read_check(reader: _SectionReader, data: dict) -> tuple[Mapping[str, str], Mapping[str, Any]]:
-    table = reader.check_table(data.get("check", {}), ("check",))
-    rules = reader.check_table(table.get("rules", {}), ("check", "rules"))
+    table = reader.check_table(data.get("check", {}), ("check",)) or {}
+    rules = reader.check_table(table.get("rules", {}), ("check", "rules")) or {}
     for rule_id, severity in rules.items():
         if severity not in ("off", "info", "warning", "error"):
             reader.fail(("check", "rules", rule_id),

@@ -1,20 +1,21 @@
 """Find post files and parse their YAML front-matter and Markdown body into Post records."""
 from __future__ import annotations
 
+import calendar
 import difflib
 import hashlib
 import re
-from datetime import date, datetime, time
+import unicodedata
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from .config import SiteConfig
-from .errors import BuildError, Diagnostic, display_path, error, warning
+from .errors import BuildError, Diagnostic, display_path, error
+from .front_matter import split_post
 from .models import FaqItem, Post, SourceFile
+from .textfiles import decode_text
 
 SAFE_SEGMENT = re.compile(r"[^\W_][\w-]*")
 FRONT_MATTER_KEYS = (
@@ -22,21 +23,14 @@ FRONT_MATTER_KEYS = (
     "series_part", "author", "reviewed_by", "last_reviewed", "image", "image_alt", "draft",
     "comments", "faq", "extra",
 )
-DESCRIPTION_BOUNDS = (50, 160)
 DATE_HINT = "dates look like 2026-07-03 or 2026-07-03T10:00:00+09:00"
-
-
-_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster
-
-
-class _PostYAMLLoader(_SafeBase):
-    """Safe YAML that keeps dates as text, so they are validated here with clear messages."""
-
-
-_PostYAMLLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_MOMENT = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:[Tt ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6}))?)?)?"
+    r"\s*(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+YEARS = (1900, 2999)  # outside these a date is a typo, and time zone arithmetic could leave the calendar
 
 
 def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
@@ -47,13 +41,17 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
     if not posts_dir.is_dir():
         return []
     site_root = site_dir.resolve()
+    try:  # named as the user sees it, even when the folder is a link
+        shown_posts = posts_dir.relative_to(site_dir).as_posix()
+    except ValueError:
+        shown_posts = display_path(posts_dir, site_dir)
     for folder in sorted(posts_dir.iterdir()):
         if folder.name.startswith("."):
             continue
-        shown_folder = display_path(folder, site_dir)
+        shown_folder = f"{shown_posts}/{folder.name}"
         if not folder.is_dir():
             if folder.suffix == ".md":
-                diagnostics.append(error(shown_folder, None, "post is not inside a language folder",
+                diagnostics.append(error(shown_folder, 1, "post is not inside a language folder",
                                          f"move it to posts/{config.site.default_language}/{folder.name}"))
             continue
         if folder.name not in config.language_codes:
@@ -61,19 +59,33 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                                      f"languages are: {', '.join(config.language_codes)}; "
                                      f"add [languages.{folder.name}] to site.toml or rename the folder"))
             continue
-        for path in sorted(folder.rglob("*.md")):
+        if not folder.resolve().is_relative_to(site_root):
+            diagnostics.append(error(shown_folder, None, "the folder is a link to a folder outside the site folder",
+                                     "copy the posts into the site instead of linking to them"))
+            continue
+        for path in sorted(folder.rglob("*")):
             shown = f"{shown_folder}/{path.relative_to(folder).as_posix()}"
-            if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            if any(part.startswith(".") for part in path.relative_to(folder).parts) or path.is_dir():
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(site_root):
-                diagnostics.append(error(shown, None, "post is a link to a file outside the site folder",
+            if not path.name.endswith(".md"):
+                if path.name.lower().endswith((".md", ".md.txt", ".markdown", ".mdown")):
+                    stem = path.name[: path.name.lower().index(".m")]
+                    diagnostics.append(error(shown, 1, "the file looks like a post, but only names ending in .md "
+                                                       "are built", f"rename it to {stem}.md"))
+                continue
+            if not path.resolve().is_relative_to(site_root):
+                diagnostics.append(error(shown, 1, "post is a link to a file outside the site folder",
                                          "copy the file into the site instead of linking to it"))
                 continue
-            if path.parent != folder:
-                diagnostics.append(error(shown, None, "posts must sit directly in posts/<lang>/, not in a sub-folder",
-                                         f"move it to {display_path(folder, site_dir)}/{path.name}"))
+            if not path.exists():
+                diagnostics.append(error(shown, 1, "post is a link to a file that does not exist",
+                                         "remove the link, or point it at the post's new place"))
                 continue
-            sources.append(SourceFile(path=shown, lang=folder.name, name=path.stem, data=path.read_bytes()))
+            if path.parent != folder:
+                diagnostics.append(error(shown, 1, "posts must sit directly in posts/<lang>/, not in a sub-folder",
+                                         f"move it to {shown_folder}/{path.name}"))
+                continue
+            sources.append(SourceFile(path=shown, lang=folder.name, name=path.stem, file=path))
     if diagnostics:
         raise BuildError(diagnostics)
     return sources
@@ -93,76 +105,24 @@ def parse_posts(sources: list[SourceFile], config: SiteConfig) -> tuple[list[Pos
 
 
 def parse_post(source: SourceFile, config: SiteConfig) -> tuple[Post | None, list[Diagnostic]]:
-    """Pure: turn a SourceFile into a Post, or into diagnostics."""
+    """Turn a SourceFile into a Post, or into diagnostics."""
     path = source.path
-    if b"\x00" in source.data:
-        return None, [error(path, None, "this is a binary file, not a Markdown post",
+    try:
+        raw = source.read()
+    except OSError as exc:  # renamed or deleted while the build ran
+        return None, [error(path, 1, f"the file could not be read ({exc.strerror or exc})",
+                            "if it was just renamed or moved, build again")]
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [error(path, 1, "this is a binary file, not a Markdown post",
                             "posts must be text files ending in .md")]
-    try:
-        text = source.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = source.data[: exc.start].count(b"\n") + 1
-        return None, [error(path, line, f"the file is not valid UTF-8 text (byte 0x{source.data[exc.start]:02x})",
-                            "save the file as UTF-8 in your editor")]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        return None, [error(path, 1, "the file is empty",
-                            "a post starts with front-matter between --- lines: title, date, description")]
-    handler = YAMLHandler()
-    if not handler.detect(text):
-        return None, [error(path, 1, "the post has no front-matter",
-                            "did you forget `---`? The first line must be --- and the front-matter end with ---")]
-    try:
-        front_matter, body = handler.split(text)
-    except ValueError:
-        return None, [error(path, 1, "the front-matter is not closed",
-                            "did you forget `---`? Add a line with --- after the last front-matter key")]
-    # Lines are counted from where the front-matter really starts, so YAML marks map to file lines.
-    first_line = text[: text.index(front_matter)].count("\n") + 1
-    body_start = len(text) - len(body)
-    if body.startswith("\n"):
-        body, body_start = body[1:], body_start + 1
-    body_line = text[:body_start].count("\n") + 1
-    data, key_lines, diagnostics = _load_front_matter(front_matter, path, first_line)
-    if data is None:
+    text, problem = decode_text(raw, path)
+    if problem:
+        return None, [problem]
+    parts, diagnostics = split_post(text, path)
+    if parts is None:
         return None, diagnostics
-    return _validate(source, data, key_lines, body, body_line, config)
-
-
-def _load_front_matter(front_matter: str, path: str, first_line: int) -> tuple[dict | None, dict[str, int], list[Diagnostic]]:
-    loader = _PostYAMLLoader(front_matter)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}, [error(path, first_line, "the front-matter is empty", "add at least title: and date:")]
-        if not isinstance(node, yaml.MappingNode):
-            return None, {}, [error(path, node.start_mark.line + first_line,
-                                    "the front-matter must be a list of 'key: value' lines",
-                                    "write title: My post, not '- title: My post'")]
-        key_lines: dict[str, int] = {}
-        for key_node, _ in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + first_line
-            if key in key_lines:
-                return None, {}, [error(path, line, f"'{key}' is given twice (first on line {key_lines[key]})",
-                                        "keep one of the two lines")]
-            key_lines[key] = line
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else first_line
-        problem = exc.problem or "invalid YAML"
-        hint = "values with ': ' or '#' need quotes: title: \"Lips: a guide\""
-        if "\t" in front_matter:
-            hint = "use spaces, not tabs, to indent front-matter"
-        if exc.problem and "could not determine a constructor" in exc.problem:
-            problem, hint = "YAML tags such as !!python are not allowed", "remove the tag; write plain values"
-        return None, {}, [error(path, line, f"invalid front-matter: {problem}", hint)]
-    except yaml.YAMLError as exc:
-        return None, {}, [error(path, first_line, f"invalid front-matter: {exc}")]
-    finally:
-        loader.dispose()
-    return data, key_lines, []
+    return _validate(source, parts.data, parts.key_lines, parts.body, parts.body_line, config, digest)
 
 
 class _Fields:
@@ -199,10 +159,13 @@ class _Fields:
         return value
 
     def segment(self, key: str, default: str) -> str:
+        """A URL segment or id; NFC, so a Hangul name typed on a Mac (NFD) is the same address as elsewhere."""
         value = self.text(key, default=default) if key in self.data else default
+        value = unicodedata.normalize("NFC", value)
         if value and not SAFE_SEGMENT.fullmatch(value):
             self.fail(key, f"'{key}' '{value}' must be a single URL segment: letters, digits and '-' only",
                       f"for example {key}: {_suggest_segment(value)}")
+            return ""
         return value
 
     def moment(self, key: str, tz: ZoneInfo, required: bool = False) -> datetime | None:
@@ -211,16 +174,54 @@ class _Fields:
             if required:
                 self.fail(key, f"missing required key '{key}'", f"add '{key}: 2026-07-03' ({DATE_HINT})")
             return None
-        text = str(value).strip() if not isinstance(value, bool) else ""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            self.fail(key, f"'{key}' must be a date such as 2026-07-03, got {_describe(value)}", DATE_HINT)
+            return None
         try:
-            if not isinstance(value, (str, int)) or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
-                raise ValueError
-            parsed = datetime.fromisoformat(text)
+            parsed = parse_moment(str(value).strip())
         except ValueError as exc:
             detail = f" ({exc})" if str(exc) else ""
             self.fail(key, f"'{key}' must be a real date, got '{value}'{detail}", DATE_HINT)
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def parse_moment(text: str) -> datetime:
+    """'2026-07-03', '2026-07-03 10:00' or '2026-07-03T10:00:00+09:00'; a ValueError says what is wrong."""
+    match = _MOMENT.fullmatch(text)
+    if not match:
+        head = _MOMENT.match(text)
+        rest = text[head.end():].strip() if head else ""
+        if rest and re.fullmatch(r"[A-Za-z][\w/+-]*", rest):
+            raise ValueError(f"write the time zone as an offset such as +09:00, not '{rest}'")
+        raise ValueError("")
+    year, month, day = (int(match[name]) for name in ("year", "month", "day"))
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"the year must be between {YEARS[0]} and {YEARS[1]}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"{_MONTHS[month - 1]} {year} has {days} days")
+    hour, minute, second = (int(match[name] or 0) for name in ("hour", "minute", "second"))
+    for amount, unit, top in ((hour, "hour", 23), (minute, "minute", 59), (second, "second", 59)):
+        if amount > top:
+            raise ValueError(f"there is no {unit} {amount}: {unit}s go from 00 to {top}")
+    microsecond = int((match["fraction"] or "0").ljust(6, "0"))
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=_offset(match["zone"]))
+
+
+def _offset(zone: str | None) -> timezone | None:
+    if not zone:
+        return None
+    if zone in "Zz":
+        return timezone.utc
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    offset = timedelta(hours=hours, minutes=minutes) * (-1 if zone[0] == "-" else 1)
+    if minutes > 59 or not timedelta(hours=-12) <= offset <= timedelta(hours=14):
+        raise ValueError(f"there is no time zone offset {zone}: offsets go from -12:00 to +14:00")
+    return timezone(offset)
 
 
 def _describe(value: Any) -> str:
@@ -238,7 +239,7 @@ def _suggest_segment(value: str) -> str:
 
 
 def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: str, body_line: int,
-              config: SiteConfig) -> tuple[Post | None, list[Diagnostic]]:
+              config: SiteConfig, digest: str) -> tuple[Post | None, list[Diagnostic]]:
     f = _Fields(source.path, data, key_lines)
     for key in data:
         if key not in FRONT_MATTER_KEYS:
@@ -254,9 +255,10 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
                "updated is when the post last changed; it cannot precede publication")
     last_reviewed = f.moment("last_reviewed", tz)
     description = f.text("description")
-    default_name = source.name if SAFE_SEGMENT.fullmatch(source.name) else ""
+    name = unicodedata.normalize("NFC", source.name)
+    default_name = name if SAFE_SEGMENT.fullmatch(name) else ""
     slug = f.segment("slug", default_name)
-    if not slug:
+    if not slug and "slug" not in data:
         f.fail("slug", f"the file name '{source.name}' cannot be used as a URL",
                f"rename the file to {_suggest_segment(source.name)}.md or add slug: {_suggest_segment(source.name)}")
     translation_key = f.segment("translation_key", default_name or slug)
@@ -283,27 +285,16 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
     comments = f.flag("comments", True)
     if f.diagnostics:
         return None, f.diagnostics
-    warnings = _description_warnings(source.path, description, key_lines)
+    # Description length and other advice are the job of `clinicpress check` (lint_rules.py).
     return Post(
         source=source.path, lang=source.lang, title=title, date=published, updated=updated,
         description=description, slug=slug, translation_key=translation_key, tags=tags,
         series=series, series_part=series_part, author=author, reviewed_by=reviewed_by,
         last_reviewed=last_reviewed.date() if last_reviewed else None, image=image,
-        image_alt=image_alt, draft=draft, comments=comments, faq=faq, body=body,
+        image_alt=image_alt, draft=draft, comments=comments, faq=faq, body_data=body.encode("utf-8"),
         body_line=body_line, extra=dict(extra), key_lines=dict(key_lines),
-        digest=hashlib.blake2b(source.data, digest_size=16).hexdigest(),
-    ), warnings
-
-
-def _description_warnings(path: str, description: str, key_lines: dict[str, int]) -> list[Diagnostic]:
-    if not description:
-        return [warning(path, 2, "no 'description': search results and feeds will show the first sentences instead",
-                        "add description: with one or two sentences (50-160 characters)")]
-    if not DESCRIPTION_BOUNDS[0] <= len(description) <= DESCRIPTION_BOUNDS[1]:
-        return [warning(path, key_lines.get("description"),
-                        f"'description' is {len(description)} characters; search engines show 50-160",
-                        "shorten or lengthen it to one or two sentences")]
-    return []
+        digest=digest,
+    ), []
 
 
 def _tags(f: _Fields) -> tuple[str, ...]:
@@ -311,9 +302,14 @@ def _tags(f: _Fields) -> tuple[str, ...]:
     if isinstance(value, str):
         f.fail("tags", "'tags' must be a list", f"write tags: [{value}] or one '- tag' per line")
         return ()
-    if not isinstance(value, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in value):
+    if not isinstance(value, list):
         f.fail("tags", f"'tags' must be a list of words, got {_describe(value)}", "write tags: [lip filler, aftercare]")
         return ()
+    for number, tag in enumerate(value, start=1):
+        if not isinstance(tag, (str, int)) or isinstance(tag, bool):
+            f.fail("tags", f"tag {number} must be a word, got {_describe(tag)}",
+                   "write tags: [lip filler, aftercare]; a tag with a comma or colon needs quotes")
+            return ()
     tags = []
     for tag in value:
         tag = str(tag).strip()
@@ -333,7 +329,7 @@ def _series_part(f: _Fields, series: str | None) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         f.fail("series_part", f"'series_part' must be a whole number from 1, got {_describe(value)}")
         return None
-    if not series:
+    if "series" not in f.data:
         f.fail("series_part", "'series_part' is given without 'series'", "add series: <series id>")
     return value
 

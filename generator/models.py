@@ -3,17 +3,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Mapping
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A post file as read from disk; parsing never touches the disk again."""
+    """A post file: its bytes, given directly or read from `file` when parsed (so a large site
+    is never held in memory as raw bytes)."""
 
     path: str  # shown in messages, relative to the site folder
     lang: str
     name: str  # file name without .md
-    data: bytes
+    data: bytes | None = None
+    file: Path | None = None
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.file.read_bytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +49,16 @@ class Post:
     draft: bool
     comments: bool
     faq: tuple[FaqItem, ...]
-    body: str
+    body_data: bytes  # the Markdown body as UTF-8: half the memory of text with emoji in it
     body_line: int  # file line where the Markdown body starts
     digest: str = ""  # of the source file: what a page shows of this post changes only with it
     # Plain dicts (read-only by convention) so that parsed posts can be pickled into the build cache.
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        return self.body_data.decode("utf-8")
 
     @property
     def modified(self) -> datetime:

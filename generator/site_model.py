@@ -103,12 +103,15 @@ def _check_collisions(posts: list[Post], diagnostics: list[Diagnostic]) -> None:
     for field, what in (("slug", "URL"), ("translation_key", "translation key")):
         seen: dict[tuple[str, str], Post] = {}
         for post in sorted(posts, key=lambda p: p.source):
-            key = (post.lang, getattr(post, field))
+            value = getattr(post, field)
+            # Slugs that differ only in letter case are one folder on macOS and Windows and on many servers.
+            key = (post.lang, value.casefold() if field == "slug" else value)
             if key in seen:
                 first = seen[key]
+                same = f"same {what} '{value}' as {first.source}" if getattr(first, field) == value else \
+                    f"{what} '{value}' differs from '{getattr(first, field)}' in {first.source} only in letter case"
                 diagnostics.append(error(post.source, post.key_lines.get(field, 1),
-                                         f"same {what} '{key[1]}' as {first.source}: "
-                                         f"two {post.lang} posts cannot share a {field}",
+                                         f"{same}: two {post.lang} posts cannot share a {field}",
                                          f"give one of them another {field}: in its front-matter"))
             else:
                 seen[key] = post

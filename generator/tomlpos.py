@@ -44,3 +44,32 @@ def toml_error_position(message: str) -> tuple[int, str]:
     if not match:
         return 1, message
     return int(match.group(1)), message[: match.start()].strip()
+
+
+_GENERIC_HINT = 'text needs quotes: title = "My Blog"; tables look like [site]'
+
+
+def explain_toml_error(message: str) -> tuple[str, str]:
+    """tomllib's terse wording ("Invalid value") turned into what to change, and how."""
+    declared = re.match(r"Cannot declare \((.*)\) twice", message)
+    if declared:
+        table = ".".join(re.findall(r"'([^']*)'", declared.group(1)))
+        return f"the table [{table}] is given twice", f"merge the two [{table}] tables into one"
+    if message.startswith("Illegal character '\\n'") or message == "Unterminated string":
+        return "a text value is not closed before the end of the line", 'end it with a closing quote: title = "My Blog"'
+    known = {
+        "Cannot overwrite a value": ("a key is given twice in the same table", "keep one of the two lines"),
+        "Invalid value": ("the value after '=' is not valid",
+                          'text needs quotes: title = "My Blog"; numbers and true/false do not'),
+        "Expected '=' after a key in a key/value pair": ("a line has no '=' after its key",
+                                                         'write key = value, as in title = "My Blog"'),
+        "Expected ']' at the end of a table declaration": ("a table header is missing its closing ]",
+                                                          "write table headers as [clinic]"),
+        "Unclosed array": ("a list [...] is not closed", "end the list with ]"),
+        "Unclosed inline table": ("a table {...} is not closed", "end it with } on the same line"),
+        "Unescaped '\\' in a string": ("a backslash in a text value starts an escape",
+                                        "double it (\\\\) or put the text in single quotes"),
+    }
+    if message in known:
+        return known[message]
+    return message, _GENERIC_HINT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 # Below this many items a pool costs more than it saves.
 MIN_PARALLEL_ITEMS = 64
@@ -28,14 +28,22 @@ def _run_chunk(payload: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list
     return [function(_task_state, item) for item in chunk]
 
 
-def run_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequence[Any], jobs: int) -> list[Any]:
-    """[function(state, item) for item in items], over `jobs` processes when it pays off."""
+def iter_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequence[Any],
+                  jobs: int) -> Iterator[Any]:
+    """function(state, item) for each item, in order, over `jobs` processes when it pays off;
+    results stream back so the caller need not hold them all."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(state, item) for item in items]
-    size = max(8, len(items) // (jobs * 8))
+        yield from (function(state, item) for item in items)
+        return
+    size = max(8, min(64, len(items) // (jobs * 8)))
     chunks = [(function, items[i:i + size]) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_initialize, initargs=(state,)) as pool:
-        results = pool.map(_run_chunk, chunks, chunksize=1)
-    return [result for chunk in results for result in chunk]
+        for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
+            yield from chunk
+
+
+def run_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequence[Any], jobs: int) -> list[Any]:
+    """[function(state, item) for item in items], over `jobs` processes when it pays off."""
+    return list(iter_parallel(function, state, items, jobs))

@@ -15,6 +15,7 @@ from .errors import UsageError
 from .models import OutputFile
 
 MARKER = ".clinicpress-build"
+_UNREAD = object()
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -64,9 +65,11 @@ def _exchange(a: Path, b: Path) -> bool:
 
 @contextmanager
 def output_lock(output_dir: Path) -> Iterator[None]:
-    """Serialize builds into one output folder: a second build waits for the first."""
-    lock_path = output_dir.parent / f".{output_dir.name}.lock"
+    """Serialize builds into one output folder: a second build waits for the first. The path is resolved
+    so that builds naming the folder differently (relative, absolute, through a link) share one lock."""
     output_dir.parent.mkdir(parents=True, exist_ok=True)
+    real = output_dir.resolve()
+    lock_path = real.parent / f".{real.name}.lock"
     with open(lock_path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -142,13 +145,16 @@ class SiteWriter:
     """A build's output: files go into a staging folder beside output/, which replaces output/ in one
     atomic step on commit(); a failed or killed build leaves output/ as it was.
 
-    live_digests describe output/ as the last build left it; spare_digests and spare_marker describe
-    the site before that, kept beside output/ and reused as the staging folder when it is intact."""
+    live_digests describe output/ as the last build left it (the one whose marker is seen_marker, by
+    default the marker found when the writer is made); spare_digests and spare_marker describe the site
+    before that, kept beside output/ and reused as the staging folder when it is intact."""
 
     def __init__(self, output_dir: Path, live_digests: Mapping[str, str] | None = None,
-                 spare_digests: Mapping[str, str] | None = None, spare_marker: str | None = None):
+                 spare_digests: Mapping[str, str] | None = None, spare_marker: str | None = None,
+                 seen_marker: str | None | object = _UNREAD):
         self.output_dir = output_dir
         self.live_digests = dict(live_digests or {})
+        self._seen_marker = live_marker(output_dir) if seen_marker is _UNREAD else seen_marker
         self._spare = (dict(spare_digests or {}), spare_marker)
         self.written: dict[str, str] = {}
         self._lock = output_lock(output_dir)
@@ -156,6 +162,10 @@ class SiteWriter:
     def __enter__(self) -> "SiteWriter":
         self._lock.__enter__()
         try:
+            if self.live_digests and live_marker(self.output_dir) != self._seen_marker:
+                # Another build replaced output/ while this one was rendering: its files are not the ones
+                # live_digests describe, so none of them may be carried over.
+                self.live_digests = {}
             for leftover in _staging_dirs(self.output_dir):  # from a build that was killed
                 shutil.rmtree(leftover, ignore_errors=True)
             self.staging = self.output_dir.parent / f".{self.output_dir.name}.staging-{os.getpid()}"

@@ -1,0 +1,257 @@
+"""Fast phrase matching for the rule packs.
+
+One case-insensitive regex holding every phrase of a language costs about 1 ms per
+post: far too slow for 10,000 posts. Instead every phrase or pattern gets an anchor, a
+literal that each of its matches contains ("effects" for the phrase "no side effects",
+"guarantee" for the pattern 'guarantee[ds]?'). One scan of the lower-cased text finds
+the anchors present; only the expressions behind them run, on the lower-cased text and
+case-sensitively, which lets the re module jump straight to their first literal.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+try:  # the parser of the re module: used only to read literals out of a pattern
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover - another Python; every pattern then simply always runs
+    _sre = _sre_parse = None
+
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+# Words in nearly every clinic post: poor anchors, since the expressions behind them would run everywhere.
+COMMON = frozenset("""patient patients treatment treatments clinic clinics doctor doctors effect effects result
+results risk risks side skin time before after price free the and for with your our you will one more most best
+시술 병원 부작용 효과 결과 통증 치료 가격 필러 수술""".split())
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+_WORD_GAP = (r"\b", r"\s+", r"\s*", r"\s?", r"[\s-]*", r"[\s-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class PackRule:
+    """One compliance rule as declared in a pack (merged over every pack that names its id)."""
+
+    id: str
+    severity: str
+    description: str
+    message: str
+    hint: str
+    reference: str
+    lang: str | None  # None: every language
+    expressions: tuple[str, ...]  # regular expressions, phrases already converted
+    allow: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    rule: PackRule
+    start: int
+    end: int
+    text: str
+
+
+def phrase_regex(phrase: str) -> str:
+    """A literal phrase as a lower-case regex: Hangul words may be written with or without spaces,
+    Latin words with spaces or hyphens between them and as whole words."""
+    words = phrase.lower().split()
+    if HANGUL.search(phrase):
+        return r"\s*".join(re.escape(w) for w in words)
+    body = r"[\s-]*".join(re.escape(w) for w in words)
+    return body + r"\b" if re.match(r"\w", phrase[-1]) else body
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Lower-case strings one of which every match contains (None when the pattern has none worth a scan)."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern, re.I)
+    except re.error:
+        return None
+    # Very short literals ("in", "에") are everywhere: they would slow the scan down and filter nothing.
+    useful = [found for found in _candidates(list(parsed)) if all(len(s) >= (3 if s.isascii() else 2) for s in found)]
+    return max(useful, key=_rarity, default=None)
+
+
+def _rarity(found: frozenset[str]) -> tuple[int, int]:
+    """Prefer anchors that are rare in clinic posts, then long ones, then few alternatives."""
+    return -sum(word in COMMON for word in found), min(len(s) for s in found) - len(found)
+
+
+def _best(items: list) -> frozenset[str] | None:
+    candidates = _candidates(items)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda found: (min(len(s) for s in found), -len(found)))
+
+
+def _candidates(items: list) -> list[frozenset[str]]:
+    """Sets of alternatives such that one member of each set is in every match."""
+    found: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, value in items:
+        if op is _sre.LITERAL:
+            run.append(chr(value))
+            continue
+        if run:
+            found.append(frozenset(["".join(run).lower()]))
+            run = []
+        inner: frozenset[str] | None = None
+        if op is _sre.SUBPATTERN:
+            inner = _best(list(value[-1]))
+        elif op is _sre.BRANCH:
+            branches = [_best(list(branch)) for branch in value[1]]
+            inner = frozenset().union(*branches) if all(branches) else None
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:
+            inner = _best(list(value[2]))
+        elif op is _sre.IN and value and all(kind is _sre.LITERAL for kind, _ in value):
+            inner = frozenset(chr(code).lower() for _, code in value)
+        if inner:
+            found.append(inner)
+    if run:
+        found.append(frozenset(["".join(run).lower()]))
+    return found
+
+
+def trie_regex(words: set[str]) -> str:
+    """One regex for many literals, shaped as a trie: the re module tries alternatives one
+    by one, so shared prefixes make a scan several times faster. Longer words win."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+def _starts_word(anchor: str, expression: str) -> bool:
+    """Is the anchor, wherever the expression has it, at the start of a word (after \\b, spaces or nothing)?"""
+    places = [m.start() for m in re.finditer(re.escape(re.escape(anchor)), expression.lower())]
+    for place in places:
+        before = expression[:place]
+        while before.endswith(("(?:", "|")):  # the first word of a group: look before the group
+            before = before[:-3] if before.endswith("(?:") else _before_group(before[:-1])
+        if before and not before.endswith(_WORD_GAP):
+            return False
+    return bool(places)
+
+
+def _before_group(text: str) -> str:
+    """Text before the '(' that opens the group whose inside ends text."""
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        if index and text[index - 1] == "\\":
+            continue
+        if text[index] == ")":
+            depth += 1
+        elif text[index] == "(":
+            if depth == 0:
+                return text[:index + 3] if text.startswith("(?:", index) else text[:index]
+            depth -= 1
+    return ""
+
+
+class LanguageMatcher:
+    """Every compliance rule of one language, plus the words that make a post about a procedure."""
+
+    def __init__(self, rules: list[PackRule], procedure_tags: tuple[str, ...], risk_words: tuple[str, ...]):
+        self.rules = tuple(rules)
+        self.procedure_tags = procedure_tags
+        self.expressions: list[tuple[PackRule, re.Pattern]] = []
+        self.always: list[int] = []
+        self.by_anchor: dict[str, list[int]] = {}
+        inside_words: set[str] = set()
+        for rule in rules:
+            for expression in rule.expressions:
+                index = len(self.expressions)
+                source = expression[2:] if expression.startswith(r"\b") else expression  # see _starts_mid_word
+                # Matching runs on lower-cased text; a pattern written with capitals keeps ignoring case.
+                flags = re.I if _UPPER_LITERAL.search(source.replace(r"\b", "")) else 0
+                self.expressions.append((rule, re.compile(source, flags)))
+                anchors = required_literals(source)
+                if not anchors:
+                    self.always.append(index)
+                for anchor in anchors or ():
+                    self.by_anchor.setdefault(anchor, []).append(index)
+                    if not _starts_word(anchor, expression):
+                        inside_words.add(anchor)
+        anchors = set(self.by_anchor)
+        # Latin anchors mostly start a word; where most anchors are Latin, looking for those at
+        # word starts only makes the scan faster (for Hangul text a single scan is faster).
+        starts = {a for a in anchors - inside_words if re.match(r"[a-z0-9]", a)}
+        if len(starts) * 2 < len(anchors):
+            starts = set()
+        # The scans run on " " + text; one made of word starts begins with the character before the
+        # word, which lets the re module skip the inside of words quickly.
+        self.scans = tuple(re.compile(pattern) for pattern in (
+            [r"[^a-z0-9](" + trie_regex(starts) + ")"] if starts else []) + (
+            [trie_regex(anchors - starts)] if anchors - starts else []))
+        # An anchor found inside a longer one ("pain" in "painless") counts as found too.
+        self.contained = {a: [b for b in anchors if b in a] for a in anchors}
+        self.allow = {rule.id: re.compile("|".join(rule.allow), re.I) for rule in rules if rule.allow}
+        # Risk words match as word beginnings: "risk" also finds "risks", "side effect" also "side-effects".
+        self.risk_words = tuple(sorted({variant for word in risk_words for variant in (
+            word.lower(), word.lower().replace(" ", "-"), word.lower().replace("-", " "), word.lower().replace(" ", ""))}))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.expressions)
+
+    def matches(self, text: str, enabled: frozenset[str]) -> Iterator[Match]:
+        """Matches in text order; overlapping matches of one rule count once."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # lower() moved the offsets (rare letters such as 'İ')
+            lowered, candidates = text, range(len(self.expressions))
+        else:
+            candidates = self._candidates(lowered)
+        found = []
+        for index in candidates:
+            rule, regex = self.expressions[index]
+            if rule.id in enabled:
+                found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered)
+                          if not _starts_mid_word(lowered, m.start())]
+        last_end: dict[str, int] = {}
+        for start, end, rule in sorted(found, key=lambda f: (f[0], -f[1], f[2].id)):
+            if start < last_end.get(rule.id, -1) or self._allowed(rule, text, start, end):
+                continue
+            last_end[rule.id] = end
+            yield Match(rule, start, end, text[start:end])
+
+    def _candidates(self, lowered: str) -> list[int]:
+        present: set[str] = set()
+        spaced = " " + lowered
+        for scan in self.scans:
+            for anchor in set(scan.findall(spaced)):
+                present.update(self.contained[anchor])
+        candidates = set(self.always)
+        for anchor in present:
+            candidates.update(self.by_anchor[anchor])
+        return sorted(candidates)
+
+    def _allowed(self, rule: PackRule, text: str, start: int, end: int) -> bool:
+        allow = self.allow.get(rule.id)
+        if allow is None:
+            return False
+        for span in allow.finditer(text, max(0, start - 60), min(len(text), end + 60)):
+            if span.start() <= start and span.end() >= end:
+                return True
+        return False
+
+    def mentions_risk(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(word in lowered for word in self.risk_words)
+
+
+def _starts_mid_word(text: str, start: int) -> bool:
+    """A match never starts inside a Latin word ('cure' is not in 'secure'); Hangul attaches freely."""
+    return start > 0 and text[start].isascii() and text[start].isalnum() and text[start - 1].isascii() \
+        and text[start - 1].isalnum()

@@ -1,0 +1,325 @@
+"""`clinicpress new` and `clinicpress init`: start a post or a whole site from the command line.
+
+Both only ever create files: an existing post or a non-empty folder is refused, never overwritten.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .config import SiteConfig, load_config
+from .content import SAFE_SEGMENT, parse_post
+from .errors import BuildError, UsageError, display_path
+from .models import Post, SourceFile
+
+SLUG_MAX = 60
+_PLACEHOLDER_BODY = {
+    "ko": "여기에 본문을 쓰세요. 제목은 이미 페이지의 큰 제목이니, 본문의 소제목은 ## 로 시작합니다.\n",
+    "en": "Write the post here. The title above is already the page's main heading, "
+          "so start section headings with ##.\n",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NewPostRequest:
+    """What `clinicpress new` was asked for."""
+
+    title: str
+    lang: str
+    slug: str | None = None
+    series: str | None = None
+    part: int | None = None
+    translation_of: Path | None = None
+
+
+def slug_from_title(title: str) -> str | None:
+    """'Lip Filler: Aftercare' -> 'lip-filler-aftercare'; None when the title is not in Latin letters (Hangul)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    if any(c.isalpha() and not c.isascii() for c in plain):
+        return None
+    words = re.sub(r"['’]", "", plain.lower())
+    slug = re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX + 1].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX + 1] else slug[:SLUG_MAX]
+    return slug or None
+
+
+def write_new_post(site_dir: Path, request: NewPostRequest, now: datetime | None = None) -> Path:
+    """Create posts/<lang>/<slug>.md with front-matter filled in; returns the new file's path."""
+    config = load_config(site_dir / "site.toml")
+    title = request.title.strip()
+    if not title:
+        raise UsageError("the title is empty; write it in quotes: clinicpress new \"My post\" --lang en")
+    if request.lang not in config.language_codes:
+        raise UsageError(f"--lang {request.lang} is not a language of this site "
+                         f"(site.toml has: {', '.join(config.language_codes)})")
+    original = _load_original(site_dir, request, config) if request.translation_of else None
+    name = _file_name(request, title, original)
+    series, part = _series(request, config, original)
+    folder = site_dir / "posts" / request.lang
+    if original is not None:
+        _refuse_second_translation(site_dir, folder, original, request.lang, config)
+    zone = ZoneInfo(config.site.timezone)
+    moment = (now or datetime.now(zone)).astimezone(zone).replace(second=0, microsecond=0)
+    text = _post_text(title, moment, request.lang, config, original, series, part)
+    path = folder / f"{name}.md"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{display_path(path, site_dir)} already exists and was left as it is; "
+                         "choose another name with --slug") from None
+    return path
+
+
+def _load_original(site_dir: Path, request: NewPostRequest, config: SiteConfig) -> Post:
+    """The post being translated, parsed with the site's own rules."""
+    given = request.translation_of
+    candidates = [given, site_dir / given] if not given.is_absolute() else [given]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        raise UsageError(f"--translation-of {given}: no such post; give its path, e.g. posts/ko/welcome.md")
+    posts_dir = (site_dir / "posts").resolve()
+    resolved = path.resolve()
+    if resolved.parent.parent != posts_dir or resolved.suffix != ".md":
+        raise UsageError(f"--translation-of {given}: not a post of this site (posts/<lang>/<name>.md)")
+    lang = resolved.parent.name
+    if lang not in config.language_codes:
+        raise UsageError(f"--translation-of {given}: '{lang}' is not a language in site.toml")
+    if lang == request.lang:
+        raise UsageError(f"--translation-of {given} is already in '{lang}'; choose the other language with --lang")
+    source = SourceFile(path=display_path(resolved, site_dir), lang=lang, name=resolved.stem, data=resolved.read_bytes())
+    post, diagnostics = parse_post(source, config)
+    if post is None:
+        raise BuildError(diagnostics)
+    return post
+
+
+def _file_name(request: NewPostRequest, title: str, original: Post | None) -> str:
+    if request.slug is not None:
+        if not SAFE_SEGMENT.fullmatch(request.slug):
+            suggestion = slug_from_title(request.slug) or "lip-filler-aftercare"
+            raise UsageError(f"--slug '{request.slug}' must be one URL segment of letters, digits and '-', "
+                             f"e.g. --slug {suggestion}")
+        return request.slug
+    if original is not None:  # translations share the file name, as the sample site's posts do
+        return Path(original.source).stem
+    slug = slug_from_title(title)
+    if slug is None:
+        raise UsageError(f"cannot make a web address (slug) from the title \"{title}\": add --slug with a short "
+                         "English name such as --slug lip-filler-aftercare, or --translation-of "
+                         "posts/<lang>/<name>.md when this post translates another one")
+    return slug
+
+
+def _series(request: NewPostRequest, config: SiteConfig, original: Post | None) -> tuple[str | None, int | None]:
+    if request.series is None and request.part is not None:
+        raise UsageError("--part needs --series, e.g. --series lip-filler --part 2")
+    if request.series is None:
+        return (original.series, original.series_part) if original else (None, None)
+    if config.series_info(request.series) is None:
+        known = ", ".join(s.id for s in config.series) or "none yet"
+        raise UsageError(f"--series {request.series} is not in site.toml (series: {known}); "
+                         f"add [series.{request.series}] with a title first")
+    if request.part is None:
+        raise UsageError(f"--series needs --part, the number of this part, e.g. --series {request.series} --part 1")
+    if request.part < 1:
+        raise UsageError(f"--part must be 1 or more, got {request.part}")
+    return request.series, request.part
+
+
+def _refuse_second_translation(site_dir: Path, folder: Path, original: Post, lang: str, config: SiteConfig) -> None:
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        source = SourceFile(path=display_path(path, site_dir), lang=lang, name=path.stem, data=path.read_bytes())
+        post, _ = parse_post(source, config)
+        if post is not None and post.translation_key == original.translation_key:
+            raise UsageError(f"{source.path} already translates {original.source} "
+                             f"(translation_key: {original.translation_key}); edit that file instead")
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted string (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _post_text(title: str, moment: datetime, lang: str, config: SiteConfig, original: Post | None,
+               series: str | None, part: int | None) -> str:
+    lines = [f"title: {_quoted(title)}", f"date: {moment.isoformat()}",
+             'description: ""  # one or two sentences, 50-160 characters, for search results and feeds']
+    tags = original.tags if original else ()
+    tags_line = f"tags: [{', '.join(_quoted(t) for t in tags)}]"
+    if original is not None:
+        lines.append(f"translation_key: {original.translation_key}  # links it to {original.source}")
+        tags_line += f"  # copied from the {original.lang} version; translate them" if tags else ""
+    lines.append(tags_line)
+    if series:
+        lines += [f"series: {series}", f"series_part: {part}"]
+    ids = [a.id for a in config.authors]
+    if not ids:
+        lines.append("# author:  # add [authors.<id>] to site.toml, then write the id here")
+    else:
+        by = f"the {original.lang} version is by {original.author}; " if original and original.author else ""
+        lines.append(f"# author: {original.author if original and original.author else ids[0]}"
+                     f"  # who wrote it ({by}ids in site.toml: {', '.join(ids)}); remove the # to set it")
+        lines.append("# reviewed_by:  # optional: the doctor who checked the post medically")
+    body = _PLACEHOLDER_BODY.get(lang, _PLACEHOLDER_BODY["en"])
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def write_site_skeleton(target: Path, now: datetime | None = None) -> list[Path]:
+    """A new site that builds and passes `check --strict` as is; refuses a folder that has files."""
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file; choose a new folder for the site")
+    if target.is_dir() and any(target.iterdir()):
+        raise UsageError(f"{target} is not empty; choose a new or empty folder so no file is overwritten")
+    zone = ZoneInfo(SKELETON_TIMEZONE)
+    today = (now or datetime.now(zone)).astimezone(zone).date().isoformat()
+    files = {
+        "site.toml": SKELETON_CONFIG,
+        "posts/ko/welcome.md": WELCOME_KO.replace("{date}", today),
+        "posts/en/welcome.md": WELCOME_EN.replace("{date}", today),
+        "static/images/.gitkeep": "",
+        ".gitignore": "output/\n.clinicpress-cache/\n",
+    }
+    written = []
+    for relative, text in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(text)
+        written.append(path)
+    return written
+
+
+SKELETON_TIMEZONE = "Asia/Seoul"
+
+SKELETON_CONFIG = '''\
+# site.toml: the settings of this blog. Lines starting with # are notes and switched-off examples;
+# remove the # in front of a key to use it. Text goes in "quotes".
+
+[site]
+base_url = "https://blog.example.com/"  # the address the blog will be published at (absolute, ends with /)
+default_language = "ko"                 # the language of the front page and of x-default in search engines
+timezone = "Asia/Seoul"                 # post dates without a time zone are read in this zone
+posts_per_page = 10                     # posts on each page of the home and topic lists
+
+# One [languages.<code>] table per language; <code> is the folder name under posts/ and the start of
+# every address (/ko/, /en/). Their order is the order in the language switcher.
+[languages.ko]
+name = "한국어"                # shown in the language switcher
+locale = "ko_KR"              # dates and search-engine locale
+title = "새봄 의원 블로그"       # the blog's title in this language
+description = "새봄 의원 의료진이 진료실에서 자주 받는 질문에 답합니다."  # home page and feed description
+# words_per_minute = 0        # reading speed for "N min read"; 0 uses the language's usual speed
+
+[languages.en]
+name = "English"
+locale = "en_US"
+title = "Saebom Clinic Blog"
+description = "Doctors at Saebom Clinic answer the questions patients ask most often."
+# words_per_minute = 0
+
+# The clinic publishes the blog: search engines show it as the publisher of every post.
+[clinic]
+name = { ko = "새봄 의원", en = "Saebom Clinic" }  # one text, or one per language as here
+url = "https://www.example.com/"                  # the clinic's main website
+contact_url = "https://www.example.com/contact"   # contact or booking page, linked on every page
+telephone = "+82-2-000-0000"                      # shown with a call button; remove the line to hide it
+# logo = "/images/logo.png"                       # put the file in static/images/; used by search engines
+# address = { ko = "서울특별시 ...", en = "..., Seoul" }  # street address in the footer
+# email = "hello@example.com"                     # contact e-mail
+
+# Authors are referenced from posts by their id: author: dr-hong, reviewed_by: dr-hong.
+[authors.dr-hong]
+name = { ko = "홍길동 원장", en = "Dr. Gildong Hong" }        # display name
+job_title = { ko = "피부과 전문의", en = "Board-certified dermatologist" }  # credentials under the name
+type = "Physician"                    # "Physician" for doctors, "Person" for everyone else
+# url = "https://www.example.com/doctors/hong"   # profile page on the clinic's website
+# image = "/images/dr-hong.jpg"                  # portrait, from static/images/
+# bio = { ko = "...", en = "..." }               # a sentence or two on the author page
+# medical_specialty = "Dermatology"              # schema.org name, e.g. PlasticSurgery, Dermatology
+# same_as = ["https://www.linkedin.com/in/..."]  # other profiles that confirm who the author is
+
+# A series groups posts in parts (series: lip-filler and series_part: 1 in a post).
+# [series.lip-filler]
+# title = { ko = "입술 필러 바로 알기", en = "Lip Filler, Explained" }  # shown on the series page and each part
+# description = { ko = "...", en = "..." }                            # shown on the series page
+
+[comments]
+provider = "none"   # none, isso, giscus, utterances, disqus or remark42; settings go in [comments.<provider>]
+thread = "shared"   # shared: one thread for all translations of a post; per-language: one each
+load = "click"      # click: nothing loads from the comment service until a reader asks; scroll; eager
+
+# Ownership codes from Google Search Console, Naver Search Advisor and Bing Webmaster Tools.
+[verification]
+# google = ""   # content of the google-site-verification meta tag
+# naver = ""    # content of the naver-site-verification meta tag
+# bing = ""     # content of the msvalidate.01 meta tag
+
+[feeds]
+limit = 20            # posts in each RSS and Atom feed
+full_content = true   # the whole post in feeds; false: only the description
+
+[markdown]
+line_breaks = false   # true: a single line break in a post is kept (handy for text pasted from other blogs)
+unsafe_html = false   # false: HTML written inside posts is cleaned to a safe list of tags
+
+# Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
+# [check.rules]
+'''
+
+WELCOME_KO = '''\
+---
+title: "새봄 의원 블로그를 시작합니다"
+date: {date}
+description: "새봄 의원 블로그에서 어떤 글을 읽을 수 있는지, 의료진이 글을 어떻게 쓰고 다시 확인하는지 소개합니다."
+tags: [병원 소식]
+author: dr-hong
+---
+블로그를 찾아 주셔서 감사합니다. 이곳에서는 진료실에서 자주 받는 질문에 의료진이 쉬운 말로 답합니다.
+
+## 이런 글을 싣습니다
+
+- 흔히 받는 시술이 어떻게 작용하는지, 할 수 있는 일과 할 수 없는 일
+- 내원을 준비할 때와 내원한 뒤에 알아 두면 좋은 점
+- 독자분들이 보내 주신 질문에 대한 답
+
+## 이렇게 씁니다
+
+모든 글은 저희 의원 의사가 직접 쓰고, 진료 지침이 바뀌면 다시 확인합니다. 사람마다 상태가 달라서 글이 진료를 대신할 수는 없습니다. 결과는 사람마다 다르고 어떤 시술이든 부작용이 생길 수 있으니, 담당 의사와 충분히 상담해 주세요.
+
+### 다루었으면 하는 주제가 있나요?
+
+궁금한 주제가 있다면 언제든 알려 주세요. 다음 글을 고를 때 참고하겠습니다.
+'''
+
+WELCOME_EN = '''\
+---
+title: "Welcome to the Saebom Clinic blog"
+date: {date}
+description: "What you will find on the Saebom Clinic blog, and how our doctors write every article and check it again when medical guidance changes."
+tags: [clinic news]
+author: dr-hong
+---
+Thank you for visiting. This is where our doctors answer, in plain words, the questions we hear most often in the consulting room.
+
+## What you will find here
+
+- How common treatments work, and what they can and cannot do
+- What is useful to know when you prepare for a visit, and in the days after it
+- Answers to questions sent in by readers
+
+## How we write
+
+Every article is written by a doctor at the clinic and checked again when medical guidance changes. Everyone is different, so an article cannot replace a consultation: results vary from person to person, and any treatment can have side effects, so please talk them through with your doctor.
+
+### Is there a topic you would like us to cover?
+
+Let us know at any time. Your questions help us choose what to write next.
+'''

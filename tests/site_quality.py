@@ -1,0 +1,86 @@
+"""What the page-quality checks share: the pages they look at, where the npm tools live, a local web server.
+
+Used by tests/test_page_quality.py (Nu Html Checker and axe-core, in `make test`) and by
+tests/audit_lighthouse.py (`make audit`, too slow for the suite). The tools come from the
+repository's package.json (`npm ci`, which `make test` runs).
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from generator.build import BuildOptions, build_site
+
+REPO = Path(__file__).resolve().parent.parent
+NODE_MODULES = REPO / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run")
+
+# Phone and desktop widths the theme is judged at.
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+# Every kind of page the theme renders, in both languages: a post in a series, a post with an FAQ
+# and a comparison table, lists by tag, series and author, the topic index, the root chooser and 404.
+PAGES = (
+    "/",
+    "/404.html",
+    "/ko/",
+    "/ko/posts/lip-filler-migration/",
+    "/ko/posts/lip-flip-vs-lip-filler/",
+    "/ko/tags/",
+    "/ko/tags/입술-필러/",
+    "/ko/series/lip-filler/",
+    "/ko/authors/dr-han/",
+    "/en/",
+    "/en/posts/lip-filler-migration/",
+    "/en/posts/lip-flip-vs-lip-filler/",
+    "/en/tags/",
+    "/en/tags/lip-filler/",
+    "/en/series/lip-filler/",
+    "/en/authors/dr-han/",
+)
+
+
+def build_sample(destination: Path, base_url: str | None = None, now: datetime | None = None) -> Path:
+    """Copy the repository's sample site into destination, build it there and return the output folder."""
+    for name in ("site.toml", "posts", "static", "templates"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name)
+        elif source.exists():
+            shutil.copy(source, destination / name)
+    build_site(BuildOptions(site_dir=destination, base_url=base_url, now=now, use_cache=False))
+    return destination / "output"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature http.server calls
+        pass
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve root over HTTP on 127.0.0.1 (a free port); yields the origin without a trailing slash.
+
+    The folder may be (re)built after the server starts: files are looked up per request.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

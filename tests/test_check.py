@@ -1,0 +1,327 @@
+"""`clinicpress check`: every rule fires on a failing example and stays quiet on a passing one."""
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.check import run_checks
+from generator.lint import RULES, rule_catalog
+from generator.lint_packs import load_packs
+
+from conftest import MINIMAL_CONFIG, REPO, run_cli, write_tree
+
+FLAWED = Path(__file__).parent / "fixtures" / "check" / "flawed"
+EN_DESCRIPTION = "What to expect in the first days after a treatment, from cold packs to sleep."
+KO_DESCRIPTION = "시술 후 처음 며칠 동안 냉찜질부터 수면 자세까지 알아 두면 좋은 내용을 정리했습니다."
+
+
+def post(title: str = "Aftercare for the first days", body: str = "## Cold packs\n\nUse a wrapped cold pack.\n",
+         date: str = "2026-07-03", description: str | None = EN_DESCRIPTION, **front_matter: str) -> str:
+    lines = [f'title: "{title}"', f"date: {date}", "author: dr-kim"]
+    if description is not None:
+        lines.append(f'description: "{description}"')
+    lines += [f"{key}: {value}" for key, value in front_matter.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def ko_post(title: str = "시술 후 처음 며칠 동안의 관리", body: str = "## 냉찜질\n\n감싼 냉찜질 팩을 사용하세요.\n",
+            description: str | None = KO_DESCRIPTION, **front_matter: str) -> str:
+    return post(title, body, description=description, **front_matter)
+
+
+def pair(en: str | None = None, ko: str | None = None) -> dict[str, str]:
+    """A post and its translation (same file name, so the same translation key)."""
+    return {"posts/en/aftercare.md": en or post(), "posts/ko/aftercare.md": ko or ko_post()}
+
+
+def rules_found(root: Path) -> set[str]:
+    return {finding.rule for finding in run_checks(root)}
+
+
+PROCEDURE = {"tags": "[lip filler]", "reviewed_by": "dr-lee"}
+RISKS = "## Possible side effects\n\nSwelling and bruising are common for a few days.\n"
+# rule id -> (files that break the rule, files that keep it); both on top of MINIMAL_CONFIG.
+CASES = {
+    "config": ({"site.toml": MINIMAL_CONFIG + "\n[check]\nstale_day = 3\n", **pair()},
+               {"site.toml": MINIMAL_CONFIG + "\n[check]\nstale_days = 3\n", **pair()}),
+    "front-matter": ({**pair(), "posts/en/other.md": "---\ntitel: x\ndate: 2026-07-03\n---\n"}, pair()),
+    "check-comment": (pair(post(body="<!-- check: ignore seo-titel-length -->\nText.\n")),
+                      pair(post(body="<!-- check: ignore seo-title-length -->\nText.\n"))),
+    "translation-missing": ({"posts/en/aftercare.md": post()}, pair()),
+    "translation-mismatch": (pair(ko=ko_post(date="2026-07-20")), pair()),
+    "translation-stale": (pair(post(updated="2026-09-01")), pair(post(updated="2026-09-01"), ko_post(updated="2026-08-25"))),
+    "seo-title-length": (pair(post(title="Lips")), pair()),
+    "seo-description": (pair(post(description=None)), pair()),
+    "seo-h1-in-body": (pair(post(body="# Cold packs\n\nText.\n")), pair(post(body="## Cold packs\n\nText.\n"))),
+    "seo-heading-skip": (pair(post(body="## Days 1-2\n\n#### Cold packs\n")), pair(post(body="## Days 1-2\n\n### Cold packs\n"))),
+    "seo-image-alt": ({**pair(post(body="![](/images/cold.png)\n")), "static/images/cold.png": b"png"},
+                      {**pair(post(body="![A cold pack](/images/cold.png)\n")), "static/images/cold.png": b"png"}),
+    "seo-duplicate-title": ({**pair(), "posts/en/other.md": post(description="Another description that is long enough for search engines.")},
+                            {**pair(), "posts/en/other.md": post("Sleep after a treatment", description="Another "
+                                                                 "description that is long enough for search engines.")}),
+    "seo-duplicate-description": ({**pair(), "posts/en/other.md": post("Sleep after a treatment")},
+                                  {**pair(), "posts/en/other.md": post("Sleep after a treatment", description="Another "
+                                                                       "description that is long enough for search engines.")}),
+    "broken-link": (pair(post(body="See [the guide](/en/posts/aftercare-guide/).\n")),
+                    pair(post(body="See [the Korean version](/ko/posts/aftercare/) and [home](../../).\n"))),
+    "missing-image": (pair(post(body="![A cold pack](/images/cold.png)\n")),
+                      {**pair(post(body="![A cold pack](/images/cold.png)\n")), "static/images/cold.png": b"png"}),
+    "lang-stray-hangul": (pair(post(body="Apply a 냉찜질 pack for ten minutes.\n")),
+                          pair(post(body="Our clinic is in Gangnam (강남), near the station.\n"))),
+    "lang-long-english": (pair(ko=ko_post(body="Please remember that every treatment carries some risk for you.\n")),
+                          pair(ko=ko_post(body="PDO 실은 흡수되는 봉합사 재료입니다.\n"))),
+    "procedure-reviewer": (pair(post(body=RISKS, tags="[lip filler]")), pair(post(body=RISKS, **PROCEDURE))),
+    "procedure-risks": (pair(post(**PROCEDURE)), pair(post(body=RISKS, **PROCEDURE))),
+}
+# Advertising rules, in both languages: (English failing sentence, Korean failing sentence).
+AD_CASES = {
+    "ad-superlative": ("We are the best clinic in Seoul.", "국내 최고의 입술 필러 병원입니다."),
+    "ad-guarantee": ("Results are guaranteed.", "효과를 100% 보장합니다."),
+    "ad-absolute-claim": ("The treatment is painless.", "부작용 없는 시술입니다."),
+    "ad-testimonial": ("Read our patient reviews.", "생생한 시술 후기를 확인하세요."),
+    "ad-before-after": ("See our before and after gallery.", "전후 사진을 확인하세요."),
+    "ad-price-lure": ("Book now for 30% off.", "이번 달 특가로 만나 보세요."),
+    "ad-comparison": ("We are safer than other clinics.", "타 병원보다 꼼꼼하게 상담합니다."),
+}
+
+
+def test_every_rule_has_a_case():
+    packs, problems = load_packs([], ("ko", "en"))
+    assert problems == []
+    assert {rule.id for rule in rule_catalog(packs)} == set(CASES) | set(AD_CASES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_fires_on_failing_example_only(rule, tmp_path):
+    failing, passing = CASES[rule]
+    assert rule in rules_found(write_tree(tmp_path / "fail", {"site.toml": MINIMAL_CONFIG, **failing}))
+    assert rule not in rules_found(write_tree(tmp_path / "pass", {"site.toml": MINIMAL_CONFIG, **passing}))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("rule", sorted(AD_CASES))
+def test_advertising_rule_fires_in_both_languages(rule, lang, tmp_path):
+    sentence = AD_CASES[rule][lang == "ko"]
+    make = post if lang == "en" else ko_post
+    files = {**pair(), f"posts/{lang}/aftercare.md": make(body=f"## Section\n\n{sentence}\n")}
+    assert rule in rules_found(write_tree(tmp_path / "fail", {"site.toml": MINIMAL_CONFIG, **files}))
+    assert not {r for r in rules_found(write_tree(tmp_path / "pass", {"site.toml": MINIMAL_CONFIG, **pair()}))
+                if r.startswith("ad-")}
+
+
+def test_flawed_fixture_site_triggers_every_rule():
+    packs, _ = load_packs([(FLAWED / "checks/our-phrases.toml", "checks/our-phrases.toml")], ("ko", "en"))
+    assert rules_found(FLAWED) == {rule.id for rule in rule_catalog(packs)}
+
+
+def test_sample_site_passes_strict_check():
+    result = run_cli("check", str(REPO), "--strict")
+    assert result.code == 0, result.out
+
+
+def test_finding_names_file_line_column_rule_and_hint(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG,
+                                 **pair(post(body="## Care\n\nThe filler is painless for most.\n"))})
+    result = run_cli("check", str(site))
+    assert result.code == 1  # ad-absolute-claim is an error
+    # body line 3 is file line 9 (front-matter: 7 lines); 'painless' starts at column 15
+    assert ("posts/en/aftercare.md:9:15: error: [ad-absolute-claim] 'painless': absolute safety or outcome claim"
+            in result.out)
+    assert "\n  hint: describe the usual discomfort" in result.out
+
+
+def test_json_format_lists_the_same_fields(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="Lips"))})
+    found = json.loads(run_cli("check", str(site), "--format", "json").out)
+    assert {"path": "posts/en/aftercare.md", "line": 2, "column": 1, "severity": "warning",
+            "rule": "seo-title-length"}.items() <= found[0].items()
+    assert set(found[0]) == {"path", "line", "column", "severity", "rule", "message", "hint"}
+
+
+def test_warnings_fail_only_with_strict(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="Lips"))})
+    assert run_cli("check", str(site)).code == 0
+    assert run_cli("check", str(site), "--strict").code == 1
+
+
+def test_info_findings_never_fail(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, "posts/en/aftercare.md": post()})
+    result = run_cli("check", str(site), "--strict")
+    assert result.code == 0 and "info: [translation-missing]" in result.out
+
+
+def with_check(table: str) -> str:
+    return MINIMAL_CONFIG + "\n[check]\n" + table
+
+
+@pytest.mark.parametrize("setting, severity", [("off", None), ("info", "info"), ("error", "error")])
+def test_site_changes_a_rules_severity(setting, severity, tmp_path):
+    site = write_tree(tmp_path, {"site.toml": with_check(f'[check.rules]\nseo-title-length = "{setting}"\n'),
+                                 **pair(post(title="Lips"))})
+    found = [f.severity for f in run_checks(site) if f.rule == "seo-title-length"]
+    assert found == ([severity] if severity else [])
+
+
+@pytest.mark.parametrize("table, expected", [
+    ('[check.rules]\nseo-titel-length = "off"\n', "site.toml:{rule_line}: unknown rule 'seo-titel-length' in [check.rules]"),
+    ('[check.rules]\nfront-matter = "off"\n', "site.toml:{rule_line}: rule 'front-matter' cannot be changed"),
+    ("stale_day = 3\n", "site.toml:{key_line}: unknown key 'check.stale_day'"),
+    ('stale_days = "soon"\n', "site.toml:{key_line}: 'check.stale_days' must be a whole number of at least 1, got 'soon'"),
+    ("proper_nouns = \"Balance Lab\"\n", "site.toml:{key_line}: 'check.proper_nouns' must be a list of non-empty strings"),
+    ("title_length = { fr = [10, 60] }\n", "site.toml:{key_line}: 'check.title_length.fr': 'fr' is not a language of site.toml"),
+    ("description_length = { ko = [80, 40] }\n", "site.toml:{key_line}: 'check.description_length.ko' must be [shortest, longest]"),
+    ('packs = ["checks/missing.toml"]\n', "checks/missing.toml:None: rule pack not found"),
+], ids=["unknown-rule", "fixed-rule", "unknown-key", "bad-number", "not-a-list", "unknown-language",
+        "reversed-bounds", "missing-pack"])
+def test_check_settings_are_validated_with_lines(table, expected, tmp_path):
+    site = write_tree(tmp_path, {"site.toml": with_check(table), **pair()})
+    key_line = MINIMAL_CONFIG.count("\n") + 3  # the line after [check]
+    expected = expected.format(key_line=key_line, rule_line=key_line + 1)
+    config_errors = [f"{f.path}:{f.line}: {f.message}" for f in run_checks(site) if f.rule == "config"]
+    assert any(line.startswith(expected) for line in config_errors), config_errors
+
+
+def test_unknown_rule_suggests_the_nearest(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": with_check('[check.rules]\nseo-titel-length = "off"\n'), **pair()})
+    assert [f.hint for f in run_checks(site) if f.rule == "config"] == ["did you mean 'seo-title-length'?"]
+
+
+def test_site_pack_adds_phrases_and_rules(tmp_path):
+    pack = ('[[rule]]\nid = "ad-price-lure"\nphrases = ["VIP package"]\n\n'
+            '[[rule]]\nid = "ad-house-style"\nseverity = "error"\nmessage = "not our style"\nphrases = ["기적"]\n')
+    site = write_tree(tmp_path, {"site.toml": with_check('packs = ["checks/ours.toml"]\n'), "checks/ours.toml": pack,
+                                 **pair(post(body="Ask about the VIP package.\n"), ko_post(body="기적 같은 변화.\n"))})
+    found = {(f.rule, f.severity, f.path) for f in run_checks(site)}
+    assert ("ad-price-lure", "warning", "posts/en/aftercare.md") in found
+    assert ("ad-house-style", "error", "posts/ko/aftercare.md") in found
+
+
+@pytest.mark.parametrize("pack, expected", [
+    ('[[rule]]\nid = "ad-price-lure"\nseverity = "error"\nphrases = ["x"]\n', "rule 'ad-price-lure' is already defined"),
+    ('[[rule]]\nid = "ours"\nseverity = "error"\nmessage = "m"\npatterns = ["(unclosed"]\n', "is not a valid regular expression"),
+    ('[[rule]]\nid = "ours"\nmessage = "m"\nphrases = ["x"]\n', "rule 'ours' needs 'severity'"),
+    ('[[rule]]\nid = "ours"\nseverity = "error"\nmessage = "m"\nphrase = ["x"]\n', "unknown key 'rule.phrase'"),
+    ('lang = "fr"\n', "'lang' is 'fr', which is not a language of site.toml"),
+], ids=["extend-with-severity", "bad-regex", "missing-severity", "typo", "unknown-language"])
+def test_site_pack_problems_point_at_the_pack(pack, expected, tmp_path):
+    site = write_tree(tmp_path, {"site.toml": with_check('packs = ["checks/ours.toml"]\n'), "checks/ours.toml": pack,
+                                 **pair()})
+    messages = [f"{f.path}: {f.message}" for f in run_checks(site) if f.rule == "config"]
+    assert any(m.startswith("checks/ours.toml") and expected in m for m in messages), messages
+
+
+def test_site_without_korean_skips_the_korean_pack(tmp_path):
+    config = MINIMAL_CONFIG.replace('default_language = "ko"', 'default_language = "en"').replace(
+        '[languages.ko]\nname = "한국어"\nlocale = "ko_KR"\ntitle = "테스트 블로그"\ndescription = "테스트용 블로그입니다."\n', "")
+    assert "[languages.ko]" not in config
+    site = write_tree(tmp_path, {"site.toml": config, "posts/en/aftercare.md": post(body="It is painless.\n")})
+    assert rules_found(site) == {"ad-absolute-claim"}
+
+
+def test_ignore_comment_silences_the_next_line_only(tmp_path):
+    body = ("<!-- check: ignore ad-absolute-claim -->\nA painless first step.\n\nStill painless here.\n")
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body=body))})
+    lines = [f.line for f in run_checks(site) if f.rule == "ad-absolute-claim"]
+    assert lines == [10]
+
+
+def test_ignore_file_comment_silences_front_matter_findings(tmp_path):
+    body = "<!-- check: ignore-file seo-title-length, seo-description -->\n## Care\n"
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="Lips", description=None, body=body))})
+    assert not rules_found(site) & {"seo-title-length", "seo-description", "check-comment"}
+
+
+def test_negated_claims_are_not_advertising(tmp_path):
+    en = post(body="No treatment is completely painless, and filler is never risk-free.\n")
+    ko = ko_post(body="부작용이 없는 시술은 없습니다. 붓기는 이틀째에 최고조에 이릅니다.\n")
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(en, ko)})
+    assert not {rule for rule in rules_found(site) if rule.startswith("ad-")}
+
+
+def test_code_links_and_comments_are_not_prose(tmp_path):
+    body = ("```\n# not a heading, 최고\n```\n\nRun `painless --fast` and see <https://example.com/best-clinic>.\n"
+            "[Korean page](/ko/posts/aftercare/)\n<!-- 100% guaranteed -->\n")
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body=body))})
+    assert rules_found(site) == set()
+
+
+def test_hashtag_line_is_reported_as_a_heading_with_a_hint(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG,
+                                 **pair(ko=ko_post(body="본문입니다.\n\n#입술필러 #냉찜질\n"))})
+    found = [f for f in run_checks(site) if f.rule == "seo-h1-in-body"]
+    assert found and "hashtags" in found[0].hint
+
+
+def test_setext_heading_counts_as_a_level(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG,
+                                 **pair(post(body="Intro line.\n\nBig title\n=========\n\nText.\n"))})
+    assert "seo-h1-in-body" in rules_found(site)
+
+
+def test_proper_nouns_are_not_language_mix_ups(tmp_path):
+    config = with_check('proper_nouns = ["밸런스랩", "Balance Lab Clinic Seoul Gangnam Main Street Branch Office"]\n')
+    site = write_tree(tmp_path, {"site.toml": config, **pair(
+        post(body="Welcome to 밸런스랩.\n"),
+        ko_post(body="Balance Lab Clinic Seoul Gangnam Main Street Branch Office 에 오신 것을 환영합니다.\n"))})
+    assert not rules_found(site) & {"lang-stray-hangul", "lang-long-english"}
+
+
+def test_link_to_a_draft_from_a_published_post_is_broken(tmp_path):
+    files = {**pair(post(body="See [the next part](/en/posts/next/).\n")),
+             "posts/en/next.md": post("The next part of the series", draft="true")}
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
+    found = [f.message for f in run_checks(site) if f.rule == "broken-link"]
+    assert found == ["link to '/en/posts/next/', which is a draft and not published yet"]
+
+
+def test_link_to_a_markdown_file_suggests_the_page(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body="See [Korean](../ko/aftercare.md).\n"))})
+    found = [f for f in run_checks(site) if f.rule == "broken-link"]
+    assert found[0].hint == "link to the page: /ko/posts/aftercare/"
+
+
+def test_korean_description_bounds_differ_from_english(tmp_path):
+    files = pair(post(description="a" * 85), ko_post(description="가" * 85))  # 85: long in Korean, fine in English
+    found = {f.path for f in run_checks(write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files}))
+             if f.rule == "seo-description"}
+    assert found == {"posts/ko/aftercare.md"}
+
+
+def test_invalid_post_does_not_hide_the_other_findings(tmp_path):
+    files = {**pair(post(title="Lips")), "posts/en/broken.md": "---\ntitle: x\ndate: 2026-13-01\n---\n"}
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
+    assert {"front-matter", "seo-title-length"} <= rules_found(site)
+
+
+def test_build_refuses_error_level_findings(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body="Results are guaranteed.\n"))})
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in result.err
+    assert not (site / "output").exists()
+
+
+def test_build_warns_about_the_description_as_the_post_contract_says(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(description=None))})
+    result = run_cli("build", str(site))
+    assert result.code == 0 and "— 1 warning" in result.out
+    assert "posts/en/aftercare.md:2:1: warning: [seo-description] no 'description'" in result.err
+
+
+def test_build_ignores_warnings_and_rules_turned_off(tmp_path):
+    config = with_check('[check.rules]\nad-guarantee = "warning"\n')
+    site = write_tree(tmp_path, {"site.toml": config, **pair(post(title="Lips", body="Results are guaranteed.\n"))})
+    assert run_cli("build", str(site)).code == 0
+
+
+def test_rule_catalog_has_descriptions_and_known_severities():
+    packs, _ = load_packs([], ("ko", "en"))
+    for rule in rule_catalog(packs):
+        assert rule.description and rule.severity in ("info", "warning", "error")
+    assert len({rule.id for rule in RULES}) == len(RULES)
+
+
+def test_builtin_packs_cite_a_legal_reference():
+    packs, _ = load_packs([], ("ko", "en"))
+    assert all(rule.reference and rule.message and rule.hint for rule in packs.rules)
+    assert {rule.lang for rule in packs.rules} == {"ko", "en"}

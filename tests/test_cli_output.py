@@ -1,0 +1,58 @@
+"""What `build` prints: a summary line, a progress bar only on a terminal, quiet means quiet."""
+from __future__ import annotations
+
+import io
+import time
+
+from conftest import post_text, run_cli
+from generator.cli import ProgressBar
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as stderr does in an interactive shell."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_build_prints_one_summary_line_and_no_progress_bar_when_not_a_terminal(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "posts/ko/hello.md": post_text("안녕하세요")})
+    result = run_cli("build", str(site))
+    assert result.code == 0
+    assert result.out.count("\n") == 1
+    assert result.out.startswith("Built ") and "(ko " in result.out and "0 warnings" in result.out
+    assert "\r" not in result.err and "\033" not in result.err
+
+
+def test_quiet_build_prints_nothing_but_verbose_prints_warnings(site_factory):
+    site = site_factory({"posts/en/hello.md": "---\ntitle: Hello\ndate: 2026-07-03\n---\nText.\n"})
+    quiet = run_cli("build", "-q", str(site))
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    verbose = run_cli("build", "-v", str(site))
+    assert "posts/en/hello.md:2:1: warning: [seo-description] no 'description'" in verbose.err
+    assert "1 warning" in verbose.out
+
+
+def test_progress_bar_shows_the_stage_on_a_terminal_then_clears_its_line():
+    terminal = Terminal()
+    with ProgressBar(terminal, enabled=True) as progress:
+        progress("rendering pages", 1, 3)
+        wait_for(lambda: "rendering pages" in terminal.getvalue())
+    shown = terminal.getvalue()
+    assert "\r[########................] rendering pages" in shown
+    assert shown.endswith("\r\033[K")  # the summary line then starts on a clean line
+
+
+def test_progress_bar_stays_hidden_for_quick_builds_and_when_disabled():
+    for enabled in (True, False):
+        terminal = Terminal()
+        with ProgressBar(terminal, enabled=enabled) as progress:
+            progress("reading posts", 0, 3)
+        assert terminal.getvalue() == ""

@@ -1,0 +1,161 @@
+"""Bad input, run through the real command line: exit 1, one located message per problem, no
+traceback, and the site that was built before left exactly as it was.
+
+Each folder in tests/fixtures/invalid/ is one case: its files are laid over a small site that has
+already been built (MINIMAL_CONFIG plus a post per language; a case's own site.toml replaces the
+configuration), and its expected.txt holds what the build prints before the closing
+"Build failed" line (lines starting with '#' describe the case)."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.config import parse_config
+from generator.content import parse_post
+from generator.models import SourceFile
+
+from conftest import MINIMAL_CONFIG, post_text, run_cli, write_tree
+
+CASES_DIR = Path(__file__).parent / "fixtures" / "invalid"
+CASES = sorted(path.name for path in CASES_DIR.iterdir() if (path / "expected.txt").is_file())
+BASE_FILES = {
+    "site.toml": MINIMAL_CONFIG,
+    "posts/en/hello.md": post_text("Hello", tags="[welcome]"),
+    "posts/ko/hello.md": post_text("안녕하세요", tags="[인사]"),
+}
+
+
+def state(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and modification time, and every folder: what 'untouched' means."""
+    found: dict[str, tuple[bytes, int]] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = str(path.relative_to(folder))
+        found[relative] = (path.read_bytes() if path.is_file() else b"<dir>", path.lstat().st_mtime_ns)
+    return found
+
+
+def expected_lines(case: str) -> list[str]:
+    text = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if not line.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory) -> Path:
+    root = write_tree(tmp_path_factory.mktemp("base") / "site", BASE_FILES)
+    result = run_cli("build", str(root))
+    assert result.code == 0, result.err
+    return root
+
+
+def test_the_catalogue_covers_every_kind_of_bad_input():
+    prefixes = {case.split("-")[0] for case in CASES}
+    assert len(CASES) >= 40
+    assert {"yaml", "type", "date", "unknown", "slug", "tags", "toml"} <= prefixes
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_reported_and_the_previous_site_kept(case, built_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site, symlinks=True)
+    before = state(site / "output")
+    for source in sorted((CASES_DIR / case).rglob("*")):
+        if source.is_file() and source.name != "expected.txt":
+            target = site / source.relative_to(CASES_DIR / case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+
+    result = run_cli("build", str(site))
+
+    assert result.code == 1, result.out
+    assert "Traceback" not in result.err
+    printed = result.err.rstrip("\n").split("\n")
+    assert printed[-1].startswith("Build failed: "), result.err
+    assert printed[:-1] == expected_lines(case)
+    assert state(site / "output") == before
+    assert not list(tmp_path.glob("site/.output.staging-*"))
+    checked = run_cli("check", str(site))  # `check` finds the same problems without building
+    assert checked.code == 1 and "Traceback" not in checked.out + checked.err
+
+
+def test_missing_site_toml_is_one_clear_error(tmp_path):
+    site = write_tree(tmp_path / "site", {"posts/en/hello.md": post_text("Hello")})
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "site.toml: error: site.toml not found"
+    assert not (site / "output").exists()
+
+
+# Output folders whose replacement would destroy the marketer's own files -----------------------
+
+@pytest.mark.parametrize("target", ["{site}", "{site}/posts", "{site}/posts/en", "{site}/templates",
+                                    "{site}/static", "{site}/..", "{home}", "{home}/Documents", "/"],
+                         ids=["site-root", "posts", "language-folder", "templates", "static", "site-parent",
+                              "home", "folder-in-home", "root"])
+def test_build_refuses_an_output_folder_that_holds_the_users_files(site_factory, tmp_path, monkeypatch, target):
+    home = write_tree(tmp_path / "home", {"Documents/notes.txt": "keep me", ".bashrc": "# mine\n"})
+    monkeypatch.setenv("HOME", str(home))
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "templates/partials/footer.html": "<footer></footer>\n",
+                         "static/images/logo.png": b"\x89PNG"})
+    before_site, before_home, before_parent = state(site), state(home), sorted(os.listdir(site.parent))
+
+    result = run_cli("build", str(site), "-o", target.format(site=site, home=home))
+
+    assert result.code == 2
+    assert "refusing to build into" in result.err and "Traceback" not in result.err
+    assert state(site) == before_site and state(home) == before_home
+    assert sorted(os.listdir(site.parent)) == before_parent  # not even a lock file
+
+
+def test_a_symlink_to_the_posts_folder_cannot_be_the_output(site_factory, tmp_path):
+    site = site_factory({"posts/en/hello.md": post_text("Hello")})
+    (tmp_path / "sneaky").symlink_to(site / "posts")
+    before = state(site)
+    result = run_cli("build", str(site), "-o", str(tmp_path / "sneaky"))
+    assert result.code == 2 and state(site) == before
+
+
+# Links that lead out of the site -------------------------------------------------------------
+
+def test_a_post_linking_outside_the_site_is_refused(site_factory, tmp_path):
+    secret = write_tree(tmp_path / "elsewhere", {"secret.md": post_text("Private notes")})
+    site = site_factory({"posts/en/hello.md": post_text("Hello")})
+    (site / "posts/en/notes.md").symlink_to(secret / "secret.md")
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "posts/en/notes.md:1: error: post is a link to a file outside the site folder"
+    assert not (site / "output").exists()
+
+
+def test_a_language_folder_linking_outside_the_site_is_refused(site_factory, tmp_path):
+    outside = write_tree(tmp_path / "shared-posts", {"secret.md": post_text("Private notes")})
+    site = site_factory({"posts/ko/hello.md": post_text("안녕하세요")})
+    (site / "posts/en").symlink_to(outside, target_is_directory=True)
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "posts/en: error: the folder is a link to a folder outside the site folder"
+
+
+def test_links_that_stay_inside_the_site_are_fine(site_factory):
+    site = site_factory({"drafts/hello.md": post_text("Hello from a link")})
+    (site / "posts/en").mkdir(parents=True)
+    (site / "posts/en/hello.md").symlink_to(site / "drafts/hello.md")
+    result = run_cli("build", str(site))
+    assert result.code == 0, result.err
+    assert (site / "output/en/posts/hello/index.html").is_file()
+
+
+def test_a_link_to_a_missing_post_is_an_error(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello")})
+    (site / "posts/en/gone.md").symlink_to(site / "posts/en/renamed-since.md")
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.splitlines()[0] == "posts/en/gone.md:1: error: post is a link to a file that does not exist"
+
+
+def test_a_post_renamed_while_the_build_runs_is_an_error_not_a_traceback(tmp_path):
+    config = parse_config(MINIMAL_CONFIG, tmp_path)
+    vanished = SourceFile(path="posts/en/gone.md", lang="en", name="gone", file=tmp_path / "posts/en/gone.md")
+    post, diagnostics = parse_post(vanished, config)
+    assert post is None
+    assert diagnostics[0].format().startswith("posts/en/gone.md:1: error: the file could not be read")

@@ -1,0 +1,192 @@
+"""`clinicpress init` and `clinicpress new` through main(argv), checked by building what they write."""
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from conftest import MINIMAL_CONFIG, post_text, run_cli
+from generator import config as config_module
+from generator.scaffold import slug_from_title
+
+SERIES_CONFIG = MINIMAL_CONFIG + """
+[series.lip-care]
+title = { ko = "입술 관리", en = "Lip Care" }
+"""
+
+
+def page(output: Path, path: str):
+    return lxml_html.fromstring((output / path).read_bytes())
+
+
+def front_matter(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("---\n")[1]
+
+
+# init ------------------------------------------------------------------------------------------
+
+def test_init_creates_a_site_that_builds_and_passes_strict_check(tmp_path):
+    site = tmp_path / "new-clinic"
+    result = run_cli("init", str(site))
+    assert result.code == 0, result.err
+    assert "clinicpress serve" in result.out
+    built = run_cli("build", str(site))
+    assert built.code == 0, built.err
+    assert "0 warnings" in built.out
+    assert page(site / "output", "en/posts/welcome/index.html").findtext(".//h1") == "Welcome to the Saebom Clinic blog"
+    switcher = page(site / "output", "en/posts/welcome/index.html").cssselect(".language-switcher a")
+    assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("ko", "/ko/posts/welcome/")]
+    checked = run_cli("check", "--strict", str(site))
+    assert checked.code == 0, checked.out + checked.err
+
+
+def test_init_uses_the_default_theme_and_ignores_build_folders(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    assert not (site / "templates").exists()
+    assert (site / "static/images").is_dir()
+    assert {"output/", ".clinicpress-cache/"} <= set((site / ".gitignore").read_text().split())
+
+
+CONFIG_SECTIONS = (config_module.SiteSection, config_module.Language, config_module.Clinic, config_module.Author,
+                   config_module.Series, config_module.CommentsConfig, config_module.Verification,
+                   config_module.FeedsConfig, config_module.MarkdownConfig)
+
+
+@pytest.mark.parametrize("key", sorted({f.name for section in CONFIG_SECTIONS for f in fields(section)}
+                                       - {"code", "id", "settings", "provider_line"}))
+def test_init_site_toml_explains_every_key(tmp_path, key):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    text = (site / "site.toml").read_text(encoding="utf-8")
+    assert re.search(rf"^#? ?{key} = .*#\s*\S", text, re.MULTILINE), f"no commented line for '{key}'"
+
+
+def test_init_posts_make_no_advertising_claims_and_use_only_h2_h3(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    for lang in ("ko", "en"):
+        body = (site / f"posts/{lang}/welcome.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+        assert not re.search(r"^#(?!##?\s)", body, re.MULTILINE)
+        for claim in ("best", "100%", "painless", "no side effects", "최고", "무통", "부작용 없", "완벽"):
+            assert claim not in body.lower()
+
+
+def test_init_refuses_a_folder_that_has_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me")
+    result = run_cli("init", str(tmp_path))
+    assert result.code == 2
+    assert "not empty" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_init_accepts_an_existing_empty_folder_but_not_a_file(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert run_cli("init", str(tmp_path / "empty")).code == 0
+    (tmp_path / "file").write_text("x")
+    assert run_cli("init", str(tmp_path / "file")).code == 2
+
+
+# new -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, slug", [
+    ("Lip Filler Part 1: Why Do My Lips Look Smaller?", "lip-filler-part-1-why-do-my-lips-look-smaller"),
+    ("Don't Panic: Café Visits After Botox", "dont-panic-cafe-visits-after-botox"),
+    ("  Spaces   and --- dashes  ", "spaces-and-dashes"),
+    ("입술 필러", None),
+    ("Botox 보톡스", None),
+], ids=["english", "apostrophe-accent", "punctuation", "hangul", "mixed"])
+def test_slug_from_title(title, slug):
+    assert slug_from_title(title) == slug
+
+
+def test_new_english_post_gets_a_slug_and_builds(site_factory):
+    site = site_factory()
+    title = 'Winter Lips: "Dry" or Dehydrated?'
+    result = run_cli("new", title, "--lang", "en", str(site))
+    assert result.code == 0, result.err
+    path = site / "posts/en/winter-lips-dry-or-dehydrated.md"
+    assert str(path) in result.out
+    text = front_matter(path)
+    assert re.search(r"^date: \d{4}-\d\d-\d\dT\d\d:\d\d:00\+09:00$", text, re.MULTILINE)  # site time zone
+    assert re.search(r"^# author: dr-kim .*dr-lee", text, re.MULTILINE)  # left for the user, with the choices
+    built = run_cli("build", str(site))
+    assert built.code == 0, built.err
+    assert page(site / "output", "en/posts/winter-lips-dry-or-dehydrated/index.html").findtext(".//h1") == title
+
+
+def test_new_korean_title_needs_a_slug(site_factory):
+    site = site_factory()
+    result = run_cli("new", "입술 필러 관리", "--lang", "ko", str(site))
+    assert result.code == 2
+    assert "--slug" in result.err and "--translation-of" in result.err
+    assert not (site / "posts").exists()
+    assert run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "lip-care", str(site)).code == 0
+    assert run_cli("build", str(site)).code == 0
+    assert page(site / "output", "ko/posts/lip-care/index.html").findtext(".//h1") == "입술 필러 관리"
+
+
+def test_new_translation_copies_key_series_and_tags(site_factory):
+    original = post_text("Lip care", translation_key="lip-care-guide", tags="[lips, aftercare]",
+                         series="lip-care", series_part="2", author="dr-lee")
+    site = site_factory({"posts/en/lip-care.md": original}, config=SERIES_CONFIG)
+    result = run_cli("new", "입술 관리", "--lang", "ko", "--translation-of", "posts/en/lip-care.md", str(site))
+    assert result.code == 0, result.err
+    text = front_matter(site / "posts/ko/lip-care.md")
+    assert "translation_key: lip-care-guide" in text
+    assert 'tags: ["lips", "aftercare"]' in text
+    assert "series: lip-care\nseries_part: 2" in text
+    assert "the en version is by dr-lee" in text
+    assert run_cli("build", str(site)).code == 0
+    switcher = page(site / "output", "ko/posts/lip-care/index.html").cssselect(".language-switcher a")
+    assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("en", "/en/posts/lip-care/")]
+
+
+def test_new_translation_path_may_be_relative_to_the_site(site_factory, monkeypatch, tmp_path):
+    site = site_factory({"posts/en/lip-care.md": post_text("Lip care")})
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("new", "입술 관리", "--lang", "ko", "--translation-of", "site/posts/en/lip-care.md", "site").code == 0
+    assert (site / "posts/ko/lip-care.md").is_file()
+
+
+def test_new_never_overwrites_a_post(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello", body="My own words.\n")})
+    before = (site / "posts/en/hello.md").read_text()
+    result = run_cli("new", "Hello", "--lang", "en", str(site))
+    assert result.code == 2
+    assert "already exists" in result.err
+    assert (site / "posts/en/hello.md").read_text() == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--lang", "fr"], "not a language of this site"),
+    (["--lang", "en", "--series", "lip-care"], "--part"),
+    (["--lang", "en", "--part", "2"], "--series"),
+    (["--lang", "en", "--series", "nails", "--part", "1"], "not in site.toml"),
+    (["--lang", "en", "--series", "lip-care", "--part", "0"], "1 or more"),
+    (["--lang", "en", "--slug", "no spaces"], "--slug"),
+    (["--lang", "en", "--translation-of", "posts/en/missing.md"], "no such post"),
+    (["--lang", "ko", "--translation-of", "posts/ko/hello.md"], "already in 'ko'"),
+    (["--lang", "en", "--translation-of", "posts/ko/hello.md"], "already translates"),
+    ([], "--lang"),
+], ids=["unknown-lang", "series-without-part", "part-without-series", "unknown-series", "part-zero",
+        "bad-slug", "missing-original", "same-language", "second-translation", "no-lang"])
+def test_new_refuses_with_a_usage_error(site_factory, argv, message):
+    site = site_factory({"posts/ko/hello.md": post_text("안녕하세요"), "posts/en/hello.md": post_text("Hello")},
+                        config=SERIES_CONFIG)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    result = run_cli("new", "Something new", str(site), *argv)
+    assert result.code == 2
+    assert message in result.err
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+def test_new_reports_a_broken_site_toml_as_a_content_error(site_factory):
+    site = site_factory(config="[site]\nbase_url = 3\n")
+    result = run_cli("new", "Hello", "--lang", "en", str(site))
+    assert result.code == 1
+    assert "site.toml:2:" in result.err and "nothing was written" in result.err
