@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .cache import BuildCache, fingerprint
-from .config import MarkdownConfig
 from .markup import PostHtml, make_markdown, render_post_html
 from .site_model import Site
 from .workers import iter_parallel

@@ -67,8 +67,14 @@ class FeedRenderer:
     def __init__(self, site: Site, html: Mapping[str, PostHtml]):
         self.site, self.html, self.urls = site, html, site.urls
         self.config = site.config
+        self._contents: dict[str, str] = {}  # a post appears in its language feed and each tag's feed
 
     def content(self, post: Post) -> str:
+        if post.source not in self._contents:
+            self._contents[post.source] = self._content(post)
+        return self._contents[post.source]
+
+    def _content(self, post: Post) -> str:
         page_url = self.urls.absolute(self.urls.post(post.lang, post.slug))
         body = self.html[post.source].body.html
         if post.image:

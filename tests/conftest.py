@@ -97,15 +97,21 @@ def run_cli(*argv: str) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
-    """The repository's sample site, copied and built once; returns the output folder."""
-    root = tmp_path_factory.mktemp("sample")
+def copy_sample_site(target: Path) -> Path:
+    """Copy the repository's sample site (config, posts, images, theme) into target."""
+    target.mkdir(parents=True, exist_ok=True)
     for name in ("site.toml", "posts", "static", "templates"):
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, root / name)
+            shutil.copytree(source, target / name)
         elif source.exists():
-            shutil.copy(source, root / name)
+            shutil.copy(source, target / name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The repository's sample site, copied and built once; returns the output folder."""
+    root = copy_sample_site(tmp_path_factory.mktemp("sample"))
     build_site(BuildOptions(site_dir=root, now=FIXED_NOW))
     return root / "output"

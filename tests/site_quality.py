@@ -7,7 +7,6 @@ repository's package.json (`npm ci`, which `make test` runs).
 from __future__ import annotations
 
 import functools
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from generator.build import BuildOptions, build_site
+
+from conftest import copy_sample_site
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"
@@ -54,12 +55,7 @@ PAGES = (
 
 def build_sample(destination: Path, base_url: str | None = None, now: datetime | None = None) -> Path:
     """Copy the repository's sample site into destination, build it there and return the output folder."""
-    for name in ("site.toml", "posts", "static", "templates"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        elif source.exists():
-            shutil.copy(source, destination / name)
+    copy_sample_site(destination)
     build_site(BuildOptions(site_dir=destination, base_url=base_url, now=now, use_cache=False))
     return destination / "output"
 

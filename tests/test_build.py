@@ -1,5 +1,4 @@
 """Building fixture sites through the command line, as a user would."""
-import os
 from pathlib import Path
 
 import pytest

@@ -22,7 +22,7 @@ import pytest
 
 from generator.build import BuildOptions, build_site, load_site
 
-from conftest import FIXED_NOW, REPO, post_text, write_tree
+from conftest import FIXED_NOW, REPO, copy_sample_site, post_text, write_tree
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -128,13 +128,8 @@ def comments_config(provider_url: str, load: str) -> str:
             f'[comments.isso]\nurl = "{provider_url}"\n\n')
 
 
-def copy_sample_site(target: Path, comments: str) -> Path:
-    for name in ("site.toml", "posts", "static", "templates"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.exists():
-            shutil.copy(source, target / name)
+def copy_sample_site_with(target: Path, comments: str) -> Path:
+    copy_sample_site(target)
     config = target / "site.toml"
     text = re.sub(r"(?ms)^\[comments(\.[^\]]+)?\]\n.*?(?=^\[(?!comments)|\Z)", "", config.read_text(encoding="utf-8"))
     config.write_text(text.rstrip() + "\n\n" + comments, encoding="utf-8")
@@ -164,7 +159,7 @@ def sites(web_root, isso, tmp_path_factory) -> dict[str, BuiltSite]:
     root, origin = web_root
     built = {}
     for load in ("click", "scroll"):
-        site_dir = copy_sample_site(tmp_path_factory.mktemp(f"site-{load}"), comments_config(isso, load))
+        site_dir = copy_sample_site_with(tmp_path_factory.mktemp(f"site-{load}"), comments_config(isso, load))
         built[load] = build_copy(site_dir, root / load, origin, f"/{load}/")
     return built
 

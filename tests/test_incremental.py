@@ -1,5 +1,4 @@
 """The incremental cache and parallel rendering never change what is built."""
-import os
 import sqlite3
 from pathlib import Path
 
