@@ -93,7 +93,12 @@ def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: Bui
     results: dict[str, tuple] = {}
     missing: list[SourceFile] = []
     for source in sources:
-        keys[source.path] = fingerprint(config_key, source.read())
+        try:
+            keys[source.path] = fingerprint(config_key, source.read())
+        except OSError:  # renamed or deleted while the build runs: parse_post reports it
+            results[source.path] = parse_post(source, config)
+            keys[source.path] = ""
+            continue
         value = cache.load_post(source.path) if stored.get(source.path) == keys[source.path] else None
         if value is None:
             missing.append(source)
@@ -145,7 +150,8 @@ def build_site(options: BuildOptions) -> BuildResult:
         previous = cache.outputs() if trusted else {}
         live_digests = {path: digest for path, (_, digest) in previous.items()}
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
-        with SiteWriter(output_dir, live_digests, cache.spare(), cache.spare_marker(output_dir)) as writer:
+        with SiteWriter(output_dir, live_digests, cache.spare(), cache.spare_marker(output_dir),
+                        seen_marker=current_marker) as writer:
             signatures: dict[str, str] = {}
             stale = []
             for index, (page, signature) in enumerate(zip(pages, page_signatures(site, pages, build_key))):

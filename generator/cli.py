@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -261,6 +262,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except KeyboardInterrupt:
         print("Interrupted.", file=err)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug must still not bury the user in a traceback
+        if os.environ.get("CLINICPRESS_DEBUG"):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(_red(f"internal error: {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})", err),
+              file=err)
+        print("The previous output was left as it was. Run again with CLINICPRESS_DEBUG=1 for details "
+              "and report it with the file that caused it.", file=err)
+        return EXIT_CONTENT
 
 
 def main_entry() -> None:

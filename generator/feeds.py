@@ -120,8 +120,8 @@ class FeedRenderer:
                 name = author.name.get(lang, self.config.site.default_language)
                 entry.author({"name": name, **({"uri": author.url} if author.url else {})})
                 entry.dc.dc_creator(name)
-            for tag in post.tags:
-                entry.category(term=tag, label=tag)
+            if post.tags:  # one call: feedgen's per-call category merge is quadratic
+                entry.category([{"term": tag, "label": tag} for tag in post.tags])
         data = fg.rss_str(pretty=True) if plan.format == "rss" else fg.atom_str(pretty=True)
         return OutputFile(plan.path, data)
 

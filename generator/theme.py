@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .errors import BuildError, Diagnostic, display_path, error
 from .models import OutputFile
 
 ASSETS = ("assets/clinicpress.css", "assets/clinicpress.js")
@@ -31,13 +32,23 @@ def theme_dirs(site_dir: Path) -> list[Path]:
 def load_static_files(site_dir: Path, dirs: list[Path]) -> list[OutputFile]:
     """Theme static/ first, then the site's templates/static/ and static/, later ones replacing earlier."""
     files: dict[str, bytes] = {}
+    outside: list[Diagnostic] = []
     for folder in [d / "static" for d in reversed(dirs)] + [site_dir / "static"]:
         if not folder.is_dir():
             continue
+        own = folder.resolve().is_relative_to(site_dir.resolve())
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                files[relative.as_posix()] = path.read_bytes()
+            if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+                continue
+            if own and not path.resolve().is_relative_to(site_dir.resolve()):
+                outside.append(error(display_path(path, site_dir), None,
+                                     "static file is a link to a file outside the site folder",
+                                     "copy the file into static/ instead of linking to it"))
+                continue
+            files[relative.as_posix()] = path.read_bytes()
+    if outside:
+        raise BuildError(outside)
     return [OutputFile(path, data) for path, data in sorted(files.items())]
 
 

@@ -13,6 +13,7 @@ from .seo import head_meta, home_json_ld, post_json_ld
 from .site_model import Site
 
 EXCERPT_LENGTH = 160
+SERIES_NAV_FULL = 12
 
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
@@ -262,6 +263,10 @@ class ViewBuilder:
             return {"title": other.title, "href": urls.href(urls.post(other.lang, other.slug)),
                     "part": t("series.part_short", part=other.series_part)}
 
+        # A long series lists its first and last parts and those around this one, not all of them.
+        count, here = len(group.posts), position.index + 1
+        shown = set(range(1, count + 1)) if count <= SERIES_NAV_FULL else (
+            {1, 2, count - 1, count} | set(range(max(1, here - 3), min(count, here + 3) + 1)))
         return {
             "name": group.name,
             "href": urls.href(urls.series(post.lang, group.key)),
@@ -269,5 +274,7 @@ class ViewBuilder:
             "previous": link(position.previous),
             "next": link(position.next),
             "parts": [{"title": p.title, "href": urls.href(urls.post(p.lang, p.slug)), "current": p is post,
-                       "part": t("series.part_short", part=p.series_part)} for p in group.posts],
+                       "part": t("series.part_short", part=p.series_part), "number": number,
+                       "gap_before": number - 1 not in shown and number > 1}
+                      for number, p in enumerate(group.posts, start=1) if number in shown],
         }

@@ -159,3 +159,27 @@ def test_source_date_epoch_decides_what_is_future(site_factory, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(__import__("datetime").datetime(2031, 1, 1).timestamp())))
     assert run_cli("build", str(site)).code == 0
     assert (site / "output/en/posts/a/index.html").exists()
+
+
+def test_long_series_lists_the_parts_around_the_current_one(site_factory):
+    config = MINIMAL_CONFIG + '\n[series.long]\ntitle = "Long series"\n'
+    posts = {f"posts/en/part-{n}.md": post_text(f"Part {n}", date=f"2026-01-{n:02d}", series="long",
+                                                series_part=str(n)) for n in range(1, 21)}
+    site = site_factory(posts, config)
+    assert run_cli("build", str(site)).code == 0
+    items = page(site / "output", "en/posts/part-10/index.html").cssselect(".series-nav li")
+    shown = [li.get("value") or "gap" for li in items]
+    assert shown == ["1", "2", "gap", "7", "8", "9", "10", "11", "12", "13", "gap", "19", "20"]
+    assert page(site / "output", "en/posts/part-10/index.html").cssselect(".series-badge")[0].text_content().endswith(
+        "Part 10 of 20")
+
+
+def test_static_link_to_a_file_outside_the_site_is_refused(site_factory, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    site = site_factory({"posts/en/a.md": post_text("A")})
+    (site / "static").mkdir()
+    (site / "static/leak.txt").symlink_to(secret)
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "static/leak.txt: error: static file is a link to a file outside the site folder" in result.err

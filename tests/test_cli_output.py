@@ -56,3 +56,19 @@ def test_progress_bar_stays_hidden_for_quick_builds_and_when_disabled():
         with ProgressBar(terminal, enabled=enabled) as progress:
             progress("reading posts", 0, 3)
         assert terminal.getvalue() == ""
+
+
+def test_an_unexpected_bug_gives_one_line_not_a_traceback(site_factory, monkeypatch):
+    import generator.cli
+
+    site = site_factory({"posts/en/a.md": post_text("A")})
+
+    def broken(options):
+        raise RuntimeError("something impossible happened")
+
+    monkeypatch.setattr(generator.cli, "build_site", broken)
+    monkeypatch.delenv("CLINICPRESS_DEBUG", raising=False)
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert "internal error: RuntimeError: something impossible happened" in result.err
+    assert "Traceback" not in result.err
