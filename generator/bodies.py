@@ -3,6 +3,7 @@ when the body and the Markdown settings are unchanged, loaded lazily so rebuilds
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .cache import BuildCache, fingerprint
 from .markup import PostHtml, make_markdown, render_post_html
@@ -11,6 +12,7 @@ from .workers import iter_parallel
 
 MARKUP_VERSION = 1
 STORE_BATCH = 200
+PROGRESS_STEP = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,8 @@ class BodyStore:
         return self._loaded[key]
 
 
-def render_bodies(site: Site, cache: BuildCache, jobs: int) -> BodyStore:
+def render_bodies(site: Site, cache: BuildCache, jobs: int,
+                  progress: Callable[[str, int, int], None] | None = None) -> BodyStore:
     settings = site.config.markdown
     keys = {post.source: fingerprint(MARKUP_VERSION, settings, post.body, post.faq) for post in site.all_posts()}
     summaries = {key: Summary(words, excerpt) for key, (words, excerpt) in cache.summaries(list(set(keys.values()))).items()}
@@ -58,8 +61,11 @@ def render_bodies(site: Site, cache: BuildCache, jobs: int) -> BodyStore:
             missing[key] = (key, post.body, post.faq)
     # Rendered bodies go straight into the cache database, so the build never holds them all at once.
     batch: dict[str, PostHtml] = {}
-    for key, html in iter_parallel(_render, (settings, make_markdown(settings)), list(missing.values()), jobs):
+    for done, (key, html) in enumerate(iter_parallel(_render, (settings, make_markdown(settings)),
+                                                     list(missing.values()), jobs), start=1):
         summaries[key] = Summary(html.body.word_count, html.body.text)
+        if progress and done % PROGRESS_STEP == 0:
+            progress("rendering Markdown", done, len(missing))
         batch[key] = html
         if len(batch) >= STORE_BATCH:
             cache.store_bodies(batch)

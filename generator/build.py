@@ -134,14 +134,14 @@ def build_site(options: BuildOptions) -> BuildResult:
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
         _, site, warnings = load_site(options, cache)
-        warnings += lint_for_build(site, options.drafts, options.future)
+        warnings += lint_for_build(site, options.drafts, options.future, cache)
         dirs = theme_dirs(site_dir)
         strings = load_strings(dirs, site.config.language_codes, site_dir)
         static = load_static_files(site_dir, dirs)
         assets = {k: site.urls.href(v) for k, v in fingerprinted_assets(static).items()}
         build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets)
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
-        bodies = render_bodies(site, cache, options.jobs)
+        bodies = render_bodies(site, cache, options.jobs, progress)
         pages = plan_pages(site)
         feeds = plan_feeds(site, strings)
         _refuse_static_clashes(static, {Urls.output_path(p.path) for p in pages} | {f.path for f in feeds})
@@ -162,7 +162,7 @@ def build_site(options: BuildOptions) -> BuildResult:
             views = ViewBuilder(site, bodies, strings, assets)
             renderer = PageRenderer(pages, views.context, make_environment(dirs), dirs, site_dir,
                                     Urls.output_path, writer.folder)
-            writer.written.update(render_pages(renderer, stale, options.jobs))
+            writer.written.update(render_pages(renderer, stale, options.jobs, progress))
             feed_renderer = FeedRenderer(site, bodies)
             for plan in feeds:
                 signatures[plan.path] = feed_signature(build_key, plan.path, plan.posts, plan.title)

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, words INTEGER NOT NULL,
                                    value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS spare (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lint (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
@@ -55,7 +56,7 @@ class BuildCache:
                 db.executescript(_TABLES)
                 row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
                 if row is None or row[0] != version:
-                    db.executescript("DELETE FROM posts; DELETE FROM bodies; DELETE FROM outputs; DELETE FROM spare; DELETE FROM meta;")
+                    db.executescript("DELETE FROM posts; DELETE FROM bodies; DELETE FROM outputs; DELETE FROM spare; DELETE FROM lint; DELETE FROM meta;")
                     db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 return db
             except (sqlite3.DatabaseError, OSError):
@@ -129,6 +130,26 @@ class BuildCache:
         stored = {row[0] for row in self._query("SELECT key FROM bodies")}
         if stored - keep:
             self._store("DELETE FROM bodies WHERE key = ?", [(key,) for key in stored - keep])
+
+    # per-post lint findings, keyed by post and everything the rules look at -------------------
+    def lint_findings(self, keys: list[str]) -> dict[str, list]:
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._query(f"SELECT key, value FROM lint WHERE key IN ({marks})", tuple(chunk)):
+                value = self._loads(blob)
+                if value is not None:
+                    found[key] = value
+        return found
+
+    def store_lint_findings(self, items: dict[str, list], keep: set[str]) -> None:
+        """Store new findings and forget those no current post has."""
+        self._store("INSERT OR REPLACE INTO lint VALUES (?, ?)",
+                    [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()])
+        gone = {row[0] for row in self._query("SELECT key FROM lint")} - keep
+        if gone:
+            self._store("DELETE FROM lint WHERE key = ?", [(key,) for key in gone])
 
     # what the last build wrote ----------------------------------------------------------------
     def _meta(self, key: str, output_dir: Path) -> str | None:

@@ -10,8 +10,10 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
+from . import __version__
+from .cache import fingerprint
 from .config import SiteConfig
 from .content import is_published
 from .errors import Diagnostic, raise_if_errors
@@ -68,15 +70,23 @@ def rule_catalog(packs: PackSet) -> list[Rule]:
     return rules
 
 
-def lint_for_build(site: Site, drafts: bool, future: bool) -> tuple[Diagnostic, ...]:
+class FindingsMemo(Protocol):
+    """Per-post findings remembered between builds (the build cache)."""
+
+    def lint_findings(self, keys: list[str]) -> dict[str, list[Diagnostic]]: ...
+
+    def store_lint_findings(self, items: dict[str, list[Diagnostic]], keep: set[str]) -> None: ...
+
+
+def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None) -> tuple[Diagnostic, ...]:
     """What `build` checks: raise BuildError on error-level findings, return the few warnings it shows."""
-    findings = lint_site(site, errors_only=True, drafts=drafts, future=future, also=BUILD_ADVICE)
+    findings = lint_site(site, errors_only=True, drafts=drafts, future=future, also=BUILD_ADVICE, memo=memo)
     raise_if_errors(findings)
     return tuple(findings)
 
 
 def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, future: bool = False,
-              also: tuple[str, ...] = ()) -> list[Diagnostic]:
+              also: tuple[str, ...] = (), memo: FindingsMemo | None = None) -> list[Diagnostic]:
     """Run the enabled rules (with errors_only: the error-level ones and those in also);
     drafts/future say what a build publishes, for links to posts that are not out yet."""
     config = site.config
@@ -96,12 +106,26 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     known = set(settings.severities)
     diagnostics: list[Diagnostic] = list(problems)
     commented: dict[str, PostText] = {}  # posts with check comments, for the findings that compare posts
+    # A post's own findings depend only on the post and on what this key covers, so a rebuild
+    # re-checks only the posts that changed.
+    context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled), sorted(ctx.pages), sorted(ctx.static),
+                              sorted(p.source for p in site.all_posts() if ctx.published(p)))
+    keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
+    remembered = memo.lint_findings(list(keys.values())) if memo else {}
+    fresh: dict[str, list[Diagnostic]] = {}
     for post in site.all_posts():
+        key = keys[post.source]
+        if key in remembered and "<!--" not in post.body:
+            diagnostics += remembered[key]
+            continue
         text = PostText(post)
         if text.comments:
             commented[post.source] = text
         findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
-        diagnostics += [_diagnostic(f, settings) for f in findings if not text.silences(f)]
+        fresh[key] = [_diagnostic(f, settings) for f in findings if not text.silences(f)]
+        diagnostics += fresh[key]
+    if memo and fresh:
+        memo.store_lint_findings(fresh, keep=set(keys.values()))
     for finding in lint_across_posts(ctx):
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):

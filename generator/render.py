@@ -11,7 +11,7 @@ import jinja2
 from .errors import BuildError, Diagnostic, error
 from .models import OutputFile
 from .pages import Page
-from .workers import run_parallel
+from .workers import iter_parallel
 
 
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
@@ -85,10 +85,13 @@ def _render_one(renderer: PageRenderer, index: int) -> tuple[str, str] | Diagnos
     return renderer.render(index)
 
 
-def render_pages(renderer: PageRenderer, indices: Sequence[int], jobs: int) -> dict[str, str]:
+def render_pages(renderer: PageRenderer, indices: Sequence[int], jobs: int,
+                 progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
     """Render the given pages (in worker processes when there are many); path -> digest of what was written."""
     written, diagnostics = {}, []
-    for result in run_parallel(_render_one, renderer, list(indices), jobs):
+    for done, result in enumerate(iter_parallel(_render_one, renderer, list(indices), jobs), start=1):
+        if progress and done % 50 == 0:
+            progress("rendering pages", done, len(indices))
         if isinstance(result, Diagnostic):
             diagnostics.append(result)
         else:

@@ -120,3 +120,15 @@ def test_output_edited_by_hand_is_not_trusted(site):
 def test_output_does_not_depend_on_the_number_of_workers(site, tmp_path, jobs):
     reference = build(site, "--no-cache", "-j", "1", "-o", str(tmp_path / "one"))
     assert build(site, "--no-cache", "-j", jobs, "-o", str(tmp_path / f"n{jobs}")) == reference
+
+
+def test_remembered_check_findings_match_a_fresh_check(site):
+    first = run_cli("build", str(site))
+    again = run_cli("build", str(site))
+    assert first.code == again.code == 0 and first.err == again.err
+    target = site / "posts/en/post-2.md"
+    target.write_text(target.read_text().replace("Body of post 2.", "Results are guaranteed, 100% of the time."))
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "[ad-guarantee]" in result.err
+    target.write_text(target.read_text().replace("Results are guaranteed, 100% of the time.", "Body of post 2."))
+    assert run_cli("build", str(site)).code == 0
