@@ -149,3 +149,28 @@ def test_two_builds_are_byte_identical(site_factory, tmp_path):
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert build_into(tmp_path / "one") == build_into(tmp_path / "two")
+
+
+def test_a_fresh_init_site_has_valid_feeds_sitemap_and_structured_data(tmp_path):
+    import feedparser
+
+    site = tmp_path / "new-blog"
+    assert run_cli("init", str(site)).code == 0
+    result = run_cli("build", str(site))
+    assert result.code == 0, result.err
+    output = site / "output"
+    base = next(line.split('"')[1] for line in (site / "site.toml").read_text().splitlines()
+                if line.startswith("base_url"))
+    for lang in ("ko", "en"):
+        for name in ("feed.xml", "atom.xml"):
+            feed = feedparser.parse((output / lang / name).read_bytes())
+            assert not feed.bozo and len(feed.entries) == 1
+    sitemap = etree.parse(str(output / "sitemap.xml"))
+    locs = sitemap.getroot().findall("s:url/s:loc", NS)
+    assert locs and all(loc.text.startswith(base) for loc in locs)
+    parser = robotparser.RobotFileParser()
+    parser.parse((output / "robots.txt").read_text().splitlines())
+    assert parser.site_maps() == [f"{base}sitemap.xml"]
+    post = next((output / "en/posts").iterdir())
+    types = [item["@type"] for item in json_ld(output, f"en/posts/{post.name}/index.html")]
+    assert types[0] in ("BlogPosting", "MedicalWebPage") and "BreadcrumbList" in types
