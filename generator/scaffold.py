@@ -185,7 +185,8 @@ def write_site_skeleton(target: Path, now: datetime | None = None) -> list[Path]
         "posts/ko/welcome.md": WELCOME_KO.replace("{date}", today),
         "posts/en/welcome.md": WELCOME_EN.replace("{date}", today),
         "static/images/.gitkeep": "",
-        ".gitignore": "output/\n.clinicpress-cache/\n",
+        # output/ and what a build keeps beside it: the lock, the staging and the previous site
+        ".gitignore": "output/\n.output.*\n.clinicpress-cache/\n",
     }
     written = []
     for relative, text in files.items():
