@@ -52,7 +52,7 @@ class BodyStore:
 def render_bodies(site: Site, cache: BuildCache, jobs: int,
                   progress: Callable[[str, int, int], None] | None = None) -> BodyStore:
     settings = site.config.markdown
-    keys = {post.source: fingerprint(MARKUP_VERSION, settings, post.body, post.faq) for post in site.all_posts()}
+    keys = {post.source: fingerprint(MARKUP_VERSION, settings, post.body_data, post.faq) for post in site.all_posts()}
     summaries = {key: Summary(words, excerpt) for key, (words, excerpt) in cache.summaries(list(set(keys.values()))).items()}
     missing: dict[str, tuple] = {}
     for post in site.all_posts():

@@ -98,11 +98,13 @@ def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: Bui
         except OSError:  # renamed or deleted while the build runs: parse_post reports it
             results[source.path] = parse_post(source, config)
             keys[source.path] = ""
+    unchanged = cache.load_posts([path for path, key in keys.items() if key and stored.get(path) == key])
+    for source in sources:
+        if source.path in results:
             continue
-        value = cache.load_post(source.path) if stored.get(source.path) == keys[source.path] else None
-        if value is None:
+        results[source.path] = unchanged.get(source.path)
+        if results[source.path] is None:
             missing.append(source)
-        results[source.path] = value
     changed = []
     for source, value in zip(missing, iter_parallel(_parse, config, missing, jobs)):
         results[source.path] = value
@@ -168,7 +170,12 @@ def build_site(options: BuildOptions) -> BuildResult:
                 signatures[plan.path] = feed_signature(build_key, plan.path, plan.posts, plan.title)
                 if previous.get(plan.path, ("",))[0] != signatures[plan.path] or not writer.keep(plan.path):
                     writer.write(feed_renderer.render(plan))
-            for output in [build_sitemap(site, pages), build_robots(site)] + static:
+            sitemap_path = site.urls.sitemap()
+            signatures[sitemap_path] = fingerprint(build_key, [(p.path, p.modified, p.alternates, p.indexable)
+                                                               for p in pages])
+            if previous.get(sitemap_path, ("",))[0] != signatures[sitemap_path] or not writer.keep(sitemap_path):
+                writer.write(build_sitemap(site, pages))
+            for output in [build_robots(site)] + static:
                 writer.write(output)
             marker = writer.commit()
         cache.store_outputs(output_dir, {path: (signatures.get(path, ""), digest)

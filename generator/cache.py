@@ -86,9 +86,17 @@ class BuildCache:
     def post_keys(self) -> dict[str, str]:
         return dict(self._query("SELECT path, key FROM posts"))
 
-    def load_post(self, path: str) -> Any:
-        rows = self._query("SELECT value FROM posts WHERE path = ?", (path,))
-        return self._loads(rows[0][0]) if rows else None
+    def load_posts(self, paths: list[str]) -> dict[str, Any]:
+        """Many parsed posts in a few queries; damaged entries are left out."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for path, blob in self._query(f"SELECT path, value FROM posts WHERE path IN ({marks})", tuple(chunk)):
+                value = self._loads(blob)
+                if value is not None:
+                    found[path] = value
+        return found
 
     def store_posts(self, rows: Iterable[tuple[str, str, Any]]) -> None:
         self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",

@@ -64,9 +64,11 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
                 "series", urls.series(lang, group.key), "series.html", lang, group=group, posts=group.posts,
                 modified=_newest_change(group.posts))))
         for group in site.authors[lang]:
-            drafts.append((("author", group.key), Page(
-                "author", urls.author(lang, group.key), "author.html", lang, group=group, posts=group.posts,
-                modified=_newest_change(group.posts))))
+            chunks, group_newest = _chunks(group.posts, per_page), _newest_change(group.posts)
+            for number, chunk in enumerate(chunks, start=1):
+                drafts.append((("author", group.key, number), Page(
+                    "author", urls.author(lang, group.key, number), "author.html", lang, group=group, posts=chunk,
+                    page_number=number, page_count=len(chunks), modified=group_newest)))
 
     versions: dict[tuple, list[tuple[str, str]]] = {}
     for key, page in drafts:

@@ -52,8 +52,9 @@ class Urls:
         return f"{lang}/series/{series_id}/"
 
     @staticmethod
-    def author(lang: str, author_id: str) -> str:
-        return f"{lang}/authors/{author_id}/"
+    def author(lang: str, author_id: str, page: int = 1) -> str:
+        base = f"{lang}/authors/{author_id}/"
+        return base if page == 1 else f"{base}page/{page}/"
 
     @staticmethod
     def rss(lang: str) -> str:

@@ -195,9 +195,12 @@ class ViewBuilder:
         t, author = self.strings[page.lang], self.config.author(page.group.key)
         person = self.person(author, page.lang)
         description = person["bio"] or t("author.description", name=person["name"], job_title=person["job_title"])
-        context = self.common(page, person["name"], description, image=author.image, image_alt=person["name"])
+        title = person["name"] if page.page_number == 1 else t("list.page_title", title=person["name"],
+                                                                  page=page.page_number)
+        context = self.common(page, title, description, image=author.image, image_alt=person["name"])
         context.update(heading=person["name"], person=person, cards=[self.card(p) for p in page.posts],
-                       image=self.urls.href(author.image) if author.image else "")
+                       image=self.urls.href(author.image) if author.image else "",
+                       pagination=self.pagination(page, lambda n: self.urls.author(page.lang, author.id, n)))
         return context
 
     def _not_found(self, page: Page) -> dict[str, Any]:
