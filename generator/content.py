@@ -95,13 +95,22 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
 
 
 def _files_below(folder: Path) -> list[Path]:
-    """Every file (and link) under folder, sorted; one directory scan instead of a stat per path."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        found += [Path(root, name) for name in files]
-        found += [Path(root, name) for name in dirs if os.path.islink(os.path.join(root, name))]
-    return sorted(found)
+    """Every file (and link) under folder, sorted. Posts sit directly in the folder, so one scandir
+    (no stat per file) covers a large site; sub-folders are walked only to report what is in them."""
+    found, below = [], []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                below.append(entry.path)
+            else:
+                found.append(entry.name)
+    paths = [folder / name for name in sorted(found)]
+    for top in sorted(below):
+        for root, dirs, files in os.walk(top):
+            dirs.sort()
+            paths += [Path(root, name) for name in sorted(files)]
+            paths += [Path(root, name) for name in dirs if os.path.islink(os.path.join(root, name))]
+    return paths
 
 
 def parse_posts(sources: list[SourceFile], config: SiteConfig) -> tuple[list[Post], list[Diagnostic]]:

@@ -115,7 +115,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     fresh: dict[str, list[Diagnostic]] = {}
     for post in site.all_posts():
         key = keys[post.source]
-        if key in remembered and "<!--" not in post.body:
+        if key in remembered and b"<!--" not in post.body_data:
             diagnostics += remembered[key]
             continue
         text = PostText(post)

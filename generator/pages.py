@@ -1,7 +1,7 @@
 """The page plan: every HTML page of the site, its URL, its template and its translations."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from .models import Post
@@ -35,48 +35,53 @@ def _newest_change(posts: tuple[Post, ...]) -> datetime | None:
     return max((p.modified for p in posts), default=None)
 
 
+def _fields(kind: str, path: str, template: str, lang: str, **rest) -> dict:
+    """A page's fields before its translations are known."""
+    return {"kind": kind, "path": path, "template": template, "lang": lang, **rest}
+
+
 def plan_pages(site: Site) -> tuple[Page, ...]:
     """Every HTML page, in a fixed order; translations are linked through a shared logical key."""
     urls, per_page = site.urls, site.config.site.posts_per_page
-    drafts: list[tuple[tuple, Page]] = []  # (logical key, page without alternates)
+    drafts: list[tuple[tuple, dict]] = []  # (logical key, the page's fields but its alternates)
     languages = site.config.language_codes
 
     for lang in languages:
         posts = site.posts[lang]
         chunks, newest = _chunks(posts, per_page), _newest_change(posts)
         for number, chunk in enumerate(chunks, start=1):
-            drafts.append((("home", number), Page(
+            drafts.append((("home", number), _fields(
                 "home", urls.home(lang, number), "home.html", lang, posts=chunk, page_number=number,
                 page_count=len(chunks), modified=newest)))
         for post in posts:
-            drafts.append((("post", post.translation_key), Page(
+            drafts.append((("post", post.translation_key), _fields(
                 "post", urls.post(lang, post.slug), "post.html", lang, post=post, modified=post.modified)))
         for group in site.tags[lang]:
             chunks, group_newest = _chunks(group.posts, per_page), _newest_change(group.posts)
             for number, chunk in enumerate(chunks, start=1):
-                drafts.append((("tag", group.key, number), Page(
+                drafts.append((("tag", group.key, number), _fields(
                     "tag", urls.tag(lang, group.key, number), "list.html", lang, group=group, posts=chunk,
                     page_number=number, page_count=len(chunks), modified=group_newest)))
         if site.tags[lang]:
-            drafts.append((("tags",), Page("tags", urls.tags_index(lang), "tags.html", lang, modified=newest)))
+            drafts.append((("tags",), _fields("tags", urls.tags_index(lang), "tags.html", lang, modified=newest)))
         for group in site.series[lang]:
-            drafts.append((("series", group.key), Page(
+            drafts.append((("series", group.key), _fields(
                 "series", urls.series(lang, group.key), "series.html", lang, group=group, posts=group.posts,
                 modified=_newest_change(group.posts))))
         for group in site.authors[lang]:
             chunks, group_newest = _chunks(group.posts, per_page), _newest_change(group.posts)
             for number, chunk in enumerate(chunks, start=1):
-                drafts.append((("author", group.key, number), Page(
+                drafts.append((("author", group.key, number), _fields(
                     "author", urls.author(lang, group.key, number), "author.html", lang, group=group, posts=chunk,
                     page_number=number, page_count=len(chunks), modified=group_newest)))
 
     versions: dict[tuple, list[tuple[str, str]]] = {}
-    for key, page in drafts:
-        versions.setdefault(key, []).append((page.lang, page.path))
+    for key, fields in drafts:
+        versions.setdefault(key, []).append((fields["lang"], fields["path"]))
     homes = tuple((lang, urls.home(lang)) for lang in languages)
     newest = _newest_change(site.all_posts())
     pages = [Page("root", urls.root(), "root.html", None, alternates=homes, modified=newest)]
-    pages += [replace(page, alternates=tuple(versions[key])) for key, page in drafts]
+    pages += [Page(**fields, alternates=tuple(versions[key])) for key, fields in drafts]
     pages.append(Page("not_found", urls.not_found(), "404.html", None, indexable=False))
     return tuple(pages)
 
