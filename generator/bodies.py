@@ -23,8 +23,8 @@ class Summary:
 
 def _render(state: tuple, item: tuple) -> tuple[str, PostHtml]:
     settings, md = state  # one Markdown instance per process: building one costs more than a short post
-    key, body, faq = item
-    return key, render_post_html(body, faq, settings, md)
+    key, body_data, faq = item
+    return key, render_post_html(body_data.decode("utf-8"), faq, settings, md)
 
 
 class BodyStore:
@@ -60,7 +60,7 @@ def render_bodies(site: Site, cache: BuildCache, jobs: int,
     for post in site.all_posts():
         key = keys[post.source]
         if key not in summaries and key not in missing:
-            missing[key] = (key, post.body, post.faq)
+            missing[key] = (key, post.body_data, post.faq)  # bytes: decoded in the worker, not all at once here
     # Rendered bodies go straight into the cache database, so the build never holds them all at once.
     batch: dict[str, PostHtml] = {}
     for done, (key, html) in enumerate(iter_parallel(_render, (settings, make_markdown(settings)),
