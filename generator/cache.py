@@ -86,17 +86,23 @@ class BuildCache:
     def post_keys(self) -> dict[str, str]:
         return dict(self._query("SELECT path, key FROM posts"))
 
-    def load_posts(self, paths: list[str]) -> dict[str, Any]:
-        """Many parsed posts in a few queries; damaged entries are left out."""
-        found: dict[str, Any] = {}
-        for start in range(0, len(paths), 500):
-            chunk = paths[start:start + 500]
+    def _select_in(self, table: str, key_column: str, columns: str, keys: list[str]) -> list[tuple]:
+        """Rows whose key is one of keys, a few hundred keys per query (SQLite's limit on parameters)."""
+        rows: list[tuple] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for path, blob in self._query(f"SELECT path, value FROM posts WHERE path IN ({marks})", tuple(chunk)):
-                value = self._loads(blob)
-                if value is not None:
-                    found[path] = value
-        return found
+            rows += self._query(f"SELECT {key_column}, {columns} FROM {table} WHERE {key_column} IN ({marks})",
+                                tuple(chunk))
+        return rows
+
+    def _unpickled(self, rows: list[tuple]) -> dict[str, Any]:
+        """key -> value for (key, pickled value) rows; damaged entries are left out."""
+        found = {key: self._loads(blob) for key, blob in rows}
+        return {key: value for key, value in found.items() if value is not None}
+
+    def load_posts(self, paths: list[str]) -> dict[str, Any]:
+        return self._unpickled(self._select_in("posts", "path", "value", paths))
 
     def store_posts(self, rows: Iterable[tuple[str, str, Any]]) -> None:
         self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
@@ -109,24 +115,11 @@ class BuildCache:
             self._store("DELETE FROM posts WHERE path = ?", [(path,) for path in gone])
 
     # rendered Markdown, keyed by body and settings -----------------------------------------
-    def _by_keys(self, columns: str, keys: list[str]) -> list[tuple]:
-        rows: list[tuple] = []
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows += self._query(f"SELECT key, {columns} FROM bodies WHERE key IN ({marks})", tuple(chunk))
-        return rows
-
     def summaries(self, keys: list[str]) -> dict[str, tuple[int, str]]:
-        return {key: (words, excerpt) for key, words, excerpt in self._by_keys("words, excerpt", keys)}
+        return {key: (words, excerpt) for key, words, excerpt in self._select_in("bodies", "key", "words, excerpt", keys)}
 
     def bodies(self, keys: list[str]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for key, blob in self._by_keys("value", keys):
-            value = self._loads(blob)
-            if value is not None:
-                found[key] = value
-        return found
+        return self._unpickled(self._select_in("bodies", "key", "value", keys))
 
     def store_bodies(self, items: dict[str, Any]) -> None:
         self._store("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
@@ -141,15 +134,7 @@ class BuildCache:
 
     # per-post lint findings, keyed by post and everything the rules look at -------------------
     def lint_findings(self, keys: list[str]) -> dict[str, list]:
-        found = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, blob in self._query(f"SELECT key, value FROM lint WHERE key IN ({marks})", tuple(chunk)):
-                value = self._loads(blob)
-                if value is not None:
-                    found[key] = value
-        return found
+        return self._unpickled(self._select_in("lint", "key", "value", keys))
 
     def store_lint_findings(self, items: dict[str, list], keep: set[str]) -> None:
         """Store new findings and forget those no current post has."""

@@ -40,6 +40,15 @@ def _fields(kind: str, path: str, template: str, lang: str, **rest) -> dict:
     return {"kind": kind, "path": path, "template": template, "lang": lang, **rest}
 
 
+def _paginated(kind: str, template: str, group: Group, url_for, per_page: int) -> list[tuple[tuple, dict]]:
+    """A group's pages of per_page posts: url_for(lang, key, number) gives each page's address."""
+    chunks, newest = _chunks(group.posts, per_page), _newest_change(group.posts)
+    return [((kind, group.key, number), _fields(kind, url_for(group.lang, group.key, number), template, group.lang,
+                                                group=group, posts=chunk, page_number=number,
+                                                page_count=len(chunks), modified=newest))
+            for number, chunk in enumerate(chunks, start=1)]
+
+
 def plan_pages(site: Site) -> tuple[Page, ...]:
     """Every HTML page, in a fixed order; translations are linked through a shared logical key."""
     urls, per_page = site.urls, site.config.site.posts_per_page
@@ -57,11 +66,7 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
             drafts.append((("post", post.translation_key), _fields(
                 "post", urls.post(lang, post.slug), "post.html", lang, post=post, modified=post.modified)))
         for group in site.tags[lang]:
-            chunks, group_newest = _chunks(group.posts, per_page), _newest_change(group.posts)
-            for number, chunk in enumerate(chunks, start=1):
-                drafts.append((("tag", group.key, number), _fields(
-                    "tag", urls.tag(lang, group.key, number), "list.html", lang, group=group, posts=chunk,
-                    page_number=number, page_count=len(chunks), modified=group_newest)))
+            drafts += _paginated("tag", "list.html", group, urls.tag, per_page)
         if site.tags[lang]:
             drafts.append((("tags",), _fields("tags", urls.tags_index(lang), "tags.html", lang, modified=newest)))
         for group in site.series[lang]:
@@ -69,11 +74,7 @@ def plan_pages(site: Site) -> tuple[Page, ...]:
                 "series", urls.series(lang, group.key), "series.html", lang, group=group, posts=group.posts,
                 modified=_newest_change(group.posts))))
         for group in site.authors[lang]:
-            chunks, group_newest = _chunks(group.posts, per_page), _newest_change(group.posts)
-            for number, chunk in enumerate(chunks, start=1):
-                drafts.append((("author", group.key, number), _fields(
-                    "author", urls.author(lang, group.key, number), "author.html", lang, group=group, posts=chunk,
-                    page_number=number, page_count=len(chunks), modified=group_newest)))
+            drafts += _paginated("author", "author.html", group, urls.author, per_page)
 
     versions: dict[tuple, list[tuple[str, str]]] = {}
     for key, fields in drafts:

@@ -1,7 +1,6 @@
 """Stable output: the same input builds byte-identical files in any process; feed ids survive title
 changes; and builds running at the same time into one output folder take turns instead of mixing."""
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from generator.models import OutputFile
 from generator.writer import SiteWriter, digest, write_site
 
 from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli, write_tree
+from conftest import copy_sample_site as copy_repository_sample
 
 EPOCH = "1795000000"  # 2026-11-18: the sample site's future posts stay in the future
 
@@ -35,13 +35,7 @@ def finish(process: subprocess.Popen) -> str:
 
 def copy_sample_site(target: Path) -> Path:
     target.mkdir()
-    for name in ("site.toml", "posts", "static", "templates"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.exists():
-            shutil.copy(source, target / name)
-    return target
+    return copy_repository_sample(target)
 
 
 def small_site(root: Path, version: int) -> Path:
