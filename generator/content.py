@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
