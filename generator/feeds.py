@@ -124,8 +124,3 @@ class FeedRenderer:
                 entry.category([{"term": tag, "label": tag} for tag in post.tags])
         data = fg.rss_str(pretty=True) if plan.format == "rss" else fg.atom_str(pretty=True)
         return OutputFile(plan.path, data)
-
-
-def build_feeds(site: Site, html: Mapping[str, PostHtml], strings: Mapping) -> list[OutputFile]:
-    renderer = FeedRenderer(site, html)
-    return [renderer.render(plan) for plan in plan_feeds(site, strings)]

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 
 from .errors import BuildError, Diagnostic, error
 from .tomlpos import TomlLocator, toml_error_position
@@ -94,10 +94,6 @@ def localized_date(value: date | datetime, locale: str) -> str:
     """'2026년 7월 3일' for ko_KR, 'July 3, 2026' for en_US."""
     day = value.date() if isinstance(value, datetime) else value
     return format_date(day, "long", locale=locale)
-
-
-def localized_datetime(value: datetime, locale: str) -> str:
-    return format_datetime(value, "medium", tzinfo=value.tzinfo, locale=locale)
 
 
 def reading_minutes(word_count: int, lang: str, words_per_minute: int = 0) -> int:

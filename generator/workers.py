@@ -42,8 +42,3 @@ def iter_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequen
     with context.Pool(jobs, initializer=_initialize, initargs=(state,)) as pool:
         for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
             yield from chunk
-
-
-def run_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequence[Any], jobs: int) -> list[Any]:
-    """[function(state, item) for item in items], over `jobs` processes when it pays off."""
-    return list(iter_parallel(function, state, items, jobs))

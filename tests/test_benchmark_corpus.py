@@ -18,7 +18,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_corpus_generator_is_deterministic(tmp_path):
     first = generate_corpus(tmp_path / "a", 20, seed=7)
     second = generate_corpus(tmp_path / "b", 20, seed=7)
-    other = generate_corpus(tmp_path / "c", 20, seed=8)
+    generate_corpus(tmp_path / "c", 20, seed=8)
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
     assert snapshot(tmp_path / "a") != snapshot(tmp_path / "c")
     assert first.names == second.names and first.edit_target in first.names
