@@ -53,8 +53,8 @@ def render_bodies(site: Site, cache: BuildCache, jobs: int,
                   progress: Callable[[str, int, int], None] | None = None) -> BodyStore:
     settings = site.config.markdown
     settings_key = fingerprint(MARKUP_VERSION, settings)
-    keys = {post.source: fingerprint(settings_key, post.body_data, post.faq if post.faq else b"")
-            for post in site.all_posts()}
+    # The whole file's digest stands for its body and FAQ: no need to hash every body again.
+    keys = {post.source: fingerprint(settings_key, post.digest) for post in site.all_posts()}
     summaries = {key: Summary(words, excerpt) for key, (words, excerpt) in cache.summaries(list(set(keys.values()))).items()}
     missing: dict[str, tuple] = {}
     for post in site.all_posts():

@@ -11,18 +11,17 @@ from zoneinfo import ZoneInfo
 
 from .comments import check_provider_template
 from .config import SiteConfig, load_config
-from .content import discover_posts, parse_post, parse_posts
+from .content import discover_posts, parse_posts
 from .errors import BuildError, Diagnostic, error, raise_if_errors
 from .i18n import load_strings
 from .lint import lint_for_build
 from .bodies import render_bodies
 from .cache import BuildCache, fingerprint
 from .feeds import FeedRenderer, plan_feeds
-from .models import Post, SourceFile
 from .pages import plan_pages
+from .parsing import parse_posts_cached
 from .render import PageRenderer, make_environment, render_pages
 from .seo import build_robots, build_sitemap
-from .workers import iter_parallel
 from .signatures import feed_signature, page_signatures
 from .site_model import Site, assemble_site
 from .theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
@@ -77,46 +76,6 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None) -> tuple[S
     now = options.now or build_now(config.site.timezone)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
     return config, site, tuple(warnings)
-
-
-def _parse(config: SiteConfig, source: SourceFile) -> tuple:
-    return parse_post(source, config)
-
-
-def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache,
-                       jobs: int = 0) -> tuple[list[Post], list[Diagnostic]]:
-    """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
-    parse the others in worker processes."""
-    config_key = fingerprint(__version__, repr(config))
-    stored = cache.post_keys()
-    keys: dict[str, str] = {}
-    results: dict[str, tuple] = {}
-    missing: list[SourceFile] = []
-    for source in sources:
-        try:
-            keys[source.path] = fingerprint(config_key, source.read())
-        except OSError:  # renamed or deleted while the build runs: parse_post reports it
-            results[source.path] = parse_post(source, config)
-            keys[source.path] = ""
-    unchanged = cache.load_posts([path for path, key in keys.items() if key and stored.get(path) == key])
-    for source in sources:
-        if source.path in results:
-            continue
-        results[source.path] = unchanged.get(source.path)
-        if results[source.path] is None:
-            missing.append(source)
-    changed = []
-    for source, value in zip(missing, iter_parallel(_parse, config, missing, jobs)):
-        results[source.path] = value
-        changed.append((source.path, keys[source.path], value))
-        if len(changed) >= 500:  # keep memory flat on large sites
-            cache.store_posts(changed)
-            changed = []
-    diagnostics = [d for _, found in results.values() for d in found]
-    raise_if_errors(diagnostics)
-    cache.store_posts(changed)
-    cache.forget_posts_except(set(results))
-    return [post for post, _ in results.values()], diagnostics
 
 
 def _normalize_base_url(value: str) -> str:

@@ -14,10 +14,10 @@ from typing import Any, Iterable
 from . import __version__
 
 CACHE_DIR = ".clinicpress-cache"
-SCHEMA = 1
+SCHEMA = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, stat TEXT NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, words INTEGER NOT NULL, excerpt TEXT NOT NULL,
                                    value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
@@ -44,7 +44,7 @@ class BuildCache:
         self._temporary = None if enabled else Path(tempfile.mkdtemp(prefix="clinicpress-"))
         self.path = (self._temporary or site_dir / CACHE_DIR) / "build.sqlite"
         self.db: sqlite3.Connection | None = None
-        self._pid = os.getpid()
+        self._owner = self._pid = os.getpid()  # the process that writes; _pid: whose connection db is
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
@@ -53,10 +53,12 @@ class BuildCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, isolation_level=None)
-                db.executescript(_TABLES)
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-                if row is None or row[0] != version:
-                    db.executescript("DELETE FROM posts; DELETE FROM bodies; DELETE FROM outputs; DELETE FROM spare; DELETE FROM lint; DELETE FROM meta;")
+                if row is None or row[0] != version:  # tables of another version may have other columns
+                    tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+                    db.executescript("".join(f'DROP TABLE "{name}";' for name in tables) + "VACUUM;")
+                    db.executescript(_TABLES)
                     db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 return db
             except (sqlite3.DatabaseError, OSError):
@@ -79,12 +81,13 @@ class BuildCache:
         try:
             return self.db.execute(sql, args).fetchall()
         except sqlite3.DatabaseError:
-            self.db = None
+            self._start_again()
             return []
 
     # parsed posts, keyed by file digest and configuration ------------------------------
-    def post_keys(self) -> dict[str, str]:
-        return dict(self._query("SELECT path, key FROM posts"))
+    def post_keys(self) -> dict[str, tuple[str, str]]:
+        """path -> (key of the file's content, key of its size and times)."""
+        return {path: (key, stat) for path, key, stat in self._query("SELECT path, key, stat FROM posts")}
 
     def _select_in(self, table: str, key_column: str, columns: str, keys: list[str]) -> list[tuple]:
         """Rows whose key is one of keys, a few hundred keys per query (SQLite's limit on parameters)."""
@@ -104,9 +107,10 @@ class BuildCache:
     def load_posts(self, paths: list[str]) -> dict[str, Any]:
         return self._unpickled(self._select_in("posts", "path", "value", paths))
 
-    def store_posts(self, rows: Iterable[tuple[str, str, Any]]) -> None:
-        self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
-                    [(path, key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for path, key, value in rows])
+    def store_posts(self, rows: Iterable[tuple[str, tuple[str, str], Any]]) -> None:
+        self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
+                    [(path, key, stat, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+                     for path, (key, stat), value in rows])
 
     def forget_posts_except(self, keep: set[str]) -> None:
         """Forget files that are gone."""
@@ -116,7 +120,10 @@ class BuildCache:
 
     # rendered Markdown, keyed by body and settings -----------------------------------------
     def summaries(self, keys: list[str]) -> dict[str, tuple[int, str]]:
-        return {key: (words, excerpt) for key, words, excerpt in self._select_in("bodies", "key", "words, excerpt", keys)}
+        # The table holds little beyond the current posts' bodies: reading it whole beats thousands of lookups.
+        wanted = set(keys)
+        return {key: (words, excerpt) for key, words, excerpt in self._query("SELECT key, words, excerpt FROM bodies")
+                if key in wanted}
 
     def bodies(self, keys: list[str]) -> dict[str, Any]:
         return self._unpickled(self._select_in("bodies", "key", "value", keys))
@@ -176,20 +183,34 @@ class BuildCache:
                     [("output", f"{where}\n{marker}"), ("spare", f"{where}\n{spare_marker or ''}")])
 
     def _store(self, sql: str, rows: list[tuple], replace_all: str | None = None) -> None:
-        if self.db is None:
-            return
+        for attempt in range(2):
+            if self.db is None:
+                return
+            try:
+                self.db.execute("BEGIN")
+                if replace_all:
+                    self.db.execute(replace_all)
+                self.db.executemany(sql, rows)
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.DatabaseError:
+                self._start_again()
+
+    def _start_again(self) -> None:
+        """The database is damaged: delete it and go on with an empty one (the main process only;
+        a worker just stops reading)."""
         try:
-            self.db.execute("BEGIN")
-            if replace_all:
-                self.db.execute(replace_all)
-            self.db.executemany(sql, rows)
-            self.db.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            self.db = None  # the build itself succeeded; the next one starts from a cold cache
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        self.db = None
+        if os.getpid() == self._owner:
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
             self.db = None
-        if self._temporary is not None and os.getpid() == self._pid:
+        if self._temporary is not None and os.getpid() == self._owner:
             shutil.rmtree(self._temporary, ignore_errors=True)

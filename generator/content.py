@@ -64,18 +64,19 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
             diagnostics.append(error(shown_folder, None, "the folder is a link to a folder outside the site folder",
                                      "copy the posts into the site instead of linking to them"))
             continue
-        for path in _files_below(folder):
-            relative = path.relative_to(folder)
-            shown = f"{shown_folder}/{relative.as_posix()}"
-            if any(part.startswith(".") for part in relative.parts):
+        for relative, is_link in _files_below(folder):
+            shown = f"{shown_folder}/{relative}"
+            name = relative.rpartition("/")[2]
+            if relative.startswith(".") or "/." in relative:
                 continue
-            if not path.name.endswith(".md"):
-                if path.name.lower().endswith((".md", ".md.txt", ".markdown", ".mdown")):
-                    stem = path.name[: path.name.lower().index(".m")]
+            if not name.endswith(".md"):
+                if name.lower().endswith((".md", ".md.txt", ".markdown", ".mdown")):
+                    stem = name[: name.lower().index(".m")]
                     diagnostics.append(error(shown, 1, "the file looks like a post, but only names ending in .md "
                                                        "are built", f"rename it to {stem}.md"))
                 continue
-            if path.is_symlink():  # only links can lead outside the (already checked) language folder
+            path = folder / relative
+            if is_link:  # only links can lead outside the (already checked) language folder
                 if not path.resolve().is_relative_to(site_root):
                     diagnostics.append(error(shown, 1, "post is a link to a file outside the site folder",
                                              "copy the file into the site instead of linking to it"))
@@ -84,33 +85,35 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                     diagnostics.append(error(shown, 1, "post is a link to a file that does not exist",
                                              "remove the link, or point it at the post's new place"))
                     continue
-            if path.parent != folder:
+            if "/" in relative:
                 diagnostics.append(error(shown, 1, "posts must sit directly in posts/<lang>/, not in a sub-folder",
-                                         f"move it to {shown_folder}/{path.name}"))
+                                         f"move it to {shown_folder}/{name}"))
                 continue
-            sources.append(SourceFile(path=shown, lang=folder.name, name=path.stem, file=path))
+            sources.append(SourceFile(path=shown, lang=folder.name, name=name[:-3], file=path))
     if diagnostics:
         raise BuildError(diagnostics)
     return sources
 
 
-def _files_below(folder: Path) -> list[Path]:
-    """Every file (and link) under folder, sorted. Posts sit directly in the folder, so one scandir
-    (no stat per file) covers a large site; sub-folders are walked only to report what is in them."""
+def _files_below(folder: Path) -> list[tuple[str, bool]]:
+    """(path relative to folder, is a link) for every file and link under folder, sorted. Posts sit
+    directly in the folder, so one scandir (no stat per file) covers a large site; sub-folders are
+    walked only to report what is in them."""
     found, below = [], []
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                below.append(entry.path)
+                below.append(entry.name)
             else:
-                found.append(entry.name)
-    paths = [folder / name for name in sorted(found)]
+                found.append((entry.name, entry.is_symlink()))
+    found.sort()
     for top in sorted(below):
-        for root, dirs, files in os.walk(top):
+        for root, dirs, files in os.walk(folder / top):
             dirs.sort()
-            paths += [Path(root, name) for name in sorted(files)]
-            paths += [Path(root, name) for name in dirs if os.path.islink(os.path.join(root, name))]
-    return paths
+            inside = Path(root).relative_to(folder).as_posix()
+            found += [(f"{inside}/{name}", os.path.islink(os.path.join(root, name))) for name in sorted(files)]
+            found += [(f"{inside}/{name}", True) for name in dirs if os.path.islink(os.path.join(root, name))]
+    return found
 
 
 def parse_posts(sources: list[SourceFile], config: SiteConfig) -> tuple[list[Post], list[Diagnostic]]:
@@ -126,6 +129,10 @@ def parse_posts(sources: list[SourceFile], config: SiteConfig) -> tuple[list[Pos
     return posts, diagnostics
 
 
+def file_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
 def parse_post(source: SourceFile, config: SiteConfig) -> tuple[Post | None, list[Diagnostic]]:
     """Turn a SourceFile into a Post, or into diagnostics."""
     path = source.path
@@ -134,7 +141,7 @@ def parse_post(source: SourceFile, config: SiteConfig) -> tuple[Post | None, lis
     except OSError as exc:  # renamed or deleted while the build ran
         return None, [error(path, 1, f"the file could not be read ({exc.strerror or exc})",
                             "if it was just renamed or moved, build again")]
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = file_digest(raw)
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [error(path, 1, "this is a binary file, not a Markdown post",
                             "posts must be text files ending in .md")]

@@ -1,46 +1,66 @@
 """Signatures of what each output shows, so an incremental build re-renders only pages whose
 inputs changed. A signature covers the page's own posts (by source digest), the neighbours and
-groups it links to, and the build-wide inputs (code, configuration, templates, strings, assets)."""
+groups it links to, and the build-wide inputs (code, configuration, templates, strings, assets).
+
+Signatures are digests of joined strings rather than of reprs: a rebuild of a large site computes
+one for every page."""
 from __future__ import annotations
 
-from .cache import fingerprint
+import hashlib
+
 from .models import Post
 from .pages import Page
 from .site_model import Site
 
+_FIELD, _ITEM = "\x1f", "\x1e"
 
-def _listed(site: Site, post: Post, memo: dict[str, tuple]) -> tuple:
-    """What a post card shows beyond the post itself: the display names of its tags."""
-    if post.source not in memo:
-        memo[post.source] = (post.digest, tuple((g.key, g.name) for g in (site.tag_group(post.lang, t)
-                                                                          for t in post.tags)))
-    return memo[post.source]
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.blake2b(_FIELD.join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+class _Listing:
+    """What a post card shows beyond the post itself (the display names of its tags), once per post."""
+
+    def __init__(self, site: Site):
+        self.site, self.memo = site, {}
+
+    def __call__(self, post: Post) -> str:
+        found = self.memo.get(post.source)
+        if found is None:
+            groups = (self.site.tag_group(post.lang, tag) for tag in post.tags)
+            found = self.memo[post.source] = post.digest + "".join(f"{_ITEM}{g.key}{_ITEM}{g.name}" for g in groups)
+        return found
 
 
 def page_signatures(site: Site, pages: tuple[Page, ...], build_key: str) -> list[str]:
-    memo: dict[str, tuple] = {}  # a post is listed on many pages
-    return [page_signature(site, page, build_key, memo) for page in pages]
+    listing = _Listing(site)  # a post is listed on many pages
+    has_tags = {lang: str(bool(site.tags[lang])) for lang in site.config.language_codes}
+    return [_page_signature(site, page, build_key, listing, has_tags) for page in pages]
 
 
-def page_signature(site: Site, page: Page, build_key: str, memo: dict[str, tuple] | None = None) -> str:
-    memo = {} if memo is None else memo
+def _page_signature(site: Site, page: Page, build_key: str, listing: _Listing, has_tags: dict[str, str]) -> str:
     lang = page.lang
-    shared = (build_key, page.kind, page.path, page.template, page.page_number, page.page_count,
-              page.alternates, bool(site.tags[lang]) if lang else None)
+    parts = [build_key, page.kind, page.path, page.template, str(page.page_number), str(page.page_count),
+             _ITEM.join(f"{code}:{path}" for code, path in page.alternates), has_tags.get(lang, "")]
     if page.post is not None:
         post = page.post
         position = site.series_position(post)
-        series = (position.group.name, tuple(p.digest for p in position.group.posts)) if position else None
-        people = tuple(site.group("author", lang, person) is not None for person in (post.author, post.reviewed_by)
-                       if person)
-        return fingerprint(shared, _listed(site, post, memo),
-                           tuple((p.lang, p.slug) for p in site.translations_of(post)), series, people)
-    group = (page.group.key, page.group.name, len(page.group.posts)) if page.group else None
-    listed = tuple(_listed(site, p, memo) for p in page.posts)
+        parts.append(listing(post))
+        parts.append(_ITEM.join(f"{p.lang}:{p.slug}" for p in site.translations_of(post)))
+        parts.append(position.group.name + _ITEM + _ITEM.join(p.digest for p in position.group.posts)
+                     if position else "-")
+        parts.append("".join("1" if site.group("author", lang, person) is not None else "0"
+                             for person in (post.author, post.reviewed_by) if person))
+        return _digest(parts)
+    if page.group:
+        parts.append(f"{page.group.key}{_ITEM}{page.group.name}{_ITEM}{len(page.group.posts)}")
     if page.kind == "tags":
-        listed = tuple((g.key, g.name, len(g.posts)) for g in site.tags[lang])
-    return fingerprint(shared, group, listed)
+        parts += [f"{g.key}{_ITEM}{g.name}{_ITEM}{len(g.posts)}" for g in site.tags[lang]]
+    else:
+        parts += [listing(p) for p in page.posts]
+    return _digest(parts)
 
 
 def feed_signature(build_key: str, path: str, posts: tuple[Post, ...], title: str) -> str:
-    return fingerprint(build_key, path, title, tuple(p.digest for p in posts))
+    return _digest([build_key, path, title, *(p.digest for p in posts)])

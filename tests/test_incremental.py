@@ -1,10 +1,13 @@
 """The incremental cache and parallel rendering never change what is built."""
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
+from generator import parsing
+from generator.models import SourceFile
 
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
 
@@ -43,8 +46,17 @@ EDITS = {
 }
 
 
+@pytest.fixture(params=["files-read", "files-trusted"])
+def stat_grace(request, monkeypatch):
+    """Run a test both as it happens when posts were just edited (every file read again) and as on
+    a site whose files are older than the grace period (unchanged files known by their size and times)."""
+    if request.param == "files-trusted":
+        monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
-def test_cached_rebuild_equals_cold_build(site, tmp_path, edit):
+def test_cached_rebuild_equals_cold_build(site, tmp_path, edit, stat_grace):
     build(site)
     build(site)  # the second build fills the spare folder too
     target = site / "posts/en/post-20.md"
@@ -99,14 +111,63 @@ def test_damaged_cache_entries_are_rebuilt(site, tmp_path):
     assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
 
 
-def test_cache_from_another_version_is_not_trusted(site, tmp_path):
+@pytest.mark.parametrize("version", ["another", "same"])
+def test_cache_from_another_version_is_not_trusted(site, tmp_path, version):
     build(site)
     db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
-    db.execute("UPDATE meta SET value = '0:0' WHERE key = 'version'")
+    if version == "another":
+        db.execute("UPDATE meta SET value = '0:0' WHERE key = 'version'")
     db.execute("UPDATE bodies SET words = 999999")  # would show as a huge reading time if trusted
+    db.execute("ALTER TABLE posts DROP COLUMN stat")  # an older layout of the same table
     db.commit()
     db.close()
     assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
+    assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 89  # the cache works again
+    db.close()
+
+
+def count_reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
+    original = SourceFile.read
+
+    def counting(source: SourceFile) -> bytes:
+        if source.data is None:  # read from disk
+            reads.append(source.path)
+        return original(source)
+    monkeypatch.setattr(SourceFile, "read", counting)
+    return reads
+
+
+def test_rebuild_reads_only_the_posts_whose_files_changed(site, monkeypatch):
+    monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    build(site)
+    target = site / "posts/en/post-2.md"
+    target.write_text(target.read_text().replace("Body of post 2.", "Body of post 2, corrected."))
+    reads = count_reads(monkeypatch)
+    output = build(site)
+    assert reads == ["posts/en/post-2.md"]
+    assert b"Body of post 2, corrected." in output["en/posts/post-2/index.html"]
+
+
+def test_a_file_touched_but_not_changed_is_not_parsed_again(site, monkeypatch):
+    monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    before = build(site)
+    os.utime(site / "posts/en/post-2.md")
+    parsed = []
+    original = parsing.parse_post
+    monkeypatch.setattr(parsing, "parse_post", lambda source, config: parsed.append(source.path) or original(source, config))
+    assert build(site) == before
+    assert parsed == []
+
+
+def test_same_size_edit_with_its_modification_time_put_back_is_seen(site):
+    build(site)
+    target = site / "posts/en/post-2.md"
+    stamp = target.stat()
+    target.write_text(target.read_text().replace("Body of post 2.", "Body of post 9."))  # same size
+    os.utime(target, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert b"Body of post 9." in build(site)["en/posts/post-2/index.html"]
 
 
 def test_output_edited_by_hand_is_not_trusted(site):
@@ -132,3 +193,13 @@ def test_remembered_check_findings_match_a_fresh_check(site):
     assert result.code == 1 and "[ad-guarantee]" in result.err
     target.write_text(target.read_text().replace("Results are guaranteed, 100% of the time.", "Body of post 2."))
     assert run_cli("build", str(site)).code == 0
+
+
+def test_files_changed_within_the_grace_period_are_not_known_by_their_times(tmp_path, monkeypatch):
+    """Two edits inside the clock's resolution could leave size and times alike: such a file is read."""
+    path = tmp_path / "post.md"
+    path.write_text("fresh")
+    source = SourceFile(path="posts/en/post.md", lang="en", name="post", file=path)
+    assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) == ""
+    monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) != ""
