@@ -14,12 +14,13 @@ from typing import Any, Iterable
 from . import __version__
 
 CACHE_DIR = ".clinicpress-cache"
-SCHEMA = 2
+SCHEMA = 3
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, stat TEXT NOT NULL, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, words INTEGER NOT NULL, excerpt TEXT NOT NULL,
-                                   value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, stat TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS post_values (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS summaries (key TEXT PRIMARY KEY, words INTEGER NOT NULL, excerpt TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS spare (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS lint (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -30,7 +31,8 @@ def fingerprint(*parts: Any) -> str:
     """A short stable digest of strings/bytes/reprs, for cache keys and page signatures."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
-        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+        h.update(part if isinstance(part, bytes) else
+                 part.encode("utf-8") if isinstance(part, str) else repr(part).encode("utf-8"))
         h.update(b"\x1f")
     return h.hexdigest()
 
@@ -43,7 +45,9 @@ class BuildCache:
         # rendered bodies outside memory during the build, and thrown away afterwards.
         self._temporary = None if enabled else Path(tempfile.mkdtemp(prefix="clinicpress-"))
         self.path = (self._temporary or site_dir / CACHE_DIR) / "build.sqlite"
+        self.templates_dir = None if self._temporary else site_dir / CACHE_DIR / "templates"  # compiled Jinja
         self.db: sqlite3.Connection | None = None
+        self._tables_read: dict[str, dict[str, tuple]] = {}  # as read in this build, to store only changes
         self._owner = self._pid = os.getpid()  # the process that writes; _pid: whose connection db is
         self.db = self._open()
 
@@ -105,39 +109,40 @@ class BuildCache:
         return {key: value for key, value in found.items() if value is not None}
 
     def load_posts(self, paths: list[str]) -> dict[str, Any]:
-        return self._unpickled(self._select_in("posts", "path", "value", paths))
+        return self._unpickled(self._select_in("post_values", "path", "value", paths))
 
     def store_posts(self, rows: Iterable[tuple[str, tuple[str, str], Any]]) -> None:
-        self._store("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
-                    [(path, key, stat, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-                     for path, (key, stat), value in rows])
+        """(path, (content key, stat key), parsed post); a post of None keeps the stored one."""
+        rows = list(rows)
+        self._store(("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
+                     [(path, key, stat) for path, (key, stat), _ in rows]),
+                    ("INSERT OR REPLACE INTO post_values VALUES (?, ?)",
+                     [(path, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for path, _, value in rows
+                      if value is not None]))
 
     def forget_posts_except(self, keep: set[str]) -> None:
         """Forget files that are gone."""
-        gone = {row[0] for row in self._query("SELECT path FROM posts")} - keep
-        if gone:
-            self._store("DELETE FROM posts WHERE path = ?", [(path,) for path in gone])
+        self._forget_except(("posts", "post_values"), "path", keep)
 
     # rendered Markdown, keyed by body and settings -----------------------------------------
     def summaries(self, keys: list[str]) -> dict[str, tuple[int, str]]:
         # The table holds little beyond the current posts' bodies: reading it whole beats thousands of lookups.
         wanted = set(keys)
-        return {key: (words, excerpt) for key, words, excerpt in self._query("SELECT key, words, excerpt FROM bodies")
+        return {key: (words, excerpt) for key, words, excerpt in self._query("SELECT key, words, excerpt FROM summaries")
                 if key in wanted}
 
     def bodies(self, keys: list[str]) -> dict[str, Any]:
         return self._unpickled(self._select_in("bodies", "key", "value", keys))
 
     def store_bodies(self, items: dict[str, Any]) -> None:
-        self._store("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
-                    [(key, value.body.word_count, value.body.text, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-                     for key, value in items.items()])
+        self._store(("INSERT OR REPLACE INTO summaries VALUES (?, ?, ?)",
+                     [(key, value.body.word_count, value.body.text) for key, value in items.items()]),
+                    ("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                     [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()]))
 
     def forget_bodies_except(self, keep: set[str]) -> None:
         """Drop bodies that no post has any more."""
-        stored = {row[0] for row in self._query("SELECT key FROM bodies")}
-        if stored - keep:
-            self._store("DELETE FROM bodies WHERE key = ?", [(key,) for key in stored - keep])
+        self._forget_except(("summaries", "bodies"), "key", keep)
 
     # per-post lint findings, keyed by post and everything the rules look at -------------------
     def lint_findings(self, keys: list[str]) -> dict[str, list]:
@@ -145,11 +150,17 @@ class BuildCache:
 
     def store_lint_findings(self, items: dict[str, list], keep: set[str]) -> None:
         """Store new findings and forget those no current post has."""
-        self._store("INSERT OR REPLACE INTO lint VALUES (?, ?)",
-                    [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()])
-        gone = {row[0] for row in self._query("SELECT key FROM lint")} - keep
-        if gone:
-            self._store("DELETE FROM lint WHERE key = ?", [(key,) for key in gone])
+        self._store(("INSERT OR REPLACE INTO lint VALUES (?, ?)",
+                     [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()]))
+        self._forget_except(("lint",), "key", keep)
+
+    def _forget_except(self, tables: tuple[str, ...], column: str, keep: set[str]) -> None:
+        """Delete the rows not in keep. The first table holds every kept row, so counting first spares
+        reading all keys when nothing is gone, as on most rebuilds."""
+        rows = self._query(f"SELECT count(*) FROM {tables[0]}")
+        if rows and rows[0][0] > len(keep):
+            gone = [(key,) for key in {row[0] for row in self._query(f"SELECT {column} FROM {tables[0]}")} - keep]
+            self._store(*((f"DELETE FROM {table} WHERE {column} = ?", gone) for table in tables))
 
     # what the last build wrote ----------------------------------------------------------------
     def _meta(self, key: str, output_dir: Path) -> str | None:
@@ -165,32 +176,47 @@ class BuildCache:
         return self._meta("spare", output_dir)
 
     def outputs(self) -> dict[str, tuple[str, str]]:
-        return {path: (signature, digest) for path, signature, digest in
-                self._query("SELECT path, signature, digest FROM outputs")}
+        self._tables_read["outputs"] = {path: (signature, digest) for path, signature, digest in
+                                        self._query("SELECT path, signature, digest FROM outputs")}
+        return dict(self._tables_read["outputs"])
 
     def spare(self) -> dict[str, str]:
-        return dict(self._query("SELECT path, digest FROM spare"))
+        self._tables_read["spare"] = {path: (digest,) for path, digest in self._query("SELECT path, digest FROM spare")}
+        return {path: digest for path, (digest,) in self._tables_read["spare"].items()}
+
+    def _replace_rows(self, table: str, rows: dict[str, tuple], width: int) -> list[tuple[str, list[tuple] | None]]:
+        """Statements that make table (of width columns) hold rows: only the difference when the table
+        was read in this build."""
+        marks = ", ".join("?" * width)
+        known = self._tables_read.get(table)
+        if known is None:
+            return [(f"DELETE FROM {table}", None),
+                    (f"INSERT INTO {table} VALUES ({marks})", [(key, *value) for key, value in rows.items()])]
+        return [(f"DELETE FROM {table} WHERE path = ?", [(key,) for key in known.keys() - rows.keys()]),
+                (f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
+                 [(key, *value) for key, value in rows.items() if known.get(key) != value])]
 
     def store_outputs(self, output_dir: Path, rows: dict[str, tuple[str, str]], marker: str,
                       spare: dict[str, str], spare_marker: str | None) -> None:
         """Record this build's files, and the previous build's, now kept as the spare folder."""
         where = str(output_dir.resolve())
-        self._store("INSERT INTO outputs VALUES (?, ?, ?)",
-                    [(path, signature, digest) for path, (signature, digest) in rows.items()],
-                    replace_all="DELETE FROM outputs")
-        self._store("INSERT INTO spare VALUES (?, ?)", list(spare.items()), replace_all="DELETE FROM spare")
-        self._store("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                    [("output", f"{where}\n{marker}"), ("spare", f"{where}\n{spare_marker or ''}")])
+        self._store(*self._replace_rows("outputs", rows, 3),
+                    *self._replace_rows("spare", {path: (digest,) for path, digest in spare.items()}, 2),
+                    ("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                     [("output", f"{where}\n{marker}"), ("spare", f"{where}\n{spare_marker or ''}")]))
 
-    def _store(self, sql: str, rows: list[tuple], replace_all: str | None = None) -> None:
+    def _store(self, *statements: tuple[str, list[tuple] | None]) -> None:
+        """Run statements (SQL, rows; None: run once without parameters) in one transaction."""
         for attempt in range(2):
             if self.db is None:
                 return
             try:
                 self.db.execute("BEGIN")
-                if replace_all:
-                    self.db.execute(replace_all)
-                self.db.executemany(sql, rows)
+                for sql, rows in statements:
+                    if rows is None:
+                        self.db.execute(sql)
+                    else:
+                        self.db.executemany(sql, rows)
                 self.db.execute("COMMIT")
                 return
             except sqlite3.DatabaseError:
@@ -204,6 +230,7 @@ class BuildCache:
         except sqlite3.Error:
             pass
         self.db = None
+        self._tables_read = {}
         if os.getpid() == self._owner:
             self.path.unlink(missing_ok=True)
             self.db = self._open()

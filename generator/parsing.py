@@ -36,7 +36,7 @@ def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
         return ""
     if now_ns - info.st_mtime_ns < STAT_GRACE_NS or now_ns - info.st_ctime_ns < STAT_GRACE_NS:
         return ""
-    return fingerprint(config_key, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+    return f"{config_key}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{info.st_dev}"
 
 
 def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache,
@@ -68,7 +68,7 @@ def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: Bui
     reused = [path for path in keys if path not in parsed]
     results: dict[str, tuple] = cache.load_posts(reused)
     to_parse += [source for source in sources if source.path not in parsed and source.path not in results]  # damaged
-    changed = [(path, keys[path], results[path]) for path in reused
+    changed = [(path, keys[path], None) for path in reused
                if path in results and stored[path][1] != keys[path][1]]  # same content, its stat key is new
     for source, (post, found) in zip(to_parse, iter_parallel(_parse, config, to_parse, jobs)):
         results[source.path] = (post, found)

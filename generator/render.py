@@ -14,9 +14,17 @@ from .pages import Page
 from .workers import iter_parallel
 
 
-def make_environment(dirs: list[Path]) -> jinja2.Environment:
+def make_environment(dirs: list[Path], compiled_dir: Path | None = None) -> jinja2.Environment:
+    """The theme's templates; compiled_dir keeps them compiled between builds (Jinja checks each
+    template's source before reusing it)."""
+    if compiled_dir is not None:
+        try:
+            compiled_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            compiled_dir = None
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

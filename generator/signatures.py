@@ -64,3 +64,10 @@ def _page_signature(site: Site, page: Page, build_key: str, listing: _Listing, h
 
 def feed_signature(build_key: str, path: str, posts: tuple[Post, ...], title: str) -> str:
     return _digest([build_key, path, title, *(p.digest for p in posts)])
+
+
+def sitemap_signature(build_key: str, pages: tuple[Page, ...]) -> str:
+    """The sitemap lists each page's address, versions, last change and whether it is indexed."""
+    return _digest([build_key, *(f"{p.path}{_ITEM}{p.modified.isoformat() if p.modified else ''}{_ITEM}"
+                                 f"{_ITEM.join(f'{code}:{path}' for code, path in p.alternates)}{_ITEM}{p.indexable}"
+                                 for p in pages)])

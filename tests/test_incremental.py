@@ -104,7 +104,7 @@ def test_damaged_cache_entries_are_rebuilt(site, tmp_path):
     build(site)
     db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
     db.execute("UPDATE bodies SET value = x'00'")
-    db.execute("UPDATE posts SET value = x'00'")
+    db.execute("UPDATE post_values SET value = x'00'")
     db.commit()
     db.close()
     (site / "posts/en/post-2.md").write_text(post_text("Post two again", body="Changed.\n"))
@@ -117,7 +117,7 @@ def test_cache_from_another_version_is_not_trusted(site, tmp_path, version):
     db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
     if version == "another":
         db.execute("UPDATE meta SET value = '0:0' WHERE key = 'version'")
-    db.execute("UPDATE bodies SET words = 999999")  # would show as a huge reading time if trusted
+    db.execute("UPDATE summaries SET words = 999999")  # would show as a huge reading time if trusted
     db.execute("ALTER TABLE posts DROP COLUMN stat")  # an older layout of the same table
     db.commit()
     db.close()
@@ -203,3 +203,20 @@ def test_files_changed_within_the_grace_period_are_not_known_by_their_times(tmp_
     assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) == ""
     monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
     assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) != ""
+
+
+def cached_rows(site: Path, table: str, column: str) -> set[str]:
+    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
+    rows = {value for (value,) in db.execute(f"SELECT {column} FROM {table}")}
+    db.close()
+    return rows
+
+
+def test_cache_forgets_removed_posts(site):
+    build(site)
+    bodies = cached_rows(site, "bodies", "key")
+    (site / "posts/en/post-1.md").unlink()
+    build(site)
+    paths = cached_rows(site, "posts", "path")
+    assert "posts/en/post-1.md" not in paths and len(paths) == 88
+    assert len(cached_rows(site, "bodies", "key")) == len(bodies) - 1
