@@ -22,7 +22,7 @@ from .cache import BuildCache, fingerprint
 from .feeds import FeedRenderer, plan_feeds
 from .pages import plan_pages
 from .parsing import parse_posts_cached
-from .render import PageRenderer, make_environment, render_pages
+from .render import OutputRenderer, PageRenderer, make_environment, render_outputs
 from .seo import build_robots, build_sitemap
 from .signatures import feed_signature, page_signatures, sitemap_signature
 from .site_model import Site, assemble_site
@@ -128,15 +128,18 @@ def _build_site(options: BuildOptions) -> BuildResult:
                 signatures[path] = signature
                 if previous.get(path, ("",))[0] != signature or not writer.keep(path):
                     stale.append(index)
-            views = ViewBuilder(site, bodies, strings, assets)
-            renderer = PageRenderer(pages, views.context, make_environment(dirs, cache.templates_dir), dirs, site_dir,
-                                    Urls.output_path, writer.folder)
-            writer.written.update(render_pages(renderer, stale, options.jobs, progress))
-            feed_renderer = FeedRenderer(site, bodies)
-            for plan in feeds:
+            stale_feeds = []
+            for index, plan in enumerate(feeds):
                 signatures[plan.path] = feed_signature(build_key, plan.path, plan.posts, plan.title)
                 if previous.get(plan.path, ("",))[0] != signatures[plan.path] or not writer.keep(plan.path):
-                    writer.write(feed_renderer.render(plan))
+                    stale_feeds.append(index)
+            views = ViewBuilder(site, bodies, strings, assets)
+            feed_renderer = FeedRenderer(site, bodies)
+            renderer = OutputRenderer(
+                PageRenderer(pages, views.context, make_environment(dirs, cache.templates_dir), dirs, site_dir,
+                             Urls.output_path, writer.folder),
+                lambda index: feed_renderer.render(feeds[index]))
+            writer.written.update(render_outputs(renderer, stale, stale_feeds, options.jobs, progress))
             sitemap_path = site.urls.sitemap()
             signatures[sitemap_path] = sitemap_signature(build_key, pages)
             if previous.get(sitemap_path, ("",))[0] != signatures[sitemap_path] or not writer.keep(sitemap_path):

@@ -26,6 +26,7 @@ def make_environment(dirs: list[Path], compiled_dir: Path | None = None) -> jinj
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs]),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,
+        auto_reload=False,  # templates do not change during a build: no stat() per include per page
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -89,17 +90,34 @@ class PageRenderer:
         return output.path, self.sink.write(output)
 
 
-def _render_one(renderer: PageRenderer, index: int) -> tuple[str, str] | Diagnostic:
-    return renderer.render(index)
+@dataclass(frozen=True)
+class OutputRenderer:
+    """Pages, and the other outputs that show post bodies (feeds), rendered in the same worker processes."""
+
+    pages: PageRenderer
+    other: Callable[[int], OutputFile]  # the index-th other output
+
+    def render(self, item: tuple[str, int]) -> tuple[str, str] | Diagnostic:
+        kind, index = item
+        if kind == "page":
+            return self.pages.render(index)
+        output = self.other(index)
+        return output.path, self.pages.sink.write(output)
 
 
-def render_pages(renderer: PageRenderer, indices: Sequence[int], jobs: int,
-                 progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
-    """Render the given pages (in worker processes when there are many); path -> digest of what was written."""
+def _render_one(renderer: OutputRenderer, item: tuple[str, int]) -> tuple[str, str] | Diagnostic:
+    return renderer.render(item)
+
+
+def render_outputs(renderer: OutputRenderer, pages: Sequence[int], others: Sequence[int], jobs: int,
+                   progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
+    """Render the given pages and other outputs (in worker processes when there are many);
+    path -> digest of what was written. The others come first: they take longest."""
+    items = [("other", index) for index in others] + [("page", index) for index in pages]
     written, diagnostics = {}, []
-    for done, result in enumerate(iter_parallel(_render_one, renderer, list(indices), jobs), start=1):
+    for done, result in enumerate(iter_parallel(_render_one, renderer, items, jobs), start=1):
         if progress and done % 50 == 0:
-            progress("rendering pages", done, len(indices))
+            progress("rendering pages", done, len(items))
         if isinstance(result, Diagnostic):
             diagnostics.append(result)
         else:

@@ -70,3 +70,75 @@ def test_images_load_lazily():
 
 def test_word_count_counts_korean_words_not_characters():
     assert render_markdown("입술 필러는 시간이 지나면서 자연스럽게 흡수됩니다.", SAFE).word_count == 6
+
+
+# Python-Markdown's inline patterns are skipped on text that holds none of the characters they start
+# with; these tests hold that shortcut to the stock output.
+import markdown  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from conftest import REPO  # noqa: E402
+from generator.markup import make_markdown  # noqa: E402
+
+# One inline construct each, in otherwise plain prose: the shortcut must notice every one of them.
+INLINE_SNIPPETS = [
+    "a *b* c", "a **b** c", "a _b_ c", "a __b__ c", "a `b` c", "a \\*b\\* c", "see [x](http://y.z) now",
+    "an ![image](p.png) here", "<http://x.y/z>", "mail <a@b.example>", "a  \nb", "a\nb", "fish &amp; chips",
+    "a <b>bold</b> c", "x[^1]\n\n[^1]: note", "[x][r]\n\n[r]: http://y.z", "[r]\n\n[r]: http://y.z",
+    "![r]\n\n![i]: p.png", "a * b * c", "a _ b", "*HA* filler", "가*나*다",
+]
+PLAIN_WORDS = st.sampled_from(["lip", "filler", "입술", "시술", "HA", "PDO", "✔", "👉", "1️⃣", " ", " ", "."])
+SPECIAL = st.sampled_from(list("*_`[]()!<>&\\\n") + ["  \n", "http://x.y", "a@b.c", "&amp;", "<b>", "[^1]", "**"])
+# Prose with one to three special characters in it, so that pieces of text both with and without them occur.
+INLINE_TEXT = st.tuples(st.lists(PLAIN_WORDS, max_size=30), st.lists(st.tuples(st.integers(0, 30), SPECIAL),
+                                                                     min_size=1, max_size=3)).map(
+    lambda parts: "".join(_inserted(parts[0], parts[1])))
+
+
+def _inserted(words: list[str], specials: list[tuple[int, str]]) -> list[str]:
+    for position, special in sorted(specials, reverse=True):
+        words.insert(min(position, len(words)), special)
+    return words
+
+
+def both_ways(text: str, config: MarkdownConfig) -> tuple[str, str]:
+    quick, stock = make_markdown(config), make_markdown(config, quick=False)
+    return quick.convert(text), stock.convert(text)
+
+
+def test_quick_inline_processing_is_in_use():
+    assert type(make_markdown(MarkdownConfig()).treeprocessors["inline"]).__name__ == "_QuickInline"
+
+
+@pytest.mark.parametrize("line_breaks", [False, True])
+def test_quick_inline_processing_renders_the_sample_posts_as_stock_markdown(line_breaks):
+    config = MarkdownConfig(line_breaks=line_breaks)
+    posts = sorted((REPO / "posts").glob("*/*.md"))
+    assert posts
+    for path in posts:
+        quick, stock = both_ways(path.read_text(encoding="utf-8").split("---", 2)[2], config)
+        assert quick == stock, path
+
+
+@pytest.mark.parametrize("line_breaks", [False, True])
+@pytest.mark.parametrize("snippet", INLINE_SNIPPETS)
+def test_quick_inline_processing_notices_every_inline_construct(snippet, line_breaks):
+    quick, stock = both_ways(snippet, MarkdownConfig(line_breaks=line_breaks))
+    assert quick == stock
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(text=INLINE_TEXT, line_breaks=st.booleans())
+def test_quick_inline_processing_matches_stock_markdown(text, line_breaks):
+    quick, stock = both_ways(text, MarkdownConfig(line_breaks=line_breaks))
+    assert quick == stock
+
+
+def test_an_unknown_inline_pattern_keeps_the_stock_processor():
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+    from generator.markup import _quicken_inline
+    md = markdown.Markdown()
+    md.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "strikethrough", 65)
+    _quicken_inline(md)
+    assert type(md.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    assert md.convert("a ~~b~~ c") == "<p>a <del>b</del> c</p>"
