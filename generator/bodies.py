@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .cache import BuildCache, fingerprint
+from .config import MarkdownConfig
 from .markup import PostHtml, make_markdown, render_post_html
+from .models import Post
 from .site_model import Site
 from .workers import iter_parallel
 
@@ -19,6 +21,40 @@ PROGRESS_STEP = 50
 class Summary:
     word_count: int
     excerpt: str
+
+
+def settings_key(settings: MarkdownConfig) -> str:
+    return fingerprint(MARKUP_VERSION, settings)
+
+
+def body_key(key_of_settings: str, post: Post) -> str:
+    # The whole file's digest stands for its body and FAQ: no need to hash every body again.
+    return fingerprint(key_of_settings, post.digest)
+
+
+class Prerenderer:
+    """Markdown rendered by the workers that parse the posts, right after each is read, so a cold build
+    makes one pass over the posts instead of two. The bodies go into the cache, where render_bodies
+    finds them."""
+
+    def __init__(self, settings: MarkdownConfig, cache: BuildCache, wanted: Callable[[Post], bool]):
+        self.settings, self.key, self.md = settings, settings_key(settings), make_markdown(settings)
+        self.cache, self.wanted, self.batch = cache, wanted, {}
+
+    def __call__(self, post: Post) -> tuple[str, PostHtml] | None:  # in a worker
+        if not self.wanted(post):
+            return None
+        return body_key(self.key, post), render_post_html(post.body, post.faq, self.settings, self.md)
+
+    def keep(self, result: tuple[str, PostHtml] | None) -> None:  # in the main process
+        if result is not None:
+            self.batch[result[0]] = result[1]
+            if len(self.batch) >= STORE_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        self.cache.store_bodies(self.batch)
+        self.batch = {}
 
 
 def _render(state: tuple, item: tuple) -> tuple[str, PostHtml]:
@@ -52,9 +88,8 @@ class BodyStore:
 def render_bodies(site: Site, cache: BuildCache, jobs: int,
                   progress: Callable[[str, int, int], None] | None = None) -> BodyStore:
     settings = site.config.markdown
-    settings_key = fingerprint(MARKUP_VERSION, settings)
-    # The whole file's digest stands for its body and FAQ: no need to hash every body again.
-    keys = {post.source: fingerprint(settings_key, post.digest) for post in site.all_posts()}
+    key_of_settings = settings_key(settings)
+    keys = {post.source: body_key(key_of_settings, post) for post in site.all_posts()}
     summaries = {key: Summary(words, excerpt) for key, (words, excerpt) in cache.summaries(list(set(keys.values()))).items()}
     missing: dict[str, tuple] = {}
     for post in site.all_posts():

@@ -6,6 +6,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -13,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from .comments import check_provider_template
 from .config import SiteConfig, load_config
-from .content import discover_posts, parse_posts
+from .content import discover_posts, is_published, parse_posts
 from .errors import BuildError, Diagnostic, error, raise_if_errors
 from .i18n import load_strings
 from .lint import lint_for_build
-from .bodies import render_bodies
+from .bodies import Prerenderer, render_bodies
 from .cache import BuildCache, fingerprint
 from .feeds import FeedRenderer, plan_feeds
 from .pages import plan_pages
@@ -66,16 +67,22 @@ def build_now(config_timezone: str) -> datetime:
     return datetime.now(ZoneInfo(config_timezone))
 
 
-def load_site(options: BuildOptions, cache: BuildCache | None = None) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
-    """Stages up to the site model; also used by `check` and `serve`."""
+def load_site(options: BuildOptions, cache: BuildCache | None = None,
+              prerender: bool = False) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
+    """Stages up to the site model; also used by `check` and `serve`. With prerender (and a cache),
+    the Markdown of the posts that are parsed is rendered in the same pass, into the cache."""
     config = load_config(options.site_dir / "site.toml")
     if options.base_url:
         config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
     raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
     sources = discover_posts(options.site_dir / "posts", config)
-    posts, warnings = (parse_posts_cached(sources, config, cache, options.jobs) if cache
-                       else parse_posts(sources, config))
     now = options.now or build_now(config.site.timezone)
+    if cache:
+        published = partial(is_published, now=now, drafts=options.drafts, future=options.future)
+        after = Prerenderer(config.markdown, cache, published) if prerender else None
+        posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after)
+    else:
+        posts, warnings = parse_posts(sources, config)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
     return config, site, tuple(warnings)
 
@@ -101,9 +108,9 @@ def _build_site(options: BuildOptions) -> BuildResult:
     cache = BuildCache(site_dir, enabled=options.use_cache)
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
-        _, site, warnings = load_site(options, cache)
+        _, site, warnings = load_site(options, cache, prerender=True)
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
-        warnings += lint_for_build(site, options.drafts, options.future, cache)
+        warnings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
         dirs = theme_dirs(site_dir)
         strings = load_strings(dirs, site.config.language_codes, site_dir)
         static = load_static_files(site_dir, dirs)

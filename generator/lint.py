@@ -22,9 +22,11 @@ from .lint_language import lint_post_words
 from .lint_packs import PackSet, load_packs
 from .lint_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
 from .lint_site_rules import lint_across_posts
+from .models import Post
 from .site_model import Site
 from .theme import theme_dirs
 from .tomlpos import TomlLocator
+from .workers import iter_parallel
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +80,20 @@ class FindingsMemo(Protocol):
     def store_lint_findings(self, items: dict[str, list[Diagnostic]], keep: set[str]) -> None: ...
 
 
-def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None) -> tuple[Diagnostic, ...]:
+def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None,
+                   jobs: int = 0) -> tuple[Diagnostic, ...]:
     """What `build` checks: raise BuildError on error-level findings, return the few warnings it shows."""
-    findings = lint_site(site, errors_only=True, drafts=drafts, future=future, also=BUILD_ADVICE, memo=memo)
+    findings = lint_site(site, errors_only=True, drafts=drafts, future=future, also=BUILD_ADVICE, memo=memo,
+                         jobs=jobs)
     raise_if_errors(findings)
     return tuple(findings)
 
 
 def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, future: bool = False,
-              also: tuple[str, ...] = (), memo: FindingsMemo | None = None) -> list[Diagnostic]:
+              also: tuple[str, ...] = (), memo: FindingsMemo | None = None, jobs: int = 0) -> list[Diagnostic]:
     """Run the enabled rules (with errors_only: the error-level ones and those in also);
-    drafts/future say what a build publishes, for links to posts that are not out yet."""
+    drafts/future say what a build publishes, for links to posts that are not out yet.
+    Posts are checked in `jobs` worker processes (0: one per core) when there are many."""
     config = site.config
     settings, packs, problems = load_lint_settings(config)  # problems are reported; the rules still run
     enabled = frozenset(rule for rule, level in settings.severities.items()
@@ -113,17 +118,15 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     remembered = memo.lint_findings(list(keys.values())) if memo else {}
     fresh: dict[str, list[Diagnostic]] = {}
+    to_check = [post for post in site.all_posts()
+                if keys[post.source] not in remembered or b"<!--" in post.body_data]
+    for post, (found, has_comments) in zip(to_check, iter_parallel(_check_post, (ctx, known), to_check, jobs)):
+        if has_comments:
+            commented[post.source] = PostText(post)
+        fresh[keys[post.source]] = found
     for post in site.all_posts():
         key = keys[post.source]
-        if key in remembered and b"<!--" not in post.body_data:
-            diagnostics += remembered[key]
-            continue
-        text = PostText(post)
-        if text.comments:
-            commented[post.source] = text
-        findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
-        fresh[key] = [_diagnostic(f, settings) for f in findings if not text.silences(f)]
-        diagnostics += fresh[key]
+        diagnostics += fresh[key] if key in fresh else remembered[key]
     if memo and fresh:
         memo.store_lint_findings(fresh, keep=set(keys.values()))
     for finding in lint_across_posts(ctx):
@@ -131,6 +134,14 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _check_post(state: tuple[LintContext, set[str]], post: Post) -> tuple[list[Diagnostic], bool]:
+    """One post's own findings (run in a worker process on large sites), and whether it has check comments."""
+    ctx, known = state
+    text = PostText(post)
+    findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
+    return [_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments)
 
 
 def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:

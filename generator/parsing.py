@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import replace
+from typing import Any, Protocol
 
 from .cache import BuildCache, fingerprint
 from .config import SiteConfig
@@ -22,8 +23,21 @@ STAT_GRACE_NS = 2_000_000_000
 STORE_BATCH = 500  # keeps memory flat on large sites
 
 
-def _parse(config: SiteConfig, source: SourceFile) -> tuple:
-    return parse_post(source, config)
+class AfterParse(Protocol):
+    """Work done on each freshly parsed post in the worker that parsed it (see bodies.Prerenderer)."""
+
+    def __call__(self, post: Post) -> Any: ...  # in the worker
+
+    def keep(self, result: Any) -> None: ...  # in the main process, post by post in file order
+
+    def flush(self) -> None: ...  # after the last post
+
+
+def _parse(state: tuple[SiteConfig, AfterParse | None], source: SourceFile) -> tuple:
+    config, after = state
+    post, found = parse_post(source, config)
+    failed = post is None or any(d.severity == "error" for d in found)
+    return post, found, (after(post) if after is not None and not failed else None)
 
 
 def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
@@ -40,9 +54,9 @@ def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
 
 
 def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache,
-                       jobs: int = 0) -> tuple[list[Post], list[Diagnostic]]:
+                       jobs: int = 0, after: AfterParse | None = None) -> tuple[list[Post], list[Diagnostic]]:
     """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
-    parse the others in worker processes."""
+    parse the others in worker processes, each followed by `after`."""
     config_key = fingerprint(__version__, repr(config))
     now_ns = time.time_ns()
     stored = cache.post_keys()  # path -> (content key, stat key)
@@ -70,13 +84,17 @@ def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: Bui
     to_parse += [source for source in sources if source.path not in parsed and source.path not in results]  # damaged
     changed = [(path, keys[path], None) for path in reused
                if path in results and stored[path][1] != keys[path][1]]  # same content, its stat key is new
-    for source, (post, found) in zip(to_parse, iter_parallel(_parse, config, to_parse, jobs)):
+    for source, (post, found, extra) in zip(to_parse, iter_parallel(_parse, (config, after), to_parse, jobs)):
+        if after is not None:
+            after.keep(extra)
         results[source.path] = (post, found)
         key = fingerprint(config_key, post.digest) if post is not None else ""
         changed.append((source.path, (key, keys[source.path][1]), (post, found)))
         if len(changed) >= STORE_BATCH:
             cache.store_posts(changed)
             changed = []
+    if after is not None:
+        after.flush()
     results = {source.path: results[source.path] for source in sources}  # in discovery order
     diagnostics = [d for _, found in results.values() for d in found]
     raise_if_errors(diagnostics)

@@ -220,3 +220,12 @@ def test_cache_forgets_removed_posts(site):
     paths = cached_rows(site, "posts", "path")
     assert "posts/en/post-1.md" not in paths and len(paths) == 88
     assert len(cached_rows(site, "bodies", "key")) == len(bodies) - 1
+
+
+def test_publishing_drafts_later_renders_them_as_a_cold_build_does(site, tmp_path):
+    """Drafts are parsed but not rendered; a later build with --drafts renders them from the cache's posts."""
+    (site / "posts/en/draft.md").write_text(post_text("Draft", draft="true", body="A *draft* body.\n"))
+    assert "en/posts/draft/index.html" not in build(site)
+    cached = build(site, "--drafts")
+    assert b"<em>draft</em>" in cached["en/posts/draft/index.html"]
+    assert cached == build(site, "--drafts", "--no-cache", "-o", str(tmp_path / "cold"))
