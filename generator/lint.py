@@ -7,7 +7,7 @@ runs the enabled rules once over every post, and applies severities and ignore c
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from .content import is_published
 from .errors import Diagnostic, raise_if_errors
 from .lint_core import Finding, LintContext, LintSettings, PostText
 from .lint_language import lint_post_words
+from .lint_lookups import SiteLookups
 from .lint_packs import PackSet, load_packs
 from .lint_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
 from .lint_site_rules import lint_across_posts
@@ -75,9 +76,10 @@ def rule_catalog(packs: PackSet) -> list[Rule]:
 class FindingsMemo(Protocol):
     """Per-post findings remembered between builds (the build cache)."""
 
-    def lint_findings(self, keys: list[str]) -> dict[str, list[Diagnostic]]: ...
+    # key -> (the post's findings, what it looked up in the site; see lint_lookups)
+    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], list]]: ...
 
-    def store_lint_findings(self, items: dict[str, list[Diagnostic]], keep: set[str]) -> None: ...
+    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list]], keep: set[str]) -> None: ...
 
 
 def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None,
@@ -111,22 +113,24 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     known = set(settings.severities)
     diagnostics: list[Diagnostic] = list(problems)
     commented: dict[str, PostText] = {}  # posts with check comments, for the findings that compare posts
-    # A post's own findings depend only on the post and on what this key covers, so a rebuild
-    # re-checks only the posts that changed.
-    context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled), sorted(ctx.pages), sorted(ctx.static),
-                              sorted(p.source for p in site.all_posts() if ctx.published(p)))
+    # A post's own findings depend on the post, on what this key covers and on what the post looked
+    # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
+    # one of those changed.
+    context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
+    lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts())
     remembered = memo.lint_findings(list(keys.values())) if memo else {}
-    fresh: dict[str, list[Diagnostic]] = {}
-    to_check = [post for post in site.all_posts()
-                if keys[post.source] not in remembered or b"<!--" in post.body_data]
-    for post, (found, has_comments) in zip(to_check, iter_parallel(_check_post, (ctx, known), to_check, jobs)):
+    fresh: dict[str, tuple[list[Diagnostic], list]] = {}
+    to_check = [post for post in site.all_posts() if keys[post.source] not in remembered
+                or b"<!--" in post.body_data or not lookups.still_true(remembered[keys[post.source]][1])]
+    for post, (found, has_comments, looked_up) in zip(to_check, iter_parallel(_check_post, (ctx, known, lookups),
+                                                                              to_check, jobs)):
         if has_comments:
             commented[post.source] = PostText(post)
-        fresh[keys[post.source]] = found
+        fresh[keys[post.source]] = (found, looked_up)
     for post in site.all_posts():
         key = keys[post.source]
-        diagnostics += fresh[key] if key in fresh else remembered[key]
+        diagnostics += (fresh[key] if key in fresh else remembered[key])[0]
     if memo and fresh:
         memo.store_lint_findings(fresh, keep=set(keys.values()))
     for finding in lint_across_posts(ctx):
@@ -136,12 +140,17 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def _check_post(state: tuple[LintContext, set[str]], post: Post) -> tuple[list[Diagnostic], bool]:
-    """One post's own findings (run in a worker process on large sites), and whether it has check comments."""
-    ctx, known = state
+def _check_post(state: tuple[LintContext, set[str], SiteLookups], post: Post) -> tuple[list[Diagnostic], bool, list]:
+    """One post's own findings (run in a worker process on large sites), whether it has check comments,
+    and what it looked up in the rest of the site."""
+    site_ctx, known, lookups = state
+    looked_up: list = []
+    pages, static, published = lookups.recording(looked_up)
+    ctx = replace(site_ctx, pages=pages, static=static, published=published)
     text = PostText(post)
     findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
-    return [_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments)
+    return ([_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments),
+            looked_up)
 
 
 def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:
@@ -181,7 +190,9 @@ def _site_pages(site: Site) -> dict[str, Any]:
             for number in range(1, -(-len(group.posts) // per_page) + 1):
                 pages[urls.tag(lang, group.key, number)] = None
         pages.update((urls.series(lang, group.key), None) for group in site.series[lang])
-        pages.update((urls.author(lang, group.key), None) for group in site.authors[lang])
+        for group in site.authors[lang]:
+            for number in range(1, -(-len(group.posts) // per_page) + 1):
+                pages[urls.author(lang, group.key, number)] = None
     return pages
 
 

@@ -229,3 +229,42 @@ def test_publishing_drafts_later_renders_them_as_a_cold_build_does(site, tmp_pat
     cached = build(site, "--drafts")
     assert b"<em>draft</em>" in cached["en/posts/draft/index.html"]
     assert cached == build(site, "--drafts", "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def count_checked_posts(monkeypatch) -> list[str]:
+    from generator import lint
+    checked: list[str] = []
+    original = lint._check_post
+
+    def counting(state, post):
+        checked.append(post.source)
+        return original(state, post)
+    monkeypatch.setattr(lint, "_check_post", counting)
+    return checked
+
+
+def test_a_new_post_is_checked_without_checking_every_other_post_again(site, monkeypatch):
+    build(site)
+    (site / "posts/en/brand-new.md").write_text(post_text("Brand new", body="Nothing links here.\n"))
+    checked = count_checked_posts(monkeypatch)
+    assert "en/posts/brand-new/index.html" in build(site)
+    assert checked == ["posts/en/brand-new.md"]
+
+
+def test_a_link_breaks_when_the_post_it_points_to_is_removed(site, monkeypatch):
+    (site / "posts/en/linking.md").write_text(post_text("Linking", body="See [post five](/en/posts/post-5/).\n"))
+    build(site)
+    (site / "posts/en/post-5.md").unlink()
+    checked = count_checked_posts(monkeypatch)
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "posts/en/linking.md:" in result.err and "[broken-link]" in result.err
+    assert "posts/en/linking.md" in checked and len(checked) < 10  # only posts that looked at post-5's address
+    (site / "posts/en/post-5.md").write_text(post_text("Post 5 again"))
+    assert run_cli("build", str(site)).code == 0
+
+
+def test_links_to_later_pages_of_an_author_are_not_broken(site):
+    (site / "posts/en/linking.md").write_text(post_text("Linking", body="[More](/en/authors/dr-kim/page/2/)\n"))
+    result = run_cli("build", str(site))
+    assert result.code == 0, result.err
+    assert (site / "output/en/authors/dr-kim/page/2/index.html").exists()
