@@ -21,41 +21,33 @@ def _shown(post: Post | None) -> tuple | None:
     return None if post is None else (post.source, post.lang, post.slug, post.draft, post.date.isoformat())
 
 
-class _RecordedPages(Mapping):
-    def __init__(self, lookups: "SiteLookups", log: list[Lookup]):
-        self._lookups, self._pages, self._log = lookups, lookups.pages, log
+class _RecordedSet:
+    """A set of names (static files), noting each question asked of it."""
 
-    def __contains__(self, path: object) -> bool:
-        found = path in self._pages
-        self._log.append(("page?", path, found))
+    def __init__(self, names: Any, kind: str, digest: Callable[[], str], log: list[Lookup]):
+        self._names, self._kind, self._digest, self._log = names, kind, digest, log
+
+    def __contains__(self, name: object) -> bool:
+        found = name in self._names
+        self._log.append((self._kind + "?", name, found))
         return found
 
+    def __iter__(self) -> Iterator[str]:
+        self._log.append((self._kind + "s", "", self._digest()))  # every name read: depends on them all
+        return iter(self._names)
+
+
+class _RecordedPages(_RecordedSet, Mapping):
+    """Site addresses and the post each shows."""
+
     def __getitem__(self, path: str) -> Post | None:
-        post = self._pages[path]
+        post = self._names[path]
         self._log.append(("page", path, _shown(post)))
         return post
 
-    def __iter__(self) -> Iterator[str]:
-        self._log.append(("pages", "", self._lookups.pages_digest()))
-        return iter(self._pages)
-
     def __len__(self) -> int:
-        self._log.append(("pages", "", self._lookups.pages_digest()))
-        return len(self._pages)
-
-
-class _RecordedStatic:
-    def __init__(self, lookups: "SiteLookups", log: list[Lookup]):
-        self._lookups, self._static, self._log = lookups, lookups.static, log
-
-    def __contains__(self, path: object) -> bool:
-        found = path in self._static
-        self._log.append(("static?", path, found))
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        self._log.append(("statics", "", self._lookups.static_digest()))
-        return iter(self._static)
+        self._log.append(("pages", "", self._digest()))
+        return len(self._names)
 
 
 class SiteLookups:
@@ -84,7 +76,8 @@ class SiteLookups:
             answer = self.published(post)
             log.append(("published", post.source, answer))
             return answer
-        return _RecordedPages(self, log), _RecordedStatic(self, log), published
+        return (_RecordedPages(self.pages, "page", self.pages_digest, log),
+                _RecordedSet(self.static, "static", self.static_digest, log), published)
 
     def still_true(self, lookups: list[Lookup]) -> bool:
         return all(self._answer(kind, argument) == answer for kind, argument, answer in lookups)
