@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from . import __version__
 
 CACHE_DIR = ".clinicpress-cache"
-SCHEMA = 4
+SCHEMA = 5
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, stat TEXT NOT NULL);

@@ -76,10 +76,10 @@ def rule_catalog(packs: PackSet) -> list[Rule]:
 class FindingsMemo(Protocol):
     """Per-post findings remembered between builds (the build cache)."""
 
-    # key -> (the post's findings, what it looked up in the site; see lint_lookups)
-    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], list]]: ...
+    # key -> (the post's findings, what it looked up in the site, the site's environment then; see lint_lookups)
+    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], list, str]]: ...
 
-    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list]], keep: set[str]) -> None: ...
+    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str]) -> None: ...
 
 
 def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None,
@@ -119,15 +119,24 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts())
+    environment = lookups.environment()
     remembered = memo.lint_findings(list(keys.values())) if memo else {}
-    fresh: dict[str, tuple[list[Diagnostic], list]] = {}
-    to_check = [post for post in site.all_posts() if keys[post.source] not in remembered
-                or b"<!--" in post.body_data or not lookups.still_true(remembered[keys[post.source]][1])]
+    fresh: dict[str, tuple[list[Diagnostic], list, str]] = {}
+    to_check = []
+    for post in site.all_posts():
+        entry = remembered.get(keys[post.source])
+        if entry is None or b"<!--" in post.body_data:
+            to_check.append(post)
+        elif entry[2] != environment:  # the site's pages changed: are this post's answers the same?
+            if lookups.still_true(entry[1]):
+                fresh[keys[post.source]] = (entry[0], entry[1], environment)
+            else:
+                to_check.append(post)
     for post, (found, has_comments, looked_up) in zip(to_check, iter_parallel(_check_post, (ctx, known, lookups),
                                                                               to_check, jobs)):
         if has_comments:
             commented[post.source] = PostText(post)
-        fresh[keys[post.source]] = (found, looked_up)
+        fresh[keys[post.source]] = (found, looked_up, environment)
     for post in site.all_posts():
         key = keys[post.source]
         diagnostics += (fresh[key] if key in fresh else remembered[key])[0]

@@ -4,7 +4,8 @@ reused exactly as long as every answer is still the same.
 Only links and images look outside the post: whether an address is a page, which post it shows and
 whether that is published, whether a static file exists. Adding, renaming or removing one post then
 re-checks the posts that link near it, not the whole site. A rule that looks at every page (to
-suggest a near address) records a digest of them all."""
+suggest a near address) records a digest of them all. While the site's pages, static files and
+published posts are all as they were (its environment), nothing needs checking at all."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -69,6 +70,11 @@ class SiteLookups:
         if "static" not in self._digests:
             self._digests["static"] = fingerprint(sorted(self.static))
         return self._digests["static"]
+
+    def environment(self) -> str:
+        """A digest of every answer a lookup could get: while it is the same, recorded lookups need no check."""
+        published = sorted(source for source, post in self._posts.items() if self.published(post))
+        return fingerprint(self.pages_digest(), self.static_digest(), published)
 
     def recording(self, log: list[Lookup]) -> tuple[Mapping, Any, Callable[[Post], bool]]:
         """pages, static and published as the rules use them, noting each answer in log."""
