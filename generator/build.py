@@ -80,7 +80,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     if cache:
         published = partial(is_published, now=now, drafts=options.drafts, future=options.future)
         after = Prerenderer(config.markdown, cache, published) if prerender else None
-        posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after)
+        posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after, options.progress)
     else:
         posts, warnings = parse_posts(sources, config)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from .cache import BuildCache, fingerprint
 from .config import SiteConfig
@@ -21,6 +21,7 @@ from . import __version__
 
 STAT_GRACE_NS = 2_000_000_000
 STORE_BATCH = 500  # keeps memory flat on large sites
+PROGRESS_STEP = 50
 
 
 class AfterParse(Protocol):
@@ -53,8 +54,9 @@ def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
     return f"{config_key}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{info.st_dev}"
 
 
-def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache,
-                       jobs: int = 0, after: AfterParse | None = None) -> tuple[list[Post], list[Diagnostic]]:
+def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache, jobs: int = 0,
+                       after: AfterParse | None = None,
+                       progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Post], list[Diagnostic]]:
     """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
     parse the others in worker processes, each followed by `after`."""
     config_key = fingerprint(__version__, repr(config))
@@ -84,7 +86,10 @@ def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: Bui
     to_parse += [source for source in sources if source.path not in parsed and source.path not in results]  # damaged
     changed = [(path, keys[path], None) for path in reused
                if path in results and stored[path][1] != keys[path][1]]  # same content, its stat key is new
-    for source, (post, found, extra) in zip(to_parse, iter_parallel(_parse, (config, after), to_parse, jobs)):
+    for done, (source, (post, found, extra)) in enumerate(
+            zip(to_parse, iter_parallel(_parse, (config, after), to_parse, jobs)), start=1):
+        if progress and done % PROGRESS_STEP == 0:
+            progress("reading posts", done, len(to_parse))
         if after is not None:
             after.keep(extra)
         results[source.path] = (post, found)

@@ -183,3 +183,15 @@ def test_static_link_to_a_file_outside_the_site_is_refused(site_factory, tmp_pat
     result = run_cli("build", str(site))
     assert result.code == 1
     assert "static/leak.txt: error: static file is a link to a file outside the site folder" in result.err
+
+
+def test_build_reports_progress_through_reading_rendering_and_writing(site_factory):
+    from generator.build import BuildOptions, build_site
+    site = site_factory({f"posts/en/post-{n}.md": post_text(f"Post {n}") for n in range(120)})
+    calls: list[tuple[str, int, int]] = []
+    build_site(BuildOptions(site_dir=site, progress=lambda stage, done, total: calls.append((stage, done, total))))
+    reading = [(done, total) for stage, done, total in calls if stage == "reading posts" and total == 120]
+    assert reading and reading[0][0] == 50 and all(done <= total for done, total in reading)
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages.index("reading posts") < stages.index("rendering pages") < stages.index("writing files")
+    assert calls[-1][0] == "done"
