@@ -159,7 +159,7 @@ def _check_post(state: tuple[LintContext, set[str], SiteLookups], post: Post) ->
     text = PostText(post)
     findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
     return ([_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments),
-            looked_up)
+            list(dict.fromkeys(looked_up)))  # a post often asks the same thing twice
 
 
 def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:

@@ -62,8 +62,11 @@ class SiteLookups:
         self._digests: dict[str, str] = {}
 
     def pages_digest(self) -> str:
+        """Of every address and what it shows, in the site's own (fixed) order: a large site has many."""
         if "pages" not in self._digests:
-            self._digests["pages"] = fingerprint(sorted((path, _shown(post)) for path, post in self.pages.items()))
+            self._digests["pages"] = fingerprint("\x1e".join(
+                path if post is None else f"{path}\x1f{post.source}\x1f{post.slug}\x1f{post.draft}\x1f{post.date}"
+                for path, post in self.pages.items()))  # the fields of _shown, without building tuples
         return self._digests["pages"]
 
     def static_digest(self) -> str:
