@@ -132,8 +132,10 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
                 fresh[keys[post.source]] = (entry[0], entry[1], environment)
             else:
                 to_check.append(post)
-    for post, (found, has_comments, looked_up) in zip(to_check, iter_parallel(_check_post, (ctx, known, lookups),
-                                                                              to_check, jobs)):
+    # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
+    indices = list(range(len(to_check)))
+    for post, (found, has_comments, looked_up) in zip(
+            to_check, iter_parallel(_check_post, (ctx, known, lookups, to_check), indices, jobs)):
         if has_comments:
             commented[post.source] = PostText(post)
         fresh[keys[post.source]] = (found, looked_up, environment)
@@ -149,10 +151,12 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def _check_post(state: tuple[LintContext, set[str], SiteLookups], post: Post) -> tuple[list[Diagnostic], bool, list]:
+def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
+                index: int) -> tuple[list[Diagnostic], bool, list]:
     """One post's own findings (run in a worker process on large sites), whether it has check comments,
     and what it looked up in the rest of the site."""
-    site_ctx, known, lookups = state
+    site_ctx, known, lookups, posts = state
+    post = posts[index]
     looked_up: list = []
     pages, static, published = lookups.recording(looked_up)
     ctx = replace(site_ctx, pages=pages, static=static, published=published)

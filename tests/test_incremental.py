@@ -236,9 +236,9 @@ def count_checked_posts(monkeypatch) -> list[str]:
     checked: list[str] = []
     original = lint._check_post
 
-    def counting(state, post):
-        checked.append(post.source)
-        return original(state, post)
+    def counting(state, index):
+        checked.append(state[-1][index].source)  # the posts to check come last in the state
+        return original(state, index)
     monkeypatch.setattr(lint, "_check_post", counting)
     return checked
 
