@@ -50,6 +50,9 @@ class _RecordedPages(_RecordedSet, Mapping):
         self._log.append(("pages", "", self._digest()))
         return len(self._names)
 
+    def get(self, path: str, default: Any = None) -> Any:  # Mapping's get would not note a missing page
+        return self[path] if path in self else default
+
 
 class SiteLookups:
     """The site as the link and image rules see it, and the check of a recorded post's lookups."""

@@ -325,3 +325,17 @@ def test_builtin_packs_cite_a_legal_reference():
     packs, _ = load_packs([], ("ko", "en"))
     assert all(rule.reference and rule.message and rule.hint for rule in packs.rules)
     assert {rule.lang for rule in packs.rules} == {"ko", "en"}
+
+
+def test_recorded_page_lookups_notice_a_page_that_appears_later():
+    from generator.lint_lookups import SiteLookups
+    before = SiteLookups({"en/": None}, frozenset(), lambda post: True, ())
+    log: list = []
+    pages, static, _ = before.recording(log)
+    assert pages.get("en/posts/new/") is None and "images/x.png" not in static
+    assert before.still_true(log)
+    after = SiteLookups({"en/": None, "en/posts/new/": None}, frozenset({"images/x.png"}), lambda post: True, ())
+    page_lookups = [entry for entry in log if entry[0].startswith("page")]
+    static_lookups = [entry for entry in log if entry[0].startswith("static")]
+    assert page_lookups and not after.still_true(page_lookups)
+    assert static_lookups and not after.still_true(static_lookups)
