@@ -91,14 +91,22 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _create(path: Path, data: bytes) -> None:
+    """A new file, never an existing one: that may be a hard link that the live site shares."""
+    with open(path, "xb") as stream:
+        stream.write(data)
+
+
 class StagingFolder:
     """The next site being assembled. It may start as the previous site (`known` says what each of its
     files holds): an unchanged file is left alone, a file equal to the live site's copy is hard-linked,
     so unchanged files keep their modification time (rsync-style deploys stay small). Files are never
     written in place, because a hard link shares its data with the live site."""
 
-    def __init__(self, root: Path, live: Path, live_digests: Mapping[str, str], known: Mapping[str, str]):
+    def __init__(self, root: Path, live: Path, live_digests: Mapping[str, str], known: Mapping[str, str],
+                 fresh: bool = False):
         self.root, self.live, self.live_digests, self.known = root, live, live_digests, known
+        self.fresh = fresh  # made empty for this build: a file is new, so it is created where it belongs
         self._made: set[Path] = set()
 
     def _parent(self, target: Path) -> None:
@@ -107,8 +115,15 @@ class StagingFolder:
             parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
 
-    def _replace(self, target: Path, make) -> None:
+    def _replace(self, target: Path, make, exclusive: bool = True) -> None:
+        """make(path) creates a file at path; it goes to a temporary name first and replaces target,
+        except in a fresh folder when make refuses to overwrite (exclusive), which saves two system calls."""
         self._parent(target)
+        if self.fresh and exclusive:
+            try:
+                return make(target)
+            except FileExistsError:
+                pass
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.unlink(missing_ok=True)
         make(temporary)
@@ -125,7 +140,7 @@ class StagingFolder:
             return False
         except OSError:  # another file system, or links not allowed: copy keeping the time
             try:
-                self._replace(self.root / path, lambda temporary: shutil.copy2(source, temporary))
+                self._replace(self.root / path, lambda temporary: shutil.copy2(source, temporary), exclusive=False)
             except OSError:
                 return False
         return True
@@ -137,7 +152,7 @@ class StagingFolder:
             return file_digest
         if self.live_digests.get(output.path) == file_digest and self.link_live(output.path):
             return file_digest
-        self._replace(self.root / output.path, lambda temporary: temporary.write_bytes(output.data))
+        self._replace(self.root / output.path, lambda path: _create(path, output.data))
         return file_digest
 
 
@@ -177,7 +192,7 @@ class SiteWriter:
                 known = {}
                 self.staging.mkdir()
             self.known = known
-            self.folder = StagingFolder(self.staging, self.output_dir, self.live_digests, known)
+            self.folder = StagingFolder(self.staging, self.output_dir, self.live_digests, known, fresh=not known)
         except BaseException:
             self._lock.__exit__(None, None, None)
             raise

@@ -126,3 +126,20 @@ def test_a_build_does_not_reuse_files_another_build_has_replaced(tmp_path):
         writer.write(OutputFile("index.html", b"version one"))
         writer.commit()
     assert (output / "index.html").read_bytes() == b"version one"
+
+
+def test_a_fresh_staging_folder_never_writes_through_a_file_shared_with_the_live_site(tmp_path):
+    """A fresh staging folder creates files in place; one that is already there (a hard link to the
+    live site) is replaced, not overwritten, so the live site keeps its bytes."""
+    from generator.writer import StagingFolder
+    live, staging = tmp_path / "live", tmp_path / "staging"
+    (live / "en").mkdir(parents=True)
+    (live / "en/index.html").write_bytes(b"live page")
+    (staging / "en").mkdir(parents=True)
+    os.link(live / "en/index.html", staging / "en/index.html")
+    folder = StagingFolder(staging, live, {}, {}, fresh=True)
+    folder.write(OutputFile("en/index.html", b"new page"))
+    folder.write(OutputFile("en/other.html", b"other page"))
+    assert (live / "en/index.html").read_bytes() == b"live page"
+    assert (staging / "en/index.html").read_bytes() == b"new page"
+    assert (staging / "en/other.html").read_bytes() == b"other page"
