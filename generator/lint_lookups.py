@@ -17,9 +17,9 @@ from .models import Post
 Lookup = tuple  # (kind, argument, answer)
 
 
-def _shown(post: Post | None) -> tuple | None:
-    """What the link rules read of a linked post."""
-    return None if post is None else (post.source, post.lang, post.slug, post.draft, post.date.isoformat())
+def _shown(post: Post | None) -> str:
+    """What the link rules read of a linked post (its language is in its source path)."""
+    return "" if post is None else f"{post.source}\x1f{post.slug}\x1f{post.draft}\x1f{post.date.isoformat()}"
 
 
 class _RecordedSet:
@@ -67,9 +67,7 @@ class SiteLookups:
     def pages_digest(self) -> str:
         """Of every address and what it shows, in the site's own (fixed) order: a large site has many."""
         if "pages" not in self._digests:
-            self._digests["pages"] = fingerprint("\x1e".join(
-                path if post is None else f"{path}\x1f{post.source}\x1f{post.slug}\x1f{post.draft}\x1f{post.date}"
-                for path, post in self.pages.items()))  # the fields of _shown, without building tuples
+            self._digests["pages"] = fingerprint("\x1e".join(f"{path}\x1f{_shown(post)}" for path, post in self.pages.items()))
         return self._digests["pages"]
 
     def static_digest(self) -> str:

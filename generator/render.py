@@ -105,17 +105,13 @@ class OutputRenderer:
         return output.path, self.pages.sink.write(output)
 
 
-def _render_one(renderer: OutputRenderer, item: tuple[str, int]) -> tuple[str, str] | Diagnostic:
-    return renderer.render(item)
-
-
 def render_outputs(renderer: OutputRenderer, pages: Sequence[int], others: Sequence[int], jobs: int,
                    progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
     """Render the given pages and other outputs (in worker processes when there are many);
     path -> digest of what was written. The others come first: they take longest."""
     items = [("other", index) for index in others] + [("page", index) for index in pages]
     written, diagnostics = {}, []
-    for done, result in enumerate(iter_parallel(_render_one, renderer, items, jobs), start=1):
+    for done, result in enumerate(iter_parallel(OutputRenderer.render, renderer, items, jobs), start=1):
         if progress and done % 50 == 0:
             progress("rendering pages", done, len(items))
         if isinstance(result, Diagnostic):

@@ -33,6 +33,10 @@ class _Listing:
         return found
 
 
+def _versions(page: Page) -> str:
+    return _ITEM.join(f"{code}:{path}" for code, path in page.alternates)
+
+
 def page_signatures(site: Site, pages: tuple[Page, ...], build_key: str) -> list[str]:
     listing = _Listing(site)  # a post is listed on many pages
     has_tags = {lang: str(bool(site.tags[lang])) for lang in site.config.language_codes}
@@ -42,7 +46,7 @@ def page_signatures(site: Site, pages: tuple[Page, ...], build_key: str) -> list
 def _page_signature(site: Site, page: Page, build_key: str, listing: _Listing, has_tags: dict[str, str]) -> str:
     lang = page.lang
     parts = [build_key, page.kind, page.path, page.template, str(page.page_number), str(page.page_count),
-             _ITEM.join(f"{code}:{path}" for code, path in page.alternates), has_tags.get(lang, "")]
+             _versions(page), has_tags.get(lang, "")]
     if page.post is not None:
         post = page.post
         position = site.series_position(post)
@@ -69,5 +73,5 @@ def feed_signature(build_key: str, path: str, posts: tuple[Post, ...], title: st
 def sitemap_signature(build_key: str, pages: tuple[Page, ...]) -> str:
     """The sitemap lists each page's address, versions, last change and whether it is indexed."""
     return _digest([build_key, *(f"{p.path}{_ITEM}{p.modified.isoformat() if p.modified else ''}{_ITEM}"
-                                 f"{_ITEM.join(f'{code}:{path}' for code, path in p.alternates)}{_ITEM}{p.indexable}"
+                                 f"{_versions(p)}{_ITEM}{p.indexable}"
                                  for p in pages)])
