@@ -1,3 +1,3 @@
-from .cli import main_entry
+from generator.cli import main_entry
 
 main_entry()

@@ -12,26 +12,26 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .comments import check_provider_template
-from .config import SiteConfig, load_config
-from .content import discover_posts, is_published, parse_posts
-from .errors import BuildError, Diagnostic, error, raise_if_errors
-from .i18n import load_strings
-from .lint import lint_for_build
-from .bodies import Prerenderer, render_bodies
-from .cache import BuildCache, fingerprint
-from .feeds import FeedRenderer, plan_feeds
-from .pages import plan_pages
-from .parsing import parse_posts_cached
-from .render import OutputRenderer, PageRenderer, make_environment, render_outputs
-from .seo import build_robots, build_sitemap
-from .signatures import feed_signature, page_signatures, sitemap_signature
-from .site_model import Site, assemble_site
-from .theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
-from .urls import Urls
-from .views import ViewBuilder
-from .writer import SiteWriter, check_output_dir, live_marker
-from . import __version__
+from generator.render.comments import check_provider_template
+from generator.config.loader import SiteConfig, load_config
+from generator.content.posts import discover_posts, is_published, parse_posts
+from generator.errors import BuildError, Diagnostic, error, raise_if_errors
+from generator.site.strings import load_strings
+from generator.check.runner import lint_for_build
+from generator.markup.post_bodies import Prerenderer, render_bodies
+from generator.incremental.cache import BuildCache, fingerprint
+from generator.outputs.feeds import FeedRenderer, plan_feeds
+from generator.site.pages import plan_pages
+from generator.incremental.cached_posts import parse_posts_cached
+from generator.render.renderer import OutputRenderer, PageRenderer, make_environment, render_outputs
+from generator.render.seo import build_robots, build_sitemap
+from generator.incremental.signatures import feed_signature, page_signatures, sitemap_signature
+from generator.site.model import Site, assemble_site
+from generator.render.theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
+from generator.site.urls import Urls
+from generator.render.views import ViewBuilder
+from generator.write.writer import SiteWriter, check_output_dir, live_marker
+from generator import __version__
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ import traceback
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from .build import BuildOptions, BuildResult, build_site
-from .errors import BuildError, Diagnostic, UsageError
+from generator.build import BuildOptions, BuildResult, build_site
+from generator.errors import BuildError, Diagnostic, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -166,7 +166,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .check import run_checks, format_findings  # only `check` pays for the rule packs
+    from generator.check.command import run_checks, format_findings  # only `check` pays for the rule packs
 
     findings = run_checks(args.site_dir)
     print(format_findings(findings, args.format), file=out, end="")
@@ -178,7 +178,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .server import ServeEvent, ServeOptions, serve  # only `serve` needs the watcher and HTTP server
+    from generator.serve.server import ServeEvent, ServeOptions, serve  # only `serve` needs the watcher and HTTP server
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
@@ -214,7 +214,7 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .scaffold import NewPostRequest, write_new_post
+    from generator.scaffold import NewPostRequest, write_new_post
 
     request = NewPostRequest(title=args.title, lang=args.lang, slug=args.slug, series=args.series,
                              part=args.part, translation_of=args.translation_of)
@@ -226,7 +226,7 @@ def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .scaffold import write_site_skeleton
+    from generator.scaffold import write_site_skeleton
 
     written = write_site_skeleton(args.dir)
     print(f"Created a new site in {args.dir}:", file=out)

@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import SiteConfig, load_config
-from .content import SAFE_SEGMENT, parse_post
-from .errors import BuildError, UsageError, display_path
-from .models import Post, SourceFile
+from generator.config.loader import SiteConfig, load_config
+from generator.content.posts import SAFE_SEGMENT, parse_post
+from generator.errors import BuildError, UsageError, display_path
+from generator.content.models import Post, SourceFile
 
 SLUG_MAX = 60
 _PLACEHOLDER_BODY = {

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import run_checks
-from generator.lint import RULES, rule_catalog
-from generator.lint_packs import load_packs
+from generator.check.command import run_checks
+from generator.check.runner import RULES, rule_catalog
+from generator.check.packs import load_packs
 
 from conftest import MINIMAL_CONFIG, REPO, run_cli, write_tree
 
@@ -328,7 +328,7 @@ def test_builtin_packs_cite_a_legal_reference():
 
 
 def test_recorded_page_lookups_notice_a_page_that_appears_later():
-    from generator.lint_lookups import SiteLookups
+    from generator.check.lookups import SiteLookups
     before = SiteLookups({"en/": None}, frozenset(), lambda post: True, ())
     log: list = []
     pages, static, _ = before.recording(log)

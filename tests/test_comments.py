@@ -9,7 +9,7 @@ import html5lib
 import pytest
 from lxml import html as lxml_html
 
-from generator.config import parse_config
+from generator.config.loader import parse_config
 from generator.errors import BuildError
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import feedparser
 
-from generator.models import OutputFile
-from generator.writer import SiteWriter, digest, write_site
+from generator.content.models import OutputFile
+from generator.write.writer import SiteWriter, digest, write_site
 
 from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli, write_tree
 from conftest import copy_sample_site as copy_repository_sample
@@ -131,7 +131,7 @@ def test_a_build_does_not_reuse_files_another_build_has_replaced(tmp_path):
 def test_a_fresh_staging_folder_never_writes_through_a_file_shared_with_the_live_site(tmp_path):
     """A fresh staging folder creates files in place; one that is already there (a hard link to the
     live site) is replaced, not overwritten, so the live site keeps its bytes."""
-    from generator.writer import StagingFolder
+    from generator.write.writer import StagingFolder
     live, staging = tmp_path / "live", tmp_path / "staging"
     (live / "en").mkdir(parents=True)
     (live / "en/index.html").write_bytes(b"live page")

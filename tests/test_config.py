@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
+from generator.config.loader import parse_config
 from generator.errors import BuildError
 
 from conftest import MINIMAL_CONFIG

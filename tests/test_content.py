@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
-from generator.content import parse_post
-from generator.models import SourceFile
+from generator.config.loader import parse_config
+from generator.content.posts import parse_post
+from generator.content.models import SourceFile
 
 from conftest import MINIMAL_CONFIG
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
-from generator import parsing
-from generator.models import SourceFile
+from generator.incremental import cached_posts as parsing
+from generator.content.models import SourceFile
 
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
 
@@ -232,7 +232,7 @@ def test_publishing_drafts_later_renders_them_as_a_cold_build_does(site, tmp_pat
 
 
 def count_checked_posts(monkeypatch) -> list[str]:
-    from generator import lint
+    from generator.check import runner as lint
     checked: list[str] = []
     original = lint._check_post
 

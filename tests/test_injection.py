@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from generator.config import MarkdownConfig
-from generator.markup import ALLOWED_TAGS, EMBED_HOSTS, render_markdown
+from generator.config.loader import MarkdownConfig
+from generator.markup.markdown import ALLOWED_TAGS, EMBED_HOSTS, render_markdown
 
 from conftest import MINIMAL_CONFIG, run_cli, write_tree
 

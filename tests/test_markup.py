@@ -1,7 +1,7 @@
 import pytest
 
-from generator.config import MarkdownConfig
-from generator.markup import render_markdown
+from generator.config.loader import MarkdownConfig
+from generator.markup.markdown import render_markdown
 
 SAFE = MarkdownConfig()
 BREAKS = MarkdownConfig(line_breaks=True)
@@ -78,7 +78,7 @@ import markdown  # noqa: E402
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from conftest import REPO  # noqa: E402
-from generator.markup import make_markdown  # noqa: E402
+from generator.markup.markdown import make_markdown  # noqa: E402
 
 # One inline construct each, in otherwise plain prose: the shortcut must notice every one of them.
 INLINE_SNIPPETS = [
@@ -136,7 +136,7 @@ def test_quick_inline_processing_matches_stock_markdown(text, line_breaks):
 
 def test_an_unknown_inline_pattern_keeps_the_stock_processor():
     from markdown.inlinepatterns import SimpleTagInlineProcessor
-    from generator.markup import _quicken_inline
+    from generator.markup.markdown import _quicken_inline
     md = markdown.Markdown()
     md.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "strikethrough", 65)
     _quicken_inline(md)

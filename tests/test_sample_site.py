@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from generator.config import load_config
-from generator.content import discover_posts, parse_posts
+from generator.config.loader import load_config
+from generator.content.posts import discover_posts, parse_posts
 
 from conftest import FIXED_NOW, REPO
 

@@ -9,7 +9,7 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
-from generator import config as config_module
+from generator.config import loader as config_module
 from generator.scaffold import slug_from_title
 
 SERIES_CONFIG = MINIMAL_CONFIG + """

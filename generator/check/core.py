@@ -1,0 +1,161 @@
+"""What every content rule shares: findings, the settings they read, and a post's text prepared once.
+
+A post body is masked once (code, comments, link targets replaced by spaces of the
+same length) so that every rule can scan it with one regular expression and still
+report exact lines and columns.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from generator.check.packs import LanguageMatcher
+from generator.content.models import Post
+from generator.site.model import Site
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule's raw result; the runner turns it into a Diagnostic with the configured severity."""
+
+    rule: str
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LintSettings:
+    """The validated [check] table of site.toml."""
+
+    severities: Mapping[str, str]  # rule id -> "off" | "info" | "warning" | "error"
+    procedure_tags: tuple[str, ...] | None  # None: the rule packs' lists
+    proper_nouns: tuple[str, ...]
+    stale_days: int
+    english_run_words: int
+    title_length: Mapping[str, tuple[int, int]]
+    description_length: Mapping[str, tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class LintContext:
+    """Everything a rule may look at; built once per run."""
+
+    site: Site
+    settings: LintSettings
+    enabled: frozenset[str]
+    matchers: Mapping[str, LanguageMatcher]
+    pages: Mapping[str, Post | None]  # site path of every page -> its post (None for list pages, feeds)
+    static: frozenset[str]  # static file paths, e.g. "images/lips.png"
+    published: Callable[[Post], bool]  # would a real build publish it?
+
+    def on(self, rule: str) -> bool:
+        return rule in self.enabled
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_INLINE_CODE = re.compile(r"(`{1,3})(?!`)[^\n]+?(?<!`)\1(?!`)")
+_LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
+_BARE_URL = re.compile(r"https?://[^\s)>\]]+")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\n]*", re.M)
+_IGNORE = re.compile(r"<!--\s*check:\s*(ignore-file|ignore)\b([^>]*?)-->")
+
+
+def blank(match: re.Match) -> str:
+    return _NOT_NEWLINE.sub(" ", match.group())
+
+
+def mask_code(text: str) -> str:
+    """Code blocks, inline code and HTML comments become spaces; lines and columns stay put."""
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub(blank, text)
+    if "<!--" in text:
+        text = _HTML_COMMENT.sub(blank, text)
+    if "`" in text:
+        text = _INLINE_CODE.sub(blank, text)
+    return text
+
+
+def mask_markup(text: str) -> str:
+    """Also link targets, HTML tags, bare URLs and reference definitions: what is left is what readers read."""
+    if "](" in text:
+        text = _LINK_TARGET.sub(blank, text)
+    if "<" in text:
+        text = _HTML_TAG.sub(blank, text)
+    if "://" in text:
+        text = _BARE_URL.sub(blank, text)
+    if "]:" in text:
+        text = _REFERENCE.sub(blank, text)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreComment:
+    line: int  # file line of the comment
+    column: int
+    scope: str  # "ignore" | "ignore-file"
+    rules: tuple[str, ...]
+    silenced_line: int | None  # file line the comment covers besides its own
+
+
+class PostText:
+    """A post's body prepared for the rules: masked copies, line lookup, and its ignore comments."""
+
+    __slots__ = ("post", "body", "code", "prose", "_starts", "comments")
+
+    def __init__(self, post: Post):
+        self.post = post
+        self.body = post.body  # decoded once: Post keeps the body as bytes
+        self.code = mask_code(self.body)
+        self.prose = mask_markup(self.code)
+        self._starts: list[int] | None = None
+        self.comments = self._read_comments() if "check:" in self.body else ()
+
+    def location(self, offset: int) -> tuple[int, int]:
+        """File line and 1-based column of a body offset."""
+        if self._starts is None:
+            body, starts = self.body, [0]
+            index = body.find("\n")
+            while index != -1:
+                starts.append(index + 1)
+                index = body.find("\n", index + 1)
+            self._starts = starts
+        index = bisect_right(self._starts, offset) - 1
+        return self.post.body_line + index, offset - self._starts[index] + 1
+
+    def finding(self, rule: str, offset: int, message: str, hint: str | None = None) -> Finding:
+        line, column = self.location(offset)
+        return Finding(rule, self.post.source, line, column, message, hint)
+
+    def _read_comments(self) -> tuple[IgnoreComment, ...]:
+        body = self.body
+        lines = body.split("\n")
+        found = []
+        for match in _IGNORE.finditer(body):
+            line, column = self.location(match.start())
+            end_index = self.location(match.end() - 1)[0] - self.post.body_line
+            following = next((i for i in range(end_index + 1, len(lines)) if lines[i].strip()), None)
+            rules = tuple(r for r in re.split(r"[\s,]+", match.group(2).strip()) if r)
+            found.append(IgnoreComment(line, column, match.group(1), rules,
+                                       None if following is None else self.post.body_line + following))
+        return tuple(found)
+
+    def silences(self, finding: Finding) -> bool:
+        for comment in self.comments:
+            if finding.rule not in comment.rules:
+                continue
+            if comment.scope == "ignore-file" or finding.line in (comment.line, comment.silenced_line):
+                return True
+        return False
+
+
+def front_matter_finding(post: Post, key: str, rule: str, message: str, hint: str | None = None) -> Finding:
+    """A finding about a front-matter value, pointing at its key."""
+    return Finding(rule, post.source, post.key_lines.get(key, 1), 1, message, hint)

@@ -1,0 +1,164 @@
+"""Per-post rules about words: language mix-ups, medical-advertising phrases, procedures without review or risks."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterator
+
+from generator.check.core import Finding, LintContext, PostText, front_matter_finding
+from generator.check.packs import LanguageMatcher
+from generator.content.models import Post
+
+_HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
+_HANGUL = re.compile(f"[{_HANGUL_CHARS}]")
+# Patterns start with a single character class (not a repeat), so that the re module
+# can skip quickly over text that cannot start a match.
+_HANGUL_RUN = re.compile(f"[{_HANGUL_CHARS}][{_HANGUL_CHARS}]*(?:[ \t]+[{_HANGUL_CHARS}]+)*")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+_HASHTAG = re.compile(r"#(?<![\w&]#)[^\s#]+")
+_SEPARATOR = r"""[ \t,.;:!?()"“”'’/&%+0-9–—-]+"""
+
+
+@lru_cache(maxsize=8)
+def _english_run(words: int) -> re.Pattern:
+    return re.compile(f"[A-Za-z][A-Za-z]*(?:{_SEPARATOR}[A-Za-z]+){{{words - 1},}}")
+
+
+def _segments(post: Post) -> list[tuple[str, str]]:
+    """Front-matter text readers see: (key, text)."""
+    found = [("title", post.title), ("description", post.description), ("image_alt", post.image_alt)]
+    for item in post.faq:
+        found += [("faq", item.question), ("faq", item.answer)]
+    return [(key, value) for key, value in found if value]
+
+
+def lint_post_words(text: PostText, ctx: LintContext) -> Iterator[Finding]:
+    post = text.post
+    primary = post.lang.split("-")[0]
+    if primary != "ko" and ctx.on("lang-stray-hangul"):
+        yield from _stray_hangul(text, ctx)
+    if primary == "ko" and ctx.on("lang-long-english"):
+        yield from _long_english(text, ctx)
+    matcher = ctx.matchers.get(post.lang)
+    if matcher is not None and matcher.active:
+        yield from _advertising(text, matcher, ctx)
+    if matcher is not None and (ctx.on("procedure-reviewer") or ctx.on("procedure-risks")):
+        yield from _procedure(text, matcher, ctx)
+
+
+def _without_names(value: str, nouns: tuple[str, ...]) -> str:
+    """Proper nouns and hashtags are not language mix-ups: blank them, keeping offsets."""
+    for noun in nouns:
+        if noun in value:
+            value = value.replace(noun, " " * len(noun))
+    if "#" in value:
+        value = _HASHTAG.sub(lambda m: " " * len(m.group()), value)
+    return value
+
+
+def _stray_hangul(text: PostText, ctx: LintContext) -> Iterator[Finding]:
+    post = text.post
+    nouns = tuple(n for n in ctx.settings.proper_nouns if _HANGUL.search(n))
+    language = ctx.site.config.language(post.lang).name
+    hint = "translate it, or list it under proper_nouns in [check] of site.toml if it is a name"
+    for key, value in _segments(post):
+        for start, run in _hangul_runs(_without_names(value, nouns)):
+            yield front_matter_finding(post, key, "lang-stray-hangul",
+                                       f"Korean text '{run}' in the {key} of a post in {language}", hint)
+            break
+    if not _HANGUL.search(text.prose):
+        return
+    reported: set[int] = set()
+    for start, run in _hangul_runs(_without_names(text.prose, nouns)):
+        finding = text.finding("lang-stray-hangul", start, f"Korean text '{run}' in a post in {language}", hint)
+        if finding.line not in reported:
+            reported.add(finding.line)
+            yield finding
+
+
+def _hangul_runs(value: str) -> Iterator[tuple[int, str]]:
+    for match in _HANGUL_RUN.finditer(value):
+        start, end = match.span()
+        if value[start - 1:start] == "(" and value[end:end + 1] == ")":
+            continue  # a gloss such as "Gangnam (강남)"
+        yield start, match.group()
+
+
+def _long_english(text: PostText, ctx: LintContext) -> Iterator[Finding]:
+    post = text.post
+    limit = ctx.settings.english_run_words
+    nouns = tuple(n for n in ctx.settings.proper_nouns if _LATIN.search(n))
+    pattern = _english_run(limit)
+    hint = "translate the passage, or list names under proper_nouns in [check] of site.toml"
+
+    def runs(value: str) -> Iterator[tuple[int, str, int]]:
+        for match in pattern.finditer(_without_names(value, nouns)):
+            count = len(_WORD.findall(match.group()))
+            if count >= limit:
+                yield match.start(), match.group(), count
+
+    for key, value in _segments(post):
+        for _, run, count in runs(value):
+            yield front_matter_finding(post, key, "lang-long-english",
+                                       f"{count} English words in a row in the {key} of a Korean post: '{_short(run)}'", hint)
+            break
+    if not _LATIN.search(text.prose):
+        return
+    for start, run, count in runs(text.prose):
+        line_start = text.prose.rfind("\n", 0, start) + 1
+        if text.body.startswith("[^", line_start):
+            continue  # footnotes cite English sources
+        yield text.finding("lang-long-english", start, f"{count} English words in a row in a Korean post: '{_short(run)}'", hint)
+
+
+def _short(run: str) -> str:
+    run = " ".join(run.split())
+    return run if len(run) <= 60 else run[:57] + "..."
+
+
+def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> Iterator[Finding]:
+    post = text.post
+    segments = _segments(post)
+    joined = "\n".join(value.replace("\n", " ") for _, value in segments)  # one scan for all of them
+    for match in matcher.matches(joined, ctx.enabled):
+        key = segments[joined.count("\n", 0, match.start)][0]
+        yield front_matter_finding(post, key, match.rule.id, _ad_message(match.text, match.rule.message, key),
+                                   _ad_hint(match.rule))
+    for match in matcher.matches(text.prose, ctx.enabled):
+        yield text.finding(match.rule.id, match.start, _ad_message(match.text, match.rule.message), _ad_hint(match.rule))
+
+
+def _ad_message(found: str, message: str, key: str | None = None) -> str:
+    where = f" in the {key}" if key else ""
+    return f"'{' '.join(found.split())}'{where}: {message}"
+
+
+def _ad_hint(rule) -> str:
+    return f"{rule.hint} (see {rule.reference})" if rule.reference else rule.hint
+
+
+def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> Iterator[Finding]:
+    post = text.post
+    tags = matcher.procedure_tags
+    about = next((tag for tag in post.tags if any(word in tag.casefold() for word in tags)), None)
+    if about is None:
+        return
+    if ctx.on("procedure-reviewer"):
+        reviewer = ctx.site.config.author(post.reviewed_by) if post.reviewed_by else None
+        if not post.reviewed_by:
+            yield front_matter_finding(post, "tags", "procedure-reviewer",
+                                       f"post about a procedure ('{about}') has no medical reviewer",
+                                       "add reviewed_by: with the author id of the physician who checked it")
+        elif reviewer is not None and reviewer.type != "Physician":
+            yield front_matter_finding(post, "reviewed_by", "procedure-reviewer",
+                                       f"reviewer '{post.reviewed_by}' is not a physician (type = \"{reviewer.type}\" "
+                                       "in site.toml)", "ask a physician to review posts about procedures")
+    if ctx.on("procedure-risks") and matcher.risk_words:
+        if not any(matcher.mentions_risk(value) for value in (text.body, post.description,
+                                                              *(item.answer for item in post.faq))):
+            line = post.body_line
+            heading = "## 부작용과 주의사항" if post.lang.startswith("ko") else "## Possible side effects and risks"
+            yield Finding("procedure-risks", post.source, line, 1,
+                          f"post about a procedure ('{about}') does not mention possible side effects or risks",
+                          f"add a section such as '{heading}'")

@@ -1,0 +1,323 @@
+"""The content linter behind `clinicpress check` (every rule) and `build` (error-level rules, description advice).
+
+Rules are small generator functions in lint_rules, lint_language and lint_site_rules;
+this module knows their ids, reads the [check] table of site.toml and the rule packs,
+runs the enabled rules once over every post, and applies severities and ignore comments.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from generator import __version__
+from generator.incremental.cache import fingerprint
+from generator.config.loader import SiteConfig
+from generator.content.posts import is_published
+from generator.errors import Diagnostic, raise_if_errors
+from generator.check.core import Finding, LintContext, LintSettings, PostText
+from generator.check.language import lint_post_words
+from generator.check.lookups import SiteLookups
+from generator.check.packs import PackSet, load_packs
+from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
+from generator.check.site_rules import lint_across_posts
+from generator.content.models import Post
+from generator.site.model import Site
+from generator.render.theme import theme_dirs
+from generator.config.tomlpos import TomlLocator
+from generator.workers import iter_parallel
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str  # the default
+    description: str
+
+
+RULES = (
+    Rule("config", "error", "site.toml, its [check] table and rule packs are valid (the build's own validation)"),
+    Rule("front-matter", "error", "every post's file and front-matter are valid (the build's own validation)"),
+    Rule("check-comment", "warning", "a <!-- check: ignore ... --> comment names rules that exist"),
+    Rule("translation-missing", "info", "a post has no version in one of the site's other languages"),
+    Rule("translation-mismatch", "warning", "translations disagree on series, series_part, date or number of tags"),
+    Rule("translation-stale", "warning", "one version was changed more than stale_days after its translation"),
+    Rule("seo-title-length", "warning", "title length within the language's bounds (en 20-70, ko 10-40 characters)"),
+    Rule("seo-description", "warning", "description present and within bounds (en 50-160, ko 40-80 characters)"),
+    Rule("seo-h1-in-body", "warning", "no level-1 heading (# or <h1>, or a #hashtag line) in the body"),
+    Rule("seo-heading-skip", "warning", "headings do not skip a level (## then ####)"),
+    Rule("seo-image-alt", "warning", "every image in the body has alt text"),
+    Rule("seo-duplicate-title", "warning", "no two posts of a language share a title"),
+    Rule("seo-duplicate-description", "warning", "no two posts of a language share a description"),
+    Rule("broken-link", "error", "internal links point to a page of the site that is published"),
+    Rule("missing-image", "warning", "images (body and cover) point to a file under static/"),
+    Rule("lang-stray-hangul", "warning", "no Korean text left in a post of another language"),
+    Rule("lang-long-english", "warning", "no long English passage (english_run_words words in a row) in a Korean post"),
+    Rule("procedure-reviewer", "warning", "a post about a procedure names a physician as medical reviewer"),
+    Rule("procedure-risks", "warning", "a post about a procedure mentions possible side effects or risks"),
+)
+FIXED = ("config", "front-matter")  # the build cannot go on without them
+BUILD_ADVICE = ("seo-description",)  # warnings a build shows besides its errors (the post contract promises it)
+SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
+            "description_length")
+
+
+def rule_catalog(packs: PackSet) -> list[Rule]:
+    """Built-in rules, then the rule packs' rules, each id once."""
+    rules = list(RULES)
+    for rule_id in packs.rule_ids():
+        declared = packs.declared(rule_id)
+        rules.append(Rule(rule_id, declared.severity, declared.description))
+    return rules
+
+
+class FindingsMemo(Protocol):
+    """Per-post findings remembered between builds (the build cache)."""
+
+    # key -> (the post's findings, what it looked up in the site, the site's environment then; see lint_lookups)
+    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], list, str]]: ...
+
+    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str]) -> None: ...
+
+
+def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None,
+                   jobs: int = 0) -> tuple[Diagnostic, ...]:
+    """What `build` checks: raise BuildError on error-level findings, return the few warnings it shows."""
+    findings = lint_site(site, errors_only=True, drafts=drafts, future=future, also=BUILD_ADVICE, memo=memo,
+                         jobs=jobs)
+    raise_if_errors(findings)
+    return tuple(findings)
+
+
+def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, future: bool = False,
+              also: tuple[str, ...] = (), memo: FindingsMemo | None = None, jobs: int = 0) -> list[Diagnostic]:
+    """Run the enabled rules (with errors_only: the error-level ones and those in also);
+    drafts/future say what a build publishes, for links to posts that are not out yet.
+    Posts are checked in `jobs` worker processes (0: one per core) when there are many."""
+    config = site.config
+    settings, packs, problems = load_lint_settings(config)  # problems are reported; the rules still run
+    enabled = frozenset(rule for rule, level in settings.severities.items()
+                        if level != "off" and (level == "error" or not errors_only or rule in also) and rule not in FIXED)
+    if not enabled:
+        return sorted(problems, key=Diagnostic.sort_key)
+    needs_pages = bool(enabled & {"broken-link", "missing-image"})
+    ctx = LintContext(
+        site=site, settings=settings, enabled=enabled,
+        matchers=MappingProxyType({lang: packs.matcher(lang, settings.procedure_tags, enabled) for lang in config.language_codes}),
+        pages=MappingProxyType(_site_pages(site) if needs_pages else {}),
+        static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
+        published=lambda post: is_published(post, site.now, drafts, future),
+    )
+    known = set(settings.severities)
+    diagnostics: list[Diagnostic] = list(problems)
+    commented: dict[str, PostText] = {}  # posts with check comments, for the findings that compare posts
+    # A post's own findings depend on the post, on what this key covers and on what the post looked
+    # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
+    # one of those changed.
+    context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled))
+    keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
+    lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts())
+    environment = lookups.environment()
+    remembered = memo.lint_findings(list(keys.values())) if memo else {}
+    fresh: dict[str, tuple[list[Diagnostic], list, str]] = {}
+    to_check = []
+    for post in site.all_posts():
+        entry = remembered.get(keys[post.source])
+        if entry is None or b"<!--" in post.body_data:
+            to_check.append(post)
+        elif entry[2] != environment:  # the site's pages changed: are this post's answers the same?
+            if lookups.still_true(entry[1]):
+                fresh[keys[post.source]] = (entry[0], entry[1], environment)
+            else:
+                to_check.append(post)
+    # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
+    indices = list(range(len(to_check)))
+    for post, (found, has_comments, looked_up) in zip(
+            to_check, iter_parallel(_check_post, (ctx, known, lookups, to_check), indices, jobs)):
+        if has_comments:
+            commented[post.source] = PostText(post)
+        fresh[keys[post.source]] = (found, looked_up, environment)
+    for post in site.all_posts():
+        key = keys[post.source]
+        diagnostics += (fresh[key] if key in fresh else remembered[key])[0]
+    if memo and fresh:
+        memo.store_lint_findings(fresh, keep=set(keys.values()))
+    for finding in lint_across_posts(ctx):
+        text = commented.get(finding.path)
+        if text is None or not text.silences(finding):
+            diagnostics.append(_diagnostic(finding, settings))
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
+                index: int) -> tuple[list[Diagnostic], bool, list]:
+    """One post's own findings (run in a worker process on large sites), whether it has check comments,
+    and what it looked up in the rest of the site."""
+    site_ctx, known, lookups, posts = state
+    post = posts[index]
+    looked_up: list = []
+    pages, static, published = lookups.recording(looked_up)
+    ctx = replace(site_ctx, pages=pages, static=static, published=published)
+    text = PostText(post)
+    findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
+    return ([_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments),
+            list(dict.fromkeys(looked_up)))  # a post often asks the same thing twice
+
+
+def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:
+    return Diagnostic(settings.severities[finding.rule], finding.path, finding.line, finding.message, finding.hint,
+                      finding.column, finding.rule)
+
+
+def _comment_findings(text: PostText, known: set[str], ctx: LintContext) -> list[Finding]:
+    if not text.comments or not ctx.on("check-comment"):
+        return []
+    findings = []
+    for comment in text.comments:
+        if not comment.rules:
+            findings.append(Finding("check-comment", text.post.source, comment.line, comment.column,
+                                    "this check comment names no rule", "write <!-- check: ignore rule-id -->"))
+        for rule in comment.rules:
+            if rule not in known:
+                close = difflib.get_close_matches(rule, sorted(known), n=1)
+                findings.append(Finding("check-comment", text.post.source, comment.line, comment.column,
+                                        f"unknown rule '{rule}' in a check comment, so nothing is silenced",
+                                        f"did you mean '{close[0]}'?" if close else "see the rule ids in README.md"))
+    return findings
+
+
+def _site_pages(site: Site) -> dict[str, Any]:
+    """Every address a link may point to (pages with their post, feeds, sitemap), as urls.py names them."""
+    urls, per_page = site.urls, site.config.site.posts_per_page
+    pages: dict[str, Any] = {urls.root(): None, urls.sitemap(): None, urls.robots(): None, urls.not_found(): None}
+    for lang in site.config.language_codes:
+        posts = site.posts[lang]
+        for number in range(1, max(1, -(-len(posts) // per_page)) + 1):
+            pages[urls.home(lang, number)] = None
+        pages.update((urls.post(lang, post.slug), post) for post in posts)
+        pages[urls.rss(lang)] = pages[urls.atom(lang)] = pages[urls.tags_index(lang)] = None
+        for group in site.tags[lang]:
+            pages[urls.tag_feed(lang, group.key)] = None
+            for number in range(1, -(-len(group.posts) // per_page) + 1):
+                pages[urls.tag(lang, group.key, number)] = None
+        pages.update((urls.series(lang, group.key), None) for group in site.series[lang])
+        for group in site.authors[lang]:
+            for number in range(1, -(-len(group.posts) // per_page) + 1):
+                pages[urls.author(lang, group.key, number)] = None
+    return pages
+
+
+def _static_paths(site_dir: Path) -> set[str]:
+    """Names of the static files a build copies (the theme's, then the site's); only names are read."""
+    found: set[str] = set()
+    for folder in [d / "static" for d in theme_dirs(site_dir)] + [site_dir / "static"]:
+        if folder.is_dir():
+            found.update(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return found
+
+
+def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[Diagnostic]]:
+    """Validate [check] of site.toml and load the rule packs; problems are `site.toml:LINE` errors."""
+    reader = _CheckReader(config)
+    values = reader.settings()
+    site_packs = [(config.site_dir / p, p) for p in values["packs"]]
+    packs, problems = load_packs(site_packs, config.language_codes)
+    reader.diagnostics += [_tag(d) for d in problems]
+    severities = {rule.id: rule.severity for rule in rule_catalog(packs)}
+    for rule_id, level in config.check_rules.items():
+        if rule_id not in severities:
+            close = difflib.get_close_matches(rule_id, list(severities), n=1)
+            reader.fail(("check", "rules", rule_id), f"unknown rule '{rule_id}' in [check.rules]",
+                        f"did you mean '{close[0]}'?" if close else "see the rule ids in README.md")
+        elif rule_id in FIXED and level != "error":
+            reader.fail(("check", "rules", rule_id), f"rule '{rule_id}' cannot be changed: a build needs valid input",
+                        f"remove {rule_id} from [check.rules]")
+        else:
+            severities[rule_id] = level
+    settings = LintSettings(
+        severities=MappingProxyType(severities), procedure_tags=values["procedure_tags"],
+        proper_nouns=values["proper_nouns"], stale_days=values["stale_days"],
+        english_run_words=values["english_run_words"], title_length=MappingProxyType(values["title_length"]),
+        description_length=MappingProxyType(values["description_length"]))
+    return settings, packs, reader.diagnostics
+
+
+def _tag(diagnostic: Diagnostic) -> Diagnostic:
+    return Diagnostic(diagnostic.severity, diagnostic.path, diagnostic.line, diagnostic.message, diagnostic.hint,
+                      diagnostic.column, "config")
+
+
+class _CheckReader:
+    """Reads the free-form settings of [check]; each problem points at its site.toml line."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        try:
+            self.locator: TomlLocator | None = TomlLocator((config.site_dir / "site.toml").read_text("utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            self.locator = None
+        self.diagnostics: list[Diagnostic] = []
+
+    def fail(self, key_path: tuple[str, ...], message: str, hint: str | None = None) -> None:
+        line = self.locator.line(*key_path) if self.locator else None
+        self.diagnostics.append(Diagnostic("error", "site.toml", line, message, hint, None, "config"))
+
+    def settings(self) -> dict[str, Any]:
+        table = dict(self.config.check_settings)
+        for key in table:
+            if key not in SETTINGS:
+                close = difflib.get_close_matches(key, SETTINGS, n=1)
+                self.fail(("check", key), f"unknown key 'check.{key}'",
+                          f"did you mean '{close[0]}'?" if close else f"valid keys: rules, {', '.join(SETTINGS)}")
+        tags = self._strings(table, "procedure_tags", None)
+        return {
+            "procedure_tags": tuple(t.casefold() for t in tags) if tags is not None else None,
+            "proper_nouns": self._strings(table, "proper_nouns", ()),
+            "packs": self._packs(table),
+            "stale_days": self._number(table, "stale_days", 30, 1),
+            "english_run_words": self._number(table, "english_run_words", 8, 2),
+            "title_length": self._bounds(table, "title_length", TITLE_LENGTH),
+            "description_length": self._bounds(table, "description_length", DESCRIPTION_LENGTH),
+        }
+
+    def _strings(self, table: dict, key: str, default: Any) -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+            return tuple(v.strip() for v in value)
+        self.fail(("check", key), f"'check.{key}' must be a list of non-empty strings", f'write {key} = ["...", "..."]')
+        return default
+
+    def _packs(self, table: dict) -> tuple[str, ...]:
+        packs = self._strings(table, "packs", ())
+        for pack in packs:
+            if not pack.endswith(".toml"):
+                self.fail(("check", "packs"), f"rule pack '{pack}' must be a .toml file", 'packs = ["checks/our-phrases.toml"]')
+        return tuple(p for p in packs if p.endswith(".toml"))
+
+    def _number(self, table: dict, key: str, default: int, minimum: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            return value
+        self.fail(("check", key), f"'check.{key}' must be a whole number of at least {minimum}, got {value!r}")
+        return default
+
+    def _bounds(self, table: dict, key: str, defaults: dict) -> dict[str, tuple[int, int]]:
+        merged = dict(defaults)
+        value = table.get(key, {})
+        example = f"{key} = {{ en = [{defaults['en'][0]}, {defaults['en'][1]}] }}"
+        if not isinstance(value, dict):
+            self.fail(("check", key), f"'check.{key}' must be a table of languages", example)
+            return merged
+        for lang, pair in value.items():
+            if lang not in self.config.language_codes:
+                self.fail(("check", key, lang), f"'check.{key}.{lang}': '{lang}' is not a language of site.toml", example)
+            elif (isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, int) and not isinstance(n, bool)
+                                                                    for n in pair) and 0 <= pair[0] < pair[1]):
+                merged[lang] = (pair[0], pair[1])
+            else:
+                self.fail(("check", key, lang), f"'check.{key}.{lang}' must be [shortest, longest], got {pair!r}", example)
+        return merged

@@ -1,0 +1,85 @@
+"""Rules that compare posts with each other: translations that are missing, disagree or lag behind,
+and titles or descriptions used twice in one language."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from generator.check.core import Finding, LintContext, front_matter_finding
+from generator.content.models import Post
+
+
+def lint_across_posts(ctx: LintContext) -> Iterator[Finding]:
+    site = ctx.site
+    if ctx.on("translation-missing") or ctx.on("translation-mismatch") or ctx.on("translation-stale"):
+        for versions in site.translations.values():
+            yield from _translations([versions[lang] for lang in site.config.language_codes if lang in versions], ctx)
+    for field, rule in (("title", "seo-duplicate-title"), ("description", "seo-duplicate-description")):
+        if ctx.on(rule):
+            yield from _duplicates(field, rule, ctx)
+
+
+def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
+    config = ctx.site.config
+    default = config.site.default_language
+    original = next((p for p in versions if p.lang == default), versions[0])
+    if ctx.on("translation-missing"):
+        missing = [lang for lang in config.language_codes if all(p.lang != lang for p in versions)]
+        if missing:
+            names = ", ".join(config.language(lang).name for lang in missing)
+            yield front_matter_finding(
+                original, "title", "translation-missing",
+                f"no {names} version of this post (translation_key '{original.translation_key}')",
+                f"add posts/{missing[0]}/<name>.md with translation_key: {original.translation_key}")
+    for post in versions:
+        if post is original:
+            continue
+        if ctx.on("translation-mismatch"):
+            yield from _mismatches(post, original)
+        if ctx.on("translation-stale"):
+            yield from _stale(post, original, ctx.settings.stale_days)
+
+
+def _mismatches(post: Post, original: Post) -> Iterator[Finding]:
+    def differs(key: str, mine: object, theirs: object, hint: str) -> Iterator[Finding]:
+        if mine != theirs:
+            yield front_matter_finding(post, key, "translation-mismatch",
+                                       f"{key} is {_shown(mine)} here but {_shown(theirs)} in {original.source}", hint)
+
+    yield from differs("series", post.series, original.series, "translations belong to the same series")
+    if post.series and post.series == original.series:
+        yield from differs("series_part", post.series_part, original.series_part, "translations are the same part")
+    yield from differs("date", post.date.date(), original.date.date(),
+                       "give translations the publication date of the original")
+    if len(post.tags) != len(original.tags):
+        yield front_matter_finding(post, "tags", "translation-mismatch",
+                                   f"{len(post.tags)} tags here but {len(original.tags)} in {original.source}",
+                                   "translate every tag, so both versions are listed under the same topics")
+
+
+def _shown(value: object) -> str:
+    return "not set" if value is None else f"'{value}'"
+
+
+def _stale(post: Post, original: Post, days: int) -> Iterator[Finding]:
+    newer, older = (post, original) if post.modified > original.modified else (original, post)
+    lag = (newer.modified - older.modified).days
+    if lag > days:
+        key = "updated" if "updated" in older.key_lines else "date"
+        yield front_matter_finding(
+            older, key, "translation-stale",
+            f"last changed {older.modified.date()}, {lag} days before its translation {newer.source} "
+            f"({newer.modified.date()}): it may be out of date",
+            f"bring it up to date and set updated: {newer.modified.date()}")
+
+
+def _duplicates(field: str, rule: str, ctx: LintContext) -> Iterator[Finding]:
+    for lang, posts in ctx.site.posts.items():
+        seen: dict[str, Post] = {}
+        for post in sorted(posts, key=lambda p: p.source):
+            value = " ".join(getattr(post, field).split()).casefold()
+            if not value:
+                continue
+            first = seen.setdefault(value, post)
+            if first is not post:
+                yield front_matter_finding(post, field, rule, f"same {field} as {first.source}",
+                                           f"each page needs its own {field}, or search engines show only one of them")

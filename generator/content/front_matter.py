@@ -1,0 +1,247 @@
+"""YAML front-matter: split from the Markdown body and read safely, each problem placed on its file line.
+
+Only plain YAML is accepted (text, numbers, true/false, lists, mappings): tags (!!python/..., !include)
+and aliases (*name) are refused before anything is constructed, so no input can build objects or
+expand into a billion-element value."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from generator.errors import Diagnostic, error
+from generator.config.textfiles import invisible_character, invisible_in_values
+
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
+                       for name in ("str", "int", "float", "bool", "null", "seq", "map", "merge"))
+MAX_DEPTH = 16
+QUOTE_HINT = 'values with ": " or " #" in them need quotes: title: "Lips: a guide"'
+
+
+class _PostYAMLLoader(_SafeBase):
+    """Safe YAML that keeps dates as text, so they are validated with clear messages."""
+
+
+_PostYAMLLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    data: dict
+    key_lines: dict[str, int]  # top-level key -> file line
+    body: str
+    body_line: int  # file line where the Markdown body starts
+
+
+def split_post(text: str, path: str) -> tuple[FrontMatter | None, list[Diagnostic]]:
+    """Decoded post text -> front-matter and body, or the diagnostics that explain why not."""
+    if not text.strip():
+        return None, [error(path, 1, "the file is empty",
+                            "a post starts with front-matter between --- lines: title, date, description")]
+    invisible = invisible_character(text, path)
+    if invisible:
+        return None, [invisible]
+    handler = YAMLHandler()
+    if not handler.detect(text):
+        return None, [error(path, 1, "the post has no front-matter",
+                            "did you forget `---`? The first line must be --- and the front-matter end with ---")]
+    try:
+        front_matter, body = handler.split(text)
+    except ValueError:
+        return None, [error(path, 1, "the front-matter is not closed",
+                            "did you forget `---`? Add a line with --- after the last front-matter key")]
+    # Lines are counted from where the front-matter really starts, so YAML marks map to file lines.
+    first_line = text[: text.index(front_matter)].count("\n") + 1
+    body_start = len(text) - len(body)
+    if body.startswith("\n"):
+        body, body_start = body[1:], body_start + 1
+    body_line = text[:body_start].count("\n") + 1
+    data, key_lines, diagnostics = _load(front_matter, path, first_line)
+    diagnostics += _text_cut_by_comment(front_matter, path, first_line) if data is not None else []
+    if data is None or diagnostics:
+        return None, diagnostics
+    return FrontMatter(data, key_lines, body, body_line), []
+
+
+def _load(front_matter: str, path: str, first_line: int) -> tuple[dict | None, dict[str, int], list[Diagnostic]]:
+    loader = _PostYAMLLoader(front_matter)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, [error(path, first_line, "the front-matter is empty", "add at least title: and date:")]
+        if not isinstance(node, yaml.MappingNode):
+            line = node.start_mark.line + first_line
+            if isinstance(node, yaml.SequenceNode):
+                return None, {}, [error(path, line, "the front-matter must be 'key: value' lines, not a list",
+                                        "write title: My post, not '- title: My post'")]
+            return None, {}, [error(path, line, "the front-matter must be 'key: value' lines, not plain text",
+                                    "start with lines such as title: My post and date: 2026-07-03")]
+        key_lines, problems = _check_nodes(node, path, first_line)
+        if problems:
+            return None, {}, problems
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        return None, {}, [_syntax_error(exc, front_matter, path, first_line)]
+    except yaml.YAMLError as exc:  # a reader error without a mark; invisible characters are caught before
+        return None, {}, [error(path, first_line, f"invalid front-matter: {exc}")]
+    finally:
+        loader.dispose()
+    return data, key_lines, _escaped_invisible(data, key_lines, path)
+
+
+def _check_nodes(root: yaml.MappingNode, path: str, first_line: int) -> tuple[dict[str, int], list[Diagnostic]]:
+    """Keys that are names and given once; no tags, aliases or runaway nesting under them."""
+    key_lines: dict[str, int] = {}
+    problems: list[Diagnostic] = []
+    seen: set[int] = set()
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + first_line
+        if key_node.tag != "tag:yaml.org,2002:str" or not isinstance(key_node, yaml.ScalarNode):
+            shown = f"'{key_node.value}'" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+            problems.append(error(path, line, f"{shown} cannot be a front-matter key",
+                                  "keys are names such as title: or date:"))
+            continue
+        key = key_node.value
+        if key in key_lines:
+            problems.append(error(path, line, f"'{key}' is given twice (first on line {key_lines[key]})",
+                                  "keep one of the two lines"))
+            continue
+        key_lines[key] = line
+        problem = _check_value(key, value_node, line, seen, path, first_line)
+        if problem:
+            problems.append(problem)
+    return key_lines, problems
+
+
+def _check_value(key: str, value: yaml.Node, line: int, seen: set[int], path: str,
+                 first_line: int) -> Diagnostic | None:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            return error(path, line, "anchors and aliases (&name, *name) are not supported in front-matter",
+                         "write the value out in full; a value that starts with * or & needs quotes")
+        seen.add(id(node))
+        if node.tag not in PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            return error(path, node.start_mark.line + first_line, f"the YAML tag '{tag}' is not allowed",
+                         "front-matter holds plain text, numbers, lists and true/false; "
+                         "a value that starts with ! needs quotes")
+        if depth > MAX_DEPTH:
+            return error(path, line, f"'{key}' is nested more than {MAX_DEPTH} levels deep",
+                         "front-matter values are text, lists or short mappings")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+    return None
+
+
+def _escaped_invisible(data: dict, key_lines: dict[str, int], path: str) -> list[Diagnostic]:
+    """Control characters written as escapes ("\\0", "\\x07") survive YAML; no page or feed can carry them."""
+    found = {key_path[0]: char for key_path, char in invisible_in_values(data) if key_path}
+    return [error(path, key_lines.get(key, 1), f"'{key}' contains the control character {char}",
+                  "remove the \\ escape that writes it") for key, char in sorted(found.items())]
+
+
+_COMMENTED_TEXT = re.compile(r"^\s*(?:-\s+)?(title|description|image_alt|q|a):[ \t]+([^\s\"'|>\[{!&*#][^#]*?)\s+#(.*)$")
+
+
+def _text_cut_by_comment(front_matter: str, path: str, first_line: int) -> list[Diagnostic]:
+    """An unquoted ' #' starts a YAML comment, so `title: Lips #1 guide` would silently become 'Lips'."""
+    problems = []
+    for number, line in enumerate(front_matter.split("\n")):
+        match = _COMMENTED_TEXT.match(line)
+        if match:
+            key, kept, cut = match.groups()
+            whole = f"{kept} #{cut}".strip().replace('"', '\\"')
+            problems.append(error(path, number + first_line,
+                                  f"'{key}' would stop before ' #': YAML reads the rest of the line as a comment",
+                                  f'put the whole text in quotes: {key}: "{whole}"'))
+    return problems
+
+
+_QUOTE_OPENED = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^:#]*:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote_line(lines: list[str], last: int) -> tuple[int, str] | None:
+    """The first line up to `last` (0-based) whose value opens a quote it does not close."""
+    for number, line in enumerate(lines[: last + 1]):
+        match = _QUOTE_OPENED.match(line)
+        if not match:
+            continue
+        quote, rest = match.groups()
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+        if not closed:
+            return number, quote
+    return None
+
+
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):[^\s/]")
+_VALUE_START = re.compile(r"^\s*(?:-\s+)?[^\s:#]+:\s+")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, front_matter: str, path: str, first_line: int) -> Diagnostic:
+    """YAML's own words say what the reader expected; say what the writer should change instead."""
+    line, message, hint = _explain(exc, front_matter.split("\n"))
+    return error(path, line + first_line, f"invalid front-matter: {message}", hint)
+
+
+def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str]:
+    """(0-based line, message, hint), most specific explanation first."""
+    mark = exc.problem_mark or exc.context_mark
+    at, column = (mark.line, mark.column) if mark else (0, 0)
+    problem, context = exc.problem or "", exc.context or ""
+    text = lines[at] if at < len(lines) else ""
+    rest = text[column:]
+    opened = exc.context_mark
+    if "quoted scalar" in context and opened is not None and "escape" not in problem:
+        quote = lines[opened.line][opened.column:][:1] or '"'
+        return opened.line, f"the quote ({quote}) opened on this line is not closed", \
+            f"end the value with a closing {quote}, or remove the opening one"
+    if ("flow sequence" in context or "flow mapping" in context) and opened is not None:
+        bracket, closing = ("[", "]") if "sequence" in context else ("{", "}")
+        return opened.line, f"the {bracket} opened on this line is not closed", \
+            f"end it with {closing}; an item with a comma or colon in it needs quotes"
+    if "\t" in text[: len(text) - len(text.lstrip())] or rest[:1] == "\t":
+        return at, "a tab is used to indent this line", "indent front-matter with spaces, not tabs"
+    for number, earlier in enumerate(lines[: at + 1]):
+        match = _NO_SPACE_AFTER_COLON.match(earlier)
+        if match:
+            key = match.group(1)
+            return number, f"'{key}:' needs a space after the colon", \
+                f"write {key}: {earlier.split(':', 1)[1].strip()}"
+    unclosed = _unclosed_quote_line(lines, at)
+    if unclosed:
+        number, quote = unclosed
+        return number, f"the quote ({quote}) opened on this line is not closed", \
+            f"end the value with a closing {quote}, or remove the opening one"
+    if problem.startswith("mapping values are not allowed"):
+        if at > 0 and text[:1] == " " and not lines[at - 1].rstrip().endswith(":"):
+            return at, "this line is indented, so it reads as part of the line above", \
+                "start the key at the beginning of the line"
+        return at, "a value contains ': ' and needs quotes", QUOTE_HINT
+    value = text[_VALUE_START.match(text).end():] if _VALUE_START.match(text) else rest
+    if problem == "found undefined alias" or (problem.startswith("found character") and rest[:1] in "*&@`%|>!") \
+            or (problem.startswith("did not find expected comment") and value[:1] in "|>"):
+        char, shown = value[:1], value.strip().replace('"', '\\"')
+        return at, f"a value that starts with {char} needs quotes", \
+            f'write it in quotes: {text[: len(text) - len(value)].strip()} "{shown}"'
+    if "escape" in problem:
+        return at, "a \\ escape in a quoted value is not a character", \
+            "write the character itself, or use single quotes, in which \\ is an ordinary character"
+    if _VALUE_START.match(text) and column > _VALUE_START.match(text).end():
+        key = text[: _VALUE_START.match(text).end()].strip()
+        return at, "there is more on this line after the value has ended", \
+            f"remove what follows the value, or put all of it in single quotes: {key} '{value.strip()}'"
+    if problem in ("did not find expected key", "could not find expected ':'", "did not find expected '-' indicator") \
+            or "block end" in problem:
+        return at, "this line does not line up with the lines above", \
+            "keys start at the beginning of the line; items of a list line up under each other"
+    return at, problem or "not valid YAML", QUOTE_HINT

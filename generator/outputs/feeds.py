@@ -1,0 +1,126 @@
+"""RSS 2.0 and Atom 1.0 feeds per language, and an RSS feed per tag, with feedgen."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from html import escape
+from datetime import datetime, timezone
+from typing import Mapping
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml.html.builder import IMG
+from feedgen.feed import FeedGenerator
+
+from generator.markup.markdown import PostHtml
+from generator.content.models import OutputFile, Post
+from generator.site.model import Site
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def entry_id(site: Site, post: Post) -> str:
+    """Stable across rebuilds, title edits and slug changes: derived from host, language and translation key."""
+    host = urlsplit(site.urls.base_url).netloc
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"clinicpress:{host}/{post.lang}/{post.translation_key}").urn
+
+
+def absolute_html(html: str, page_url: str) -> str:
+    """Feed readers show content out of context: every link and image must be absolute."""
+    if not html.strip():
+        return html
+    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    fragment.make_links_absolute(page_url, resolve_base_href=False)
+    inner = escape(fragment.text or "", quote=False)
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPlan:
+    """One feed file: where it goes, what it is called and which posts it may show."""
+
+    path: str
+    format: str  # "rss" | "atom"
+    lang: str
+    title: str
+    description: str
+    link_path: str
+    posts: tuple[Post, ...]  # newest first; the feed shows the first [feeds] limit
+
+
+def plan_feeds(site: Site, strings: Mapping) -> list[FeedPlan]:
+    urls, limit, plans = site.urls, site.config.feeds.limit, []
+    for language in site.config.languages:
+        lang, posts = language.code, site.posts[language.code][:limit]
+        plans.append(FeedPlan(urls.rss(lang), "rss", lang, language.title, language.description, urls.home(lang), posts))
+        plans.append(FeedPlan(urls.atom(lang), "atom", lang, language.title, language.description, urls.home(lang), posts))
+        t = strings[lang]
+        for group in site.tags[lang]:
+            plans.append(FeedPlan(urls.tag_feed(lang, group.key), "rss", lang,
+                                  t("feed.tag_title", title=language.title, tag=group.name),
+                                  t("tag.description", tag=group.name, count=len(group.posts)),
+                                  urls.tag(lang, group.key), group.posts[:limit]))
+    return plans
+
+
+class FeedRenderer:
+    def __init__(self, site: Site, html: Mapping[str, PostHtml]):
+        self.site, self.html, self.urls = site, html, site.urls
+        self.config = site.config
+        self._contents: dict[str, str] = {}  # a post appears in its language feed and each tag's feed
+
+    def content(self, post: Post) -> str:
+        if post.source not in self._contents:
+            self._contents[post.source] = self._content(post)
+        return self._contents[post.source]
+
+    def _content(self, post: Post) -> str:
+        page_url = self.urls.absolute(self.urls.post(post.lang, post.slug))
+        body = self.html[post.source].body.html
+        if post.image:
+            cover = lxml.html.tostring(IMG(src=self.urls.asset(post.image), alt=post.image_alt), encoding="unicode")
+            body = f"<p>{cover}</p>\n{body}"
+        return absolute_html(body, page_url)
+
+    def render(self, plan: FeedPlan) -> OutputFile:
+        urls, lang = self.urls, plan.lang
+        fg = FeedGenerator()
+        fg.load_extension("dc")
+        fg.id(urls.absolute(plan.path))
+        fg.title(plan.title)
+        fg.subtitle(plan.description or plan.title)
+        fg.description(plan.description or plan.title)
+        # feedgen uses the last link as RSS <link>: the page, not the feed itself.
+        fg.link(href=urls.absolute(plan.path), rel="self")
+        fg.link(href=urls.absolute(plan.link_path), rel="alternate")
+        fg.language(lang)
+        clinic_name = self.config.clinic.name.get(lang, self.config.site.default_language)
+        fg.author({"name": clinic_name})
+        fg.generator("ClinicPress", uri="https://pypi.org/project/clinicpress/")
+        if self.config.clinic.logo:
+            fg.logo(urls.asset(self.config.clinic.logo))
+        # Feed dates come from the content, never the clock, so rebuilds are byte-identical.
+        newest = max((p.modified for p in plan.posts), default=EPOCH)
+        fg.updated(newest)
+        fg.lastBuildDate(newest)
+        for post in plan.posts:
+            entry = fg.add_entry(order="append")
+            post_url = urls.absolute(urls.post(post.lang, post.slug))
+            entry.id(entry_id(self.site, post))
+            entry.guid(entry_id(self.site, post), permalink=False)
+            entry.title(post.title)
+            entry.link(href=post_url, rel="alternate")
+            entry.published(post.date)
+            entry.updated(post.modified)
+            entry.description(post.description or self.html[post.source].body.text[:300])
+            if self.config.feeds.full_content:
+                entry.content(self.content(post), type="html")
+            author = self.config.author(post.author) if post.author else None
+            if author:
+                name = author.name.get(lang, self.config.site.default_language)
+                entry.author({"name": name, **({"uri": author.url} if author.url else {})})
+                entry.dc.dc_creator(name)
+            if post.tags:  # one call: feedgen's per-call category merge is quadratic
+                entry.category([{"term": tag, "label": tag} for tag in post.tags])
+        data = fg.rss_str(pretty=True) if plan.format == "rss" else fg.atom_str(pretty=True)
+        return OutputFile(plan.path, data)

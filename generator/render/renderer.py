@@ -1,0 +1,123 @@
+"""Jinja rendering of planned pages, with template errors reported by template file and line."""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol, Sequence
+
+import jinja2
+
+from generator.errors import BuildError, Diagnostic, error
+from generator.content.models import OutputFile
+from generator.site.pages import Page
+from generator.workers import iter_parallel
+
+
+def make_environment(dirs: list[Path], compiled_dir: Path | None = None) -> jinja2.Environment:
+    """The theme's templates; compiled_dir keeps them compiled between builds (Jinja checks each
+    template's source before reusing it)."""
+    if compiled_dir is not None:
+        try:
+            compiled_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            compiled_dir = None
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
+        autoescape=True,
+        auto_reload=False,  # templates do not change during a build: no stat() per include per page
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # Keep JSON-LD readable (Hangul as is) and in the order it was built; tojson still escapes <, > and &.
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    return env
+
+
+def _template_location(exc: BaseException, dirs: list[Path], site_dir: Path) -> tuple[str, int | None]:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return _shown(exc.filename or exc.name or "?", site_dir), exc.lineno
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt")) and any(
+                str(d) in frame.filename for d in dirs):
+            return _shown(frame.filename, site_dir), frame.lineno
+    return "templates", None
+
+
+def _shown(filename: str, site_dir: Path) -> str:
+    path = Path(filename)
+    try:
+        return str(path.resolve().relative_to(site_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+class OutputSink(Protocol):
+    def write(self, output: OutputFile) -> str: ...
+
+
+@dataclass(frozen=True)
+class PageRenderer:
+    """Everything a worker process needs to render pages and write them into the staging folder."""
+
+    pages: Sequence[Page]
+    context_for: Callable[[Page], dict[str, Any]]
+    env: jinja2.Environment
+    dirs: list[Path]
+    site_dir: Path
+    output_path: Callable[[str], str]
+    sink: OutputSink
+
+    def render(self, index: int) -> tuple[str, str] | Diagnostic:
+        page = self.pages[index]
+        try:
+            html = self.env.get_template(page.template).render(self.context_for(page))
+        except jinja2.TemplateNotFound as exc:
+            return error("templates", None, f"template '{exc.name}' not found",
+                         "the default theme has it; restore the file or remove your override")
+        except jinja2.TemplateSyntaxError as exc:
+            where, line = _template_location(exc, self.dirs, self.site_dir)
+            return error(where, line, f"template syntax error: {exc.message}")
+        except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            where, line = _template_location(exc, self.dirs, self.site_dir)
+            subject = page.post.source if page.post else "/" + page.path
+            message = getattr(exc, "message", None) or str(exc)
+            return error(where, line, f"template error while rendering {subject}: {message}")
+        output = OutputFile(self.output_path(page.path), html.encode("utf-8"))
+        return output.path, self.sink.write(output)
+
+
+@dataclass(frozen=True)
+class OutputRenderer:
+    """Pages, and the other outputs that show post bodies (feeds), rendered in the same worker processes."""
+
+    pages: PageRenderer
+    other: Callable[[int], OutputFile]  # the index-th other output
+
+    def render(self, item: tuple[str, int]) -> tuple[str, str] | Diagnostic:
+        kind, index = item
+        if kind == "page":
+            return self.pages.render(index)
+        output = self.other(index)
+        return output.path, self.pages.sink.write(output)
+
+
+def render_outputs(renderer: OutputRenderer, pages: Sequence[int], others: Sequence[int], jobs: int,
+                   progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
+    """Render the given pages and other outputs (in worker processes when there are many);
+    path -> digest of what was written. The others come first: they take longest."""
+    items = [("other", index) for index in others] + [("page", index) for index in pages]
+    written, diagnostics = {}, []
+    for done, result in enumerate(iter_parallel(OutputRenderer.render, renderer, items, jobs), start=1):
+        if progress and done % 50 == 0:
+            progress("rendering pages", done, len(items))
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        else:
+            written[result[0]] = result[1]
+    if diagnostics:
+        raise BuildError(list(dict.fromkeys(diagnostics)))
+    return written

@@ -1,0 +1,283 @@
+"""Template contexts: every value a page prints, prepared in Python (templates build no URLs or dates)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from generator.render.comments import comments_context
+from generator.config.loader import Author
+from generator.site.strings import Strings, localized_date, reading_minutes
+from generator.markup.post_bodies import BodyStore
+from generator.content.models import Post
+from generator.site.pages import Page
+from generator.render.seo import head_meta, home_json_ld, post_json_ld
+from generator.site.model import Site
+
+EXCERPT_LENGTH = 160
+SERIES_NAV_FULL = 12
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+class ViewBuilder:
+    """Builds the context of each page from the site model, rendered bodies and UI strings."""
+
+    def __init__(self, site: Site, html: BodyStore, strings: Mapping[str, Strings],
+                 asset_hrefs: Mapping[str, str]):
+        self.site, self.html, self.strings = site, html, strings
+        self.urls, self.config = site.urls, site.config
+        self.asset_hrefs = asset_hrefs
+        self._cards: dict[str, dict[str, Any]] = {}  # a post appears on many list pages
+        self._tag_links: dict[tuple[str, str], dict[str, str]] = {}
+
+    # shared pieces ---------------------------------------------------------------
+    def describe(self, post: Post) -> str:
+        return post.description or excerpt(self.html.summary(post.source).excerpt)
+
+    def date_label(self, post: Post) -> str:
+        return localized_date(post.date, self.config.language(post.lang).locale)
+
+    def card(self, post: Post) -> dict[str, Any]:
+        if post.source not in self._cards:
+            self._cards[post.source] = self._card(post)
+        return self._cards[post.source]
+
+    def _card(self, post: Post) -> dict[str, Any]:
+        t = self.strings[post.lang]
+        return {
+            "title": post.title,
+            "href": self.urls.href(self.urls.post(post.lang, post.slug)),
+            "date_iso": post.date.isoformat(),
+            "date": self.date_label(post),
+            "description": self.describe(post),
+            "reading_time": t("post.reading_time", minutes=self.minutes(post)),
+            "series_label": t("series.part_short", part=post.series_part) if post.series else "",
+            "tags": [self.tag_link(post.lang, tag) for tag in post.tags],
+        }
+
+    def minutes(self, post: Post) -> int:
+        language = self.config.language(post.lang)
+        return reading_minutes(self.html.summary(post.source).word_count, post.lang, language.words_per_minute)
+
+    def tag_link(self, lang: str, tag: str) -> dict[str, str]:
+        if (lang, tag) not in self._tag_links:
+            group = self.site.tag_group(lang, tag)
+            self._tag_links[lang, tag] = {"name": group.name, "href": self.urls.href(self.urls.tag(lang, group.key))}
+        return self._tag_links[lang, tag]
+
+    def person(self, author: Author, lang: str) -> dict[str, str]:
+        fallback = self.config.site.default_language
+        has_page = self.site.group("author", lang, author.id) is not None
+        return {
+            "name": author.name.get(lang, fallback),
+            "job_title": author.job_title.get(lang, fallback) if author.job_title else "",
+            "href": self.urls.href(self.urls.author(lang, author.id)) if has_page else "",
+            "profile_url": author.url,
+            "bio": author.bio.get(lang, fallback) if author.bio else "",
+        }
+
+    def feeds(self, page: Page) -> tuple[tuple[str, str, str], ...]:
+        lang = page.lang or self.config.site.default_language
+        t, title = self.strings[lang], self.config.language(lang).title
+        links = [("application/rss+xml", t("feed.rss_title", title=title), self.urls.href(self.urls.rss(lang))),
+                 ("application/atom+xml", t("feed.atom_title", title=title), self.urls.href(self.urls.atom(lang)))]
+        if page.kind == "tag" and page.group:
+            links.append(("application/rss+xml", t("feed.tag_title", title=title, tag=page.group.name),
+                          self.urls.href(self.urls.tag_feed(lang, page.group.key))))
+        return tuple(links)
+
+    def switcher(self, page: Page) -> list[dict[str, Any]]:
+        entries = []
+        for language in self.config.languages:
+            target = page.alternate_path(language.code)
+            translated = target is not None
+            entries.append({
+                "lang": language.code,
+                "name": language.name,
+                "href": self.urls.href(target if translated else self.urls.home(language.code)),
+                "current": language.code == page.lang,
+                "translated": translated,
+            })
+        return entries
+
+    def common(self, page: Page, title: str, description: str, **head: Any) -> dict[str, Any]:
+        lang = page.lang or self.config.site.default_language
+        language = self.config.language(lang)
+        clinic = self.config.clinic
+        fallback = self.config.site.default_language
+        return {
+            "lang": lang,
+            "kind": page.kind,
+            "t": self.strings[lang],
+            "head": head_meta(self.site, page, title, description, self.feeds(page), **head),
+            "blog": {"title": language.title, "description": language.description,
+                     "home_href": self.urls.href(self.urls.home(lang)),
+                     "tags_href": self.urls.href(self.urls.tags_index(lang)) if self.site.tags[lang] else "",
+                     "rss_href": self.urls.href(self.urls.rss(lang))},
+            "clinic": {"name": clinic.name.get(lang, fallback), "url": clinic.url,
+                       "telephone": clinic.telephone, "telephone_href": "tel:" + clinic.telephone.replace(" ", "") if clinic.telephone else "",
+                       "contact_url": clinic.contact_url, "email": clinic.email,
+                       "address": clinic.address.get(lang, fallback) if clinic.address else ""},
+            "languages": self.switcher(page),
+            "assets": self.asset_hrefs,
+            "root_href": self.urls.href(self.urls.root()),
+            "comments": None,
+        }
+
+    def pagination(self, page: Page, path_for_page) -> dict[str, Any] | None:
+        if page.page_count <= 1:
+            return None
+        number = page.page_number
+        return {
+            "number": number, "count": page.page_count,
+            "previous": self.urls.href(path_for_page(number - 1)) if number > 1 else "",
+            "next": self.urls.href(path_for_page(number + 1)) if number < page.page_count else "",
+        }
+
+    # pages -----------------------------------------------------------------------
+    def context(self, page: Page) -> dict[str, Any]:
+        return getattr(self, f"_{page.kind}")(page)
+
+    def _root(self, page: Page) -> dict[str, Any]:
+        default = self.config.site.default_language
+        name = self.config.clinic.name.get(default)
+        context = self.common(page, name, self.config.language(default).description,
+                              json_ld=home_json_ld(self.site, default))
+        context["choices"] = [{
+            "lang": language.code, "name": language.name, "title": language.title,
+            "description": language.description, "href": self.urls.href(self.urls.home(language.code)),
+        } for language in self.config.languages]
+        return context
+
+    def _home(self, page: Page) -> dict[str, Any]:
+        language = self.config.language(page.lang)
+        t = self.strings[page.lang]
+        title = language.title if page.page_number == 1 else t("list.page_title", title=language.title, page=page.page_number)
+        context = self.common(page, title, language.description,
+                              json_ld=home_json_ld(self.site, page.lang) if page.page_number == 1 else ())
+        context.update(heading=language.title, intro=language.description, cards=[self.card(p) for p in page.posts],
+                       pagination=self.pagination(page, lambda n: self.urls.home(page.lang, n)))
+        return context
+
+    def _tag(self, page: Page) -> dict[str, Any]:
+        t, group = self.strings[page.lang], page.group
+        heading = t("tag.title", tag=group.name)
+        title = heading if page.page_number == 1 else t("list.page_title", title=heading, page=page.page_number)
+        context = self.common(page, title, t("tag.description", tag=group.name, count=len(group.posts)))
+        context.update(heading=heading, intro=t("tag.description", tag=group.name, count=len(group.posts)),
+                       cards=[self.card(p) for p in page.posts],
+                       feed_href=self.urls.href(self.urls.tag_feed(page.lang, group.key)),
+                       pagination=self.pagination(page, lambda n: self.urls.tag(page.lang, group.key, n)))
+        return context
+
+    def _tags(self, page: Page) -> dict[str, Any]:
+        t = self.strings[page.lang]
+        context = self.common(page, t("tags.title"), t("tags.description"))
+        context.update(heading=t("tags.title"), tags=[
+            {"name": g.name, "href": self.urls.href(self.urls.tag(page.lang, g.key)), "count": len(g.posts)}
+            for g in sorted(self.site.tags[page.lang], key=lambda g: (-len(g.posts), g.name))])
+        return context
+
+    def _series(self, page: Page) -> dict[str, Any]:
+        t, group = self.strings[page.lang], page.group
+        info = self.config.series_info(group.key)
+        fallback = self.config.site.default_language
+        intro = info.description.get(page.lang, fallback) if info and info.description else ""
+        context = self.common(page, group.name, intro or t("series.description", series=group.name, count=len(group.posts)))
+        context.update(heading=group.name, intro=intro, cards=[self.card(p) for p in group.posts])
+        return context
+
+    def _author(self, page: Page) -> dict[str, Any]:
+        t, author = self.strings[page.lang], self.config.author(page.group.key)
+        person = self.person(author, page.lang)
+        description = person["bio"] or t("author.description", name=person["name"], job_title=person["job_title"])
+        title = person["name"] if page.page_number == 1 else t("list.page_title", title=person["name"],
+                                                                  page=page.page_number)
+        context = self.common(page, title, description, image=author.image, image_alt=person["name"])
+        context.update(heading=person["name"], person=person, cards=[self.card(p) for p in page.posts],
+                       image=self.urls.href(author.image) if author.image else "",
+                       pagination=self.pagination(page, lambda n: self.urls.author(page.lang, author.id, n)))
+        return context
+
+    def _not_found(self, page: Page) -> dict[str, Any]:
+        t = self.strings[self.config.site.default_language]
+        context = self.common(page, t("404.title"), t("404.text"))
+        context["messages"] = [{"lang": lang, "t": self.strings[lang],
+                                "home_href": self.urls.href(self.urls.home(lang))}
+                               for lang in self.config.language_codes]
+        return context
+
+    def _post(self, page: Page) -> dict[str, Any]:
+        post, site, urls = page.post, self.site, self.urls
+        t, html = self.strings[post.lang], self.html[post.source]
+        locale = self.config.language(post.lang).locale
+        position = site.series_position(post)
+        home = (self.config.language(post.lang).title, urls.home(post.lang))
+        if position:
+            middle = (position.group.name, urls.series(post.lang, post.series))
+        elif post.tags:
+            group = site.tag_group(post.lang, post.tags[0])
+            middle = (group.name, urls.tag(post.lang, group.key))
+        else:
+            middle = None
+        trail = [home] + ([middle] if middle else []) + [(post.title, page.path)]
+        json_ld = post_json_ld(site, post, html.body.word_count, trail, html.faq)
+        description = self.describe(post)
+        context = self.common(page, post.title, description, image=post.image, image_alt=post.image_alt,
+                              json_ld=json_ld)
+        author = self.config.author(post.author) if post.author else None
+        reviewer = self.config.author(post.reviewed_by) if post.reviewed_by else None
+        context.update(
+            breadcrumb=[{"name": name, "href": urls.href(path)} for name, path in trail],
+            post={
+                "title": post.title,
+                "html": html.body.html,
+                "date_iso": post.date.isoformat(),
+                "date": localized_date(post.date, locale),
+                "updated_iso": post.updated.isoformat() if post.updated else "",
+                "updated": localized_date(post.updated, locale) if post.updated else "",
+                "reviewed": localized_date(post.last_reviewed or post.modified, locale) if reviewer else "",
+                "reading_time": t("post.reading_time", minutes=self.minutes(post)),
+                "author": self.person(author, post.lang) if author else None,
+                "reviewer": self.person(reviewer, post.lang) if reviewer else None,
+                "tags": [self.tag_link(post.lang, tag) for tag in post.tags],
+                "image": urls.href(post.image) if post.image else "",
+                "image_alt": post.image_alt,
+                "faq": [{"question": q, "answer": a} for q, a in html.faq],
+                "translations": [{"lang": p.lang, "name": self.config.language(p.lang).name,
+                                  "href": urls.href(urls.post(p.lang, p.slug))}
+                                 for p in site.translations_of(post) if p.lang != post.lang],
+            },
+            series=self._series_nav(position, post) if position else None,
+            comments=comments_context(site, post, t),
+        )
+        return context
+
+    def _series_nav(self, position, post: Post) -> dict[str, Any]:
+        t, urls, group = self.strings[post.lang], self.urls, position.group
+
+        def link(other: Post | None) -> dict[str, str] | None:
+            if other is None:
+                return None
+            return {"title": other.title, "href": urls.href(urls.post(other.lang, other.slug)),
+                    "part": t("series.part_short", part=other.series_part)}
+
+        # A long series lists its first and last parts and those around this one, not all of them.
+        count, here = len(group.posts), position.index + 1
+        shown = set(range(1, count + 1)) if count <= SERIES_NAV_FULL else (
+            {1, 2, count - 1, count} | set(range(max(1, here - 3), min(count, here + 3) + 1)))
+        return {
+            "name": group.name,
+            "href": urls.href(urls.series(post.lang, group.key)),
+            "label": t("series.part_of", part=position.index + 1, total=len(group.posts)),
+            "previous": link(position.previous),
+            "next": link(position.next),
+            "parts": [{"title": p.title, "href": urls.href(urls.post(p.lang, p.slug)), "current": p is post,
+                       "part": t("series.part_short", part=p.series_part), "number": number,
+                       "gap_before": number - 1 not in shown and number > 1}
+                      for number, p in enumerate(group.posts, start=1) if number in shown],
+        }
