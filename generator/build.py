@@ -2,50 +2,26 @@
 from __future__ import annotations
 
 import gc
-import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from functools import partial
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Callable
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
-from generator.render.comments import check_provider_template
-from generator.config.loader import SiteConfig, load_config
-from generator.content.posts import discover_posts, is_published, parse_posts
-from generator.errors import BuildError, Diagnostic, error, raise_if_errors
-from generator.site.strings import load_strings
+from generator import __version__
 from generator.check.runner import lint_for_build
-from generator.markup.post_bodies import Prerenderer, render_bodies
+from generator.errors import BuildError, Diagnostic, error
 from generator.incremental.cache import BuildCache, fingerprint
+from generator.incremental.signatures import feed_signature, page_signatures, sitemap_signature
+from generator.loading import BuildOptions, load_site
+from generator.markup.post_bodies import render_bodies
 from generator.outputs.feeds import FeedRenderer, plan_feeds
-from generator.site.pages import plan_pages
-from generator.incremental.cached_posts import parse_posts_cached
 from generator.render.renderer import OutputRenderer, PageRenderer, make_environment, render_outputs
 from generator.render.seo import build_robots, build_sitemap
-from generator.incremental.signatures import feed_signature, page_signatures, sitemap_signature
-from generator.site.model import Site, assemble_site
 from generator.render.theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
-from generator.site.urls import Urls
 from generator.render.views import ViewBuilder
+from generator.site.pages import plan_pages
+from generator.site.strings import load_strings
+from generator.site.urls import Urls
 from generator.write.writer import SiteWriter, check_output_dir, live_marker
-from generator import __version__
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    site_dir: Path
-    output_dir: Path | None = None
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None
-    jobs: int = 0  # worker processes; 0: one per core
-    use_cache: bool = True
-    # Called between stages as progress(stage, done, total) so a terminal can draw a bar.
-    progress: Callable[[str, int, int], None] | None = None
 
 
 BUILD_STAGES = ("reading posts", "rendering pages", "writing files")
@@ -57,40 +33,6 @@ class BuildResult:
     files_written: int
     seconds: float
     warnings: tuple[Diagnostic, ...]
-
-
-def build_now(config_timezone: str) -> datetime:
-    """The build's idea of 'now': SOURCE_DATE_EPOCH when set, for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(ZoneInfo(config_timezone))
-
-
-def load_site(options: BuildOptions, cache: BuildCache | None = None,
-              prerender: bool = False) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
-    """Stages up to the site model; also used by `check` and `serve`. With prerender (and a cache),
-    the Markdown of the posts that are parsed is rendered in the same pass, into the cache."""
-    config = load_config(options.site_dir / "site.toml")
-    if options.base_url:
-        config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
-    raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
-    sources = discover_posts(options.site_dir / "posts", config)
-    now = options.now or build_now(config.site.timezone)
-    if cache:
-        published = partial(is_published, now=now, drafts=options.drafts, future=options.future)
-        after = Prerenderer(config.markdown, cache, published) if prerender else None
-        posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after, options.progress)
-    else:
-        posts, warnings = parse_posts(sources, config)
-    site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
-    return config, site, tuple(warnings)
-
-
-def _normalize_base_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise BuildError([error("--base-url", None, f"'{value}' must be an absolute URL such as https://example.com/")])
-    return value if value.endswith("/") else value + "/"
 
 
 def build_site(options: BuildOptions) -> BuildResult:

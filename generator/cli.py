@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -109,47 +108,34 @@ def _summary(result: BuildResult) -> str:
 
 
 class ProgressBar:
-    """A one-line bar on a terminal, shown only once the build has taken longer than a second."""
+    """A one-line bar on a terminal, shown only once the build has taken longer than a second. It is
+    drawn from the build's own progress calls: a drawing thread would make the build's worker
+    processes forks of a threaded process."""
 
-    DELAY, WIDTH = 1.0, 24
+    DELAY, WIDTH, INTERVAL = 1.0, 24, 0.1
 
     def __init__(self, stream: TextIO, enabled: bool):
         self.stream, self.enabled = stream, enabled and stream.isatty()
         self.started = time.monotonic()
-        self.stage, self.done, self.total = "starting", 0, 1
+        self.drawn_at = 0.0
         self.drawn = False
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._tick, name="clinicpress-progress", daemon=True)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        with self._lock:
-            self.stage, self.done, self.total = stage, done, max(total, 1)
+        now = time.monotonic()
+        if not self.enabled or now - self.started < self.DELAY or now - self.drawn_at < self.INTERVAL:
+            return
+        filled = self.WIDTH * done // max(total, 1)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {stage} {now - self.started:.1f} s\033[K")
+        self.stream.flush()
+        self.drawn, self.drawn_at = True, now
 
     def __enter__(self) -> "ProgressBar":
-        if self.enabled:
-            self._thread.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
         if self.drawn:
             self.stream.write("\r\033[K")
             self.stream.flush()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(0.1):
-            elapsed = time.monotonic() - self.started
-            if elapsed < self.DELAY:
-                continue
-            with self._lock:
-                filled = self.WIDTH * self.done // self.total
-                line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.stage} {elapsed:.1f} s"
-            self.stream.write(f"\r{line}\033[K")
-            self.stream.flush()
-            self.drawn = True
 
 
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

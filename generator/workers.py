@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from typing import Any, Callable, Iterator, Sequence
 
 # Below this many items a pool costs more than it saves.
@@ -33,7 +34,10 @@ def iter_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequen
     """function(state, item) for each item, in order, over `jobs` processes when it pays off;
     results stream back so the caller need not hold them all."""
     jobs = jobs or default_jobs()
-    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking a process that runs other threads can copy a lock held by one of them and deadlock
+    # the child: a process with threads (the preview server) does the work itself.
+    if (jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
         yield from (function(state, item) for item in items)
         return
     size = max(8, min(64, len(items) // (jobs * 8)))

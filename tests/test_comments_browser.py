@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site, load_site
+from generator.build import BuildOptions, build_site
+from generator.loading import load_site
 
 from conftest import FIXED_NOW, REPO, copy_sample_site, post_text, write_tree
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
-from generator.render.comments import check_provider_settings
+from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig, check_provider_settings
 from generator.errors import BuildError, Diagnostic, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
@@ -21,7 +21,6 @@ from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_RULE = "use lower-case letters, digits, '-' or '_'"
-COMMENT_PROVIDERS_BUILTIN = ("none", "isso", "giscus", "utterances", "disqus", "remark42")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +87,6 @@ class Series:
     id: str = field(metadata={"doc": "Key under [series], used by series: in posts"})
     title: LocalizedText = field(metadata={"doc": "Series name shown on its page and on each part"})
     description: LocalizedText | None = field(default=None, metadata={"doc": "Shown on the series page"})
-
-
-@dataclass(frozen=True, slots=True)
-class CommentsConfig:
-    provider: str = field(default="none", metadata={"doc": "none, isso, giscus, utterances, disqus, remark42 or a custom template"})
-    thread: str = field(default="shared", metadata={"doc": "shared or per-language"})
-    load: str = field(default="click", metadata={"doc": "click, scroll or eager"})
-    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), metadata={"doc": "[comments.<provider>] table"})
-    provider_line: int = field(default=0, metadata={"doc": "Line of comments.provider in site.toml, for messages"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +412,7 @@ def _read_comments(reader: _SectionReader, data: dict) -> CommentsConfig | None:
         reader.fail(("comments", "load"), f"'comments.load' must be \"click\", \"scroll\" or \"eager\", got '{comments.load}'")
     if not re.match(r"^[a-z0-9][a-z0-9_-]*$", comments.provider):
         reader.fail(("comments", "provider"), f"'comments.provider' '{comments.provider}' is not a valid provider name",
-                    f"built-in providers: {', '.join(COMMENT_PROVIDERS_BUILTIN)}")
+                    f"built-in providers: {', '.join(BUILTIN_PROVIDERS)}")
     settings = MappingProxyType(dict(provider_tables.get(comments.provider, {})))
     comments = CommentsConfig(provider=comments.provider, thread=comments.thread, load=comments.load, settings=settings,
                               provider_line=reader.locator.line("comments", "provider"))

@@ -1,164 +1,20 @@
-"""Comment providers: per-provider settings checks and the comments context of a post page.
+"""The comments of a post page: the provider template's context, and the check that the template exists.
 
 Each provider is one template, templates/comments/<provider>.html, that receives the mapping built by
 `comments_context`. The widget's markup sits in an inert <template> until the reader asks for it
 (clinicpress.js), so no request leaves for the provider before then.
-
-This module must not import config.py at run time: config.py calls `check_provider_settings`.
 """
 from __future__ import annotations
 
 import difflib
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any
 
+from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig
+from generator.content.models import Post
 from generator.errors import Diagnostic, error
-
-if TYPE_CHECKING:  # type hints only; importing these at run time would be circular
-    from generator.config.loader import CommentsConfig
-    from generator.site.strings import Strings
-    from generator.content.models import Post
-    from generator.site.model import Site
-    from generator.config.tomlpos import TomlLocator
-
-BUILTIN_PROVIDERS = ("none", "isso", "giscus", "utterances", "disqus", "remark42")
-ABSOLUTE_URL = re.compile(r"^https?://[^/\s]+")
-
-
-def _absolute_url(value: str) -> str | None:
-    if ABSOLUTE_URL.match(value):
-        return None
-    return f"must be an absolute URL such as \"https://comments.example-clinic.com/\", got '{value}'"
-
-
-def _repository(value: str) -> str | None:
-    if re.match(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", value):
-        return None
-    return f"must be a GitHub repository written as \"owner/name\", got '{value}'"
-
-
-def _shortname(value: str) -> str | None:
-    if re.match(r"^[a-z0-9-]+$", value):
-        return None
-    return f"must be the Disqus shortname, lower-case letters, digits and '-', got '{value}'"
-
-
-def _one_of(*choices: str) -> Callable[[str], str | None]:
-    def check(value: str) -> str | None:
-        if value in choices:
-            return None
-        return f"must be {' or '.join(repr(c) for c in choices)}, got '{value}'"
-    return check
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One key of a [comments.<provider>] table."""
-
-    type: type  # str or bool
-    default: Any = None  # None: required
-    check: Callable[[str], str | None] | None = None  # returns a problem or None
-    example: str = '"..."'  # shown in the hint for a missing key
-
-
-@dataclass(frozen=True, slots=True)
-class Provider:
-    settings: Mapping[str, Setting] = field(default_factory=dict)
-
-
-PROVIDERS: Mapping[str, Provider] = MappingProxyType({
-    "none": Provider(),
-    "isso": Provider({
-        "url": Setting(str, check=_absolute_url, example='"https://comments.example-clinic.com/"'),
-        "css": Setting(bool, True),
-        "avatar": Setting(bool, True),
-        "vote": Setting(bool, True),
-    }),
-    "giscus": Provider({
-        "repo": Setting(str, check=_repository, example='"owner/name"'),
-        "repo_id": Setting(str, example='"R_kgDO..."'),
-        "category": Setting(str, example='"Comments"'),
-        "category_id": Setting(str, example='"DIC_kwDO..."'),
-        "theme": Setting(str, "preferred_color_scheme"),
-        "reactions_enabled": Setting(bool, True),
-        "input_position": Setting(str, "bottom", _one_of("top", "bottom")),
-        "strict": Setting(bool, True),
-        "emit_metadata": Setting(bool, False),
-    }),
-    "utterances": Provider({
-        "repo": Setting(str, check=_repository, example='"owner/name"'),
-        "label": Setting(str, ""),
-        "theme": Setting(str, "github-light"),
-    }),
-    "disqus": Provider({
-        "shortname": Setting(str, check=_shortname, example='"balancelab"'),
-    }),
-    "remark42": Provider({
-        "host": Setting(str, check=_absolute_url, example='"https://remark42.example-clinic.com"'),
-        "site_id": Setting(str, example='"balancelab"'),
-        "theme": Setting(str, "light", _one_of("light", "dark")),
-    }),
-})
-
-
-def check_provider_settings(comments: CommentsConfig, locator: TomlLocator,
-                            shown: str) -> tuple[Mapping[str, Any], list[Diagnostic]]:
-    """Validate [comments.<provider>] of a built-in provider; return its settings with defaults filled in.
-
-    A custom provider's table is passed to its template as it is.
-    """
-    provider = PROVIDERS.get(comments.provider)
-    if provider is None:
-        return comments.settings, []
-    table, name = comments.settings, comments.provider
-    diagnostics: list[Diagnostic] = []
-    allowed = list(provider.settings)
-
-    def fail(key_path: tuple[str, ...], message: str, hint: str | None = None) -> None:
-        diagnostics.append(error(shown, locator.line("comments", *key_path), message, hint))
-
-    if not table and any(s.default is None for s in provider.settings.values()):
-        needed = [key for key, s in provider.settings.items() if s.default is None]
-        lines = "; ".join(f"{key} = {provider.settings[key].example}" for key in needed)
-        diagnostics.append(error(shown, locator.line("comments", "provider"),
-                                 f"comments.provider is '{name}' but there is no [comments.{name}] table",
-                                 f"add [comments.{name}] with {lines}"))
-        return table, diagnostics
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in provider.settings:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(allowed)}"
-            fail((name, key), f"unknown key 'comments.{name}.{key}'", hint)
-    for key, setting in provider.settings.items():
-        where = f"comments.{name}.{key}"
-        if key not in table:
-            if setting.default is None:
-                fail((name,), f"missing required key '{where}'",
-                     f"add {key} = {setting.example} under [comments.{name}]")
-            else:
-                values[key] = setting.default
-            continue
-        value = table[key]
-        if setting.type is bool and not isinstance(value, bool):
-            fail((name, key), f"'{where}' must be true or false, got {value!r}")
-        elif setting.type is str and not isinstance(value, str):
-            fail((name, key), f"'{where}' must be a string, got {value!r}",
-                 f'strings need quotes: {key} = "{value}"')
-        elif setting.type is str and not value.strip():
-            fail((name, key), f"'{where}' is empty", f"add {key} = {setting.example}")
-        elif setting.check and (problem := setting.check(value)):
-            fail((name, key), f"'{where}' {problem}")
-        else:
-            values[key] = value
-    if "url" in values and name == "isso":
-        values["url"] = values["url"].rstrip("/") + "/"
-    if "host" in values and name == "remark42":
-        values["host"] = values["host"].rstrip("/")
-    return MappingProxyType(values), diagnostics
+from generator.site.model import Site
+from generator.site.strings import Strings
 
 
 def check_provider_template(comments: CommentsConfig, theme_dirs: list[Path], shown: str = "site.toml") -> list[Diagnostic]:

@@ -336,8 +336,14 @@ def _serve_from(options: ServeOptions, output_dir: Path, report: Report) -> None
         cleanup.callback(debouncer.stop)
         cleanup.callback(watcher.stop)
         cleanup.callback(live.stop)
-        watcher.start()  # before the first build, so an edit made during it is not missed
-        debouncer.start()
+        # The first build runs before any thread starts, so its worker processes are forks of a
+        # single-threaded process; an edit made during it is found by its time and rebuilt.
+        started_ns = time.time_ns()
         report(live.rebuild())
+        watcher.start()
+        debouncer.start()
+        missed = watcher.changed_since(started_ns)
+        if missed:
+            debouncer.poke(missed)
         report(ServeEvent("serving", url=url))
         httpd.serve_forever(poll_interval=0.25)

@@ -79,6 +79,22 @@ class SiteWatcher(FileSystemEventHandler):
             self.observer.stop()
             self.observer.join(timeout=5)
 
+    def changed_since(self, moment_ns: int) -> list[str]:
+        """Files changed since moment_ns (wall clock): edits made before the watcher started."""
+        candidates = [self.site_dir / name for name in WATCHED_FILES]
+        for name in WATCHED_DIRS:
+            candidates += (self.site_dir / name).rglob("*")
+        changed = []
+        for path in candidates:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            shown = self._relevant(str(path))
+            if shown and not path.is_dir() and max(stat.st_mtime_ns, stat.st_ctime_ns) >= moment_ns:
+                changed.append(shown)
+        return changed
+
     def _watch(self, name: str) -> None:
         folder = self.site_dir / name
         with self._lock:
