@@ -1,6 +1,8 @@
 """Diagnostics: located, actionable messages collected across a whole build."""
 from __future__ import annotations
 
+import difflib
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,3 +67,9 @@ def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
         raise BuildError(errors)
+
+
+def did_you_mean(word: str, choices, otherwise: str | None = None, cutoff: float = 0.6) -> str | None:
+    """The hint for a misspelt name: the closest valid choice, else `otherwise`."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else otherwise

@@ -79,6 +79,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 from generator.markup.markdown import make_markdown  # noqa: E402
+from generator.markup.quick_inline import quicken_inline, uses_quick_inline  # noqa: E402
 
 # One inline construct each, in otherwise plain prose: the shortcut must notice every one of them.
 INLINE_SNIPPETS = [
@@ -107,7 +108,8 @@ def both_ways(text: str, config: MarkdownConfig) -> tuple[str, str]:
 
 
 def test_quick_inline_processing_is_in_use():
-    assert type(make_markdown(MarkdownConfig()).treeprocessors["inline"]).__name__ == "_QuickInline"
+    assert uses_quick_inline(make_markdown(MarkdownConfig()))
+    assert not uses_quick_inline(make_markdown(MarkdownConfig(), quick=False))
 
 
 @pytest.mark.parametrize("line_breaks", [False, True])
@@ -136,9 +138,15 @@ def test_quick_inline_processing_matches_stock_markdown(text, line_breaks):
 
 def test_an_unknown_inline_pattern_keeps_the_stock_processor():
     from markdown.inlinepatterns import SimpleTagInlineProcessor
-    from generator.markup.markdown import _quicken_inline
     md = markdown.Markdown()
     md.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "strikethrough", 65)
-    _quicken_inline(md)
-    assert type(md.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    assert not quicken_inline(md)
+    assert not uses_quick_inline(md)
     assert md.convert("a ~~b~~ c") == "<p>a <del>b</del> c</p>"
+
+
+def test_an_untested_markdown_version_keeps_the_stock_processor(monkeypatch):
+    monkeypatch.setattr(markdown, "__version__", "3.99.0")
+    md = markdown.Markdown()
+    assert not quicken_inline(md)
+    assert not uses_quick_inline(make_markdown(MarkdownConfig()))

@@ -1,14 +1,13 @@
 """The [comments] settings: the built-in providers, what each one's table must hold, and its checks."""
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from generator.config.tomlpos import TomlLocator
-from generator.errors import Diagnostic, error
+from generator.errors import Diagnostic, did_you_mean, error
 
 BUILTIN_PROVIDERS = ("none", "isso", "giscus", "utterances", "disqus", "remark42")
 ABSOLUTE_URL = re.compile(r"^https?://[^/\s]+")
@@ -125,8 +124,7 @@ def check_provider_settings(comments: CommentsConfig, locator: TomlLocator,
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in provider.settings:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(allowed)}"
+            hint = did_you_mean(key, allowed, f"valid keys: {', '.join(allowed)}")
             fail((name, key), f"unknown key 'comments.{name}.{key}'", hint)
     for key, setting in provider.settings.items():
         where = f"comments.{name}.{key}"

@@ -1,7 +1,6 @@
 """Load and validate site.toml into frozen dataclasses, reporting every problem at once."""
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig, check_provider_settings
-from generator.errors import BuildError, Diagnostic, error
+from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 
@@ -163,8 +162,7 @@ class _SectionReader:
         for key in table:
             if key not in allowed:
                 where = ".".join(key_path + (key,))
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(allowed)}"
+                hint = did_you_mean(key, allowed, f"valid keys: {', '.join(allowed)}")
                 what = f"table [{where}]" if not key_path and isinstance(table[key], dict) else f"key '{where}'"
                 self.fail(key_path + (key,), f"unknown {what}", hint)
 

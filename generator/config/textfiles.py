@@ -12,6 +12,10 @@ from generator.errors import Diagnostic
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 UTF8_HINT = "save the file again in your editor, choosing the encoding UTF-8"
 
+# Hangul jamo, compatibility jamo and syllables: the one definition of "Korean script" in the package.
+HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
+HANGUL = re.compile(f"[{HANGUL_CHARS}]")
+
 
 def decode_text(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
     """UTF-8 text (a BOM is fine) with line endings made \\n; or an error saying how to fix the file."""
@@ -34,7 +38,7 @@ def _looks_korean_legacy(raw: bytes) -> bool:
         text = raw.decode("cp949")
     except UnicodeDecodeError:
         return False
-    return any("\uac00" <= char <= "\ud7a3" for char in text)
+    return HANGUL.search(text) is not None
 
 
 def describe_char(char: str) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import calendar
-import difflib
 import hashlib
 import os
 import re
@@ -13,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.config.loader import SiteConfig
-from generator.errors import BuildError, Diagnostic, display_path, error
+from generator.errors import BuildError, Diagnostic, did_you_mean, display_path, error
 from generator.content.front_matter import split_post
 from generator.content.models import FaqItem, Post, SourceFile
 from generator.config.textfiles import decode_text
@@ -272,8 +271,7 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
     f = _Fields(source.path, data, key_lines)
     for key in data:
         if key not in FRONT_MATTER_KEYS:
-            close = difflib.get_close_matches(str(key), FRONT_MATTER_KEYS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "put custom values under 'extra:'"
+            hint = did_you_mean(str(key), FRONT_MATTER_KEYS, "put custom values under 'extra:'")
             f.fail(str(key), f"unknown front-matter key '{key}'", hint)
     tz = ZoneInfo(config.site.timezone)
     title = f.text("title", required=True)
@@ -369,8 +367,7 @@ def _person(f: _Fields, key: str, config: SiteConfig) -> str | None:
         return None
     if config.author(value) is None:
         known = [a.id for a in config.authors]
-        close = difflib.get_close_matches(value, known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"add [authors.{value}] to site.toml"
+        hint = did_you_mean(value, known, f"add [authors.{value}] to site.toml")
         f.fail(key, f"unknown author '{value}' (authors in site.toml: {', '.join(known) or 'none'})", hint)
     return value
 

@@ -6,13 +6,12 @@ Each provider is one template, templates/comments/<provider>.html, that receives
 """
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
 from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig
 from generator.content.models import Post
-from generator.errors import Diagnostic, error
+from generator.errors import Diagnostic, did_you_mean, error
 from generator.site.model import Site
 from generator.site.strings import Strings
 
@@ -24,8 +23,8 @@ def check_provider_template(comments: CommentsConfig, theme_dirs: list[Path], sh
     relative = Path("comments") / f"{comments.provider}.html"
     if any((folder / relative).is_file() for folder in theme_dirs):
         return []
-    close = difflib.get_close_matches(comments.provider, BUILTIN_PROVIDERS, n=1)
-    hint = (f"did you mean '{close[0]}'? " if close else "") + (
+    close = did_you_mean(comments.provider, BUILTIN_PROVIDERS)
+    hint = (f"{close} " if close else "") + (
         f"for a provider of your own, create templates/comments/{comments.provider}.html in the site; "
         f"built-in providers: {', '.join(BUILTIN_PROVIDERS)}")
     return [error(shown, comments.provider_line or None,
