@@ -7,18 +7,50 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: site test bench browser clean
+.PHONY: site test bench browser clean lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.site-installed: pyproject.toml | $(PY)
-	$(PIP) install -e .
+# Python packages come only from the lock files in requirements/ (`make lock` writes them): exact versions,
+# every downloaded file checked against its hash. The build backend is installed first from its own lock,
+# so that building ClinicPress and source-only packages (kiwipiepy-model) downloads no unpinned tool.
+# A changed lock file reinstalls.
+LOCKED_INSTALL := $(PIP) install --require-hashes --no-deps --no-build-isolation
+
+$(VENV)/.build-installed: requirements/build.txt | $(PY)
+	$(LOCKED_INSTALL) -r requirements/build.txt
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(PY)
-	$(PIP) install -e '.[test]'
+$(VENV)/.site-installed: requirements/runtime.txt pyproject.toml $(VENV)/.build-installed
+	$(LOCKED_INSTALL) -r requirements/runtime.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
+
+$(VENV)/.test-installed: requirements/test.txt pyproject.toml $(VENV)/.build-installed
+	$(LOCKED_INSTALL) -r requirements/test.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
+	touch $@
+
+# Refresh the lock files from the ranges in pyproject.toml (a deliberate change, committed on its own):
+#   make lock                                  add or drop what pyproject.toml changed, keep every other pin
+#   make lock LOCK_ARGS=--upgrade              newest versions the ranges allow
+#   make lock LOCK_ARGS="-P markdown"          upgrade one package
+# pip-tools runs from its own venv, installed from requirements/lock-tools.txt.
+LOCK_VENV := .venv-lock
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+$(LOCK_VENV)/.installed: requirements/lock-tools.txt
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip --disable-pip-version-check -q install --require-hashes --no-deps -r $<
+	touch $@
+
+lock: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) -o requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) --extra test -c requirements/runtime.txt -o requirements/test.txt pyproject.toml
+	$(PIP_COMPILE) -c requirements/test.txt -o requirements/build.txt requirements/build.in
+	$(PIP_COMPILE) -o requirements/lock-tools.txt requirements/lock-tools.in
 
 site: $(VENV)/.site-installed
 	$(VENV)/bin/clinicpress build .
