@@ -2,8 +2,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.config.loader import parse_config
+from generator.content import front_matter
 from generator.content.posts import parse_post
 from generator.content.models import SourceFile
 
@@ -124,6 +126,48 @@ def test_parse_post_reports_all_problems_of_a_file():
         "python-tag", "tab-indent"])
 def test_parse_post_rejects_broken_files(text, expected):
     assert error_lines(text) == [expected]
+
+
+class _PurePythonPostLoader(yaml.SafeLoader):
+    """The front-matter loader as it is on a PyYAML without libyaml."""
+    yaml_implicit_resolvers = front_matter._PostYAMLLoader.yaml_implicit_resolvers
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request, monkeypatch):
+    if request.param == "pure-python":
+        monkeypatch.setattr(front_matter, "_PostYAMLLoader", _PurePythonPostLoader)
+    return request.param
+
+
+def nested_block(levels: int) -> str:
+    """'extra:' holding mappings `levels` deep, one key a line; the key 'level<N>' opens level N."""
+    keys = [" " * indent + f"level{indent + 1}:" for indent in range(1, levels)]
+    return "---\ntitle: x\ndate: 2026-07-03\nextra:\n" + "\n".join(keys) + " deep\n---\n"
+
+
+DEEP = "posts/en/lip-filler-migration.md:{line}: front-matter is nested too deeply (more than 16 levels)"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("---\ntitle: x\ndate: 2026-07-03\nextra: {a: " + "[" * 5000 + "]" * 5000 + "}\n---\n", DEEP.format(line=4)),
+    ("---\ntitle: x\ndate: 2026-07-03\nextra: {a: " + "[" * 5000 + "\n---\n", DEEP.format(line=4)),
+    (nested_block(40), DEEP.format(line=20)),  # level 17 opens on the 16th line under 'extra:'
+    ("---\ntitle: x\ndate: 2026-07-03\nextra:\n" + "".join(" " * i + "- \n" for i in range(0, 60, 2)) + "---\n",
+     DEEP.format(line=20)),  # the list under 'extra:' is level 2, on line 5
+], ids=["flow-thousands-deep", "flow-never-closed", "block-mappings", "block-lists"])
+def test_parse_post_measures_nesting_itself(text, expected, yaml_parser):
+    """The same message on any YAML version: libyaml's own depth limit or Python's recursion limit never shows."""
+    assert error_lines(text) == [expected]
+
+
+def test_front_matter_accepts_sixteen_levels_and_reports_errors_before_the_limit(yaml_parser):
+    sixteen = "---\ntitle: x\nextra: {a: " + "[" * 14 + "x" + "]" * 14 + "}\n---\n"
+    assert front_matter.split_post(sixteen, "post.md")[1] == []
+    assert front_matter.split_post(nested_block(16), "post.md")[1] == []
+    broken = "---\ntitle: \"unclosed\ndate: 2026-07-03\nextra: " + "[" * 5000 + "\n---\n"
+    assert error_lines(broken) == [
+        'posts/en/lip-filler-migration.md:2: invalid front-matter: the quote (") opened on this line is not closed']
 
 
 def test_parse_post_rejects_invalid_utf8_and_binary():

@@ -17,7 +17,8 @@ from generator.config.textfiles import invisible_character, invisible_in_values
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
                        for name in ("str", "int", "float", "bool", "null", "seq", "map", "merge"))
-MAX_DEPTH = 16
+MAX_DEPTH = 16  # lists and mappings inside one another, the front-matter itself being the first
+DEPTH_HINT = "front-matter values are text, lists or short mappings"
 QUOTE_HINT = 'values with ": " or " #" in them need quotes: title: "Lips: a guide"'
 
 
@@ -86,7 +87,12 @@ def _load(front_matter: str, path: str, first_line: int) -> tuple[dict | None, d
         if problems:
             return None, {}, problems
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
+    except (yaml.MarkedYAMLError, RecursionError) as exc:
+        # Deep input stops some YAML versions with an error of their own (a libyaml scanner limit, Python's
+        # recursion limit): the depth is measured here instead, so the message is the same on every version.
+        too_deep = _nested_too_deeply(front_matter, path, first_line)
+        if too_deep or isinstance(exc, RecursionError):
+            return None, {}, [too_deep or _too_deep_error(path, first_line)]
         return None, {}, [_syntax_error(exc, front_matter, path, first_line)]
     except yaml.YAMLError as exc:  # a reader error without a mark; invisible characters are caught before
         return None, {}, [error(path, first_line, f"invalid front-matter: {exc}")]
@@ -113,15 +119,14 @@ def _check_nodes(root: yaml.MappingNode, path: str, first_line: int) -> tuple[di
                                   "keep one of the two lines"))
             continue
         key_lines[key] = line
-        problem = _check_value(key, value_node, line, seen, path, first_line)
+        problem = _check_value(value_node, line, seen, path, first_line)
         if problem:
             problems.append(problem)
     return key_lines, problems
 
 
-def _check_value(key: str, value: yaml.Node, line: int, seen: set[int], path: str,
-                 first_line: int) -> Diagnostic | None:
-    stack = [(value, 1)]
+def _check_value(value: yaml.Node, line: int, seen: set[int], path: str, first_line: int) -> Diagnostic | None:
+    stack = [(value, 2)]  # (node, its nesting level), in document order; the front-matter is level 1
     while stack:
         node, depth = stack.pop()
         if id(node) in seen:
@@ -133,14 +138,34 @@ def _check_value(key: str, value: yaml.Node, line: int, seen: set[int], path: st
             return error(path, node.start_mark.line + first_line, f"the YAML tag '{tag}' is not allowed",
                          "front-matter holds plain text, numbers, lists and true/false; "
                          "a value that starts with ! needs quotes")
-        if depth > MAX_DEPTH:
-            return error(path, line, f"'{key}' is nested more than {MAX_DEPTH} levels deep",
-                         "front-matter values are text, lists or short mappings")
+        if isinstance(node, yaml.CollectionNode) and depth > MAX_DEPTH:
+            return _too_deep_error(path, node.start_mark.line + first_line)
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+            stack.extend((child, depth + 1) for child in reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+            stack.extend((child, depth + 1) for pair in reversed(node.value) for child in reversed(pair))
     return None
+
+
+def _nested_too_deeply(front_matter: str, path: str, first_line: int) -> Diagnostic | None:
+    """The line where lists and mappings inside one another first go past MAX_DEPTH, read from YAML's
+    events one at a time (the pure-Python parser: no node is built and no look-ahead limit is hit)."""
+    depth = 0
+    try:
+        for event in yaml.parse(front_matter, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _too_deep_error(path, event.start_mark.line + first_line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # broken before it got too deep: the syntax error is the one to report
+    return None
+
+
+def _too_deep_error(path: str, line: int) -> Diagnostic:
+    return error(path, line, f"front-matter is nested too deeply (more than {MAX_DEPTH} levels)", DEPTH_HINT)
 
 
 def _escaped_invisible(data: dict, key_lines: dict[str, int], path: str) -> list[Diagnostic]:
