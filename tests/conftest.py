@@ -10,7 +10,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
+from generator.content import front_matter
 from generator.build import BuildOptions, build_site
 from generator.cli import main
 
@@ -89,6 +91,19 @@ class CliResult:
     code: int
     out: str
     err: str
+
+
+class PurePythonPostLoader(yaml.SafeLoader):
+    """The front-matter loader as it is on a PyYAML without libyaml (other error texts, no depth limit)."""
+    yaml_implicit_resolvers = front_matter._PostYAMLLoader.yaml_implicit_resolvers
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request, monkeypatch) -> str:
+    """Runs a test with each of PyYAML's two parsers reading front-matter."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(front_matter, "_PostYAMLLoader", PurePythonPostLoader)
+    return request.param
 
 
 def run_cli(*argv: str) -> CliResult:

@@ -78,6 +78,19 @@ def test_bad_input_is_reported_and_the_previous_site_kept(case, built_site, tmp_
     assert checked.code == 1 and "Traceback" not in checked.out + checked.err
 
 
+@pytest.mark.parametrize("case", [case for case in CASES if case.startswith("yaml-")])
+def test_front_matter_messages_do_not_depend_on_the_yaml_parser(case, yaml_parser):
+    """libyaml and pure-Python PyYAML word their errors differently: the messages are ClinicPress's own."""
+    config = parse_config(MINIMAL_CONFIG, Path("."))
+    printed = []
+    for source in sorted((CASES_DIR / case).rglob("*.md")):
+        relative = source.relative_to(CASES_DIR / case)
+        _, diagnostics = parse_post(SourceFile(str(relative), relative.parts[1], relative.stem, source.read_bytes()),
+                                    config)
+        printed += [line for diagnostic in diagnostics for line in diagnostic.format().split("\n")]
+    assert printed == expected_lines(case)
+
+
 def test_missing_site_toml_is_one_clear_error(tmp_path):
     site = write_tree(tmp_path / "site", {"posts/en/hello.md": post_text("Hello")})
     result = run_cli("build", str(site))

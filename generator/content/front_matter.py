@@ -213,25 +213,63 @@ _VALUE_START = re.compile(r"^\s*(?:-\s+)?[^\s:#]+:\s+")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, front_matter: str, path: str, first_line: int) -> Diagnostic:
-    """YAML's own words say what the reader expected; say what the writer should change instead."""
+    """Say what the writer should change, worked out from where YAML stopped and what the text holds there:
+    never from YAML's own words, which differ between libyaml and pure-Python PyYAML and between versions."""
     line, message, hint = _explain(exc, front_matter.split("\n"))
     return error(path, line + first_line, f"invalid front-matter: {message}", hint)
+
+
+_DOUBLE_QUOTED_ESCAPES = frozenset('0abt\tnvfre "/\\N_LP \n')
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+_INDICATORS = "*&@`%|>!"  # characters that start YAML syntax, not text, at the beginning of a value
+
+
+def _quote_problem(lines: list[str], opened: yaml.Mark) -> tuple[int, str] | None:
+    """For a quote at `opened`: ("escape", line) for a backslash that starts no escape, ("unclosed", line)
+    for a quote never closed, None for a quote closed properly (or no quote there)."""
+    quote = lines[opened.line][opened.column:][:1]
+    if quote not in ("'", '"'):
+        return None
+    text = "\n".join([lines[opened.line][opened.column + 1:]] + lines[opened.line + 1:])
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote == "'" and char == "'":
+            if text[index + 1: index + 2] != "'":
+                return None
+            index += 1
+        elif quote == '"' and char == '"':
+            return None
+        elif quote == '"' and char == "\\":
+            escape = text[index + 1: index + 2]
+            digits = _HEX_ESCAPES.get(escape, 0)
+            hex_digits = text[index + 2: index + 2 + digits]
+            if not (escape in _DOUBLE_QUOTED_ESCAPES and escape
+                    or digits and len(hex_digits) == digits and all(c in "0123456789abcdefABCDEF" for c in hex_digits)):
+                return "escape", opened.line + text[:index].count("\n")
+            index += 1 + digits
+        index += 1
+    return "unclosed", opened.line
 
 
 def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str]:
     """(0-based line, message, hint), most specific explanation first."""
     mark = exc.problem_mark or exc.context_mark
     at, column = (mark.line, mark.column) if mark else (0, 0)
-    problem, context = exc.problem or "", exc.context or ""
     text = lines[at] if at < len(lines) else ""
     rest = text[column:]
     opened = exc.context_mark
-    if "quoted scalar" in context and opened is not None and "escape" not in problem:
-        quote = lines[opened.line][opened.column:][:1] or '"'
+    quoted = _quote_problem(lines, opened) if opened is not None else None
+    if quoted and quoted[0] == "escape":
+        return quoted[1], "a \\ escape in a quoted value is not a character", \
+            "write the character itself, or use single quotes, in which \\ is an ordinary character"
+    if quoted:
+        quote = lines[opened.line][opened.column]
         return opened.line, f"the quote ({quote}) opened on this line is not closed", \
             f"end the value with a closing {quote}, or remove the opening one"
-    if ("flow sequence" in context or "flow mapping" in context) and opened is not None:
-        bracket, closing = ("[", "]") if "sequence" in context else ("{", "}")
+    if opened is not None and lines[opened.line][opened.column:][:1] in ("[", "{"):
+        bracket = lines[opened.line][opened.column]
+        closing = "]" if bracket == "[" else "}"
         return opened.line, f"the {bracket} opened on this line is not closed", \
             f"end it with {closing}; an item with a comma or colon in it needs quotes"
     if "\t" in text[: len(text) - len(text.lstrip())] or rest[:1] == "\t":
@@ -247,26 +285,22 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str
         number, quote = unclosed
         return number, f"the quote ({quote}) opened on this line is not closed", \
             f"end the value with a closing {quote}, or remove the opening one"
-    if problem.startswith("mapping values are not allowed"):
+    if isinstance(exc, yaml.scanner.ScannerError) and rest[:1] == ":":  # a ': ' where no value may start
         if at > 0 and text[:1] == " " and not lines[at - 1].rstrip().endswith(":"):
             return at, "this line is indented, so it reads as part of the line above", \
                 "start the key at the beginning of the line"
         return at, "a value contains ': ' and needs quotes", QUOTE_HINT
-    value = text[_VALUE_START.match(text).end():] if _VALUE_START.match(text) else rest
-    if problem == "found undefined alias" or (problem.startswith("found character") and rest[:1] in "*&@`%|>!") \
-            or (problem.startswith("did not find expected comment") and value[:1] in "|>"):
+    value_start = _VALUE_START.match(text)
+    value = text[value_start.end():] if value_start else rest
+    if value[:1] and value[:1] in _INDICATORS:
         char, shown = value[:1], value.strip().replace('"', '\\"')
         return at, f"a value that starts with {char} needs quotes", \
             f'write it in quotes: {text[: len(text) - len(value)].strip()} "{shown}"'
-    if "escape" in problem:
-        return at, "a \\ escape in a quoted value is not a character", \
-            "write the character itself, or use single quotes, in which \\ is an ordinary character"
-    if _VALUE_START.match(text) and column > _VALUE_START.match(text).end():
-        key = text[: _VALUE_START.match(text).end()].strip()
+    if value_start and column > value_start.end():
+        key = text[: value_start.end()].strip()
         return at, "there is more on this line after the value has ended", \
             f"remove what follows the value, or put all of it in single quotes: {key} '{value.strip()}'"
-    if problem in ("did not find expected key", "could not find expected ':'", "did not find expected '-' indicator") \
-            or "block end" in problem:
+    if isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError)):
         return at, "this line does not line up with the lines above", \
             "keys start at the beginning of the line; items of a list line up under each other"
-    return at, problem or "not valid YAML", QUOTE_HINT
+    return at, exc.problem or "not valid YAML", QUOTE_HINT
