@@ -6,12 +6,15 @@ already been built (MINIMAL_CONFIG plus a post per language; a case's own site.t
 configuration), and its expected.txt holds what the build prints before the closing
 "Build failed" line (lines starting with '#' describe the case)."""
 import os
+import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from generator.config.loader import parse_config
+from generator.errors import BuildError
 from generator.content.posts import parse_post
 from generator.content.models import SourceFile
 
@@ -88,6 +91,26 @@ def test_front_matter_messages_do_not_depend_on_the_yaml_parser(case, yaml_parse
         _, diagnostics = parse_post(SourceFile(str(relative), relative.parts[1], relative.stem, source.read_bytes()),
                                     config)
         printed += [line for diagnostic in diagnostics for line in diagnostic.format().split("\n")]
+    assert printed == expected_lines(case)
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.startswith("toml-")
+                                  and "invalid TOML" in (CASES_DIR / case / "expected.txt").read_text()])
+def test_toml_messages_do_not_depend_on_tomllibs_wording(case, monkeypatch):
+    """tomllib's messages belong to one Python version: reworded, the explanations stay the same."""
+    loads = tomllib.loads
+
+    def reworded(text: str) -> dict:
+        try:
+            return loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            position = re.search(r"\(at line \d+, column \d+\)|\(at end of document\)", str(exc)).group()
+            raise tomllib.TOMLDecodeError(f"Something else entirely {position}") from None
+
+    monkeypatch.setattr(tomllib, "loads", reworded)
+    with pytest.raises(BuildError) as caught:
+        parse_config((CASES_DIR / case / "site.toml").read_text(encoding="utf-8"), Path("."))
+    printed = [line for diagnostic in caught.value.diagnostics for line in diagnostic.format().split("\n")]
     assert printed == expected_lines(case)
 
 

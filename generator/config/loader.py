@@ -266,12 +266,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, message = toml_error_position(str(exc))
-        message, hint = explain_toml_error(message.removesuffix("(at end of document)").strip())
-        if str(exc).endswith("(at end of document)"):
-            line = text.rstrip().count("\n") + 1
-            if message.startswith("the value after"):
-                message, hint = "the file ends inside a list [...] or a table {...}", "close it with ] or }"
+        line, message, hint = explain_toml_error(text, *toml_error_position(str(exc)))
         raise BuildError([error(shown, line, f"invalid TOML: {message}", hint)])
     reader = _SectionReader(shown, TomlLocator(text))
     reader.unknown_keys(data, list(TOP_LEVEL), ())
