@@ -54,7 +54,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
         warnings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
         dirs = theme_dirs(site_dir)
-        strings = load_strings(dirs, site.config.language_codes, site_dir)
+        strings = load_strings(dirs, site.config.languages, site_dir)
         static = load_static_files(site_dir, dirs)
         assets = {k: site.urls.href(v) for k, v in fingerprinted_assets(static).items()}
         build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets)

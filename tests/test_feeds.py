@@ -1,13 +1,26 @@
-"""Feeds read the way feed readers read them: with feedparser."""
+"""Feeds read the way feed readers read them: with feedparser, and what it marks as HTML with an
+HTML parser."""
+import json
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import feedparser
+import html5lib
 import pytest
+from lxml import etree
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
 
 BASE = "https://blog.example-clinic.com/"
+
+
+def shown(value: str, detail: dict) -> str:
+    """What a reader shows for a feed value: HTML is parsed (and must hold text only), text is as is."""
+    if detail["type"] not in ("text/html", "application/xhtml+xml"):
+        return value
+    fragment = html5lib.parseFragment(value, treebuilder="etree", namespaceHTMLElements=False)
+    assert [element.tag for element in fragment.iter()] == ["DOCUMENT_FRAGMENT"], value  # no element from text
+    return "".join(fragment.itertext())
 
 
 def output_file(output: Path, url: str) -> Path:
@@ -110,4 +123,40 @@ def test_hostile_titles_stay_text_in_feeds(site_factory):
     for name in ("feed.xml", "atom.xml"):
         feed = feedparser.parse((output / "en" / name).read_bytes())
         assert not feed.bozo
-        assert feed.entries[0].title == title
+        assert shown(feed.entries[0].title, feed.entries[0].title_detail) == title
+        assert [tag.term for tag in feed.entries[0].tags] == ["x</category>"]
+
+
+MARKUP_LIKE = ["Results in <3 months", "a < b & c > d", 'Pasted <img src="x.png" onerror="alert(1)"> here',
+               "Q&A: &amp; is not &copy", "💉 <b>bold</b> ]]> </script>"]
+
+
+@pytest.mark.parametrize("text", MARKUP_LIKE, ids=range(len(MARKUP_LIKE)))
+def test_markup_like_text_reads_as_text_in_every_feed(site_factory, text):
+    """Readers show RSS <description> and Atom type="html" as HTML: text in them is HTML-escaped, so
+    '<3 months' keeps its '<' and a pasted tag never becomes an element."""
+    description = f"{text}: a description long enough for search results, with room to spare."
+    post = (f"---\ntitle: {json.dumps(text, ensure_ascii=False)}\ndate: 2026-07-03\ndescription: {json.dumps(description, ensure_ascii=False)}\n"
+            f"tags: [{json.dumps(text, ensure_ascii=False)}]\n---\nSome text.\n")
+    output = build(site_factory({"posts/en/a.md": post}))
+    tag_feed = next((output / "en/tags").glob("*/feed.xml"))
+    for path in (output / "en/feed.xml", output / "en/atom.xml", tag_feed):
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, path
+        entry = feed.entries[0]
+        assert shown(entry.title, entry.title_detail) == text
+        assert shown(entry.summary, entry.summary_detail) == description
+        assert [tag.term for tag in entry.tags] == [text]
+    channel = feedparser.parse(tag_feed.read_bytes()).feed
+    assert shown(channel.title, channel.title_detail) == f"Test Blog: {text}"
+    assert shown(channel.subtitle, channel.subtitle_detail) == f"Articles on “{text}” from Test Blog, newest first."
+
+
+def test_plain_titles_stay_plain_for_readers_that_show_rss_titles_as_text(site_factory):
+    """'Q&A' or '<3' reads the same as text and as HTML, so an RSS title keeps it as written:
+    a reader that shows titles as text never sees '&amp;'."""
+    site = site_factory({"posts/en/a.md": post_text("Lip filler Q&A: results in <3 months")})
+    rss = etree.parse(str(build(site) / "en/feed.xml")).getroot()
+    assert rss.findtext("channel/item/title") == "Lip filler Q&A: results in <3 months"
+    description = rss.findtext("channel/item/description")
+    assert description == "A description of fifty characters or more, for the tests here."

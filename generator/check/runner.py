@@ -21,10 +21,13 @@ from generator.check.core import Finding, LintContext, LintSettings, PostText
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
+from generator.check.page_rules import lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
 from generator.check.site_rules import lint_across_posts
 from generator.content.models import Post
+from generator.errors import BuildError
 from generator.site.model import Site
+from generator.site.strings import load_strings
 from generator.render.theme import theme_dirs
 from generator.config.tomlpos import TomlLocator
 from generator.workers import iter_parallel
@@ -51,6 +54,8 @@ RULES = (
     Rule("seo-image-alt", "warning", "every image in the body has alt text"),
     Rule("seo-duplicate-title", "warning", "no two posts of a language share a title"),
     Rule("seo-duplicate-description", "warning", "no two posts of a language share a description"),
+    Rule("seo-page-description", "warning", "every list page's and the root's meta description is 50-160 units "
+                                            "wide (Hangul counts two) and no two pages share one"),
     Rule("broken-link", "error", "internal links point to a page of the site that is published"),
     Rule("missing-image", "warning", "images (body and cover) point to a file under static/"),
     Rule("lang-stray-hangul", "warning", "no Korean text left in a post of another language"),
@@ -148,7 +153,21 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))
+    if ctx.on("seo-page-description"):
+        diagnostics += _page_findings(ctx, settings)
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _page_findings(ctx: LintContext, settings: LintSettings) -> list[Diagnostic]:
+    """The findings about pages other than posts, which need the UI strings the pages are made with."""
+    config = ctx.site.config
+    try:
+        strings = load_strings(theme_dirs(config.site_dir), config.languages, config.site_dir)
+    except BuildError as exc:
+        return [_tag(d) for d in exc.diagnostics]
+    locator = _CheckReader(config).locator
+    return [_diagnostic(f, settings) for f in lint_page_descriptions(ctx, strings, locator.line if locator else
+                                                                     lambda *key_path: None)]
 
 
 def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],

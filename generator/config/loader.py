@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig, check_provider_settings
+from generator.config.tag_descriptions import TagDescription, read_tag_descriptions
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
@@ -121,6 +122,7 @@ class SiteConfig:
     markdown: MarkdownConfig
     check_rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     check_settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    tags: tuple[TagDescription, ...] = ()
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -236,7 +238,7 @@ def _describe(value: Any) -> str:
     return f"{kind} {shown}".strip()
 
 
-TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "comments", "verification", "feeds",
+TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
              "markdown", "check")
 
 
@@ -279,6 +281,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     clinic = reader.read(Clinic, data.get("clinic", {}), ("clinic",))
     authors = _read_authors(reader, data)
     series = _read_series(reader, data)
+    tags = read_tag_descriptions(reader, data, tuple(lang.code for lang in languages))
     comments = _read_comments(reader, data)
     verification = reader.read(Verification, data.get("verification", {}), ("verification",))
     feeds = reader.read(FeedsConfig, data.get("feeds", {}), ("feeds",))
@@ -293,7 +296,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
         raise BuildError(reader.diagnostics)
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
-                      markdown=markdown, check_rules=check_rules, check_settings=check_settings)
+                      markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

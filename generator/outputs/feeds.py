@@ -1,9 +1,21 @@
-"""RSS 2.0 and Atom 1.0 feeds per language, and an RSS feed per tag, with feedgen."""
+"""RSS 2.0 and Atom 1.0 feeds per language, and an RSS feed per tag, with feedgen.
+
+Feed readers show some elements as HTML and others as text, and text from posts and site.toml
+(titles, descriptions, tag, series and author names) must read the same either way:
+
+- HTML elements (RSS <description> and content:encoded, Atom content and summary of type "html",
+  the RSS channel <description>) get the text HTML-escaped, so '<3 months' stays text.
+- Atom text constructs (titles, subtitle, names) and RSS elements readers take as text (category,
+  dc:creator) get the text as it is; XML escaping is enough there.
+- RSS titles are text by the RSS Best Practices Profile, but readers guess (feedparser takes a
+  title with a closing tag or a character reference for HTML): see rss_title().
+"""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from datetime import datetime, timezone
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -14,9 +26,26 @@ from feedgen.feed import FeedGenerator
 
 from generator.markup.markdown import PostHtml
 from generator.content.models import OutputFile, Post
+from generator.render.descriptions import PageDescriber, clip
 from generator.site.model import Site
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+SUMMARY_WIDTH = 300  # a summary made from the body when a post has no description
+_MARKUP = re.compile(r"<[A-Za-z/!?]|&#?\w+;")
+
+
+def html_text(text: str) -> str:
+    """Plain text for an element that readers show as HTML."""
+    return escape(text, quote=False)
+
+
+def rss_title(text: str) -> str:
+    """An RSS title that every reader shows as written. Text that reads the same as HTML and as plain
+    text ('Q&A', '<3 months', 'a < b') is kept as it is; text an HTML reading would change (a tag, a
+    character reference) is HTML-escaped, as the readers that treat it as HTML need."""
+    if _MARKUP.search(text) or unescape(text) != text:
+        return html_text(text)
+    return text
 
 
 def entry_id(site: Site, post: Post) -> str:
@@ -50,6 +79,7 @@ class FeedPlan:
 
 def plan_feeds(site: Site, strings: Mapping) -> list[FeedPlan]:
     urls, limit, plans = site.urls, site.config.feeds.limit, []
+    describer = PageDescriber(site, strings)
     for language in site.config.languages:
         lang, posts = language.code, site.posts[language.code][:limit]
         plans.append(FeedPlan(urls.rss(lang), "rss", lang, language.title, language.description, urls.home(lang), posts))
@@ -58,7 +88,7 @@ def plan_feeds(site: Site, strings: Mapping) -> list[FeedPlan]:
         for group in site.tags[lang]:
             plans.append(FeedPlan(urls.tag_feed(lang, group.key), "rss", lang,
                                   t("feed.tag_title", title=language.title, tag=group.name),
-                                  t("tag.description", tag=group.name, count=len(group.posts)),
+                                  describer.tag_feed_description(lang, group),
                                   urls.tag(lang, group.key), group.posts[:limit]))
     return plans
 
@@ -82,14 +112,18 @@ class FeedRenderer:
             body = f"<p>{cover}</p>\n{body}"
         return absolute_html(body, page_url)
 
+    def summary(self, post: Post) -> str:
+        return post.description or clip(" ".join(self.html[post.source].body.text.split()), SUMMARY_WIDTH)
+
     def render(self, plan: FeedPlan) -> OutputFile:
-        urls, lang = self.urls, plan.lang
+        urls, lang, rss = self.urls, plan.lang, plan.format == "rss"
         fg = FeedGenerator()
         fg.load_extension("dc")
         fg.id(urls.absolute(plan.path))
-        fg.title(plan.title)
-        fg.subtitle(plan.description or plan.title)
-        fg.description(plan.description or plan.title)
+        fg.title(rss_title(plan.title) if rss else plan.title)
+        # One value for both: the RSS channel <description> is HTML, the Atom <subtitle> text.
+        subtitle = plan.description or plan.title
+        fg.subtitle(html_text(subtitle) if rss else subtitle)
         # feedgen uses the last link as RSS <link>: the page, not the feed itself.
         fg.link(href=urls.absolute(plan.path), rel="self")
         fg.link(href=urls.absolute(plan.link_path), rel="alternate")
@@ -108,11 +142,11 @@ class FeedRenderer:
             post_url = urls.absolute(urls.post(post.lang, post.slug))
             entry.id(entry_id(self.site, post))
             entry.guid(entry_id(self.site, post), permalink=False)
-            entry.title(post.title)
+            entry.title(rss_title(post.title) if rss else post.title)
             entry.link(href=post_url, rel="alternate")
             entry.published(post.date)
             entry.updated(post.modified)
-            entry.description(post.description or self.html[post.source].body.text[:300])
+            entry.summary(html_text(self.summary(post)), type="html")  # also the RSS <description>
             if self.config.feeds.full_content:
                 entry.content(self.content(post), type="html")
             author = self.config.author(post.author) if post.author else None
@@ -122,5 +156,5 @@ class FeedRenderer:
                 entry.dc.dc_creator(name)
             if post.tags:  # one call: feedgen's per-call category merge is quadratic
                 entry.category([{"term": tag, "label": tag} for tag in post.tags])
-        data = fg.rss_str(pretty=True) if plan.format == "rss" else fg.atom_str(pretty=True)
+        data = fg.rss_str(pretty=True) if rss else fg.atom_str(pretty=True)
         return OutputFile(plan.path, data)

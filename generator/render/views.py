@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from generator.render.comments import comments_context
+from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, clip
 from generator.config.loader import Author
 from generator.site.strings import Strings, localized_date, reading_minutes
 from generator.markup.post_bodies import BodyStore
@@ -12,15 +13,12 @@ from generator.site.pages import Page
 from generator.render.seo import head_meta, home_json_ld, post_json_ld
 from generator.site.model import Site
 
-EXCERPT_LENGTH = 160
 SERIES_NAV_FULL = 12
 
 
-def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:") + "…"
+def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
+    """The start of a post's text, no wider than a search result's snippet."""
+    return clip(" ".join(text.split()), limit)
 
 
 class ViewBuilder:
@@ -31,6 +29,7 @@ class ViewBuilder:
         self.site, self.html, self.strings = site, html, strings
         self.urls, self.config = site.urls, site.config
         self.asset_hrefs = asset_hrefs
+        self.describer = PageDescriber(site, strings)
         self._cards: dict[str, dict[str, Any]] = {}  # a post appears on many list pages
         self._tag_links: dict[tuple[str, str], dict[str, str]] = {}
 
@@ -54,14 +53,15 @@ class ViewBuilder:
             "date_iso": post.date.isoformat(),
             "date": self.date_label(post),
             "description": self.describe(post),
-            "reading_time": t("post.reading_time", minutes=self.minutes(post)),
+            "reading_time": self.reading_time(post),
             "series_label": t("series.part_short", part=post.series_part) if post.series else "",
             "tags": [self.tag_link(post.lang, tag) for tag in post.tags],
         }
 
-    def minutes(self, post: Post) -> int:
+    def reading_time(self, post: Post) -> str:
         language = self.config.language(post.lang)
-        return reading_minutes(self.html.summary(post.source).word_count, post.lang, language.words_per_minute)
+        minutes = reading_minutes(self.html.summary(post.source).word_count, post.lang, language.words_per_minute)
+        return self.strings[post.lang]("post.reading_time", minutes=minutes, count=minutes)
 
     def tag_link(self, lang: str, tag: str) -> dict[str, str]:
         if (lang, tag) not in self._tag_links:
@@ -145,8 +145,7 @@ class ViewBuilder:
     def _root(self, page: Page) -> dict[str, Any]:
         default = self.config.site.default_language
         name = self.config.clinic.name.get(default)
-        context = self.common(page, name, self.config.language(default).description,
-                              json_ld=home_json_ld(self.site, default))
+        context = self.common(page, name, self.describer.describe(page), json_ld=home_json_ld(self.site, default))
         context["choices"] = [{
             "lang": language.code, "name": language.name, "title": language.title,
             "description": language.description, "href": self.urls.href(self.urls.home(language.code)),
@@ -157,7 +156,7 @@ class ViewBuilder:
         language = self.config.language(page.lang)
         t = self.strings[page.lang]
         title = language.title if page.page_number == 1 else t("list.page_title", title=language.title, page=page.page_number)
-        context = self.common(page, title, language.description,
+        context = self.common(page, title, self.describer.describe(page),
                               json_ld=home_json_ld(self.site, page.lang) if page.page_number == 1 else ())
         context.update(heading=language.title, intro=language.description, cards=[self.card(p) for p in page.posts],
                        pagination=self.pagination(page, lambda n: self.urls.home(page.lang, n)))
@@ -167,8 +166,8 @@ class ViewBuilder:
         t, group = self.strings[page.lang], page.group
         heading = t("tag.title", tag=group.name)
         title = heading if page.page_number == 1 else t("list.page_title", title=heading, page=page.page_number)
-        context = self.common(page, title, t("tag.description", tag=group.name, count=len(group.posts)))
-        context.update(heading=heading, intro=t("tag.description", tag=group.name, count=len(group.posts)),
+        context = self.common(page, title, self.describer.describe(page))
+        context.update(heading=heading, intro=self.describer.tag_description(page.lang, group),
                        cards=[self.card(p) for p in page.posts],
                        feed_href=self.urls.href(self.urls.tag_feed(page.lang, group.key)),
                        pagination=self.pagination(page, lambda n: self.urls.tag(page.lang, group.key, n)))
@@ -176,28 +175,27 @@ class ViewBuilder:
 
     def _tags(self, page: Page) -> dict[str, Any]:
         t = self.strings[page.lang]
-        context = self.common(page, t("tags.title"), t("tags.description"))
+        context = self.common(page, t("tags.title"), self.describer.describe(page))
         context.update(heading=t("tags.title"), tags=[
             {"name": g.name, "href": self.urls.href(self.urls.tag(page.lang, g.key)), "count": len(g.posts)}
             for g in sorted(self.site.tags[page.lang], key=lambda g: (-len(g.posts), g.name))])
         return context
 
     def _series(self, page: Page) -> dict[str, Any]:
-        t, group = self.strings[page.lang], page.group
+        group = page.group
         info = self.config.series_info(group.key)
         fallback = self.config.site.default_language
         intro = info.description.get(page.lang, fallback) if info and info.description else ""
-        context = self.common(page, group.name, intro or t("series.description", series=group.name, count=len(group.posts)))
+        context = self.common(page, group.name, self.describer.describe(page))
         context.update(heading=group.name, intro=intro, cards=[self.card(p) for p in group.posts])
         return context
 
     def _author(self, page: Page) -> dict[str, Any]:
         t, author = self.strings[page.lang], self.config.author(page.group.key)
         person = self.person(author, page.lang)
-        description = person["bio"] or t("author.description", name=person["name"], job_title=person["job_title"])
         title = person["name"] if page.page_number == 1 else t("list.page_title", title=person["name"],
                                                                   page=page.page_number)
-        context = self.common(page, title, description, image=author.image, image_alt=person["name"])
+        context = self.common(page, title, self.describer.describe(page), image=author.image, image_alt=person["name"])
         context.update(heading=person["name"], person=person, cards=[self.card(p) for p in page.posts],
                        image=self.urls.href(author.image) if author.image else "",
                        pagination=self.pagination(page, lambda n: self.urls.author(page.lang, author.id, n)))
@@ -205,7 +203,7 @@ class ViewBuilder:
 
     def _not_found(self, page: Page) -> dict[str, Any]:
         t = self.strings[self.config.site.default_language]
-        context = self.common(page, t("404.title"), t("404.text"))
+        context = self.common(page, t("404.title"), self.describer.describe(page))
         context["messages"] = [{"lang": lang, "t": self.strings[lang],
                                 "home_href": self.urls.href(self.urls.home(lang))}
                                for lang in self.config.language_codes]
@@ -241,7 +239,7 @@ class ViewBuilder:
                 "updated_iso": post.updated.isoformat() if post.updated else "",
                 "updated": localized_date(post.updated, locale) if post.updated else "",
                 "reviewed": localized_date(post.last_reviewed or post.modified, locale) if reviewer else "",
-                "reading_time": t("post.reading_time", minutes=self.minutes(post)),
+                "reading_time": self.reading_time(post),
                 "author": self.person(author, post.lang) if author else None,
                 "reviewer": self.person(reviewer, post.lang) if reviewer else None,
                 "tags": [self.tag_link(post.lang, tag) for tag in post.tags],

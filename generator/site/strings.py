@@ -1,4 +1,5 @@
-"""UI strings per language (templates/i18n/<lang>.toml) and localized dates through Babel."""
+"""UI strings per language (templates/i18n/<lang>.toml), counted strings by CLDR plural rules, and
+localized dates, both through Babel."""
 from __future__ import annotations
 
 import tomllib
@@ -6,10 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.plural import PluralRule
 
+from generator.config.loader import Language
 from generator.errors import BuildError, Diagnostic, error
 from generator.config.tomlpos import TomlLocator, toml_error_position
 
@@ -17,24 +21,36 @@ DEFAULT_WORDS_PER_MINUTE = {"ko": 200, "ja": 400, "zh": 300}
 FALLBACK_WORDS_PER_MINUTE = 230
 
 
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's names for plural forms
+
+
 @dataclass(frozen=True, slots=True)
 class Strings:
-    """The flat key -> text table for one language."""
+    """The flat key -> text table for one language; a counted string holds one text per plural form."""
 
     lang: str
-    table: Mapping[str, str]
+    table: Mapping[str, str | Mapping[str, str]]
+    plural: PluralRule = PluralRule({})  # the language's CLDR rule: a number -> "one", "other", ...
 
     def __call__(self, key: str, **values: object) -> str:
-        return self.table[key].format(**values) if values else self.table[key]
+        text = self.table[key]
+        if not isinstance(text, str):
+            if "count" not in values:
+                raise KeyError(f"UI string '{key}' counts something: give it count=")
+            text = text.get(self.plural(values["count"]), text["other"])
+        return text.format(**values) if values else text
 
 
-def load_strings(theme_dirs: list[Path], languages: tuple[str, ...], shown_root: Path) -> dict[str, Strings]:
-    """Merge i18n/<lang>.toml from the theme and the site (site keys win); every language must have every key."""
+def load_strings(theme_dirs: list[Path], languages: Sequence[Language], shown_root: Path) -> dict[str, Strings]:
+    """Merge i18n/<lang>.toml from the theme and the site (site keys win); every language must have every
+    key, and a counted key every plural form its language needs."""
     diagnostics: list[Diagnostic] = []
-    tables: dict[str, dict[str, str]] = {}
+    tables: dict[str, dict[str, str | Mapping[str, str]]] = {}
     origin: dict[str, str] = {}
-    for lang in languages:
-        merged: dict[str, str] = {}
+    where: dict[tuple[str, str], tuple[str, int]] = {}  # (lang, key) -> file and line the text came from
+    for language in languages:
+        lang = language.code
+        merged: dict[str, str | Mapping[str, str]] = {}
         for directory in theme_dirs:
             path = directory / "i18n" / f"{lang}.toml"
             if not path.is_file():
@@ -49,11 +65,14 @@ def load_strings(theme_dirs: list[Path], languages: tuple[str, ...], shown_root:
                 diagnostics.append(error(shown, line, f"invalid TOML: {message}"))
                 continue
             locator = TomlLocator(text)
-            for key, value in _flatten(data):
-                if not isinstance(value, str):
-                    diagnostics.append(error(shown, locator.line(*key.split(".")), f"string '{key}' must be text"))
-                else:
-                    merged.setdefault(key, value)
+            for parts, value in _flatten(data):
+                key, line = ".".join(parts), locator.line(*parts)
+                if not _is_text(value):
+                    diagnostics.append(error(shown, line, f"string '{key}' must be text, or a table of plural forms "
+                                                          'like { one = "...", other = "..." }'))
+                elif key not in merged:
+                    merged[key] = MappingProxyType(value) if isinstance(value, dict) else value
+                    where[lang, key] = (shown, line)
         if not merged:
             diagnostics.append(error(f"templates/i18n/{lang}.toml", None,
                                      f"no UI strings for language '{lang}'",
@@ -61,25 +80,57 @@ def load_strings(theme_dirs: list[Path], languages: tuple[str, ...], shown_root:
                                      f"{lang}.toml in your site and translate it"))
         tables[lang] = merged
     all_keys = set().union(*tables.values()) if tables else set()
+    counted = {key for table in tables.values() for key, value in table.items() if not isinstance(value, str)}
+    rules = {language.code: _plural_rule(language) for language in languages}
     for lang, table in tables.items():
-        if table:
-            for key in sorted(all_keys - set(table)):
-                diagnostics.append(error(origin.get(lang, f"templates/i18n/{lang}.toml"), None,
-                                         f"UI string '{key}' is missing for language '{lang}'",
-                                         "every language needs the same keys"))
+        if not table:
+            continue
+        for key in sorted(all_keys - set(table)):
+            diagnostics.append(error(origin.get(lang, f"templates/i18n/{lang}.toml"), None,
+                                     f"UI string '{key}' is missing for language '{lang}'",
+                                     "every language needs the same keys"))
+        needed = sorted(rules[lang].tags | {"other"}, key=PLURAL_CATEGORIES.index)
+        for key in sorted(counted & set(table)):
+            value = table[key]
+            forms = {"other"} if isinstance(value, str) else set(value)
+            missing = [form for form in needed if form not in forms]
+            if missing:
+                example = ", ".join(f'{form} = "..."' for form in needed)
+                diagnostics.append(error(*where[lang, key],
+                                         f"UI string '{key}' counts something, and '{lang}' needs the plural "
+                                         f"form{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                                         f'write "{key}" = {{ {example} }}'))
+            elif isinstance(value, str):  # one form serves every number in this language
+                table[key] = MappingProxyType({"other": value})
     if diagnostics:
         raise BuildError(diagnostics)
-    return {lang: Strings(lang, MappingProxyType(table)) for lang, table in tables.items()}
+    return {lang: Strings(lang, MappingProxyType(table), rules[lang]) for lang, table in tables.items()}
 
 
-def _flatten(data: dict, prefix: str = "") -> list[tuple[str, object]]:
-    items: list[tuple[str, object]] = []
+def _is_text(value: object) -> bool:
+    """A string, or a table of plural forms (which forms a language needs is checked later)."""
+    if isinstance(value, str):
+        return True
+    return (isinstance(value, dict) and set(value) <= set(PLURAL_CATEGORIES)
+            and all(isinstance(form, str) for form in value.values()))
+
+
+def _plural_rule(language: Language) -> PluralRule:
+    """CLDR's plural rule for the language's locale (site.toml has checked that Babel knows it)."""
+    try:
+        return Locale.parse(language.locale).plural_form
+    except (UnknownLocaleError, ValueError):
+        return PluralRule({})
+
+
+def _flatten(data: dict, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], object]]:
+    """Key paths and their texts; a table whose keys are plural forms is one text."""
+    items: list[tuple[tuple[str, ...], object]] = []
     for key, value in data.items():
-        full = f"{prefix}{key}"
-        if isinstance(value, dict):
-            items.extend(_flatten(value, full + "."))
+        if isinstance(value, dict) and not set(value) & set(PLURAL_CATEGORIES):
+            items.extend(_flatten(value, prefix + (key,)))
         else:
-            items.append((full, value))
+            items.append((prefix + (key,), value))
     return items
 
 
