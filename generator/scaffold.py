@@ -252,6 +252,11 @@ type = "Physician"                    # "Physician" for doctors, "Person" for ev
 # title = { ko = "입술 필러 바로 알기", en = "Lip Filler, Explained" }  # shown on the series page and each part
 # description = { ko = "...", en = "..." }                            # shown on the series page
 
+# Your own words for a topic (tag), per language: its page, search results and its feed use them
+# instead of a sentence naming the topic, its number of posts and the blog.
+# [tags.ko."병원 소식"]
+# description = "..."
+
 [comments]
 provider = "none"   # none, isso, giscus, utterances, disqus or remark42; settings go in [comments.<provider>]
 thread = "shared"   # shared: one thread for all translations of a post; per-language: one each

@@ -30,13 +30,13 @@ timezone = "Asia/Seoul"
 name = "한국어"
 locale = "ko_KR"
 title = "테스트 블로그"
-description = "테스트용 블로그입니다."
+description = "테스트용 블로그입니다. 시술 전후에 알아 두면 좋은 내용을 의료진이 설명합니다."
 
 [languages.en]
 name = "English"
 locale = "en_US"
 title = "Test Blog"
-description = "A blog for tests."
+description = "A blog for tests, where the clinic's doctors explain treatments in plain words."
 
 [clinic]
 name = { ko = "테스트 의원", en = "Test Clinic" }

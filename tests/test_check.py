@@ -62,6 +62,10 @@ CASES = {
     "seo-duplicate-description": ({**pair(), "posts/en/other.md": post("Sleep after a treatment")},
                                   {**pair(), "posts/en/other.md": post("Sleep after a treatment", description="Another "
                                                                        "description that is long enough for search engines.")}),
+    "seo-page-description": (
+        {**pair(post(tags="[aftercare]")), "site.toml": MINIMAL_CONFIG + '\n[tags.en.aftercare]\ndescription = "Tips."\n'},
+        {**pair(post(tags="[aftercare]")), "site.toml": MINIMAL_CONFIG + '\n[tags.en.aftercare]\ndescription = '
+         '"Aftercare in the first days after a treatment: cold packs, sleep and the signs that need a call."\n'}),
     "broken-link": (pair(post(body="See [the guide](/en/posts/aftercare-guide/).\n")),
                     pair(post(body="See [the Korean version](/ko/posts/aftercare/) and [home](../../).\n"))),
     "missing-image": (pair(post(body="![A cold pack](/images/cold.png)\n")),
@@ -212,7 +216,7 @@ def test_site_pack_problems_point_at_the_pack(pack, expected, tmp_path):
 
 def test_site_without_korean_skips_the_korean_pack(tmp_path):
     config = MINIMAL_CONFIG.replace('default_language = "ko"', 'default_language = "en"').replace(
-        '[languages.ko]\nname = "한국어"\nlocale = "ko_KR"\ntitle = "테스트 블로그"\ndescription = "테스트용 블로그입니다."\n', "")
+        '[languages.ko]\nname = "한국어"\nlocale = "ko_KR"\ntitle = "테스트 블로그"\ndescription = "테스트용 블로그입니다. 시술 전후에 알아 두면 좋은 내용을 의료진이 설명합니다."\n', "")
     assert "[languages.ko]" not in config
     site = write_tree(tmp_path, {"site.toml": config, "posts/en/aftercare.md": post(body="It is painless.\n")})
     assert rules_found(site) == {"ad-absolute-claim"}

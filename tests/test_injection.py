@@ -213,7 +213,7 @@ def check_feed_as_a_reader(path: Path, expect: dict) -> None:
     channel_description = read(feed.feed.subtitle, feed.feed.subtitle_detail)
     if path.name == "atom.xml" or path.parent.name == "en":
         assert channel_title == latin1_repaired(expect["blog"]), where
-        assert channel_description == "A blog for tests.", where
+        assert channel_description == "A blog for tests, where the clinic's doctors explain treatments in plain words.", where
     else:  # a tag's feed names the blog and the tag
         tag = next(t for t in expect["tags"] if channel_title == latin1_repaired(f"{expect['blog']}: {t}"))
         assert channel_description == latin1_repaired(f"Articles on “{tag}” from {expect['blog']}, newest first."), where

@@ -40,7 +40,10 @@ def read_tag_descriptions(reader: TableReader, data: dict, languages: tuple[str,
     tags = reader.check_table(data.get("tags", {}), ("tags",)) or {}
     for lang, table in tags.items():
         if languages and lang not in languages:
-            reader.fail(("tags", lang), f"[tags.{lang}]: '{lang}' is not a language of site.toml",
+            # [tags.fr."soins"] names no [tags.fr] line of its own: point at its first tag
+            first = next(iter(table), None) if isinstance(table, dict) else None
+            reader.fail(("tags", lang) + ((first,) if first else ()),
+                        f"[tags.{lang}]: '{lang}' is not a language of site.toml",
                         f"use one of the [languages.*] codes: {', '.join(languages)}")
             continue
         for tag, entry in (reader.check_table(table, ("tags", lang)) or {}).items():
@@ -51,9 +54,12 @@ def read_tag_descriptions(reader: TableReader, data: dict, languages: tuple[str,
                 continue
             reader.unknown_keys(entry, list(KEYS), key_path)
             text = entry.get("description")
+            if text is None:
+                reader.fail(key_path, f"missing required key 'tags.{lang}.{tag}.description'", hint)
+                continue
             if not isinstance(text, str) or not text.strip():
-                reader.fail(key_path + ("description",) if "description" in entry else key_path,
-                            f"'tags.{lang}.{tag}.description' must be a non-empty string", hint)
+                reader.fail(key_path + ("description",), f"'tags.{lang}.{tag}.description' must be a non-empty "
+                                                         "string", hint)
                 continue
             found.append(TagDescription(lang, tag, " ".join(text.split()), reader.locator.line(*key_path, "description")))
     return tuple(found)
