@@ -61,12 +61,12 @@ def compose(lead: str, extras: Iterable[str], separator: str = " ", limit: int =
     """The lead, then each extra (after the separator; the first after a space) while the whole fits in
     limit. An extra that does not fit is clipped into the room left only when the text is still
     shorter than least."""
-    text = clip(" ".join(lead.split()), limit)
-    for number, extra in enumerate(extras):
+    text, gap = clip(" ".join(lead.split()), limit), " "
+    for extra in extras:
         extra = " ".join(extra.split())
         if not extra:
             continue
-        joined = text + (" " if number == 0 else separator) + extra
+        joined, gap = text + gap + extra, separator
         if display_width(joined) <= limit:
             text = joined
             continue
