@@ -29,6 +29,8 @@ SEPARATOR = " · "
 def display_width(text: str) -> int:
     """Width on screen in units of a Latin letter: wide and full-width characters count two,
     combining marks and joiners none."""
+    if text.isascii():
+        return len(text)
     width = 0
     for char in text:
         if unicodedata.east_asian_width(char) in "WF":
@@ -62,15 +64,17 @@ def compose(lead: str, extras: Iterable[str], separator: str = " ", limit: int =
     limit. An extra that does not fit is clipped into the room left only when the text is still
     shorter than least."""
     text, gap = clip(" ".join(lead.split()), limit), " "
+    width = display_width(text)
     for extra in extras:
         extra = " ".join(extra.split())
         if not extra:
             continue
-        joined, gap = text + gap + extra, separator
-        if display_width(joined) <= limit:
-            text = joined
+        joined, added = text + gap + extra, display_width(gap) + display_width(extra)
+        gap = separator
+        if width + added <= limit:
+            text, width = joined, width + added
             continue
-        if display_width(text) < least:
+        if width < least:
             text = clip(joined, limit)
         break
     return text
