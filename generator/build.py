@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from generator import __version__
 from generator.check.runner import lint_for_build
 from generator.errors import BuildError, Diagnostic, error
+from generator.images.cache import ImageCache
+from generator.images.markup import ImageMarkup
+from generator.images.pipeline import is_raster, prepare_images, write_images
 from generator.incremental.cache import BuildCache, fingerprint
 from generator.incremental.signatures import feed_signature, page_signatures, sitemap_signature
 from generator.loading import BuildOptions, load_site
@@ -48,6 +51,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     check_output_dir(output_dir, site_dir)
     progress = options.progress or (lambda stage, done, total: None)
     cache = BuildCache(site_dir, enabled=options.use_cache)
+    image_cache = ImageCache(site_dir, enabled=options.use_cache)
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
         _, site, warnings = load_site(options, cache, prerender=True)
@@ -55,9 +59,10 @@ def _build_site(options: BuildOptions) -> BuildResult:
         warnings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
         dirs = theme_dirs(site_dir)
         strings = load_strings(dirs, site.config.languages, site_dir)
-        static = load_static_files(site_dir, dirs)
+        static = load_static_files(site_dir, dirs, skip=is_raster)
+        images = prepare_images(site, site_dir, dirs, image_cache, {f.path for f in static}, options.jobs, progress)
         assets = {k: site.urls.href(v) for k, v in fingerprinted_assets(static).items()}
-        build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets)
+        build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets, images.site_digest)
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
         bodies = render_bodies(site, cache, options.jobs, progress)
         pages = plan_pages(site)
@@ -74,16 +79,20 @@ def _build_site(options: BuildOptions) -> BuildResult:
             stale = []
             for index, (page, signature) in enumerate(zip(pages, page_signatures(site, pages, build_key))):
                 path = Urls.output_path(page.path)
+                if page.post is not None and images.post_digests[page.post.source]:
+                    signature = fingerprint(signature, images.post_digests[page.post.source])
                 signatures[path] = signature
                 if previous.get(path, ("",))[0] != signature or not writer.keep(path):
                     stale.append(index)
             stale_feeds = []
             for index, plan in enumerate(feeds):
-                signatures[plan.path] = feed_signature(build_key, plan.path, plan.posts, plan.title)
+                signatures[plan.path] = fingerprint(feed_signature(build_key, plan.path, plan.posts, plan.title),
+                                                   *(images.post_digests[p.source] for p in plan.posts))
                 if previous.get(plan.path, ("",))[0] != signatures[plan.path] or not writer.keep(plan.path):
                     stale_feeds.append(index)
-            views = ViewBuilder(site, bodies, strings, assets)
-            feed_renderer = FeedRenderer(site, bodies)
+            markup = ImageMarkup(images, site.urls, site.config.images)
+            views = ViewBuilder(site, bodies, strings, assets, markup)
+            feed_renderer = FeedRenderer(site, bodies, markup)
             renderer = OutputRenderer(
                 PageRenderer(pages, views.context, make_environment(dirs, cache.templates_dir), dirs, site_dir,
                              Urls.output_path, writer.folder),
@@ -93,6 +102,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
             signatures[sitemap_path] = sitemap_signature(build_key, pages)
             if previous.get(sitemap_path, ("",))[0] != signatures[sitemap_path] or not writer.keep(sitemap_path):
                 writer.write(build_sitemap(site, pages))
+            write_images(images, image_cache, writer, previous, signatures)
             for output in [build_robots(site)] + static:
                 writer.write(output)
             marker = writer.commit()
@@ -102,6 +112,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
         progress("done", len(BUILD_STAGES), len(BUILD_STAGES))
     finally:
         cache.close()
+        image_cache.close()
     per_language = {lang: sum(1 for p in pages if p.lang == lang) for lang in site.config.language_codes}
     return BuildResult(per_language, len(writer.written), time.perf_counter() - started, warnings)
 

@@ -5,7 +5,6 @@ import difflib
 import posixpath
 import re
 from typing import Iterator
-from urllib.parse import unquote
 
 from generator.check.core import Finding, LintContext, PostText, front_matter_finding
 from generator.content.models import Post
@@ -26,7 +25,6 @@ _REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)
 _HTML_IMG = re.compile(r"<img\b[^>]*>", re.I)
 _HTML_A = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)[\"']", re.I)
 _ATTR = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 
 
 def bounds(table: dict, lang: str) -> tuple[int, int]:
@@ -116,18 +114,7 @@ def _setext_headings(lined: str) -> Iterator[tuple[int, int]]:
 
 def site_path(target: str, post: Post, ctx: LintContext) -> str | None:
     """A link or image target as a site path ('en/posts/x/'), or None when it leaves the site."""
-    if not target or target.startswith("#") or _EXTERNAL.match(target):
-        return None
-    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
-    if not path:
-        return None
-    base = ctx.site.urls.base_path
-    if path.startswith("/"):
-        return path[len(base):] if base != "/" and path.startswith(base) else path[1:]
-    joined = posixpath.normpath(posixpath.join(Urls.post(post.lang, post.slug), path))
-    if joined == ".":
-        return ""
-    return joined + ("/" if path.endswith("/") else "")
+    return ctx.site.urls.resolve(target, Urls.post(post.lang, post.slug))
 
 
 def _images(text: PostText, ctx: LintContext) -> Iterator[Finding]:

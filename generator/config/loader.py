@@ -17,6 +17,7 @@ from generator.config.tag_descriptions import TagDescription, read_tag_descripti
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
+from generator.images.settings import ImagesConfig, images_problems
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -120,6 +121,7 @@ class SiteConfig:
     verification: Verification
     feeds: FeedsConfig
     markdown: MarkdownConfig
+    images: ImagesConfig = ImagesConfig()
     check_rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     check_settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     tags: tuple[TagDescription, ...] = ()
@@ -218,6 +220,10 @@ class _SectionReader:
                 return LocalizedText(tuple(value.items()))
             self.fail(key_path, f"'{where}' must be a string or a table of strings per language "
                                 f"like {{ ko = \"...\", en = \"...\" }}, got {_describe(value)}")
+        elif type_name.startswith("tuple[int"):
+            if isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                return tuple(value)
+            self.fail(key_path, f"'{where}' must be a list of whole numbers, got {_describe(value)}")
         elif type_name.startswith("tuple[str"):
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 return tuple(value)
@@ -239,7 +245,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "check")
+             "markdown", "images", "check")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -286,17 +292,23 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     verification = reader.read(Verification, data.get("verification", {}), ("verification",))
     feeds = reader.read(FeedsConfig, data.get("feeds", {}), ("feeds",))
     markdown = reader.read(MarkdownConfig, data.get("markdown", {}), ("markdown",))
+    images = reader.read(ImagesConfig, data.get("images", {}), ("images",))
     check_rules, check_settings = _read_check(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
     if feeds is not None and feeds.limit < 1:
         reader.fail(("feeds", "limit"), "'feeds.limit' must be at least 1")
+    if images is not None:
+        for key, message, hint in images_problems(images):
+            reader.fail(("images", key), message, hint)
+        images = replace(images, widths=tuple(sorted(images.widths)))
     if reader.diagnostics:
         raise BuildError(reader.diagnostics)
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
-                      markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags)
+                      markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
+                      images=images)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

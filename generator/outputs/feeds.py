@@ -24,6 +24,7 @@ import lxml.html
 from lxml.html.builder import IMG
 from feedgen.feed import FeedGenerator
 
+from generator.images.markup import ImageMarkup
 from generator.markup.markdown import PostHtml
 from generator.content.models import OutputFile, Post
 from generator.render.descriptions import PageDescriber, clip
@@ -94,8 +95,8 @@ def plan_feeds(site: Site, strings: Mapping) -> list[FeedPlan]:
 
 
 class FeedRenderer:
-    def __init__(self, site: Site, html: Mapping[str, PostHtml]):
-        self.site, self.html, self.urls = site, html, site.urls
+    def __init__(self, site: Site, html: Mapping[str, PostHtml], images: ImageMarkup):
+        self.site, self.html, self.urls, self.images = site, html, site.urls, images
         self.config = site.config
         self._contents: dict[str, str] = {}  # a post appears in its language feed and each tag's feed
 
@@ -105,10 +106,13 @@ class FeedRenderer:
         return self._contents[post.source]
 
     def _content(self, post: Post) -> str:
-        page_url = self.urls.absolute(self.urls.post(post.lang, post.slug))
-        body = self.html[post.source].body.html
+        page = self.urls.post(post.lang, post.slug)
+        page_url = self.urls.absolute(page)
+        body = self.images.feed(self.html[post.source].body.html, page)
         if post.image:
-            cover = lxml.html.tostring(IMG(src=self.urls.asset(post.image), alt=post.image_alt), encoding="unicode")
+            record = self.images.record(post.image, page)
+            cover = self.images.feed_image(record, post.image_alt) if record else lxml.html.tostring(
+                IMG(src=self.urls.asset(post.image), alt=post.image_alt), encoding="unicode")
             body = f"<p>{cover}</p>\n{body}"
         return absolute_html(body, page_url)
 

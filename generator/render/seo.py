@@ -41,12 +41,14 @@ def hreflang_links(site: Site, page: Page) -> tuple[tuple[str, str], ...]:
 
 
 def head_meta(site: Site, page: Page, title: str, description: str, feeds: tuple[tuple[str, str, str], ...],
-              image: str = "", image_alt: str = "", json_ld: tuple[dict, ...] = ()) -> HeadMeta:
+              image: str = "", image_alt: str = "", json_ld: tuple[dict, ...] = (),
+              preview: tuple[str, int, int] | None = None) -> HeadMeta:
+    """preview: the absolute URL and size of the picture link previews show (image, or the clinic logo)."""
     config, urls = site.config, site.urls
     canonical = urls.absolute(page.path)
     lang = page.lang or config.site.default_language
     locale = config.language(lang).locale
-    image_url = urls.asset(image or config.clinic.logo)
+    image_url = preview[0] if preview else urls.asset(image or config.clinic.logo)
     meta: list[tuple[str, str, str]] = [
         ("property", "og:type", "article" if page.post else "website"),
         ("property", "og:site_name", config.language(lang).title),
@@ -60,6 +62,9 @@ def head_meta(site: Site, page: Page, title: str, description: str, feeds: tuple
             meta.append(("property", "og:locale:alternate", config.language(other_lang).locale))
     if image_url:
         meta.append(("property", "og:image", image_url))
+        if preview:
+            meta.append(("property", "og:image:width", str(preview[1])))
+            meta.append(("property", "og:image:height", str(preview[2])))
         if image_alt:
             meta.append(("property", "og:image:alt", image_alt))
     if page.post:
@@ -117,7 +122,8 @@ def person_ld(author: Author, lang: str, config: SiteConfig, urls) -> dict:
 
 
 def post_json_ld(site: Site, post: Post, word_count: int, breadcrumb: list[tuple[str, str]],
-                 faq_answers: tuple[tuple[str, str], ...]) -> tuple[dict, ...]:
+                 faq_answers: tuple[tuple[str, str], ...],
+                 preview: tuple[str, int, int] | None = None) -> tuple[dict, ...]:
     config, urls = site.config, site.urls
     canonical = urls.absolute(urls.post(post.lang, post.slug))
     article: dict = {
@@ -133,7 +139,9 @@ def post_json_ld(site: Site, post: Post, word_count: int, breadcrumb: list[tuple
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "wordCount": word_count,
     }
-    if post.image:
+    if preview:  # the picture link previews show, as in og:image
+        article["image"] = [{"@type": "ImageObject", "url": preview[0], "width": preview[1], "height": preview[2]}]
+    elif post.image:
         article["image"] = [urls.asset(post.image)]
     author = config.author(post.author) if post.author else None
     if author:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Callable
 
 from generator.errors import BuildError, Diagnostic, display_path, error
 from generator.content.models import OutputFile
@@ -29,8 +30,10 @@ def theme_dirs(site_dir: Path) -> list[Path]:
     return dirs
 
 
-def load_static_files(site_dir: Path, dirs: list[Path]) -> list[OutputFile]:
-    """Theme static/ first, then the site's templates/static/ and static/, later ones replacing earlier."""
+def load_static_files(site_dir: Path, dirs: list[Path],
+                      skip: Callable[[str], bool] = lambda name: False) -> list[OutputFile]:
+    """Theme static/ first, then the site's templates/static/ and static/, later ones replacing earlier.
+    Files whose name `skip` accepts (images, which the image stage publishes) are only checked, not read."""
     files: dict[str, bytes] = {}
     outside: list[Diagnostic] = []
     for folder in [d / "static" for d in reversed(dirs)] + [site_dir / "static"]:
@@ -46,7 +49,8 @@ def load_static_files(site_dir: Path, dirs: list[Path]) -> list[OutputFile]:
                                      "static file is a link to a file outside the site folder",
                                      "copy the file into static/ instead of linking to it"))
                 continue
-            files[relative.as_posix()] = path.read_bytes()
+            if not skip(path.name):
+                files[relative.as_posix()] = path.read_bytes()
     if outside:
         raise BuildError(outside)
     return [OutputFile(path, data) for path, data in sorted(files.items())]

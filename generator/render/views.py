@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from markupsafe import Markup
+
 from generator.render.comments import comments_context
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, clip
+from generator.images.markup import ImageMarkup
 from generator.config.loader import Author
 from generator.site.strings import Strings, localized_date, reading_minutes
 from generator.markup.post_bodies import BodyStore
@@ -25,8 +28,8 @@ class ViewBuilder:
     """Builds the context of each page from the site model, rendered bodies and UI strings."""
 
     def __init__(self, site: Site, html: BodyStore, strings: Mapping[str, Strings],
-                 asset_hrefs: Mapping[str, str]):
-        self.site, self.html, self.strings = site, html, strings
+                 asset_hrefs: Mapping[str, str], images: ImageMarkup):
+        self.site, self.html, self.strings, self.images = site, html, strings, images
         self.urls, self.config = site.urls, site.config
         self.asset_hrefs = asset_hrefs
         self.describer = PageDescriber(site, strings)
@@ -113,7 +116,9 @@ class ViewBuilder:
             "lang": lang,
             "kind": page.kind,
             "t": self.strings[lang],
-            "head": head_meta(self.site, page, title, description, self.feeds(page), **head),
+            "head": head_meta(self.site, page, title, description, self.feeds(page),
+                              preview=self.images.preview(head.get("image") or clinic.logo,
+                                                          page.path if head.get("image") else ""), **head),
             "blog": {"title": language.title, "description": language.description,
                      "home_href": self.urls.href(self.urls.home(lang)),
                      "tags_href": self.urls.href(self.urls.tags_index(lang)) if self.site.tags[lang] else "",
@@ -197,7 +202,7 @@ class ViewBuilder:
                                                                   page=page.page_number)
         context = self.common(page, title, self.describer.describe(page), image=author.image, image_alt=person["name"])
         context.update(heading=person["name"], person=person, cards=[self.card(p) for p in page.posts],
-                       image=self.urls.href(author.image) if author.image else "",
+                       image=self.images.published(author.image),
                        pagination=self.pagination(page, lambda n: self.urls.author(page.lang, author.id, n)))
         return context
 
@@ -223,8 +228,11 @@ class ViewBuilder:
         else:
             middle = None
         trail = [home] + ([middle] if middle else []) + [(post.title, page.path)]
-        json_ld = post_json_ld(site, post, html.body.word_count, trail, html.faq)
+        preview = self.images.preview(post.image, page.path) if post.image else None
+        json_ld = post_json_ld(site, post, html.body.word_count, trail,
+                               tuple((q, self.images.feed(a, page.path)) for q, a in html.faq), preview)
         description = self.describe(post)
+        cover = self.images.cover(post.image, post.image_alt, page.path) if post.image else ""
         context = self.common(page, post.title, description, image=post.image, image_alt=post.image_alt,
                               json_ld=json_ld)
         author = self.config.author(post.author) if post.author else None
@@ -233,7 +241,7 @@ class ViewBuilder:
             breadcrumb=[{"name": name, "href": urls.href(path)} for name, path in trail],
             post={
                 "title": post.title,
-                "html": html.body.html,
+                "html": self.images.body(html.body.html, page.path, first=not cover),
                 "date_iso": post.date.isoformat(),
                 "date": localized_date(post.date, locale),
                 "updated_iso": post.updated.isoformat() if post.updated else "",
@@ -243,9 +251,10 @@ class ViewBuilder:
                 "author": self.person(author, post.lang) if author else None,
                 "reviewer": self.person(reviewer, post.lang) if reviewer else None,
                 "tags": [self.tag_link(post.lang, tag) for tag in post.tags],
-                "image": urls.href(post.image) if post.image else "",
+                "image": self.images.published(post.image),
                 "image_alt": post.image_alt,
-                "faq": [{"question": q, "answer": a} for q, a in html.faq],
+                "cover": Markup(cover),
+                "faq": [{"question": q, "answer": self.images.body(a, page.path, first=False)} for q, a in html.faq],
                 "translations": [{"lang": p.lang, "name": self.config.language(p.lang).name,
                                   "href": urls.href(urls.post(p.lang, p.slug))}
                                  for p in site.translations_of(post) if p.lang != post.lang],

@@ -7,9 +7,10 @@ output_path() says which file under output/ holds the page.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 import unicodedata
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 
 @functools.lru_cache(maxsize=4096)
@@ -95,6 +96,22 @@ class Urls:
     def asset(self, path: str) -> str:
         """A path or URL written by the user (image: /images/a.jpg) as an absolute URL."""
         return self.absolute(path) if path else ""
+
+    def resolve(self, target: str, page_path: str) -> str | None:
+        """A link or image address written in a page at page_path, as a site path ('images/a.jpg'),
+        or None when it leaves the site. '/images/a.jpg' and '<base path>images/a.jpg' are the same."""
+        if not target or target.startswith("#") or _is_external(target):
+            return None
+        path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        if not path:
+            return None
+        if path.startswith("/"):
+            base = self.base_path
+            return path[len(base):] if base != "/" and path.startswith(base) else path[1:]
+        joined = posixpath.normpath(posixpath.join(page_path, path))
+        if joined == ".":
+            return ""
+        return joined + ("/" if path.endswith("/") else "")
 
     @staticmethod
     def output_path(path: str) -> str:
