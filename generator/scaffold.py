@@ -276,6 +276,12 @@ full_content = true   # the whole post in feeds; false: only the description
 line_breaks = false   # true: a single line break in a post is kept (handy for text pasted from other blogs)
 unsafe_html = false   # false: HTML written inside posts is cleaned to a safe list of tags
 
+# Photos in static/ (JPEG, PNG, WebP, GIF, iPhone HEIC) are published without their metadata (GPS
+# position, camera, dates), upright, and in smaller copies so that phones download only what they show.
+[images]
+widths = [480, 960, 1440, 2000]   # pixel widths of the copies; a photo is never enlarged
+formats = ["webp", "original"]     # offered in this order; "avif" is smaller but slow to make
+
 # Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
 # [check.rules]
 '''

@@ -52,6 +52,8 @@ class LintContext:
     pages: Mapping[str, Post | None]  # site path of every page -> its post (None for list pages, feeds)
     static: frozenset[str]  # static file paths, e.g. "images/lips.png"
     published: Callable[[Post], bool]  # would a real build publish it?
+    # site path -> (upright width, height, bytes) of a static image, None when there is none
+    image_facts: Callable[[str], tuple[int, int, int] | None] = lambda path: None
 
     def on(self, rule: str) -> bool:
         return rule in self.enabled

@@ -58,8 +58,9 @@ class SiteLookups:
     """The site as the link and image rules see it, and the check of a recorded post's lookups."""
 
     def __init__(self, pages: Mapping[str, Post | None], static: frozenset[str],
-                 published: Callable[[Post], bool], posts: tuple[Post, ...]):
+                 published: Callable[[Post], bool], posts: tuple[Post, ...], image_facts: Any = None):
         self.pages, self.static, self.published = pages, static, published
+        self.image_facts = image_facts  # an images.facts.ImageFacts, when image rules run
         self._posts = {post.source: post for post in posts}
         self._posts.update((post.source, post) for post in pages.values() if post is not None)
         self._digests: dict[str, str] = {}
@@ -78,16 +79,22 @@ class SiteLookups:
     def environment(self) -> str:
         """A digest of every answer a lookup could get: while it is the same, recorded lookups need no check."""
         published = sorted(source for source, post in self._posts.items() if self.published(post))
-        return fingerprint(self.pages_digest(), self.static_digest(), published)
+        images = self.image_facts.digest() if self.image_facts is not None else ""
+        return fingerprint(self.pages_digest(), self.static_digest(), published, images)
 
-    def recording(self, log: list[Lookup]) -> tuple[Mapping, Any, Callable[[Post], bool]]:
-        """pages, static and published as the rules use them, noting each answer in log."""
+    def recording(self, log: list[Lookup]) -> tuple[Mapping, Any, Callable[[Post], bool], Callable]:
+        """pages, static, published and image_facts as the rules use them, noting each answer in log."""
         def published(post: Post) -> bool:
             answer = self.published(post)
             log.append(("published", post.source, answer))
             return answer
+
+        def image_facts(path: str) -> tuple[int, int, int] | None:
+            answer = self._answer("image", path)
+            log.append(("image", path, answer))
+            return answer
         return (_RecordedPages(self.pages, "page", self.pages_digest, log),
-                _RecordedSet(self.static, "static", self.static_digest, log), published)
+                _RecordedSet(self.static, "static", self.static_digest, log), published, image_facts)
 
     def still_true(self, lookups: list[Lookup]) -> bool:
         return all(self._answer(kind, argument) == answer for kind, argument, answer in lookups)
@@ -106,4 +113,6 @@ class SiteLookups:
             return self.pages_digest()
         if kind == "statics":
             return self.static_digest()
+        if kind == "image":
+            return self.image_facts(argument) if self.image_facts is not None else None
         return ("unknown",)

@@ -39,7 +39,8 @@ def lint_post_seo(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         yield from _description(post, ctx)
     if ctx.on("seo-h1-in-body") or ctx.on("seo-heading-skip"):
         yield from _headings(text, ctx)
-    images = ctx.on("seo-image-alt") or ctx.on("missing-image")
+    images = ctx.on("seo-image-alt") or ctx.on("missing-image") or ctx.on("image-oversized") \
+        or ctx.on("image-cover-small")
     if images and ("![" in text.code or "<img" in text.code or post.image):
         yield from _images(text, ctx)
     if ctx.on("broken-link") and ("](" in text.code or "]:" in text.code or "href" in text.code):
@@ -123,6 +124,9 @@ def _images(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         problem = _missing_image(post.image, post, ctx)
         if problem:
             yield front_matter_finding(post, "image", "missing-image", *problem)
+    if post.image:
+        for rule, message, hint in _image_size(post.image, post, ctx, cover=True):
+            yield front_matter_finding(post, "image", rule, message, hint)
     for match in _MD_IMAGE.finditer(code):
         if not match.group(1).strip() and ctx.on("seo-image-alt"):
             yield text.finding("seo-image-alt", match.start(), "image without alt text",
@@ -130,6 +134,8 @@ def _images(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         problem = _missing_image(match.group(2), post, ctx) if ctx.on("missing-image") else None
         if problem:
             yield text.finding("missing-image", match.start(), *problem)
+        for found in _image_size(match.group(2), post, ctx):
+            yield text.finding(found[0], match.start(), *found[1:])
     for match in _HTML_IMG.finditer(code):
         attrs = {m.group(1).lower(): next(v for v in m.groups()[1:] if v is not None) for m in _ATTR.finditer(match.group())}
         if not attrs.get("alt", "").strip() and ctx.on("seo-image-alt"):
@@ -137,6 +143,36 @@ def _images(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         problem = _missing_image(attrs.get("src", ""), post, ctx) if ctx.on("missing-image") else None
         if problem:
             yield text.finding("missing-image", match.start(), *problem)
+        for found in _image_size(attrs.get("src", ""), post, ctx):
+            yield text.finding(found[0], match.start(), *found[1:])
+
+
+# A photo this many times wider than the widest copy the site shows only makes builds slow and the
+# repository large.
+OVERSIZED_FACTOR = 1.5
+PREVIEW_WIDTH = 1200  # what link previews show (og:image)
+
+
+def _image_size(target: str, post: Post, ctx: LintContext, cover: bool = False) -> Iterator[tuple[str, str, str]]:
+    """(rule, message, hint) about an image's size: far larger than the site shows, or a cover too small
+    for link previews."""
+    if not (ctx.on("image-oversized") or (cover and ctx.on("image-cover-small"))):
+        return
+    path = site_path(target, post, ctx)
+    facts = ctx.image_facts(path) if path is not None else None
+    if facts is None:
+        return
+    width, height, size = facts
+    widest = ctx.site.config.images.widest
+    if ctx.on("image-oversized") and width > widest * OVERSIZED_FACTOR:
+        yield ("image-oversized", f"image '{target}' is {width:,}×{height:,} pixels ({size / 1e6:.1f} MB), "
+                                  f"but the site shows it at most {widest:,} pixels wide",
+               f"resize it to {widest:,} pixels wide before adding it (the build makes the smaller sizes): "
+               "builds stay fast and the repository small")
+    if cover and ctx.on("image-cover-small") and width < PREVIEW_WIDTH:
+        yield ("image-cover-small", f"cover image '{target}' is {width:,} pixels wide: link previews "
+                                    f"(1200×630) of this post will be blurry",
+               "use a cover at least 1200 pixels wide")
 
 
 def _missing_image(target: str, post: Post, ctx: LintContext) -> tuple[str, str] | None:

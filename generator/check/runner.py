@@ -29,6 +29,8 @@ from generator.errors import BuildError
 from generator.site.model import Site
 from generator.site.strings import load_strings
 from generator.render.theme import theme_dirs
+from generator.images.facts import ImageFacts
+from generator.images.pipeline import discover_images
 from generator.config.tomlpos import TomlLocator
 from generator.workers import iter_parallel
 
@@ -58,13 +60,17 @@ RULES = (
                                             "wide (Hangul counts two) and no two pages share one"),
     Rule("broken-link", "error", "internal links point to a page of the site that is published"),
     Rule("missing-image", "warning", "images (body and cover) point to a file under static/"),
+    Rule("image-oversized", "warning", "no photo is much wider than the widest size the site shows ([images] widths)"),
+    Rule("image-cover-small", "warning", "an image: cover is at least 1200 pixels wide, for sharp link previews"),
     Rule("lang-stray-hangul", "warning", "no Korean text left in a post of another language"),
     Rule("lang-long-english", "warning", "no long English passage (english_run_words words in a row) in a Korean post"),
     Rule("procedure-reviewer", "warning", "a post about a procedure names a physician as medical reviewer"),
     Rule("procedure-risks", "warning", "a post about a procedure mentions possible side effects or risks"),
 )
 FIXED = ("config", "front-matter")  # the build cannot go on without them
-BUILD_ADVICE = ("seo-description",)  # warnings a build shows besides its errors (the post contract promises it)
+# Warnings a build shows besides its errors: the post contract promises the first; a missing image
+# leaves a hole in the page.
+BUILD_ADVICE = ("seo-description", "missing-image")
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
             "description_length")
 
@@ -115,6 +121,10 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
         published=lambda post: is_published(post, site.now, drafts, future),
     )
+    facts = None
+    if enabled & {"image-oversized", "image-cover-small"}:
+        facts = ImageFacts(discover_images(config.site_dir, theme_dirs(config.site_dir)))
+        ctx = replace(ctx, image_facts=facts)
     known = set(settings.severities)
     diagnostics: list[Diagnostic] = list(problems)
     commented: dict[str, PostText] = {}  # posts with check comments, for the findings that compare posts
@@ -123,7 +133,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     # one of those changed.
     context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
-    lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts())
+    lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
     environment = lookups.environment()
     remembered = memo.lint_findings(list(keys.values())) if memo else {}
     fresh: dict[str, tuple[list[Diagnostic], list, str]] = {}
@@ -177,8 +187,8 @@ def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
     site_ctx, known, lookups, posts = state
     post = posts[index]
     looked_up: list = []
-    pages, static, published = lookups.recording(looked_up)
-    ctx = replace(site_ctx, pages=pages, static=static, published=published)
+    pages, static, published, image_facts = lookups.recording(looked_up)
+    ctx = replace(site_ctx, pages=pages, static=static, published=published, image_facts=image_facts)
     text = PostText(post)
     findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
     return ([_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments),
