@@ -281,6 +281,8 @@ unsafe_html = false   # false: HTML written inside posts is cleaned to a safe li
 [images]
 widths = [480, 960, 1440, 2000]   # pixel widths of the copies; a photo is never enlarged
 formats = ["webp", "original"]     # offered in this order; "avif" is smaller but slow to make
+# quality = 80                     # 1-100: higher is sharper and heavier
+# sizes = "(min-width: 42rem) 40rem, calc(100vw - 4rem)"   # how wide your theme shows a photo (<img sizes>)
 
 # Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
 # [check.rules]
