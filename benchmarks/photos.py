@@ -2,8 +2,8 @@
 size a phone writes, carrying what a phone puts in them (camera, software, date, GPS position, the
 orientation of a photo taken upright) and a comment.
 
-`python -m benchmarks.photos` (or `make bench BENCH_ARGS=--photos`) times a site of 100 such photos:
-the cold build on two cores, its peak memory, and a rebuild with nothing changed."""
+`python -m benchmarks.photos` (and `make bench`, unless given --skip-photos) times a site of 100 such
+photos: the cold build on two cores, its peak memory, and a rebuild with nothing changed."""
 from __future__ import annotations
 
 import argparse
@@ -138,6 +138,11 @@ def bench_photos(work: Path, jobs: int, repeat: int, command: list[str]) -> list
     ]
 
 
+def format_photo_table(rows: list[tuple[str, str]]) -> str:
+    return "| photos | figure | ClinicPress |\n| ---: | --- | ---: |\n" + "".join(
+        f"| {PHOTOS} | {figure} | {value} |\n" for figure, value in rows)
+
+
 def _mb(size: int) -> str:
     return f"{size / 1e6:,.0f} MB"
 
@@ -151,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clinicpress", help="the ClinicPress command to time")
     args = parser.parse_args(argv)
     rows = bench_photos(WORK, args.jobs, args.repeat, clinicpress_command(args))
-    table = "| figure | ClinicPress |\n| --- | ---: |\n" + "".join(f"| {a} | {b} |\n" for a, b in rows)
+    table = format_photo_table(rows)
     (WORK / "photos.md").write_text(table, encoding="utf-8")
     print("\n" + table + f"\n(also written to {WORK / 'photos.md'})")
     return 0

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import pelican as pelican_tool
+from .photos import bench_photos, format_photo_table
 from .corpus import SOURCE_DATE_EPOCH, append_paragraph, edit_title, generate_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -349,6 +350,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--clinicpress", metavar="COMMAND",
                         help="the ClinicPress command to time (default: .venv/bin/clinicpress)")
     parser.add_argument("--regenerate", action="store_true", help="generate the corpora again even if cached")
+    parser.add_argument("--skip-photos", action="store_true", help="leave out the 100-photo scenario (benchmarks/photos.py)")
     return parser
 
 
@@ -363,10 +365,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             WORK / "pelican-venv", WORK / "logs" / "pelican-install.log")
         pelican_name = f"Pelican {pelican_tool.pelican_version(pelican)}" if pelican else None
         results = {size: bench_size(size, args, pelican) for size in args.sizes}
+        photos = None if args.skip_photos else bench_photos(WORK, 2, args.repeat, clinicpress_command(args))
     except (BenchmarkError, pelican_tool.PelicanSetupError) as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
     report = describe_machine(args, pelican_name) + "\n" + format_table(results, pelican_name)
+    if photos:
+        report += "\n" + format_photo_table(photos)
     (WORK / "results.md").write_text(report, encoding="utf-8")
     print("\n" + report + f"\n(also written to {WORK / 'results.md'})")
     return 0

@@ -32,13 +32,15 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 # Every kind of page the theme renders, in both languages: a post in a series, a post with an FAQ
-# and a comparison table, lists by tag, series and author, the topic index, the root chooser and 404.
+# and a comparison table, a photo tour (pictures in every size), lists by tag, series and author, the
+# topic index, the root chooser and 404.
 PAGES = (
     "/",
     "/404.html",
     "/ko/",
     "/ko/posts/lip-filler-migration/",
     "/ko/posts/lip-flip-vs-lip-filler/",
+    "/ko/posts/clinic-tour-first-visit/",
     "/ko/tags/",
     "/ko/tags/입술-필러/",
     "/ko/series/lip-filler/",
@@ -46,6 +48,7 @@ PAGES = (
     "/en/",
     "/en/posts/lip-filler-migration/",
     "/en/posts/lip-flip-vs-lip-filler/",
+    "/en/posts/clinic-tour-first-visit/",
     "/en/tags/",
     "/en/tags/lip-filler/",
     "/en/series/lip-filler/",

@@ -146,7 +146,7 @@ class ImageCache:
                 continue
             for file in folder.iterdir():
                 key = file.name.lstrip(".").split(".", 1)[0]
-                if key not in kept and _older_than(file, cutoff):
+                if (key not in kept or file.name.endswith(".tmp")) and _older_than(file, cutoff):  # .tmp: a killed build's
                     file.unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -159,7 +159,3 @@ def _older_than(file: Path, cutoff: float) -> bool:
         return file.stat().st_mtime < cutoff
     except OSError:
         return False
-
-
-def as_plain(value: Any) -> Any:  # pragma: no cover - kept for symmetry with _record_from
-    return asdict(value)

@@ -40,6 +40,9 @@ def images_problems(images: ImagesConfig) -> list[tuple[str, str, str | None]]:
         if name not in FORMATS:
             problems.append(("formats", f"'images.formats' has '{name}', which is not one of {', '.join(FORMATS)}",
                              'formats = ["webp", "original"]'))
+    if "avif" in images.formats and not _can_write_avif():
+        problems.append(("formats", "'images.formats' has 'avif', but the installed Pillow cannot write AVIF",
+                         "install Pillow 11.3 or later (pip install -U Pillow), or leave out \"avif\""))
     if len(set(images.formats)) != len(images.formats):
         problems.append(("formats", "'images.formats' lists a format twice", None))
     if not 1 <= images.quality <= 100:
@@ -47,3 +50,9 @@ def images_problems(images: ImagesConfig) -> list[tuple[str, str, str | None]]:
     if not images.sizes.strip():
         problems.append(("sizes", "'images.sizes' is empty", f'sizes = "{DEFAULT_SIZES}"'))
     return problems
+
+
+def _can_write_avif() -> bool:
+    from PIL import features  # only when AVIF is asked for: Pillow is not needed to read site.toml
+
+    return bool(features.check("avif"))
