@@ -1,8 +1,10 @@
 """`clinicpress check`: every rule fires on a failing example and stays quiet on a passing one."""
+import io
 import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from generator.check.command import run_checks
 from generator.check.runner import RULES, rule_catalog
@@ -27,6 +29,12 @@ def post(title: str = "Aftercare for the first days", body: str = "## Cold packs
 def ko_post(title: str = "시술 후 처음 며칠 동안의 관리", body: str = "## 냉찜질\n\n감싼 냉찜질 팩을 사용하세요.\n",
             description: str | None = KO_DESCRIPTION, **front_matter: str) -> str:
     return post(title, body, description=description, **front_matter)
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 140)).save(out, "PNG")
+    return out.getvalue()
 
 
 def pair(en: str | None = None, ko: str | None = None) -> dict[str, str]:
@@ -70,6 +78,10 @@ CASES = {
                     pair(post(body="See [the Korean version](/ko/posts/aftercare/) and [home](../../).\n"))),
     "missing-image": (pair(post(body="![A cold pack](/images/cold.png)\n")),
                       {**pair(post(body="![A cold pack](/images/cold.png)\n")), "static/images/cold.png": b"png"}),
+    "image-oversized": ({**pair(post(body="![The room](/images/room.png)\n")), "static/images/room.png": png(3100, 8)},
+                        {**pair(post(body="![The room](/images/room.png)\n")), "static/images/room.png": png(2000, 8)}),
+    "image-cover-small": ({**pair(post(image="/images/c.png", image_alt="A cover")), "static/images/c.png": png(600, 315)},
+                          {**pair(post(image="/images/c.png", image_alt="A cover")), "static/images/c.png": png(1200, 630)}),
     "lang-stray-hangul": (pair(post(body="Apply a 냉찜질 pack for ten minutes.\n")),
                           pair(post(body="Our clinic is in Gangnam (강남), near the station.\n"))),
     "lang-long-english": (pair(ko=ko_post(body="Please remember that every treatment carries some risk for you.\n")),
@@ -335,7 +347,7 @@ def test_recorded_page_lookups_notice_a_page_that_appears_later():
     from generator.check.lookups import SiteLookups
     before = SiteLookups({"en/": None}, frozenset(), lambda post: True, ())
     log: list = []
-    pages, static, _ = before.recording(log)
+    pages, static, *_ = before.recording(log)
     assert pages.get("en/posts/new/") is None and "images/x.png" not in static
     assert before.still_true(log)
     after = SiteLookups({"en/": None, "en/posts/new/": None}, frozenset({"images/x.png"}), lambda post: True, ())

@@ -13,7 +13,7 @@ from typing import Iterator, Mapping
 
 from generator.content.models import Post
 from generator.images.process import ImageRecord, Variant
-from generator.images.settings import ImagesConfig
+from generator.config.images import ImagesConfig
 from generator.site.urls import Urls
 
 FEED_WIDTH = 960  # what feed readers get: sharp on a phone, light enough for a list of full posts

@@ -12,7 +12,7 @@ from generator.errors import BuildError, Diagnostic, display_path, error
 from generator.images.cache import ImageCache
 from generator.images.markup import ImageSet, image_targets, referenced_paths
 from generator.images.process import PIPELINE_VERSION, ImageProblem, ImageRecord, ImageTask, process_image
-from generator.images.settings import ImagesConfig
+from generator.config.images import ImagesConfig
 from generator.incremental.cache import fingerprint
 from generator.site.model import Site
 from generator.site.urls import Urls

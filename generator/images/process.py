@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
-from generator.images.settings import ImagesConfig
+from generator.config.images import ImagesConfig
 from generator.write.writer import digest
 
 PIPELINE_VERSION = 1

@@ -1,4 +1,5 @@
-"""The [images] table of site.toml: which sizes and formats every published photo is made in."""
+"""The [images] table of site.toml: the sizes and formats every published photo is made in (the
+image stage, generator/images/, does the work)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
