@@ -6,6 +6,7 @@ chunks, comments or the embedded colour profile (which can name the camera): eve
 afresh from the pixels, with nothing but the pixels and, for palette images, their transparency."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import posixpath
@@ -16,7 +17,6 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from generator.config.images import ImagesConfig
-from generator.write.writer import digest
 
 PIPELINE_VERSION = 1
 PREVIEW_SIZE = (1200, 630)  # what Facebook, LinkedIn, KakaoTalk and X show as a large link preview
@@ -358,4 +358,4 @@ def _store(folder: Path, key: str, index: int, name: str, width: int, height: in
     temporary = target.with_name(f".{file}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, target)
-    return Variant(name, width, height, path, f"{file[:2]}/{file}", digest(data))
+    return Variant(name, width, height, path, f"{file[:2]}/{file}", hashlib.blake2b(data, digest_size=16).hexdigest())
