@@ -57,8 +57,8 @@ def png_with_text(path: Path, size=(800, 400)) -> Path:
     return path
 
 
-def heic_with_exif(path: Path) -> Path:
-    heif = pillow_heif.from_pillow(phone_photo(7, (1600, 1200)))
+def heic_with_exif(path: Path, size: tuple[int, int] = (1600, 1200)) -> Path:
+    heif = pillow_heif.from_pillow(phone_photo(7, size))
     heif.info["exif"] = phone_exif(6).tobytes()
     heif.save(path, quality=70)
     return path
@@ -299,7 +299,7 @@ def test_a_missing_image_is_a_located_warning_and_the_page_still_builds(site_fac
 
 def test_heic_and_its_jpeg_twin_cannot_both_be_published(site_factory, tmp_path):
     site = site_factory({"posts/en/a.md": post_text("A post"), "static/images/x.jpg": phone_photo_bytes()})
-    heic_with_exif(site / "static" / "images" / "x.heic")
+    heic_with_exif(site / "static" / "images" / "x.heic", (320, 240))
     result = run_cli("build", str(site))
     assert result.code == 1
     assert "static/images/x.heic: error: the copy /images/x.jpg made from this image would replace /images/x.jpg" \
