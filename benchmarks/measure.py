@@ -44,6 +44,7 @@ class Figures:
     preview: list[float] = field(default_factory=list)  # seconds from saving an edit to the page showing it
     preview_start: float | None = None  # seconds from starting the preview server to the post being served
     preview_tree_kib: int = 0  # the preview server and its workers, sampled while it ran
+    preview_error: str | None = None  # why the preview figures are missing, when the server failed
 
     def seconds(self, scenario: str) -> float:
         return statistics.median(run.seconds for run in self.runs[scenario])

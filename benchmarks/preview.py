@@ -93,8 +93,12 @@ def wait_for(url: str, accept: Callable[[bytes], bool], timeout: float, process:
 
 
 def measure_preview(command: Sequence[str], *, cwd: Path, post: Path, url_path: str, log: Path, rounds: int,
-                    env: dict[str, str] | None = None, timeout: float = 600) -> Preview:
-    """Start the server, time `rounds` edits of `post` (served at `url_path`), stop the server."""
+                    env: dict[str, str] | None = None, start_timeout: float = 300, timeout: float = 120) -> Preview:
+    """Start the server, time `rounds` edits of `post` (served at `url_path`), stop the server.
+
+    A server that does not serve the post within `start_timeout` seconds, or an edit not shown within
+    `timeout`, is a BenchmarkError; the server's processes and what they wait on are written to `log` first.
+    """
     with open(log, "a", encoding="utf-8") as stream:
         stream.write(f"\n$ {' '.join(map(str, command))}\n")
     started = time.perf_counter()
@@ -106,10 +110,10 @@ def measure_preview(command: Sequence[str], *, cwd: Path, post: Path, url_path: 
     reader.start()
     sampler.start()
     try:
-        if not reader.found.wait(timeout) or reader.address is None:
-            raise BenchmarkError(f"'{' '.join(map(str, command))}' printed no address (log: {log})")
+        if not reader.found.wait(start_timeout) or reader.address is None:
+            raise BenchmarkError(f"'{' '.join(map(str, command))}' printed no address within {start_timeout:.0f} s")
         url = reader.address + url_path
-        wait_for(url, lambda body: True, timeout, process)
+        wait_for(url, lambda body: True, start_timeout, process)
         result = Preview(time.perf_counter() - started)
         token = secrets.token_hex(4)
         for round_ in range(1, rounds + 1):
@@ -119,6 +123,9 @@ def measure_preview(command: Sequence[str], *, cwd: Path, post: Path, url_path: 
             saved = time.perf_counter()
             wait_for(url, lambda body: marker in body, timeout, process)
             result.latencies.append(time.perf_counter() - saved)
+    except BenchmarkError as exc:
+        _describe_processes(process.pid, log)
+        raise BenchmarkError(f"{exc} (log: {log})") from None
     finally:
         sampler.done.set()
         stop(process)
@@ -126,6 +133,14 @@ def measure_preview(command: Sequence[str], *, cwd: Path, post: Path, url_path: 
         reader.join(timeout=10)
     result.peak_tree_kib = sampler.peak_kib
     return result
+
+
+def _describe_processes(group: int, log: Path) -> None:
+    """The server's processes, their state and the kernel function they sleep in, for a server that hangs."""
+    listing = subprocess.run(["ps", "-o", "pid,ppid,stat,wchan:32,etime,args", "-g", str(group)],
+                             capture_output=True, text=True).stdout
+    with open(log, "a", encoding="utf-8") as stream:
+        stream.write(f"\n[benchmark] the server's processes when it was given up on:\n{listing}")
 
 
 def stop(process: subprocess.Popen, grace: float = 30) -> None:

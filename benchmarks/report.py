@@ -28,19 +28,19 @@ def ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}" if ours and theirs else "—"
 
 
-def _rows(by_tool: dict[str, Figures]) -> list[tuple[str, Callable[[Figures], float | None], Callable]]:
-    """(label, measure, format) for every row of one corpus size."""
+def _rows(by_tool: dict[str, Figures]) -> list[tuple[str, Callable[[Figures], float | None], Callable, bool]]:
+    """(label, measure, format, from the preview server) for every row of one corpus size."""
     rounds = max((len(f.preview) for f in by_tool.values()), default=0)
-    rows: list[tuple[str, Callable[[Figures], float | None], Callable]] = [
-        (label, lambda f, s=scenario: f.seconds(s) if f.runs[s] else None, seconds)
+    rows: list[tuple[str, Callable[[Figures], float | None], Callable, bool]] = [
+        (label, lambda f, s=scenario: f.seconds(s) if f.runs[s] else None, seconds, False)
         for scenario, label in SCENARIOS.items()]
     rows += [
-        (f"preview latency (edit saved → page shows it, median of {rounds})", Figures.preview_seconds, seconds),
-        ("preview start (server started → post served)", lambda f: f.preview_start, seconds),
-        ("peak memory, builds (RSS, largest process)", lambda f: f.peak_rss_kib() or None, mib),
-        ("peak memory, builds (RSS, all processes)", lambda f: f.peak_tree_kib() or None, mib),
-        ("peak memory, preview server (RSS, all processes)", lambda f: f.preview_tree_kib or None, mib),
-        ("pages written (.html)", lambda f: f.pages or None, lambda n: f"{n:,}"),
+        (f"preview latency (edit saved → page shows it, median of {rounds})", Figures.preview_seconds, seconds, True),
+        ("preview start (server started → post served)", lambda f: f.preview_start, seconds, True),
+        ("peak memory, builds (RSS, largest process)", lambda f: f.peak_rss_kib() or None, mib, False),
+        ("peak memory, builds (RSS, all processes)", lambda f: f.peak_tree_kib() or None, mib, False),
+        ("peak memory, preview server (RSS, all processes)", lambda f: f.preview_tree_kib or None, mib, True),
+        ("pages written (.html)", lambda f: f.pages or None, lambda n: f"{n:,}", False),
     ]
     return rows
 
@@ -48,20 +48,21 @@ def _rows(by_tool: dict[str, Figures]) -> list[tuple[str, Callable[[Figures], fl
 def format_table(results: dict[int, dict[str, Figures]], names: dict[str, str | None]) -> str:
     """One Markdown table: a row per figure and size, a column per generator, then ClinicPress / each peer.
 
-    `names` maps each peer to its name with version ("Hugo 0.168.0"), or None when it was skipped.
+    `names` maps each peer to its name with version ("Hugo 0.168.0"), or None when it was skipped. A
+    preview server that failed shows "failed" in its preview rows (the reason is in the run's output).
     """
     header = ["posts", "figure", OURS]
     header += [names.get(peer) or f"{peer} (skipped)" for peer in PEERS]
     header += [f"{OURS} / {peer}" for peer in PEERS]
     lines = [header, ["---:", "---"] + ["---:"] * (len(header) - 2)]
     for size, by_tool in results.items():
-        ours = by_tool[OURS]
-        for label, measure, shown in _rows(by_tool):
-            mine = measure(ours)
-            theirs = [measure(by_tool[peer]) if peer in by_tool else None for peer in PEERS]
-            lines.append([f"{size:,}", label, shown(mine) if mine else "—",
-                          *(shown(value) if value else "—" for value in theirs),
-                          *(ratio(mine, value) for value in theirs)])
+        columns = [by_tool[OURS], *(by_tool.get(peer) for peer in PEERS)]
+        for label, measure, shown, from_preview in _rows(by_tool):
+            values = [measure(figures) if figures else None for figures in columns]
+            cells = [shown(value) if value else
+                     "failed" if figures and from_preview and figures.preview_error else "—"
+                     for value, figures in zip(values, columns)]
+            lines.append([f"{size:,}", label, *cells, *(ratio(values[0], value) for value in values[1:])])
     return "\n".join("| " + " | ".join(row) + " |" for row in lines) + "\n"
 
 

@@ -170,8 +170,14 @@ def bench_preview(tool: Tool, size: int, args: argparse.Namespace) -> None:
     log = _fresh_log(WORK / "logs" / f"{tool.name.lower()}-serve-{size}.log")
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)}
     command = tool.serve_command(free_port())
-    preview = measure_preview(command, cwd=WORK / "runs" / f"{size}-seed{args.seed}", post=tool.post,
-                              url_path=tool.url_path, log=log, rounds=args.preview_rounds, env=env)
+    try:  # a server that hangs or fails costs its own figures, not the whole run
+        preview = measure_preview(command, cwd=WORK / "runs" / f"{size}-seed{args.seed}", post=tool.post,
+                                  url_path=tool.url_path, log=log, rounds=args.preview_rounds, env=env,
+                                  start_timeout=60 + size * 0.03, timeout=30 + size * 0.01)
+    except BenchmarkError as exc:
+        tool.figures.preview_error = str(exc)
+        print(f"  {size:>6,} posts  {tool.name:<11}  preview failed: {exc}", flush=True)
+        return
     tool.figures.preview, tool.figures.preview_start = preview.latencies, preview.start_seconds
     tool.figures.preview_tree_kib = preview.peak_tree_kib
     shown = ", ".join(seconds(value) for value in preview.latencies)

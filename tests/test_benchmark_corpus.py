@@ -1,5 +1,7 @@
-"""The benchmark corpus: the same seed writes the same files, and ClinicPress builds them without a warning."""
+"""The benchmark: a deterministic corpus that ClinicPress builds without a warning, its Pelican and Hugo conversions
+(built with the real Hugo when its package installs), the preview timer and the one table with ratios."""
 import sys
+import time
 from pathlib import Path
 
 from conftest import REPO, run_cli
@@ -72,7 +74,7 @@ def test_pelican_conversion_links_translations_by_slug(tmp_path):
 import pytest  # noqa: E402
 
 from benchmarks import hugo as hugo_tool  # noqa: E402
-from benchmarks.measure import SCENARIOS, Figures, Run  # noqa: E402
+from benchmarks.measure import SCENARIOS, BenchmarkError, Figures, Run  # noqa: E402
 from benchmarks.preview import ADDRESS, free_port, measure_preview  # noqa: E402
 from benchmarks.report import format_table  # noqa: E402
 
@@ -177,3 +179,21 @@ def test_table_marks_a_skipped_peer():
                          {"Hugo": "Hugo 0.168.0", "Pelican": None})
     assert "| Pelican (skipped) |" in table
     assert "| 40 | cold build | 2.00 s | 1.00 s | — | 2.00 | — |" in table
+
+
+def test_table_says_which_preview_server_failed():
+    ours = _figures(1.0, 100, None)
+    ours.preview_error = "printed no address within 60 s"
+    table = format_table({40: {"ClinicPress": ours, "Hugo": _figures(0.5, 100, 0.4)}}, {"Hugo": "Hugo 0.168.0"})
+    assert "| 40 | preview latency (edit saved → page shows it, median of 3) | failed | 0.40 s | — | — | — |" in table
+
+
+def test_a_preview_server_that_never_serves_is_given_up_on_and_stopped(tmp_path):
+    post, log = tmp_path / "post.md", tmp_path / "serve.log"
+    post.write_text("---\ntitle: x\n---\nText.\n", encoding="utf-8")
+    silent = [sys.executable, "-c", "import time; print('starting', flush=True); time.sleep(120)"]
+    started = time.monotonic()
+    with pytest.raises(BenchmarkError, match="printed no address within 1 s"):
+        measure_preview(silent, cwd=tmp_path, post=post, url_path="/", log=log, rounds=1, start_timeout=1)
+    assert time.monotonic() - started < 20  # stopped with SIGTERM, not waited for
+    assert "starting" in log.read_text() and "[benchmark] the server's processes" in log.read_text()
