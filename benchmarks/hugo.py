@@ -224,6 +224,8 @@ class Hugo:
         edit_title(self.post, f" ({round_})")
 
     def serve_command(self, port: int) -> list[str]:
-        """`hugo server` as a writer runs it: rendered to memory, live reload on, fast render unless `full_render`."""
-        return [str(self.binary), "server", *self.common, "--bind", "127.0.0.1", "--port", str(port),
-                "--baseURL", f"http://127.0.0.1:{port}/", *(["--disableFastRender"] if self.full_render else [])]
+        """`hugo server` rendering to memory (its faster mode; since Hugo 0.123 the default is to write to
+        disk), with live reload, and fast render unless `full_render`."""
+        return [str(self.binary), "server", *self.common, "--renderToMemory", "--bind", "127.0.0.1",
+                "--port", str(port), "--baseURL", f"http://127.0.0.1:{port}/",
+                *(["--disableFastRender"] if self.full_render else [])]
