@@ -121,7 +121,7 @@ def hugo_config(config: dict) -> str:
         "disableAliases = true  # no redirect page from page/1/: ClinicPress writes none", "",
         "[taxonomies]", "tag = 'tags'", "series = 'series'", "author = 'authors'", "",
         "[outputs]", "home = ['html', 'rss', 'atom']", "page = ['html']", "taxonomy = ['html']",
-        "term = ['html', 'rss']  # series and author pages opt out in their _index.md: ClinicPress has tag feeds only", "",
+        "term = ['html', 'rss']  # series and author pages opt out in their _index.md: only tags have feeds", "",
         "[outputFormats.rss]", "baseName = 'feed'", "",
         "[outputFormats.atom]", "mediaType = 'application/atom+xml'", "baseName = 'atom'", "rel = 'alternate'", "",
         "[mediaTypes.'application/atom+xml']", "suffixes = ['xml']", "",

@@ -33,6 +33,7 @@ class Run:
     seconds: float
     peak_rss_kib: int  # the largest single process (GNU time, or the kernel's rusage)
     peak_tree_kib: int  # all processes of the build added up, sampled; 0 where /proc is missing
+    cpu_seconds: float = 0.0  # user + system time of the build and every process it waited for (its workers)
 
 
 @dataclass
@@ -48,6 +49,9 @@ class Figures:
 
     def seconds(self, scenario: str) -> float:
         return statistics.median(run.seconds for run in self.runs[scenario])
+
+    def cpu_seconds(self, scenario: str) -> float:
+        return statistics.median(run.cpu_seconds for run in self.runs[scenario])
 
     def peak_rss_kib(self) -> int:
         return max(run.peak_rss_kib for runs in self.runs.values() for run in runs)
@@ -114,4 +118,5 @@ def timed(command: Sequence[str], cwd: Path, log: Path) -> Run:
         peak = int(found.group(1)) if found else peak
         rss_file.unlink()
     # All processes together hold at least what the largest one held, even when sampling missed the moment.
-    return Run(seconds, peak, max(sampler.peak_kib, peak) if sampler.peak_kib else 0)
+    cpu = usage.ru_utime + usage.ru_stime  # GNU time's own share is a millisecond or two
+    return Run(seconds, peak, max(sampler.peak_kib, peak) if sampler.peak_kib else 0, cpu)

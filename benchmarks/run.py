@@ -151,8 +151,9 @@ def bench_size(size: int, args: argparse.Namespace, peers: dict[str, Path]) -> d
                     tool.edit_title(round_)
                 run = tool.build()
                 tool.figures.runs[scenario].append(run)
-                print(f"  {size:>6,} posts  {tool.name:<11}  {label:<52} {seconds(run.seconds):>8}  "
-                      f"{mib(run.peak_rss_kib):>8} {mib(run.peak_tree_kib):>9} all", flush=True)
+                print(f"  {size:>6,} posts  {tool.name:<11}  {label:<52} {seconds(run.seconds):>8} "
+                      f"({seconds(run.cpu_seconds):>7} CPU)  {mib(run.peak_rss_kib):>8} "
+                      f"{mib(run.peak_tree_kib):>9} all", flush=True)
             if scenario == "cold":
                 for tool in tools:
                     tool.figures.pages = tool.pages()
@@ -221,7 +222,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-hugo", action="store_true", help="leave Hugo out")
     parser.add_argument("--skip-pelican", action="store_true", help="leave Pelican out")
     parser.add_argument("--skip-preview", action="store_true", help="no preview-server figures")
-    parser.add_argument("--preview-rounds", type=_positive, default=5, help="edits timed per preview server (default 5)")
+    parser.add_argument("--preview-rounds", type=_positive, default=5,
+                        help="edits timed per preview server (default 5)")
     parser.add_argument("--hugo-full-render", action="store_true", help="run 'hugo server' with --disableFastRender")
     parser.add_argument("--jobs", "-j", type=_positive, help="passed to 'clinicpress build' as -j N")
     parser.add_argument("--repeat", type=_positive, default=1,
