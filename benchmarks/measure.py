@@ -44,6 +44,8 @@ class Figures:
     pages: int = 0
     preview: list[float] = field(default_factory=list)  # seconds from saving an edit to the page showing it
     preview_start: float | None = None  # seconds from starting the preview server to the post being served
+    preview_cpu: list[float] = field(default_factory=list)  # the server's CPU seconds per edit
+    preview_start_cpu: float | None = None  # the server's CPU seconds until it served the post
     preview_tree_kib: int = 0  # the preview server and its workers, sampled while it ran
     preview_error: str | None = None  # why the preview figures are missing, when the server failed
 
@@ -61,6 +63,9 @@ class Figures:
 
     def preview_seconds(self) -> float | None:
         return statistics.median(self.preview) if self.preview else None
+
+    def preview_cpu_seconds(self) -> float | None:
+        return statistics.median(self.preview_cpu) if self.preview_cpu else None
 
 
 class TreeSampler(threading.Thread):
@@ -89,6 +94,22 @@ class TreeSampler(threading.Thread):
             except OSError:
                 continue
         return total
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds so far of a running process and its descendants (those alive, and those
+    already waited for, through the kernel's cumulative child times); 0 where /proc is missing."""
+    ticks, total, stack = os.sysconf("SC_CLK_TCK"), 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+            for task in os.listdir(f"/proc/{pid}/task"):
+                stack += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
 
 
 def timed(command: Sequence[str], cwd: Path, log: Path) -> Run:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .corpus import append_paragraph
-from .measure import BenchmarkError, TreeSampler
+from .measure import BenchmarkError, TreeSampler, tree_cpu_seconds
 
 POLL_SECONDS = 0.005
 SETTLE_SECONDS = 0.5  # between rounds, so that the previous rebuild and the file watcher are quiet
@@ -38,7 +38,9 @@ class Preview:
     """What one preview session measured."""
 
     start_seconds: float  # from starting the server until the post's page is served
+    start_cpu: float  # the server's CPU seconds (all its processes) until then
     latencies: list[float] = field(default_factory=list)  # per edit: saved -> the page shows it
+    cpu: list[float] = field(default_factory=list)  # per edit: the server's CPU seconds meanwhile
     peak_tree_kib: int = 0  # RSS of the server and its children together, sampled
 
 
@@ -114,15 +116,17 @@ def measure_preview(command: Sequence[str], *, cwd: Path, post: Path, url_path: 
             raise BenchmarkError(f"'{' '.join(map(str, command))}' printed no address within {start_timeout:.0f} s")
         url = reader.address + url_path
         wait_for(url, lambda body: True, start_timeout, process)
-        result = Preview(time.perf_counter() - started)
+        result = Preview(time.perf_counter() - started, tree_cpu_seconds(process.pid))
         token = secrets.token_hex(4)
         for round_ in range(1, rounds + 1):
             time.sleep(SETTLE_SECONDS)
             marker = f"previewmark{token}r{round_}".encode()
+            cpu_before = tree_cpu_seconds(process.pid)
             append_paragraph(post, f"Preview check {marker.decode()}.")
             saved = time.perf_counter()
             wait_for(url, lambda body: marker in body, timeout, process)
             result.latencies.append(time.perf_counter() - saved)
+            result.cpu.append(tree_cpu_seconds(process.pid) - cpu_before)
     except BenchmarkError as exc:
         _describe_processes(process.pid, log)
         raise BenchmarkError(f"{exc} (log: {log})") from None

@@ -40,7 +40,9 @@ def _rows(by_tool: dict[str, Figures]) -> list[tuple[str, Callable[[Figures], fl
         for scenario, label in SCENARIOS.items()]
     rows += [
         (f"preview latency (edit saved → page shows it, median of {rounds})", Figures.preview_seconds, seconds, True),
+        ("preview latency: the server's CPU time per edit (median)", Figures.preview_cpu_seconds, seconds, True),
         ("preview start (server started → post served)", lambda f: f.preview_start, seconds, True),
+        ("preview start: the server's CPU time", lambda f: f.preview_start_cpu, seconds, True),
         ("peak memory, builds (RSS, largest process)", lambda f: f.peak_rss_kib() or None, mib, False),
         ("peak memory, builds (RSS, all processes)", lambda f: f.peak_tree_kib() or None, mib, False),
         ("peak memory, preview server (RSS, all processes)", lambda f: f.preview_tree_kib or None, mib, True),

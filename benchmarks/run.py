@@ -180,6 +180,7 @@ def bench_preview(tool: Tool, size: int, args: argparse.Namespace) -> None:
         print(f"  {size:>6,} posts  {tool.name:<11}  preview failed: {exc}", flush=True)
         return
     tool.figures.preview, tool.figures.preview_start = preview.latencies, preview.start_seconds
+    tool.figures.preview_cpu, tool.figures.preview_start_cpu = preview.cpu, preview.start_cpu
     tool.figures.preview_tree_kib = preview.peak_tree_kib
     shown = ", ".join(seconds(value) for value in preview.latencies)
     print(f"  {size:>6,} posts  {tool.name:<11}  {'preview: start ' + seconds(preview.start_seconds):<52} "

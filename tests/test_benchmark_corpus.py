@@ -139,7 +139,7 @@ def test_preview_latency_is_measured_against_the_real_hugo_server(hugo_site, tmp
     preview = measure_preview(tool.serve_command(free_port()), cwd=tool.folder, post=tool.post, url_path=tool.url_path,
                               log=tmp_path / "serve.log", rounds=1, timeout=60)
     assert len(preview.latencies) == 1 and 0 < preview.latencies[0] < 30 and preview.start_seconds > 0
-    assert preview.peak_tree_kib > 0
+    assert preview.peak_tree_kib > 0 and preview.start_cpu > 0 and len(preview.cpu) == 1
     assert "previewmark" in tool.post.read_text(encoding="utf-8").removeprefix(before)
 
 
@@ -157,6 +157,7 @@ def _figures(seconds: float, rss_mib: int, preview: float | None) -> Figures:
                                    Run(seconds * 3, 1024, 1024, seconds / 2)]
     if preview is not None:
         figures.preview, figures.preview_start, figures.preview_tree_kib = [preview, preview * 5, preview], 1.0, 1024
+        figures.preview_cpu = [preview / 2] * 3
     return figures
 
 
@@ -167,12 +168,13 @@ def test_table_has_a_column_per_generator_and_ratios_against_each_peer():
     assert table[0] == ("| posts | figure | ClinicPress | Hugo 0.168.0 | Pelican 4.12.0 | ClinicPress / Hugo | "
                         "ClinicPress / Pelican |")
     rows = {row.split(" | ")[1]: row.split(" | ")[2:] for row in table[2:]}
-    assert len(rows) == len(table) - 2 == 2 * len(SCENARIOS) + 6
+    assert len(rows) == len(table) - 2 == 2 * len(SCENARIOS) + 8
     assert rows["cold build: CPU time (user + system)"] == ["0.50 s", "1.00 s", "2.00 s", "0.50", "0.25 |"]
     # medians of two runs: (1 + 3) / 2 = 2.00 s against 4.00 s and 8.00 s
     assert rows["cold build"] == ["2.00 s", "4.00 s", "8.00 s", "0.50", "0.25 |"]
     assert rows["first one-edit rebuild (right after the cold build)"][-2:] == ["0.50", "0.25 |"]
     assert rows["preview latency (edit saved → page shows it, median of 3)"] == ["0.20 s", "0.40 s", "—", "0.50", "— |"]
+    assert rows["preview latency: the server's CPU time per edit (median)"] == ["0.10 s", "0.20 s", "—", "0.50", "— |"]
     assert rows["peak memory, builds (RSS, largest process)"] == ["100 MiB", "50 MiB", "200 MiB", "2.00", "0.50 |"]
     assert rows["pages written (.html)"][-2:] == ["1.00", "1.00 |"]
 
