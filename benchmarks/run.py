@@ -174,7 +174,7 @@ def bench_preview(tool: Tool, size: int, args: argparse.Namespace) -> None:
     try:  # a server that hangs or fails costs its own figures, not the whole run
         preview = measure_preview(command, cwd=WORK / "runs" / f"{size}-seed{args.seed}", post=tool.post,
                                   url_path=tool.url_path, log=log, rounds=args.preview_rounds, env=env,
-                                  start_timeout=60 + size * 0.03, timeout=30 + size * 0.01)
+                                  start_timeout=120 + size * 0.06, timeout=60 + size * 0.02)
     except BenchmarkError as exc:
         tool.figures.preview_error = str(exc)
         print(f"  {size:>6,} posts  {tool.name:<11}  preview failed: {exc}", flush=True)
