@@ -62,6 +62,8 @@ browser:
 test: $(VENV)/.test-installed browser checkers
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ClinicPress, Hugo and Pelican on the same 1,000 generated posts, one table (benchmarks/README.md);
+# BENCH_ARGS="--posts 10000" for 10,000 posts. The peers are installed into benchmarks/work/ on first use.
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
 

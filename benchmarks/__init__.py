@@ -1,1 +1,1 @@
-"""Benchmark harness: a seeded bilingual corpus and a runner comparing ClinicPress with Pelican."""
+"""Benchmark harness: a seeded bilingual corpus and a runner comparing ClinicPress with Hugo and Pelican."""

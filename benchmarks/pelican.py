@@ -17,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from .corpus import append_paragraph
+from .measure import Figures, Run, timed
+
 REQUIREMENT = "pelican[markdown]>=4,<5"
 SITE_URL = "https://blog.example-clinic.com"
 
@@ -124,3 +127,31 @@ def convert_post(text: str, lang: str, name: str, authors: dict[str, dict[str, s
 def edit_title(path: Path, suffix: str) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"^(Title: .*)$", lambda m: m.group(1) + suffix, text, count=1, flags=re.M), encoding="utf-8")
+
+
+class Pelican:
+    """A converted corpus in `folder`, built with `pelican` into folder/out with its content cache on."""
+
+    name = "Pelican"
+
+    def __init__(self, folder: Path, target: str, pelican: Path, log: Path):
+        self.folder, self.log = folder, log
+        self.post = folder / "content" / "ko" / f"{target}.md"
+        self.command = [str(pelican), "content", "-o", "out", "-s", "pelicanconf.py"]
+        self.figures = Figures()
+
+    def reset(self) -> None:
+        for name in ("out", "cache"):
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+
+    def build(self) -> Run:
+        return timed(self.command, self.folder, self.log)
+
+    def pages(self) -> int:
+        return sum(1 for _ in (self.folder / "out").rglob("*.html"))
+
+    def edit_body(self, paragraph: str) -> None:
+        append_paragraph(self.post, paragraph)
+
+    def edit_title(self, round_: int) -> None:
+        edit_title(self.post, f" ({round_})")

