@@ -17,6 +17,7 @@ from generator.config.tag_descriptions import TagDescription, read_tag_descripti
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
+from generator.deploy.settings import DeployConfig, read_deploy
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -123,6 +124,7 @@ class SiteConfig:
     check_rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     check_settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     tags: tuple[TagDescription, ...] = ()
+    deploy: DeployConfig = field(default_factory=DeployConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -239,7 +241,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "check")
+             "markdown", "check", "deploy")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -287,6 +289,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     feeds = reader.read(FeedsConfig, data.get("feeds", {}), ("feeds",))
     markdown = reader.read(MarkdownConfig, data.get("markdown", {}), ("markdown",))
     check_rules, check_settings = _read_check(reader, data)
+    deploy = read_deploy(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -296,7 +299,8 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
         raise BuildError(reader.diagnostics)
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
-                      markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags)
+                      markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
+                      deploy=deploy)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

@@ -25,8 +25,9 @@ class ViewBuilder:
     """Builds the context of each page from the site model, rendered bodies and UI strings."""
 
     def __init__(self, site: Site, html: BodyStore, strings: Mapping[str, Strings],
-                 asset_hrefs: Mapping[str, str]):
+                 asset_hrefs: Mapping[str, str], csp: str = ""):
         self.site, self.html, self.strings = site, html, strings
+        self.csp = csp  # the Content-Security-Policy every page carries in a <meta>
         self.urls, self.config = site.urls, site.config
         self.asset_hrefs = asset_hrefs
         self.describer = PageDescriber(site, strings)
@@ -114,6 +115,7 @@ class ViewBuilder:
             "kind": page.kind,
             "t": self.strings[lang],
             "head": head_meta(self.site, page, title, description, self.feeds(page), **head),
+            "csp": self.csp,
             "blog": {"title": language.title, "description": language.description,
                      "home_href": self.urls.href(self.urls.home(lang)),
                      "tags_href": self.urls.href(self.urls.tags_index(lang)) if self.site.tags[lang] else "",
