@@ -261,7 +261,8 @@ def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"Published to {event.text}: {len(changes.added)} added, {len(changes.changed)} changed, "
                   f"{len(changes.removed)} removed.", file=out)
         elif event.kind == "indexnow" and not args.quiet:
-            print(f"Sent {_plural(int(event.text), 'changed address')} to IndexNow.", file=out)
+            count = int(event.text)
+            print(f"Sent {count:,} changed address{'' if count == 1 else 'es'} to IndexNow.", file=out)
         elif event.kind == "indexnow_failed":
             print(f"warning: IndexNow was not told about the changes: {event.text}. The site is published; "
                   "search engines will still find the changes through the sitemap.", file=err)

@@ -289,6 +289,7 @@ unsafe_html = false   # false: HTML written inside posts is cleaned to a safe li
 # cname = "blog.example.com"                     # your own domain, written to the CNAME file
 # destination = "deploy@host:/var/www/blog/"     # for target = "rsync": a server folder or a local folder
 # indexnow = false                               # after a deploy, tell Naver and Bing which addresses changed
+# indexnow_endpoint = "https://api.indexnow.org/indexnow"  # the IndexNow service the search engines share
 '''
 
 WELCOME_KO = '''\

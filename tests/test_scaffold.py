@@ -53,7 +53,7 @@ def test_init_uses_the_default_theme_and_ignores_build_folders(tmp_path):
 
 CONFIG_SECTIONS = (config_module.SiteSection, config_module.Language, config_module.Clinic, config_module.Author,
                    config_module.Series, config_module.CommentsConfig, config_module.Verification,
-                   config_module.FeedsConfig, config_module.MarkdownConfig)
+                   config_module.FeedsConfig, config_module.MarkdownConfig, config_module.DeployConfig)
 
 
 @pytest.mark.parametrize("key", sorted({f.name for section in CONFIG_SECTIONS for f in fields(section)}
