@@ -30,6 +30,8 @@ def parse_aliases(value: object) -> tuple[tuple[str, ...], tuple[str, str] | Non
                 or any(s in ("", ".", "..") for s in segments):
             return (), (f"alias '{item}' is not a path of this site", ALIAS_HINT)
         last = segments[-1]
+        if "." in last and not last.endswith((".html", ".htm")) and not text.endswith("/"):
+            return (), (f"alias '{item}' must be a page address, ending in / or .html", ALIAS_HINT)
         path = "/".join(segments) + ("" if last.endswith((".html", ".htm")) else "/")
         if path not in paths:
             paths.append(path)

@@ -30,8 +30,10 @@ def plan_aliases(site: Site, taken: Mapping[str, str]) -> tuple[Alias, ...]:
             output = Urls.output_path(path)
             line = post.key_lines.get("aliases", 1)
             shown = "/" + path
-            if output in taken:
-                problems.append(error(post.source, line, f"alias {shown} is the address of {taken[output]}",
+            parents = ["/".join(output.split("/")[:n]) for n in range(1, output.count("/") + 1)]
+            clash = next((p for p in [output, *parents] if p in taken), None)  # a file where a folder must go
+            if clash is not None:
+                problems.append(error(post.source, line, f"alias {shown} is the address of {taken[clash]}",
                                       "remove the alias, or move the page it would replace"))
             elif output in seen:
                 problems.append(error(post.source, line, f"alias {shown} is also an alias of {seen[output].source}",
