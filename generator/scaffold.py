@@ -285,7 +285,7 @@ unsafe_html = false   # false: HTML written inside posts is cleaned to a safe li
 # [deploy]
 # target = "git"                                 # git: commit the site to a branch; rsync: copy it to a server
 # repository = "git@github.com:clinic/blog.git"  # default: this repository's origin
-# branch = "gh-pages"
+# branch = "gh-pages"                           # the branch the built site is committed to
 # cname = "blog.example.com"                     # your own domain, written to the CNAME file
 # destination = "deploy@host:/var/www/blog/"     # for target = "rsync": a server folder or a local folder
 # indexnow = false                               # after a deploy, tell Naver and Bing which addresses changed
