@@ -17,7 +17,7 @@ from generator.config.tag_descriptions import TagDescription, read_tag_descripti
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
-from generator.deploy.settings import DeployConfig, read_deploy
+from generator.config.deploy import DeployConfig, read_deploy
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -18,7 +18,7 @@ from generator.deploy.changes import Changes, page_urls
 from generator.deploy.git_target import GitTarget, is_local_path, site_origin
 from generator.deploy.indexnow import create_key, find_key, ping
 from generator.deploy.rsync_target import RsyncTarget
-from generator.deploy.settings import DeployConfig, deploy_problems
+from generator.config.deploy import DeployConfig, deploy_problems
 from generator.deploy.vanishing import vanishing_urls
 from generator.errors import BuildError, Diagnostic, UsageError, display_path
 from generator.incremental.cache import CACHE_DIR, BuildCache

@@ -16,7 +16,8 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from generator.config.loader import CommentsConfig, SiteConfig
+from generator.config.comments import CommentsConfig
+from generator.config.loader import SiteConfig
 from generator.content.models import OutputFile
 from generator.site.urls import Urls
 

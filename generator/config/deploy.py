@@ -1,4 +1,4 @@
-"""The [deploy] table of site.toml: where `clinicpress deploy` publishes the built site.
+"""The [deploy] table of site.toml: where `clinicpress deploy` (generator/deploy/) publishes the built site.
 
 config/loader.py calls read_deploy() with its section reader, so [deploy] is validated and
 reported like every other table; this module never imports the loader.
