@@ -359,3 +359,11 @@ def test_invalid_deploy_settings_are_located_errors(site, settings, expected):
     assert re.search(rf"^site\.toml:({line}|{line + 1}): error: .*{re.escape(expected)}", result.err, re.MULTILINE), \
         result.err
     assert "Traceback" not in result.err
+
+
+def test_failed_copy_is_an_error_with_rsyncs_own_message(site, tmp_path):
+    result = deploy(site, "--target", "rsync", "--destination", str(tmp_path / "missing" / "parent" / "www"))
+    assert result.code == 1
+    assert "rsync to " in result.err and "failed (exit code" in result.err
+    assert "No such file or directory" in result.err, "rsync's own words"
+    assert "Nothing was published." in result.err and "Published" not in result.out
