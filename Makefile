@@ -55,9 +55,10 @@ lock: $(LOCK_VENV)/.installed
 site: $(VENV)/.site-installed
 	$(VENV)/bin/clinicpress build .
 
-# Debian's Chromium drives the browser tests (never a downloaded browser).
+# Debian's Chromium drives the browser tests (never a downloaded browser); the deploy tests publish with the
+# system git and rsync.
 browser:
-	@{ test -x $(CHROMIUM) && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; } || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; }
+	@{ test -x $(CHROMIUM) && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' && command -v git >/dev/null && command -v rsync >/dev/null; } || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji git rsync >/dev/null; }
 
 test: $(VENV)/.test-installed browser checkers
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -17,9 +17,12 @@ from generator.incremental.signatures import feed_signature, page_signatures, si
 from generator.loading import BuildOptions, load_site
 from generator.markup.post_bodies import render_bodies
 from generator.outputs.feeds import FeedRenderer, plan_feeds
+from generator.outputs.headers import build_headers, content_security_policy, policy_text, split_own_rules
+from generator.outputs.redirects import build_alias_page, build_redirects, plan_aliases, taken_paths
 from generator.render.renderer import OutputRenderer, PageRenderer, make_environment, render_outputs
 from generator.render.seo import build_robots, build_sitemap
-from generator.render.theme import fingerprinted_assets, load_static_files, theme_digest, theme_dirs
+from generator.render.theme import (ASSETS, fingerprinted_assets, load_static_files, load_template_source,
+                                    theme_digest, theme_dirs)
 from generator.render.views import ViewBuilder
 from generator.site.pages import plan_pages
 from generator.site.strings import load_strings
@@ -62,12 +65,21 @@ def _build_site(options: BuildOptions) -> BuildResult:
         static = load_static_files(site_dir, dirs, skip=is_raster)
         images = prepare_images(site, site_dir, dirs, image_cache, {f.path for f in static}, options.jobs, progress)
         assets = {k: site.urls.href(v) for k, v in fingerprinted_assets(static).items()}
-        build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets, images.site_digest)
+        comments_template = f"comments/{site.config.comments.provider}.html"
+        policy = content_security_policy(site.config, load_template_source(dirs, comments_template))
+        build_key = fingerprint(__version__, repr(site.config), theme_digest(dirs), assets, images.site_digest,
+                                policy_text(policy))
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
         bodies = render_bodies(site, cache, options.jobs, progress)
         pages = plan_pages(site)
         feeds = plan_feeds(site, strings)
+        static, own_rules = split_own_rules(static)
         _refuse_static_clashes(static, {Urls.output_path(p.path) for p in pages} | {f.path for f in feeds})
+        aliases = plan_aliases(site, taken_paths(pages, feeds, static))
+        site_files = [build_alias_page(site, alias, policy_text(policy, meta=True)) for alias in aliases]
+        site_files += [build_redirects(site, aliases, own_rules.get("_redirects", b"")),
+                       build_headers(site.urls, site.config.language_codes, policy,
+                                     [f.path for f in static if f.path in ASSETS], own_rules.get("_headers", b""))]
         current_marker = live_marker(output_dir)
         trusted = current_marker is not None and current_marker == cache.marker(output_dir)
         previous = cache.outputs() if trusted else {}
@@ -91,7 +103,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
                 if previous.get(plan.path, ("",))[0] != signatures[plan.path] or not writer.keep(plan.path):
                     stale_feeds.append(index)
             markup = ImageMarkup(images, site.urls, site.config.images)
-            views = ViewBuilder(site, bodies, strings, assets, markup)
+            views = ViewBuilder(site, bodies, strings, assets, markup, csp=policy_text(policy, meta=True))
             feed_renderer = FeedRenderer(site, bodies, markup)
             renderer = OutputRenderer(
                 PageRenderer(pages, views.context, make_environment(dirs, cache.templates_dir), dirs, site_dir,
@@ -103,7 +115,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
             if previous.get(sitemap_path, ("",))[0] != signatures[sitemap_path] or not writer.keep(sitemap_path):
                 writer.write(build_sitemap(site, pages))
             write_images(images, image_cache, writer, previous, signatures)
-            for output in [build_robots(site)] + static:
+            for output in [build_robots(site)] + site_files + static:
                 writer.write(output)
             marker = writer.commit()
         cache.store_outputs(output_dir, {path: (signatures.get(path, ""), digest)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from generator.build import BuildOptions, BuildResult, build_site
-from generator.errors import BuildError, Diagnostic, UsageError
+from generator.errors import BuildError, DeployError, Diagnostic, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -73,6 +73,24 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--part", type=int, help="the part number within --series")
     new.add_argument("--translation-of", type=Path, metavar="PATH",
                      help="the post this one translates; copies translation key, series and tags")
+
+    deploy = commands.add_parser("deploy", help="check, build and publish the site (git branch or rsync)")
+    deploy.add_argument("site_dir", nargs="?", default=".", type=Path)
+    deploy.add_argument("--target", choices=("git", "rsync"), help="override [deploy] target")
+    deploy.add_argument("--repository", help="git URL or local path to publish to (default: [deploy] or origin)")
+    deploy.add_argument("--branch", help="branch to commit the site to (default: [deploy] branch or gh-pages)")
+    deploy.add_argument("--destination", help="rsync destination: user@host:/var/www/blog/ or a folder")
+    deploy.add_argument("--dry-run", action="store_true", help="list what would be added, changed and removed")
+    deploy.add_argument("--force", action="store_true", help="publish even when `check` finds errors")
+    deploy.add_argument("-m", "--message", help="commit message (default: names the changed posts)")
+    deploy.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/output)")
+    deploy.add_argument("--base-url", help="override [site] base_url")
+    deploy.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    deploy.add_argument("--future", action="store_true", help="include posts dated in the future")
+    deploy.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: number of cores)")
+    deploy.add_argument("--no-cache", action="store_true", help="ignore the incremental cache")
+    deploy.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")
+    deploy.add_argument("-v", "--verbose", action="store_true", help="print every build warning in full")
 
     init = commands.add_parser("init", help="create a new site that builds as is")
     init.add_argument("dir", type=Path, help="a new or empty folder")
@@ -211,6 +229,68 @@ def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from generator.deploy.command import DeployEvent, DeployOptions, DeployRefusedError, deploy_site
+    from generator.deploy.git_target import is_local_path
+    from generator.deploy.rsync_target import is_remote
+
+    def report(event: DeployEvent) -> None:
+        changes = event.changes
+        if event.kind == "forced":
+            print_diagnostics(event.diagnostics, err)
+            print(_red(f"Publishing despite {_plural(len(event.diagnostics), 'error')} (--force).", err), file=err)
+        elif event.kind == "built" and event.result is not None:
+            if args.verbose:
+                print_diagnostics(event.result.warnings, err)
+            if not args.quiet:
+                print(_summary(event.result), file=out, flush=True)
+        elif event.kind == "key":
+            print(f"Created {event.text}, the site's IndexNow key: commit it with the site so that every build "
+                  "publishes it.", file=out)
+        elif event.kind == "warnings":
+            print_diagnostics(event.diagnostics, err)
+        elif event.kind == "nothing" and not args.quiet:
+            print(f"Nothing to publish: {event.text} already has this site.", file=out)
+        elif event.kind == "changes":
+            print(f"Dry run: publishing to {event.text} would add {len(changes.added)}, change "
+                  f"{len(changes.changed)} and remove {len(changes.removed)} files:", file=out)
+            for sign, paths in (("+", changes.added), ("~", changes.changed), ("-", changes.removed)):
+                for path in paths:
+                    print(f"  {sign} {path}", file=out)
+        elif event.kind == "published" and not args.quiet:
+            print(f"Published to {event.text}: {len(changes.added)} added, {len(changes.changed)} changed, "
+                  f"{len(changes.removed)} removed.", file=out)
+        elif event.kind == "indexnow" and not args.quiet:
+            count = int(event.text)
+            print(f"Sent {count:,} changed address{'' if count == 1 else 'es'} to IndexNow.", file=out)
+        elif event.kind == "indexnow_failed":
+            print(f"warning: IndexNow was not told about the changes: {event.text}. The site is published; "
+                  "search engines will still find the changes through the sitemap.", file=err)
+
+    build = BuildOptions(site_dir=args.site_dir, output_dir=args.output, base_url=args.base_url,
+                         drafts=args.drafts, future=args.future, jobs=args.jobs, use_cache=not args.no_cache)
+    # Folders named on the command line are relative to where the command runs (in site.toml: to the site).
+    repository, destination = args.repository, args.destination
+    if repository and is_local_path(repository) and not repository.startswith("-"):
+        repository = str(Path(repository).expanduser().resolve())
+    if destination and not is_remote(destination) and not destination.startswith("-"):
+        destination = str(Path(destination).expanduser().resolve())
+    options = DeployOptions(build=build, target=args.target, repository=repository, branch=args.branch,
+                            destination=destination, dry_run=args.dry_run, force=args.force, message=args.message)
+    try:
+        deploy_site(options, report)
+    except DeployRefusedError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        print(_red(f"Deploy refused: `clinicpress check` found {_plural(len(exc.diagnostics), 'error')}; nothing "
+                   "was built or published. Fix them, or publish anyway with --force.", err), file=err)
+        return EXIT_CONTENT
+    except DeployError as exc:
+        print(f"{_red('error', err)}: {exc}", file=err)
+        print("Nothing was published.", file=err)
+        return EXIT_CONTENT
+    return EXIT_OK
+
+
 def run_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from generator.scaffold import write_site_skeleton
 
@@ -223,7 +303,8 @@ def run_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "init": run_init}
+COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "init": run_init,
+            "deploy": run_deploy}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -242,6 +323,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if command == "build":
             print(_red(f"Build failed: {_plural(count, 'error')}; the previous output was left as it was.", err),
                   file=err)
+        elif command == "deploy":
+            print(_red(f"Deploy stopped: {_plural(count, 'error')}; nothing was published.", err), file=err)
         else:
             print(_red(f"{_plural(count, 'error')} found; nothing was written.", err), file=err)
         return EXIT_CONTENT

@@ -73,3 +73,7 @@ def did_you_mean(word: str, choices, otherwise: str | None = None, cutoff: float
     """The hint for a misspelt name: the closest valid choice, else `otherwise`."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else otherwise
+
+
+class DeployError(Exception):
+    """Publishing failed (git, rsync or the host refused): the message includes the tool's own words."""

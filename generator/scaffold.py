@@ -16,6 +16,7 @@ from generator.config.loader import SiteConfig, load_config
 from generator.content.posts import SAFE_SEGMENT, parse_post
 from generator.errors import BuildError, UsageError, display_path
 from generator.content.models import Post, SourceFile
+from generator.deploy.ci import ci_files
 
 SLUG_MAX = 60
 _PLACEHOLDER_BODY = {
@@ -187,6 +188,7 @@ def write_site_skeleton(target: Path, now: datetime | None = None) -> list[Path]
         "static/images/.gitkeep": "",
         # output/ and what a build keeps beside it: the lock, the staging and the previous site
         ".gitignore": "output/\n.output.*\n.clinicpress-cache/\n",
+        **ci_files(SKELETON_TIMEZONE),  # publishing on push, nightly (posts dated in the future) and by hand
     }
     written = []
     for relative, text in files.items():
@@ -286,6 +288,16 @@ formats = ["webp", "original"]     # offered in this order; "avif" is smaller bu
 
 # Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
 # [check.rules]
+
+# Where `clinicpress deploy` publishes (.github/workflows/publish.yml publishes to GitHub Pages without it).
+# [deploy]
+# target = "git"                                 # git: commit the site to a branch; rsync: copy it to a server
+# repository = "git@github.com:clinic/blog.git"  # default: this repository's origin
+# branch = "gh-pages"                           # the branch the built site is committed to
+# cname = "blog.example.com"                     # your own domain, written to the CNAME file
+# destination = "deploy@host:/var/www/blog/"     # for target = "rsync": a server folder or a local folder
+# indexnow = false                               # after a deploy, tell Naver and Bing which addresses changed
+# indexnow_endpoint = "https://api.indexnow.org/indexnow"  # the IndexNow service the search engines share
 '''
 
 WELCOME_KO = '''\

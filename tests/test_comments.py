@@ -108,11 +108,12 @@ def test_disqus_widget_gets_identifier_url_and_language(site_factory):
     assert template.cssselect("#disqus_thread")
     inline, external = template.cssselect("script")
     assert external.get("src") == "https://balancelab.disqus.com/embed.js"
-    assigned = dict(re.findall(r"this\.([\w.]+) = (.+);", inline.text))
-    assert json.loads(assigned["page.identifier"]) == "lips"
-    assert json.loads(assigned["page.url"]) == "https://blog.example-clinic.com/ko/posts/lips/"
-    assert json.loads(assigned["language"]) == "ko"
-    assert json.loads(assigned["page.title"]) == "입술 필러 이야기"
+    assert (inline.get("type"), inline.get("data-comments-global")) == ("application/json", "disqus_config")
+    assert inline.get("data-comments-global-kind") == "function"
+    config = json.loads(inline.text)
+    assert config["page"] == {"identifier": "lips", "url": "https://blog.example-clinic.com/ko/posts/lips/",
+                              "title": "입술 필러 이야기"}
+    assert config["language"] == "ko"
 
 
 def test_remark42_widget_gets_host_site_locale_and_thread_url(site_factory):
@@ -121,7 +122,8 @@ def test_remark42_widget_gets_host_site_locale_and_thread_url(site_factory):
     assert template.cssselect("#remark42")
     inline, external = template.cssselect("script")
     assert external.get("src") == "https://remark42.example-clinic.com/web/embed.js"
-    config = json.loads(re.search(r"window\.remark_config = (\{.*\});", inline.text).group(1))
+    assert (inline.get("type"), inline.get("data-comments-global")) == ("application/json", "remark_config")
+    config = json.loads(inline.text)
     assert config["host"] == "https://remark42.example-clinic.com"
     assert config["site_id"] == "balancelab"
     assert config["locale"] == "en"
@@ -134,8 +136,7 @@ def test_inline_widget_config_cannot_be_closed_by_a_title(site_factory):
     output = build(site_factory, comments_config("disqus"), files)
     inline = widget(page(output, "en/posts/lips/index.html")).cssselect("script")[0]
     assert "</script" not in inline.text and "alert(1)" in inline.text
-    assigned = dict(re.findall(r"this\.([\w.]+) = (.+);", inline.text))
-    assert json.loads(assigned["page.title"]) == "Fillers </script><script>alert(1)</script>"
+    assert json.loads(inline.text)["page"]["title"] == "Fillers </script><script>alert(1)</script>"
 
 
 # threads across translations -----------------------------------------------------------
@@ -154,7 +155,7 @@ def test_thread_mode_decides_whether_translations_share_a_thread(site_factory, t
 def test_per_language_remark42_thread_is_the_page_url(site_factory):
     output = build(site_factory, comments_config("remark42", thread="per-language"))
     inline = widget(page(output, "en/posts/lips/index.html")).cssselect("script")[0]
-    config = json.loads(re.search(r"window\.remark_config = (\{.*\});", inline.text).group(1))
+    config = json.loads(inline.text)
     assert config["url"] == "https://blog.example-clinic.com/en/posts/lips/"
 
 

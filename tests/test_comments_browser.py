@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -60,11 +61,9 @@ def web_root(tmp_path_factory):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def isso(web_root, tmp_path_factory):
-    """Isso with a temporary database, accepting comments from the test site's origin at once."""
-    _, site_origin = web_root
-    folder = tmp_path_factory.mktemp("isso")
+@contextmanager
+def running_isso(folder: Path, site_origin: str):
+    """Isso with a temporary database in folder, accepting comments from site_origin at once; yields its origin."""
     port = free_port()
     config = folder / "isso.cfg"
     config.write_text(f"""\
@@ -99,6 +98,13 @@ require-email = false
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def isso(web_root, tmp_path_factory):
+    _, site_origin = web_root
+    with running_isso(tmp_path_factory.mktemp("isso"), site_origin) as origin:
+        yield origin
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:

@@ -21,6 +21,8 @@ def heads(output: Path) -> dict[str, dict[str, str]]:
     found = {}
     for path in sorted(output.rglob("*.html")):
         tree = lxml_html.fromstring(path.read_bytes())
+        if tree.xpath("//head/meta[@http-equiv='refresh']"):
+            continue  # an old address (aliases:) that sends readers and crawlers on; no page of its own
         meta = {(m.get("property") or m.get("name")): m.get("content") for m in tree.xpath("//head/meta")}
         found["/" + str(path.relative_to(output)).removesuffix("index.html")] = {
             "description": meta.get("description"), "og": meta.get("og:description"),

@@ -78,7 +78,9 @@ def browser():
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS), ids=list(VIEWPORTS))
 def tab(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
+    # axe is added to each page as an inline script, which the pages' Content-Security-Policy refuses
+    # (tests/test_csp_browser.py checks the policy itself).
+    context = browser.new_context(viewport=VIEWPORTS[request.param], bypass_csp=True)
     yield context.new_page()
     context.close()
 

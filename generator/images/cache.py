@@ -16,7 +16,6 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from generator.images.process import PIPELINE_VERSION, ImageRecord, Variant
 from generator.incremental.cache import CACHE_DIR

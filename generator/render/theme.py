@@ -72,3 +72,12 @@ def theme_digest(dirs: list[Path]) -> str:
             if path.is_file() and relative.parts[0] != "static":
                 h.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def load_template_source(dirs: list[Path], name: str) -> str:
+    """The text of the template the search path finds first for name ('comments/isso.html'), or ''."""
+    for directory in dirs:
+        path = directory / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8", errors="replace")
+    return ""

@@ -28,8 +28,9 @@ class ViewBuilder:
     """Builds the context of each page from the site model, rendered bodies and UI strings."""
 
     def __init__(self, site: Site, html: BodyStore, strings: Mapping[str, Strings],
-                 asset_hrefs: Mapping[str, str], images: ImageMarkup):
+                 asset_hrefs: Mapping[str, str], images: ImageMarkup, csp: str = ""):
         self.site, self.html, self.strings, self.images = site, html, strings, images
+        self.csp = csp  # the Content-Security-Policy every page carries in a <meta>
         self.urls, self.config = site.urls, site.config
         self.asset_hrefs = asset_hrefs
         self.describer = PageDescriber(site, strings)
@@ -119,6 +120,7 @@ class ViewBuilder:
             "head": head_meta(self.site, page, title, description, self.feeds(page),
                               preview=self.images.preview(head.get("image") or clinic.logo,
                                                           page.path if head.get("image") else ""), **head),
+            "csp": self.csp,
             "blog": {"title": language.title, "description": language.description,
                      "home_href": self.urls.href(self.urls.home(lang)),
                      "tags_href": self.urls.href(self.urls.tags_index(lang)) if self.site.tags[lang] else "",

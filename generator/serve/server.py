@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from generator.outputs.headers import without_policy_meta
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.errors import BuildError, Diagnostic, UsageError, error
 from generator.serve.watcher import Debouncer, SiteWatcher
@@ -152,7 +153,9 @@ def error_overlay(diagnostics: tuple[Diagnostic, ...]) -> str:
 
 
 def inject(page: bytes, snippet: str) -> bytes:
-    """Put the snippet just before the last </body>, or at the end when there is none."""
+    """Put the snippet just before the last </body>, or at the end when there is none. The page's
+    Content-Security-Policy <meta> goes: it would block the snippet's inline script and styles."""
+    page = without_policy_meta(page)
     data = snippet.encode("utf-8")
     at = page.lower().rfind(b"</body>")
     return page + data if at < 0 else page[:at] + data + page[at:]

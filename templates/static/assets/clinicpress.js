@@ -18,6 +18,31 @@
     return script;
   }
 
+  // A widget's settings arrive as <script type="application/json" data-comments-global="NAME">, which never
+  // runs, so the page needs no inline script (and its Content-Security-Policy allows none). They become
+  // window.NAME; with data-comments-global-kind="function", a function that copies them onto `this`
+  // (Disqus calls disqus_config that way).
+  function publish(config) {
+    var name = config.getAttribute("data-comments-global");
+    var value = JSON.parse(config.textContent);
+    if (config.getAttribute("data-comments-global-kind") === "function") {
+      window[name] = function () {
+        for (var key in value) {
+          if (value[key] !== null && typeof value[key] === "object" && this[key]) {
+            for (var inner in value[key]) {
+              this[key][inner] = value[key][inner];
+            }
+          } else {
+            this[key] = value[key];
+          }
+        }
+      };
+    } else {
+      window[name] = value;
+    }
+    config.parentNode.removeChild(config);
+  }
+
   function load(section, moveFocus) {
     if (section.hasAttribute("data-comments-loaded")) {
       return;
@@ -28,6 +53,10 @@
     var gate = section.querySelector("[data-comments-gate]");
     var hadFocus = gate !== null && gate.contains(document.activeElement);
     var content = document.importNode(widget.content, true);
+    var configs = content.querySelectorAll("script[data-comments-global]");
+    for (var c = 0; c < configs.length; c++) {
+      publish(configs[c]);
+    }
     var scripts = content.querySelectorAll("script");
     for (var i = 0; i < scripts.length; i++) {
       scripts[i].parentNode.replaceChild(runnable(scripts[i]), scripts[i]);

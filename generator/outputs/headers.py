@@ -1,0 +1,154 @@
+"""Security and cache headers: the Content-Security-Policy and the _headers file (Netlify / Cloudflare Pages).
+
+The policy allows what the default theme loads (its own stylesheet and script, the inline SVG icon,
+images of posts, the YouTube and Vimeo embeds the sanitizer keeps) and what the configured comment
+provider loads, and nothing else: no inline script anywhere, and 'unsafe-inline' for styles only for
+the providers that insert style elements or attributes of their own. Pages carry the same policy as
+<meta http-equiv> for hosts that ignore _headers (GitHub Pages, GitLab Pages).
+
+Hosts that read _headers apply every rule whose pattern matches a path and join the values of a
+header given twice (Cloudflare Pages does), so Cache-Control is set by rules that never overlap.
+"""
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from generator.config.comments import CommentsConfig
+from generator.config.loader import SiteConfig
+from generator.content.models import OutputFile
+from generator.site.urls import Urls
+
+Policy = Mapping[str, tuple[str, ...]]
+
+EMBED_ORIGINS = ("https://www.youtube.com", "https://youtube.com", "https://www.youtube-nocookie.com",
+                 "https://youtube-nocookie.com", "https://player.vimeo.com")  # markup/markdown.py EMBED_HOSTS
+THEME_POLICY: Policy = MappingProxyType({
+    "default-src": ("'self'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'",),
+    "img-src": ("'self'", "data:", "https:"),  # the SVG site icon; post images may come from any https host
+    "media-src": ("'self'", "https:"),
+    "font-src": ("'self'",),
+    "connect-src": ("'self'",),
+    "frame-src": EMBED_ORIGINS,
+    "object-src": ("'none'",),
+    "base-uri": ("'self'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+})
+HEADER_ONLY = ("frame-ancestors",)  # browsers ignore (and complain about) it in <meta>
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    ("Strict-Transport-Security", "max-age=31536000"),
+)
+CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
+CACHE_SHORT = "public, max-age=0, must-revalidate"
+_URL_LITERAL = re.compile(r"""https?://[^\s"'<>{}()]+""")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def provider_sources(comments: CommentsConfig, template_text: str = "") -> dict[str, tuple[str, ...]]:
+    """What the comment widget loads, per directive, beyond the theme's policy."""
+    settings, provider = comments.settings, comments.provider
+    if provider == "none":
+        return {}
+    if provider == "isso":
+        origin = _origin(settings["url"])
+        sources = {"script-src": (origin,), "connect-src": (origin,), "img-src": (origin,)}
+        if settings["css"]:
+            sources["style-src"] = (origin,)  # Isso links its own stylesheet from the server
+        if settings["avatar"]:
+            sources["style-src-attr"] = ("'unsafe-inline'",)  # identicons are coloured with style attributes
+        return sources
+    if provider == "giscus":
+        origin = "https://giscus.app"  # client.js links default.css and frames the widget
+        return {"script-src": (origin,), "style-src": (origin,), "frame-src": (origin,)}
+    if provider == "utterances":
+        origin = "https://utteranc.es"  # client.js inserts a <style> element of its own
+        return {"script-src": (origin,), "frame-src": (origin,), "style-src": ("'unsafe-inline'",)}
+    if provider == "disqus":
+        return {"script-src": (f"https://{settings['shortname']}.disqus.com", "https://*.disqus.com",
+                               "https://*.disquscdn.com"),
+                "style-src": ("'unsafe-inline'", "https://*.disquscdn.com"),  # Disqus styles its own elements
+                "connect-src": ("https://*.disqus.com",),
+                "frame-src": ("https://disqus.com", "https://*.disqus.com")}
+    if provider == "remark42":
+        origin = _origin(settings["host"])
+        return {key: (origin,) for key in ("script-src", "style-src", "connect-src", "img-src", "frame-src")}
+    # A provider of your own: the origins its template names, and those in [comments.<name>].
+    origins = sorted({_origin(url) for url in _URL_LITERAL.findall(template_text)}
+                     | {_origin(value) for value in settings.values()
+                        if isinstance(value, str) and re.match(r"^https?://[^/\s]+", value)})
+    return {key: tuple(origins) for key in ("script-src", "style-src", "connect-src", "img-src", "frame-src")
+            } if origins else {}
+
+
+def content_security_policy(config: SiteConfig, provider_template: str = "") -> Policy:
+    """The site's policy: the theme's, widened by the comment provider and by raw HTML in posts."""
+    policy = {key: list(values) for key, values in THEME_POLICY.items()}
+    extra = provider_sources(config.comments, provider_template)
+    if config.markdown.unsafe_html:  # raw HTML may embed scripts and frames from anywhere on https
+        extra = {**extra, "script-src": extra.get("script-src", ()) + ("https:",),
+                 "frame-src": extra.get("frame-src", ()) + ("https:",)}
+    for key, values in extra.items():
+        target = policy.setdefault(key, ["'self'"] if key != "style-src-attr" else [])
+        target.extend(value for value in values if value not in target)
+    return MappingProxyType({key: tuple(values) for key, values in policy.items()})
+
+
+def policy_text(policy: Policy, meta: bool = False) -> str:
+    """The header value; with meta, without the directives that <meta http-equiv> cannot carry."""
+    return "; ".join(f"{key} {' '.join(values)}" for key, values in policy.items()
+                     if not (meta and key in HEADER_ONLY))
+
+
+def _block(patterns: Iterable[str], headers: Iterable[tuple[str, str]]) -> list[str]:
+    lines = []
+    headers = list(headers)
+    for pattern in patterns:
+        lines.append(pattern)
+        lines.extend(f"  {name}: {value}" for name, value in headers)
+    return lines
+
+
+def split_own_rules(static: list[OutputFile]) -> tuple[list[OutputFile], dict[str, bytes]]:
+    """A site's own static/_headers and static/_redirects are added to the generated files, not copied over them."""
+    own = {f.path: f.data for f in static if f.path in ("_headers", "_redirects")}
+    return [f for f in static if f.path not in own], own
+
+
+def build_headers(urls: Urls, languages: tuple[str, ...], policy: Policy, immutable: Iterable[str],
+                  own: bytes = b"") -> OutputFile:
+    """_headers: security headers everywhere; long caching for fingerprinted files, short for pages and
+    feeds. immutable: site paths of files whose address changes whenever their content does. own: the
+    site's static/_headers, added at the end."""
+    root = urls.href("")
+    short = [root, urls.href("index.html"), urls.href(Urls.not_found()), urls.href(Urls.sitemap()),
+             urls.href(Urls.robots())] + [urls.href(f"{lang}/") + "*" for lang in languages]
+    lines = ["# Response headers for Netlify and Cloudflare Pages, written by ClinicPress on every build.",
+             "# Every response: security headers. Pages also carry the Content-Security-Policy in a <meta>.",
+             *_block([root + "*"], [("Content-Security-Policy", policy_text(policy)), *SECURITY_HEADERS]),
+             "", "# Pages and feeds: always checked for a newer version.",
+             *_block(short, [("Cache-Control", CACHE_SHORT)]),
+             "", "# Files whose address changes with their content: kept for a year.",
+             *_block(sorted({urls.href(path) for path in immutable}), [("Cache-Control", CACHE_IMMUTABLE)])]
+    if own:
+        lines += ["", "# From static/_headers", own.decode("utf-8", "replace").rstrip("\n")]
+    return OutputFile("_headers", ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+_POLICY_META = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?')
+
+
+def without_policy_meta(page: bytes) -> bytes:
+    """The page without its policy <meta>: the preview adds an inline reload script and error overlay."""
+    return _POLICY_META.sub(b"", page, count=1)
