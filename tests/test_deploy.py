@@ -16,9 +16,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
 from lxml import etree, html as lxml_html
 
 from conftest import copy_sample_site, post_text, run_cli, write_tree
+from generator.loading import BuildOptions, load_site
 from generator.site.urls import slugify
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("rsync") is None,
@@ -139,7 +141,7 @@ def test_deploy_commits_the_site_to_a_branch_that_serves_it(site, bare, tmp_path
             sitemap = etree.fromstring(response.read())
     locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://blog.balancelab-clinic.example/en/posts/lip-filler-aftercare/" in locs
-    published_posts = len(list((site / "output").glob("*/posts/*/index.html")))
+    published_posts = len(load_site(BuildOptions(site_dir=site))[1].all_posts())
     assert git("--git-dir", str(bare), "log", "--format=%s", "gh-pages") == f"Publish {published_posts} posts"
 
 
