@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from generator.check.claims import ClaimJudge
+
 try:  # the parser of the re module: used only to read literals out of a pattern
     from re import _constants as _sre, _parser as _sre_parse
 except ImportError:  # pragma: no cover - another Python; every pattern then simply always runs
@@ -163,8 +165,10 @@ def _before_group(text: str) -> str:
 class LanguageMatcher:
     """Every compliance rule of one language, plus the words that make a post about a procedure."""
 
-    def __init__(self, rules: list[PackRule], procedure_tags: tuple[str, ...], risk_words: tuple[str, ...]):
+    def __init__(self, rules: list[PackRule], procedure_tags: tuple[str, ...], risk_words: tuple[str, ...],
+                 lang: str = "en"):
         self.rules = tuple(rules)
+        self.judge = ClaimJudge(lang)
         self.procedure_tags = procedure_tags
         self.expressions: list[tuple[PackRule, re.Pattern]] = []
         self.always: list[int] = []
@@ -207,7 +211,8 @@ class LanguageMatcher:
         return bool(self.expressions)
 
     def matches(self, text: str, enabled: frozenset[str]) -> Iterator[Match]:
-        """Matches in text order; overlapping matches of one rule count once."""
+        """Claims in text order (see claims.py for what a match must be to count); overlapping
+        matches of one rule count once."""
         lowered = text.lower()
         if len(lowered) != len(text):  # lower() moved the offsets (rare letters such as 'İ')
             lowered, candidates = text, range(len(self.expressions))
@@ -221,7 +226,7 @@ class LanguageMatcher:
                           if not _starts_mid_word(lowered, m.start())]
         last_end: dict[str, int] = {}
         for start, end, rule in sorted(found, key=lambda f: (f[0], -f[1], f[2].id)):
-            if start < last_end.get(rule.id, -1) or self._allowed(rule, text, start, end):
+            if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow.get(rule.id)):
                 continue
             last_end[rule.id] = end
             yield Match(rule, start, end, text[start:end])
@@ -236,15 +241,6 @@ class LanguageMatcher:
         for anchor in present:
             candidates.update(self.by_anchor[anchor])
         return sorted(candidates)
-
-    def _allowed(self, rule: PackRule, text: str, start: int, end: int) -> bool:
-        allow = self.allow.get(rule.id)
-        if allow is None:
-            return False
-        for span in allow.finditer(text, max(0, start - 60), min(len(text), end + 60)):
-            if span.start() <= start and span.end() >= end:
-                return True
-        return False
 
     def mentions_risk(self, text: str) -> bool:
         lowered = text.lower()
