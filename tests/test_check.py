@@ -98,6 +98,11 @@ AD_CASES = {
     "ad-before-after": ("See our before and after gallery.", "전후 사진을 확인하세요."),
     "ad-price-lure": ("Book now for 30% off.", "이번 달 특가로 만나 보세요."),
     "ad-comparison": ("We are safer than other clinics.", "타 병원보다 꼼꼼하게 상담합니다."),
+    "ad-unproven-claim": ("This serum is clinically proven.", "임상적으로 입증된 효과입니다."),
+    "ad-endorsement": ("Award-winning injectors.", "연예인들이 찾는 피부과입니다."),
+    "ad-review-incentive": ("Leave a review and get a free mask.", "후기를 남기면 할인해 드립니다."),
+    "ad-inducement": ("Refer a friend to our clinic.", "첫 방문 시 보톡스 1회 무료!"),
+    "ad-unofficial-title": ("Meet our master injector.", "입술 필러 전문의가 시술합니다."),
 }
 
 

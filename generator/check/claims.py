@@ -31,7 +31,7 @@ _CLAUSE_BREAK = re.compile(
     re.I)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|impossible|unable|rarely|seldom|hardly|myths?|"
-    r"misconceptions?|no\s+one|far\s+from|rather\s+than|instead\s+of)\b|n[’']t\b", re.I)
+    r"misconceptions?|no\s+one|far\s+from|rather\s+than|instead\s+of|wrong|misleading|untrue|false)\b|n[’']t\b", re.I)
 # Negation words that do not negate what follows them.
 _NOT_NEGATION = re.compile(
     r"(?:not\s+(?:only|just)|no\s+(?:matter|wonder|doubt)|no\s*\.\s*\d|(?:do|don)[’']?t\s+(?:let|miss|wait|hesitate|forget|settle)"

@@ -104,6 +104,9 @@ def negated(sentence: str, start: int, end: int) -> bool:
     found = tokens(sentence)
     if found is None:
         return False
+    inside = [t for t in found if start <= t.start < end]
+    if inside and (inside[-1].tag == "JKB" or inside[-1].form in ("달리", "비하", "대비")):
+        return False  # a comparison ("타 병원보다", "다른 병원처럼"): the predicate it modifies does not undo it
     after = [t for t in found if t.start >= end]
     numeric = not _HANGUL.search(sentence, start, end)  # "100%" modifies a predicate rather than being an argument
     return _negated_after(after, numeric, sentence.rstrip().endswith("?"))
