@@ -21,6 +21,7 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # A sentence ends at a line break or at . ! ? followed by a space, a quote or the end.
 _SENTENCE_END = re.compile(r"\n|[.!?。](?=[\s\"'”’)\]]|$)")
 _REACH = 500  # characters searched for the ends of a sentence
+_ENDS = (". ", "! ", "? ", ".\t", '." ', ".” ", ".) ", "。")
 
 # Clauses: split at strong punctuation, commas, and before conjunctions that start a clause.
 # "and" / "or" start a clause only before a subject ("and we never ..."); otherwise they join
@@ -48,12 +49,14 @@ _MYTH = re.compile(r"\b(?:myths?|misconceptions?)\b", re.I)
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Where the sentence holding text[start:end] begins and ends."""
-    window_start = max(0, start - _REACH)
-    begin = window_start
-    for found in _SENTENCE_END.finditer(text, window_start, start):
-        begin = found.end()
-    stop = _SENTENCE_END.search(text, end, min(len(text), end + _REACH))
-    return begin, stop.start() + (stop.group() != "\n") if stop else min(len(text), end + _REACH)
+    begin = max(0, start - _REACH, text.rfind("\n", 0, start) + 1)
+    for mark in _ENDS:
+        at = text.rfind(mark, begin, start)
+        if at != -1:
+            begin = at + len(mark)
+    high = min(len(text), end + _REACH)
+    stop = _SENTENCE_END.search(text, end, high)
+    return begin, (stop.start() + (stop.group() != "\n")) if stop else high
 
 
 def clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:

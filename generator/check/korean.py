@@ -26,7 +26,17 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_HANGUL_RUN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
 _MYTH = re.compile(r"(?:오해|잘못\s*알려진\s*\S+|속설)\s*\d*\s*[:：]")
+# What may follow a word inside its eojeol without the analyzer being asked: particles, the copula,
+# 하다 / 되다 and the suffixes of 영구적 / 영구히 with their most common endings.
+_ENDINGS = frozenset("""은 는 이 가 을 를 의 에 에서 에게 께 으로 로 와 과 도 만 까지 부터 처럼 같이 이나 나 이라도 라도
+으로는 로는 에는 에도 으로도 로도 이란 란 이라는 라는 이고 고 이며 며 이다 다 입니다 이에요 예요 인 인데 이지만 이라 라
+이니 이죠 죠 들 들은 들이 들을 들의 들도 하 합니다 해요 해 한 하는 할 했 했습니다 하고 하며 하게 해서 하면 해야
+됩니다 되는 된 될 되어 돼 되고 되며 적 적인 적으로 적입니다 적이고 적이며 히""".split())
+# Substrings without which no Korean cue of negation, limit or question can be in the rest of a sentence.
+_CUES = re.compile(r"않|없|아니|아닙|아냐|아님|(?<![\uac00-\ud7a3])(?:안|못)\s|못하|못해|못합|못한|못할|어렵|어려|힘들|힘드|"
+                   r"드물|드뭅|불가능|오해|착각|과장|거짓|무리|사실무근|마세|마십|말고|말아|말라|맙시|\?|보다")
 
 NOUNS = frozenset({"NNG", "NNP", "NR", "SL", "SH", "SN"})
 # Verbs that report or expect a claim: "완치된다고 말씀드릴 수 없습니다", "효과를 기대하기는 어렵습니다".
@@ -59,7 +69,7 @@ def analyzer() -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # num_workers=0 warns that its meaning changed in 0.21
             # No threads of its own (num_workers=0): forked workers can use the parent's copy.
-            _analyzer = Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False)
+            _analyzer = Kiwi(num_workers=0, load_default_dict=False, load_typo_dict=False, load_multi_dict=False)
     return _analyzer
 
 
@@ -83,6 +93,12 @@ def is_word(sentence: str, start: int, end: int) -> bool:
     """Is sentence[start:end] a word (or words) of the sentence rather than part of a longer word?"""
     if not _HANGUL.search(sentence, start, end):
         return True
+    if start == 0 or not _HANGUL.match(sentence, start - 1):
+        rest = _HANGUL_RUN.match(sentence, end)
+        if rest is None or rest.group() in _ENDINGS:
+            return True  # a whole word, or one with a plain particle or ending: no need to ask the analyzer
+    elif any(c.isspace() for c in sentence[start:end]):
+        return False  # a phrase of several words starts a word: "레이저가 병원" holds no "저가 병원"
     found = tokens(sentence)
     if found is None:
         return True
@@ -94,13 +110,15 @@ def is_word(sentence: str, start: int, end: int) -> bool:
         return not any(t.end == start and t.tag == "XPN" for t in found)  # 반|영구
     # Inside a token: only as the head of a compound noun kept whole, after a noun of two syllables or more.
     inside = next((t for t in found if t.start < start < t.end), None)
-    return inside is not None and inside.tag in ("NNG", "NNP") and start - inside.start >= 2
+    return inside is not None and inside.tag in ("NNG", "NNP") and start - inside.start >= 2 and inside.end == end
 
 
 def negated(sentence: str, start: int, end: int) -> bool:
     """Does the clause of sentence[start:end] negate, limit or question it?"""
     if _MYTH.search(sentence, 0, start):
         return True  # "흔한 오해: 필러는 영구적이다"
+    if not _CUES.search(sentence, end):
+        return False  # nothing after it can negate it: no need to ask the analyzer
     found = tokens(sentence)
     if found is None:
         return False
