@@ -253,8 +253,11 @@ def test_ignore_file_comment_silences_front_matter_findings(tmp_path):
 
 
 def test_negated_claims_are_not_advertising(tmp_path):
-    en = post(body="No treatment is completely painless, and filler is never risk-free.\n")
-    ko = ko_post(body="부작용이 없는 시술은 없습니다. 붓기는 이틀째에 최고조에 이릅니다.\n")
+    en = post(body="No treatment is completely painless, and filler is never risk-free.\n\n"
+                   "While it is impossible to target it 100%, the goal is to dissolve only the migrated area.\n")
+    ko = ko_post(body="부작용이 없는 시술은 없습니다. 붓기는 이틀째에 최고조에 이릅니다.\n"
+                      "100% 타겟팅하는 것은 불가능하지만, 이동한 부위만 녹이는 것이 목표입니다.\n"
+                      "완전히 무통은 아닙니다. 결제는 무통장 입금도 됩니다.\n")
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(en, ko)})
     assert not {rule for rule in rules_found(site) if rule.startswith("ad-")}
 

@@ -27,7 +27,7 @@ _ENDS = (". ", "! ", "? ", ".\t", '." ', ".” ", ".) ", "。")
 # "and" / "or" start a clause only before a subject ("and we never ..."); otherwise they join
 # words that stay in the same clause ("not painless or risk-free").
 _CLAUSE_BREAK = re.compile(
-    r"[;:—–()\[\]]|,|\s-\s|\b(?=(?:but|while|whereas|although|though|because|since|so|yet|however|if|unless|when|"
+    r"[;:—–()\[\]]|,|\s-\s|\b(?<!not )(?<!n't )(?<!n’t )(?=(?:but|while|whereas|although|though|because|since|so|yet|however|if|unless|when|"
     r"whether|which|who|whose)\b)|\b(?=(?:and|or)\s+(?:we|you|i|it|they|he|she|our|your|the|this|that|these|there)\b)",
     re.I)
 _NEGATION = re.compile(

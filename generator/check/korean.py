@@ -101,7 +101,7 @@ def is_word(sentence: str, start: int, end: int) -> bool:
         return False  # a phrase of several words starts a word: "레이저가 병원" holds no "저가 병원"
     found = tokens(sentence)
     if found is None:
-        return True
+        return False  # no analyzer: only the plain cases above count
     if any(t.start < end < t.end and t.tag in NOUNS | {"XSN", "XPN"} for t in found):
         return False  # ends inside a noun: 무통|장, 보증|금
     if any(t.start == end and t.tag in NOUNS for t in found) and _HANGUL.search(sentence[end:end + 1]):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from generator.config.loader import SiteConfig
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, PostText
+from generator.check.korean import analyzer_version
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
@@ -73,6 +75,12 @@ FIXED = ("config", "front-matter")  # the build cannot go on without them
 BUILD_ADVICE = ("seo-description", "missing-image")
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
             "description_length")
+
+
+@lru_cache(maxsize=1)
+def checker_digest() -> str:
+    """The checker's own code and the Korean analyzer's version: remembered findings go stale with them."""
+    return fingerprint(*(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))), analyzer_version())
 
 
 def rule_catalog(packs: PackSet) -> list[Rule]:
@@ -131,7 +139,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     # A post's own findings depend on the post, on what this key covers and on what the post looked
     # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
     # one of those changed.
-    context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled))
+    context_key = fingerprint(__version__, checker_digest(), repr(config), repr(settings), repr(packs), sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
     environment = lookups.environment()
