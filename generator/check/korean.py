@@ -40,7 +40,8 @@ _CUES = re.compile(r"않|없|아니|아닙|아냐|아님|(?<![\uac00-\ud7a3])(?:
 
 NOUNS = frozenset({"NNG", "NNP", "NR", "SL", "SH", "SN"})
 # Verbs that report or expect a claim: "완치된다고 말씀드릴 수 없습니다", "효과를 기대하기는 어렵습니다".
-REPORTING = frozenset({"하", "말하", "말씀", "드리", "단정", "단언", "장담", "약속", "보", "생각", "기대", "말"})
+REPORTING = frozenset({"하", "말하", "말씀", "드리", "단정", "단언", "장담", "약속", "보", "생각", "기대", "말", "소개", "표현",
+                       "광고", "홍보", "설명", "주장", "표기", "부르", "쓰", "적"})
 NEGATIVE_NOUNS = frozenset({"불가능", "오해", "착각", "과장", "거짓", "무리", "사실무근"})
 HEDGES = frozenset({"없", "어렵", "힘들", "드물"})
 NEGATIVE_AUXILIARIES = frozenset({"않", "못하", "말"})
@@ -126,11 +127,13 @@ def negated(sentence: str, start: int, end: int) -> bool:
     if inside and (inside[-1].tag == "JKB" or inside[-1].form in ("달리", "비하", "대비")):
         return False  # a comparison ("타 병원보다", "다른 병원처럼"): the predicate it modifies does not undo it
     after = [t for t in found if t.start >= end]
-    numeric = not _HANGUL.search(sentence, start, end)  # "100%" modifies a predicate rather than being an argument
-    return _negated_after(after, numeric, sentence.rstrip().endswith("?"))
+    # "100%" and "영구적으로" modify a predicate rather than being one of its arguments.
+    adverbial = not _HANGUL.search(sentence, start, end) or bool(inside and inside[-1].tag == "XSN"
+                                                                  and after and after[0].form in ("으로", "로"))
+    return _negated_after(after, adverbial, sentence.rstrip().endswith("?"))
 
 
-def _negated_after(after: list[Token], numeric: bool, question: bool) -> bool:
+def _negated_after(after: list[Token], adverbial: bool, question: bool) -> bool:
     """Walk from the claim to the end of its clause, looking for what negates it."""
     phrase = True  # still in the claim's noun phrase ("무통 시술", or a head after -ㄴ: "무통인 시술")
     other_subject = False  # another noun is the subject of what follows: "통증 걱정이 없습니다"
@@ -157,7 +160,7 @@ def _negated_after(after: list[Token], numeric: bool, question: bool) -> bool:
                 phrase, subject = False, tag in ("JKS", "JX")
                 if tag == "JKB" and form.startswith("보다"):
                     return True  # "완치보다 관리가 목표입니다": contrasted, not claimed
-                if tag == "JKB" and not numeric:
+                if tag == "JKB" and not adverbial:
                     return False  # an adjunct of another predicate: "무통 시술로 ..."
             elif tag in ("JKS", "JX") and index and after[index - 1].tag in NOUNS:
                 other_subject = True
