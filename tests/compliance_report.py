@@ -92,7 +92,9 @@ def evaluate(lang: str) -> Report:
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    if value is None:
+        return "–"
+    return f"{value * 100:.0f}%" if value in (0, 1) else f"{value * 100:.1f}%"
 
 
 def format_table(reports: list[Report]) -> str:

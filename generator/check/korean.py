@@ -15,8 +15,12 @@ A candidate is honest when its clause negates, limits or questions it: the negat
 subject, 어렵다 / 드물다, 불가능 / 오해, a contrast with 보다, or a yes/no question whose
 predicate is the claim ("필러는 영구적인가요?").
 
-The analyzer is created once per process, on first use (its model takes about a second to
-load), and only for sentences in which a pattern matched; forked workers share it.
+The analyzer is only asked about sentences in which a pattern matched, and only when the
+spelling leaves a doubt (a word followed by more than a common particle or ending, a possible
+negation cue after it). It is created once per process, on first use: its model takes about a
+second to load. Worker processes forked after that inherit it; others create their own.
+Without kiwipiepy, only the plain cases count (a whole word, or one followed by a common
+particle or ending) and negation is not recognised.
 """
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ NOUNS = frozenset({"NNG", "NNP", "NR", "SL", "SH", "SN"})
 REPORTING = frozenset({"하", "말하", "말씀", "드리", "단정", "단언", "장담", "약속", "보", "생각", "기대", "말", "소개", "표현",
                        "광고", "홍보", "설명", "주장", "표기", "부르", "쓰", "적"})
 NEGATIVE_NOUNS = frozenset({"불가능", "오해", "착각", "과장", "거짓", "무리", "사실무근"})
-HEDGES = frozenset({"없", "어렵", "힘들", "드물"})
+NEGATIVE_ADJECTIVES = frozenset({"없", "어렵", "힘들", "드물"})  # none, hard, rare
 NEGATIVE_AUXILIARIES = frozenset({"않", "못하", "말"})
 
 
@@ -187,7 +191,7 @@ def _cue(token: Token, previous: Token | None, following: Token | None) -> bool:
         return previous is not None and previous.form == "지"  # -지 말다: "믿지 마세요"
     if tag == "MAG" and form in ("못", "안"):
         return following is not None and following.tag in ("VV", "VA", "XSV", "VX")
-    if tag == "VA" and form in HEDGES:
+    if tag == "VA" and form in NEGATIVE_ADJECTIVES:
         return True
     if tag in ("NNG", "XR") and form in NEGATIVE_NOUNS:
         return True
