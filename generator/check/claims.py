@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 
 from generator.check import korean
-
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+from generator.config.textfiles import HANGUL as _HANGUL
 # A sentence ends at a line break or at . ! ? followed by a space, a quote or the end.
 _SENTENCE_END = re.compile(r"\n|[.!?。](?=[\s\"'”’)\]]|$)")
 _REACH = 500  # characters searched for the ends of a sentence

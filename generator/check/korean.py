@@ -29,8 +29,9 @@ import warnings
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-_HANGUL_RUN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
+from generator.config.textfiles import HANGUL as _HANGUL, HANGUL_CHARS
+
+_HANGUL_RUN = re.compile(f"[{HANGUL_CHARS}]+")
 _MYTH = re.compile(r"(?:오해|잘못\s*알려진\s*\S+|속설)\s*\d*\s*[:：]")
 # What may follow a word inside its eojeol without the analyzer being asked: particles, the copula,
 # 하다 / 되다 and the suffixes of 영구적 / 영구히 with their most common endings.
