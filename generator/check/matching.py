@@ -24,8 +24,8 @@ HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Words in nearly every clinic post: poor anchors, since the expressions behind them would run everywhere.
 COMMON = frozenset("""patient patients treatment treatments clinic clinics doctor doctors effect effects result
 results risk risks side skin time before after price free the and for with your our you will one more most best
-review reviews reviewed rating first only second said says team when after about
-시술 병원 부작용 효과 결과 통증 치료 가격 필러 수술 관리 기간 상담 회복 원장""".split())
+review reviews reviewed rating first only second team when after about
+시술 병원 부작용 효과 결과 통증 치료 가격 필러 수술 관리 기간 상담 회복 원장 드립 드려 제공 의원 의료진 클리닉""".split())
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 _REACH = 300  # a match lies within this many characters of its anchor
 _WORD_GAP = (r"\b", r"\s+", r"\s*", r"\s?", r"[\s-]*", r"[\s-]+")
@@ -97,8 +97,9 @@ def _candidates(items: list) -> list[frozenset[str]]:
         if op is _sre.LITERAL:
             run.append(chr(value))
             continue
-        if run and op is _sre.BRANCH and len(run) < (3 if "".join(run).isascii() else 2):
-            # The parser factors a common prefix out of alternatives ('review|rating' -> 'r' + 'eview|ating'):
+        if run and op in (_sre.BRANCH, _sre.IN) and len(run) < (3 if "".join(run).isascii() else 2):
+            # The parser factors a common prefix out of alternatives ('review|rating' -> 'r' + 'eview|ating',
+            # '보장|보증' -> '보' + '[장증]'):
             # when that prefix is too short to be an anchor itself, put it back, or the anchors would be
             # word middles.
             leads, _ = _prefixes([(op, value)])
@@ -132,6 +133,9 @@ def _prefixes(items: list) -> tuple[frozenset[str], bool]:
     for op, value in items:
         if op is _sre.LITERAL:
             found = {f + chr(value) for f in found}
+            continue
+        if op is _sre.IN and value and all(kind is _sre.LITERAL for kind, _ in value):
+            found = {f + chr(code) for f in found for _, code in value}
             continue
         if op is _sre.BRANCH:
             subs = [_prefixes(list(branch)) for branch in value[1]]
