@@ -10,7 +10,7 @@ from generator.check.claims import clause_bounds, english_negated, sentence_boun
 from generator.check.packs import load_packs
 
 from compliance_report import evaluate
-from conftest import REPO
+from conftest import MINIMAL_CONFIG, REPO, write_tree
 
 PACKS, _ = load_packs([], ("ko", "en"))
 ENABLED = frozenset(PACKS.rule_ids())
@@ -162,4 +162,29 @@ assert first is not None and korean._analyzer is first
 print("ok")
 """
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_workers_share_one_analyzer_loaded_before_they_start(tmp_path):
+    """On a site checked by worker processes, the analyzer is loaded once in the parent (when the first
+    Korean posts need it), so forked workers share it instead of loading 250 MB each."""
+    code = """
+import sys
+from pathlib import Path
+from generator.check.command import run_checks
+from generator.check import korean
+findings = run_checks(Path(sys.argv[1]))
+assert korean.analyzer_loaded(), "not loaded in the parent"
+assert any(f.rule == "ad-absolute-claim" for f in findings)
+assert not any(f.rule == "ad-absolute-claim" and "honest" in f.path for f in findings)
+print("ok")
+"""
+    files = {"site.toml": MINIMAL_CONFIG}
+    for number in range(70):
+        body = "완전히 무통은 아닙니다.\n" if number % 2 else "무통으로 진행됩니다.\n"
+        name = f"honest-{number}" if number % 2 else f"claim-{number}"
+        files[f"posts/ko/{name}.md"] = (f'---\ntitle: "시술 후 관리 안내 {number}번째 글"\ndate: 2026-07-03\n'
+                                        f"author: dr-kim\n---\n{body}")
+    site = write_tree(tmp_path, files)
+    result = subprocess.run([sys.executable, "-c", code, str(site)], cwd=REPO, capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr

@@ -18,7 +18,8 @@ predicate is the claim ("필러는 영구적인가요?").
 The analyzer is only asked about sentences in which a pattern matched, and only when the
 spelling leaves a doubt (a word followed by more than a common particle or ending, a possible
 negation cue after it). It is created once per process, on first use: its model takes about a
-second to load. Worker processes forked after that inherit it; others create their own.
+second and 250 MB to load. Worker processes forked after that inherit it (the checker loads it
+before it starts its workers when the first Korean posts need it); others create their own.
 Without kiwipiepy, only the plain cases count (a whole word, or one followed by a common
 particle or ending) and negation is not recognised.
 """
@@ -77,6 +78,10 @@ def analyzer() -> Any:
             # No threads of its own (num_workers=0): forked workers can use the parent's copy.
             _analyzer = Kiwi(num_workers=0, load_default_dict=False, load_typo_dict=False, load_multi_dict=False)
     return _analyzer
+
+
+def analyzer_loaded() -> bool:
+    return _analyzer is not None
 
 
 def analyzer_version() -> str:

@@ -19,7 +19,7 @@ from generator.config.loader import SiteConfig
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, PostText
-from generator.check.korean import analyzer_version
+from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
@@ -34,7 +34,7 @@ from generator.render.theme import theme_dirs
 from generator.images.facts import ImageFacts
 from generator.images.pipeline import discover_images
 from generator.config.tomlpos import TomlLocator
-from generator.workers import iter_parallel
+from generator.workers import MIN_PARALLEL_ITEMS, iter_parallel
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +155,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
                 fresh[keys[post.source]] = (entry[0], entry[1], environment)
             else:
                 to_check.append(post)
+    _share_analyzer(ctx, to_check)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
     indices = list(range(len(to_check)))
     for post, (found, has_comments, looked_up) in zip(
@@ -186,6 +187,21 @@ def _page_findings(ctx: LintContext, settings: LintSettings) -> list[Diagnostic]
     locator = _CheckReader(config).locator
     return [_diagnostic(f, settings) for f in lint_page_descriptions(ctx, strings, locator.line if locator else
                                                                      lambda *key_path: None)]
+
+
+def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:
+    """Worker processes forked later share what this process has loaded. When the first Korean posts
+    need the morphological analyzer, load it here, once (about a second and 250 MB), rather than in
+    every worker; the sentences analysed on the way stay in its cache for them."""
+    if len(posts) < MIN_PARALLEL_ITEMS:
+        return  # checked in this process anyway
+    korean_posts = [post for post in posts if post.lang.split("-")[0] == "ko"
+                    and post.lang in ctx.matchers and ctx.matchers[post.lang].active]
+    for post in korean_posts[:probe]:
+        for _ in ctx.matchers[post.lang].matches(PostText(post).prose, ctx.enabled):
+            pass
+        if analyzer_loaded():
+            return
 
 
 def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
