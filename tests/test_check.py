@@ -98,6 +98,11 @@ AD_CASES = {
     "ad-before-after": ("See our before and after gallery.", "전후 사진을 확인하세요."),
     "ad-price-lure": ("Book now for 30% off.", "이번 달 특가로 만나 보세요."),
     "ad-comparison": ("We are safer than other clinics.", "타 병원보다 꼼꼼하게 상담합니다."),
+    "ad-unproven-claim": ("This serum is clinically proven.", "임상적으로 입증된 효과입니다."),
+    "ad-endorsement": ("Award-winning injectors.", "연예인들이 찾는 피부과입니다."),
+    "ad-review-incentive": ("Leave a review and get a free mask.", "후기를 남기면 할인해 드립니다."),
+    "ad-inducement": ("Refer a friend to our clinic.", "첫 방문 시 보톡스 1회 무료!"),
+    "ad-unofficial-title": ("Meet our master injector.", "입술 필러 전문의가 시술합니다."),
 }
 
 
@@ -248,8 +253,11 @@ def test_ignore_file_comment_silences_front_matter_findings(tmp_path):
 
 
 def test_negated_claims_are_not_advertising(tmp_path):
-    en = post(body="No treatment is completely painless, and filler is never risk-free.\n")
-    ko = ko_post(body="부작용이 없는 시술은 없습니다. 붓기는 이틀째에 최고조에 이릅니다.\n")
+    en = post(body="No treatment is completely painless, and filler is never risk-free.\n\n"
+                   "While it is impossible to target it 100%, the goal is to dissolve only the migrated area.\n")
+    ko = ko_post(body="부작용이 없는 시술은 없습니다. 붓기는 이틀째에 최고조에 이릅니다.\n"
+                      "100% 타겟팅하는 것은 불가능하지만, 이동한 부위만 녹이는 것이 목표입니다.\n"
+                      "완전히 무통은 아닙니다. 결제는 무통장 입금도 됩니다.\n")
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(en, ko)})
     assert not {rule for rule in rules_found(site) if rule.startswith("ad-")}
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from generator.check.claims import ClaimJudge
+
 try:  # the parser of the re module: used only to read literals out of a pattern
     from re import _constants as _sre, _parser as _sre_parse
 except ImportError:  # pragma: no cover - another Python; every pattern then simply always runs
@@ -22,8 +24,10 @@ HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Words in nearly every clinic post: poor anchors, since the expressions behind them would run everywhere.
 COMMON = frozenset("""patient patients treatment treatments clinic clinics doctor doctors effect effects result
 results risk risks side skin time before after price free the and for with your our you will one more most best
-시술 병원 부작용 효과 결과 통증 치료 가격 필러 수술""".split())
+review reviews reviewed rating first only second team when after about
+시술 병원 부작용 효과 결과 통증 치료 가격 필러 수술 관리 기간 상담 회복 원장 드립 드려 제공 의원 의료진 클리닉""".split())
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+_REACH = 300  # a match lies within this many characters of its anchor
 _WORD_GAP = (r"\b", r"\s+", r"\s*", r"\s?", r"[\s-]*", r"[\s-]+")
 
 
@@ -93,6 +97,16 @@ def _candidates(items: list) -> list[frozenset[str]]:
         if op is _sre.LITERAL:
             run.append(chr(value))
             continue
+        if run and op in (_sre.BRANCH, _sre.IN) and len(run) < (3 if "".join(run).isascii() else 2):
+            # The parser factors a common prefix out of alternatives ('review|rating' -> 'r' + 'eview|ating',
+            # '보장|보증' -> '보' + '[장증]'):
+            # when that prefix is too short to be an anchor itself, put it back, or the anchors would be
+            # word middles.
+            leads, _ = _prefixes([(op, value)])
+            if leads and all(leads):
+                found.append(frozenset(("".join(run) + lead).lower() for lead in leads))
+                run = []
+                continue
         if run:
             found.append(frozenset(["".join(run).lower()]))
             run = []
@@ -111,6 +125,27 @@ def _candidates(items: list) -> list[frozenset[str]]:
     if run:
         found.append(frozenset(["".join(run).lower()]))
     return found
+
+
+def _prefixes(items: list) -> tuple[frozenset[str], bool]:
+    """Literals one of which starts every match of items, and whether they are the whole match."""
+    found = {""}
+    for op, value in items:
+        if op is _sre.LITERAL:
+            found = {f + chr(value) for f in found}
+            continue
+        if op is _sre.IN and value and all(kind is _sre.LITERAL for kind, _ in value):
+            found = {f + chr(code) for f in found for _, code in value}
+            continue
+        if op is _sre.BRANCH:
+            subs = [_prefixes(list(branch)) for branch in value[1]]
+            found = {f + s for f in found for sub, _ in subs for s in sub}
+            if len(found) > 40:
+                return frozenset(), False
+            if all(done for _, done in subs):
+                continue
+        return frozenset(found), False
+    return frozenset(found), True
 
 
 def trie_regex(words: set[str]) -> str:
@@ -163,8 +198,10 @@ def _before_group(text: str) -> str:
 class LanguageMatcher:
     """Every compliance rule of one language, plus the words that make a post about a procedure."""
 
-    def __init__(self, rules: list[PackRule], procedure_tags: tuple[str, ...], risk_words: tuple[str, ...]):
+    def __init__(self, rules: list[PackRule], procedure_tags: tuple[str, ...], risk_words: tuple[str, ...],
+                 lang: str = "en"):
         self.rules = tuple(rules)
+        self.judge = ClaimJudge(lang)
         self.procedure_tags = procedure_tags
         self.expressions: list[tuple[PackRule, re.Pattern]] = []
         self.always: list[int] = []
@@ -207,48 +244,72 @@ class LanguageMatcher:
         return bool(self.expressions)
 
     def matches(self, text: str, enabled: frozenset[str]) -> Iterator[Match]:
-        """Matches in text order; overlapping matches of one rule count once."""
+        """Claims in text order (see claims.py for what a match must be to count); overlapping
+        matches of one rule count once."""
         lowered = text.lower()
         if len(lowered) != len(text):  # lower() moved the offsets (rare letters such as 'İ')
-            lowered, candidates = text, range(len(self.expressions))
+            lowered, candidates = text, dict.fromkeys(range(len(self.expressions)))
         else:
             candidates = self._candidates(lowered)
         found = []
-        for index in candidates:
+        for index, windows in sorted(candidates.items()):
             rule, regex = self.expressions[index]
             if rule.id in enabled:
-                found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered)
-                          if not _starts_mid_word(lowered, m.start())]
+                for low, high in windows or ((0, len(lowered)),):
+                    found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered, low, high)
+                              if not _starts_mid_word(lowered, m.start())]
         last_end: dict[str, int] = {}
         for start, end, rule in sorted(found, key=lambda f: (f[0], -f[1], f[2].id)):
-            if start < last_end.get(rule.id, -1) or self._allowed(rule, text, start, end):
+            if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow.get(rule.id)):
                 continue
             last_end[rule.id] = end
             yield Match(rule, start, end, text[start:end])
 
-    def _candidates(self, lowered: str) -> list[int]:
+    def _candidates(self, lowered: str) -> dict[int, list[tuple[int, int]] | None]:
+        """The expressions that may match, each with the stretches of text around its anchors
+        (None: the whole text). An expression runs only near its anchors, not over the whole post."""
         present: set[str] = set()
         spaced = " " + lowered
         for scan in self.scans:
             for anchor in set(scan.findall(spaced)):
                 present.update(self.contained[anchor])
-        candidates = set(self.always)
+        near: dict[int, list[int] | None] = dict.fromkeys(self.always)
         for anchor in present:
-            candidates.update(self.by_anchor[anchor])
-        return sorted(candidates)
-
-    def _allowed(self, rule: PackRule, text: str, start: int, end: int) -> bool:
-        allow = self.allow.get(rule.id)
-        if allow is None:
-            return False
-        for span in allow.finditer(text, max(0, start - 60), min(len(text), end + 60)):
-            if span.start() <= start and span.end() >= end:
-                return True
-        return False
+            places = _places(lowered, anchor)
+            for index in self.by_anchor[anchor]:
+                if index not in near:
+                    near[index] = places
+                elif near[index] is not None:
+                    near[index] = None if places is None else near[index] + places
+        return {index: None if starts is None else _windows(starts, len(lowered)) for index, starts in near.items()}
 
     def mentions_risk(self, text: str) -> bool:
         lowered = text.lower()
         return any(word in lowered for word in self.risk_words)
+
+
+def _places(text: str, anchor: str, most: int = 8) -> list[int] | None:
+    """Where anchor occurs in text; None when it occurs often (then the expressions behind it scan everything)."""
+    places, at = [], text.find(anchor)
+    while at != -1:
+        if len(places) == most:
+            return None
+        places.append(at)
+        at = text.find(anchor, at + 1)
+    return places
+
+
+def _windows(starts: list[int], size: int) -> list[tuple[int, int]] | None:
+    if len(starts) > 8:
+        return None
+    windows: list[tuple[int, int]] = []
+    for at in sorted(starts):
+        low, high = max(0, at - _REACH), min(size, at + _REACH)
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], high)
+        else:
+            windows.append((low, high))
+    return windows
 
 
 def _starts_mid_word(text: str, start: int) -> bool:

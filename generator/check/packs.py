@@ -56,7 +56,7 @@ class PackSet:
                 tags += pack_tags
                 risks += pack_risks
         chosen = procedure_tags if procedure_tags is not None else tuple(tags)
-        return LanguageMatcher(list(merged.values()), tuple(t.casefold() for t in chosen), tuple(risks))
+        return LanguageMatcher(list(merged.values()), tuple(t.casefold() for t in chosen), tuple(risks), lang)
 
 
 def load_packs(site_packs: list[tuple[Path, str]], languages: tuple[str, ...]) -> tuple[PackSet, list[Diagnostic]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from generator.config.loader import SiteConfig
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, PostText
+from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
@@ -32,7 +34,7 @@ from generator.render.theme import theme_dirs
 from generator.images.facts import ImageFacts
 from generator.images.pipeline import discover_images
 from generator.config.tomlpos import TomlLocator
-from generator.workers import iter_parallel
+from generator.workers import MIN_PARALLEL_ITEMS, iter_parallel
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,12 @@ FIXED = ("config", "front-matter")  # the build cannot go on without them
 BUILD_ADVICE = ("seo-description", "missing-image")
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
             "description_length")
+
+
+@lru_cache(maxsize=1)
+def checker_digest() -> str:
+    """The checker's own code and the Korean analyzer's version: remembered findings go stale with them."""
+    return fingerprint(*(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))), analyzer_version())
 
 
 def rule_catalog(packs: PackSet) -> list[Rule]:
@@ -131,7 +139,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     # A post's own findings depend on the post, on what this key covers and on what the post looked
     # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
     # one of those changed.
-    context_key = fingerprint(__version__, repr(config), repr(settings), repr(packs), sorted(enabled))
+    context_key = fingerprint(__version__, checker_digest(), repr(config), repr(settings), repr(packs), sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
     environment = lookups.environment()
@@ -147,6 +155,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
                 fresh[keys[post.source]] = (entry[0], entry[1], environment)
             else:
                 to_check.append(post)
+    _share_analyzer(ctx, to_check)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
     indices = list(range(len(to_check)))
     for post, (found, has_comments, looked_up) in zip(
@@ -178,6 +187,21 @@ def _page_findings(ctx: LintContext, settings: LintSettings) -> list[Diagnostic]
     locator = _CheckReader(config).locator
     return [_diagnostic(f, settings) for f in lint_page_descriptions(ctx, strings, locator.line if locator else
                                                                      lambda *key_path: None)]
+
+
+def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:
+    """Worker processes forked later share what this process has loaded. When the first Korean posts
+    need the morphological analyzer, load it here, once (about a second and 250 MB), rather than in
+    every worker; the sentences analysed on the way stay in its cache for them."""
+    if len(posts) < MIN_PARALLEL_ITEMS:
+        return  # checked in this process anyway
+    korean_posts = [post for post in posts if post.lang.split("-")[0] == "ko"
+                    and post.lang in ctx.matchers and ctx.matchers[post.lang].active]
+    for post in korean_posts[:probe]:
+        for _ in ctx.matchers[post.lang].matches(PostText(post).prose, ctx.enabled):
+            pass
+        if analyzer_loaded():
+            return
 
 
 def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],

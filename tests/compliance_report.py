@@ -1,0 +1,137 @@
+"""Precision and recall of the advertising rules on the labelled sentences in tests/fixtures/compliance/.
+
+    python -m tests.compliance_report          # the table, per language and rule family
+    python -m tests.compliance_report --misses # also every missed or wrongly flagged sentence
+
+Each line of <lang>.tsv is `label<TAB>sentence`: "honest" or the rule family (rule id) the
+sentence breaks. Recall of a family: the share of its sentences flagged with it. Precision of a
+family: of the sentences it flags, the share that break some rule (a violating sentence flagged
+by a second family as well is not a false alarm; an honest sentence is).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.check.packs import load_packs
+
+CORPUS = Path(__file__).parent / "fixtures" / "compliance"
+LANGUAGES = ("ko", "en")
+
+
+@dataclass
+class Family:
+    labelled: int = 0  # sentences labelled with this family
+    found: int = 0  # of those, flagged with it
+    flagged: int = 0  # sentences flagged with it
+    false_alarms: int = 0  # of those, honest ones
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.labelled if self.labelled else None
+
+    @property
+    def precision(self) -> float | None:
+        return (self.flagged - self.false_alarms) / self.flagged if self.flagged else None
+
+
+@dataclass
+class Report:
+    lang: str
+    families: dict[str, Family] = field(default_factory=dict)
+    honest: int = 0
+    honest_errors: list[tuple[str, list[str]]] = field(default_factory=list)  # (sentence, rules) at error level
+    honest_warnings: list[tuple[str, list[str]]] = field(default_factory=list)
+    missed: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (label, sentence, rules found)
+
+    @property
+    def violating(self) -> int:
+        return sum(f.labelled for f in self.families.values())
+
+    @property
+    def recall(self) -> float:
+        return sum(f.found for f in self.families.values()) / self.violating
+
+
+def read_corpus(lang: str) -> list[tuple[str, str]]:
+    rows = []
+    for line in (CORPUS / f"{lang}.tsv").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, sentence = line.split("\t")
+            rows.append((label.strip(), sentence.strip()))
+    return rows
+
+
+def evaluate(lang: str) -> Report:
+    packs, problems = load_packs([], LANGUAGES)
+    assert not problems, problems
+    enabled = frozenset(packs.rule_ids())
+    matcher = packs.matcher(lang, None, enabled)
+    severity = {rule_id: packs.declared(rule_id).severity for rule_id in enabled}
+    report = Report(lang, {rule_id: Family() for rule_id in packs.rule_ids()})
+    for label, sentence in read_corpus(lang):
+        rules = sorted({match.rule.id for match in matcher.matches(sentence, enabled)})
+        for rule_id in rules:
+            report.families[rule_id].flagged += 1
+            report.families[rule_id].false_alarms += label == "honest"
+        if label == "honest":
+            report.honest += 1
+            if any(severity[r] == "error" for r in rules):
+                report.honest_errors.append((sentence, rules))
+            elif rules:
+                report.honest_warnings.append((sentence, rules))
+            continue
+        family = report.families[label]
+        family.labelled += 1
+        if label in rules:
+            family.found += 1
+        else:
+            report.missed.append((label, sentence, rules))
+    return report
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 100:.0f}%" if value in (0, 1) else f"{value * 100:.1f}%"
+
+
+def format_table(reports: list[Report]) -> str:
+    lines = ["| language | rule family | violating | flagged (recall) | flags | false alarms | precision |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for report in reports:
+        for rule_id, family in sorted(report.families.items()):
+            lines.append(f"| {report.lang} | `{rule_id}` | {family.labelled} | {family.found} ({_percent(family.recall)}) "
+                         f"| {family.flagged} | {family.false_alarms} | {_percent(family.precision)} |")
+        flagged = sum(f.flagged for f in report.families.values())
+        alarms = sum(f.false_alarms for f in report.families.values())
+        lines.append(f"| {report.lang} | **all** ({report.honest} honest sentences: {len(report.honest_errors)} with an "
+                     f"error, {len(report.honest_warnings)} with a warning) | {report.violating} | "
+                     f"{sum(f.found for f in report.families.values())} ({_percent(report.recall)}) | {flagged} | {alarms} "
+                     f"| {_percent((flagged - alarms) / flagged if flagged else None)} |")
+    return "\n".join(lines)
+
+
+def format_misses(reports: list[Report]) -> str:
+    lines = []
+    for report in reports:
+        lines += [f"{report.lang} missed [{label}]: {sentence}  (found: {', '.join(rules) or 'nothing'})"
+                  for label, sentence, rules in report.missed]
+        lines += [f"{report.lang} honest, error: {sentence}  ({', '.join(rules)})" for sentence, rules in report.honest_errors]
+        lines += [f"{report.lang} honest, warning: {sentence}  ({', '.join(rules)})"
+                  for sentence, rules in report.honest_warnings]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    reports = [evaluate(lang) for lang in LANGUAGES]
+    print(format_table(reports))
+    if "--misses" in argv:
+        print()
+        print(format_misses(reports))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,190 @@
+"""Whether a phrase the rule packs found is a claim: Korean morphemes, negation scoped to the clause."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from generator.check import korean
+from generator.check.claims import clause_bounds, english_negated, sentence_bounds
+from generator.check.packs import load_packs
+
+from compliance_report import evaluate
+from conftest import MINIMAL_CONFIG, REPO, write_tree
+
+PACKS, _ = load_packs([], ("ko", "en"))
+ENABLED = frozenset(PACKS.rule_ids())
+MATCHERS = {lang: PACKS.matcher(lang, None, ENABLED) for lang in ("ko", "en")}
+
+
+def flagged(lang: str, sentence: str) -> set[str]:
+    return {match.rule.id for match in MATCHERS[lang].matches(sentence, ENABLED)}
+
+
+def span(sentence: str, word: str) -> tuple[int, int]:
+    start = sentence.index(word)
+    return start, start + len(word)
+
+
+@pytest.mark.parametrize("sentence, word, expected", [
+    ("결제는 무통장 입금으로 받습니다.", "무통", False),
+    ("예약 보증금은 돌려 드립니다.", "보증", False),
+    ("반영구 화장은 하지 않습니다.", "영구", False),
+    ("오늘 최고기온은 33도입니다.", "최고", False),
+    ("레이저가 병원마다 다릅니다.", "저가 병원", False),
+    ("무통으로 진행됩니다.", "무통", True),
+    ("효과를 보장합니다.", "보장", True),
+    ("영구적인 효과가 있습니다.", "영구적", True),
+    ("입술필러후기 모음입니다.", "후기", True),
+    ("국내최고 의료진입니다.", "최고", True),
+], ids=["bank-transfer", "deposit", "semi-permanent", "high-temperature", "laser-subject", "particle",
+        "verb", "suffix", "compound-head", "noun-before"])
+def test_korean_phrase_must_be_a_word(sentence, word, expected):
+    assert korean.is_word(sentence, *span(sentence, word)) is expected
+
+
+@pytest.mark.parametrize("sentence, word", [
+    ("완전히 무통은 아닙니다.", "무통"),
+    ("완전히 무통인 시술은 아닙니다.", "무통"),
+    ("필러는 영구적이지 않으며 1년 정도 유지됩니다.", "영구적"),
+    ("결과를 보장할 수 없습니다.", "보장"),
+    ("부작용이 없는 시술은 없습니다.", "부작용이 없"),
+    ("통증이 전혀 없다고는 말씀드릴 수 없습니다.", "통증이 전혀 없"),
+    ("영구적인 효과를 기대하기는 어렵습니다.", "영구적"),
+    ("실리프팅 효과가 영구적이라는 것은 오해입니다.", "영구적"),
+    ("100% 타겟팅하는 것은 불가능하지만, 이동한 부위만 녹이는 것이 목표입니다.", "100%"),
+    ("주사비는 완치보다 관리가 목표입니다.", "완치"),
+    ("필러는 영구적인가요?", "영구적"),
+])
+def test_korean_negation_and_limits(sentence, word):
+    assert korean.negated(sentence, *span(sentence, word))
+
+
+@pytest.mark.parametrize("sentence, word", [
+    ("무통 시술로 통증 걱정이 없습니다.", "무통"),  # 없다 negates the worry, not the claim
+    ("효과를 보장할 수는 없지만 무통으로 진행됩니다.", "무통"),  # the negation belongs to the first clause
+    ("경쟁 병원들은 따라 할 수 없는 기술입니다.", "경쟁 병원"),  # what the others cannot do
+    ("다른 병원처럼 대충 하지 않습니다.", "다른 병원처럼"),  # a comparison stays one
+    ("무통 시술을 찾으시나요?", "무통"),  # a question that advertises
+])
+def test_korean_claims_outside_the_negation(sentence, word):
+    assert not korean.negated(sentence, *span(sentence, word))
+
+
+@pytest.mark.parametrize("sentence, word", [
+    ("We cannot guarantee results.", "guarantee"),
+    ("Lip filler is not permanent.", "permanent"),
+    ("No treatment is free of side effects.", "free of side effects"),
+    ("There is no cure-all for ageing skin.", "cure"),
+    ("This booster is not yet FDA approved.", "FDA approved"),
+    ("While it is impossible to target it 100%, the goal is to dissolve only the migrated area.", "100%"),
+    ("A 100% success rate is not realistic.", "100%"),
+    ("Painless injections do not exist.", "Painless"),
+    ("Is the treatment painless?", "painless"),
+    ("Myth: filler results are permanent.", "results are permanent"),
+])
+def test_english_negation_and_limits(sentence, word):
+    assert english_negated(sentence, *span(sentence, word))
+
+
+@pytest.mark.parametrize("sentence, word", [
+    ("Unlike other clinics, we never use diluted filler.", "Unlike other clinics"),
+    ("We do not offer discounts, but the treatment is painless.", "painless"),
+    ("No needles, no stress, guaranteed.", "guaranteed"),
+    ("Don't miss our painless lip filler.", "painless"),
+    ("Not only painless but fast.", "painless"),
+])
+def test_english_claims_outside_the_negation(sentence, word):
+    assert not english_negated(sentence, *span(sentence, word))
+
+
+def test_negation_is_scoped_to_the_clause_in_both_languages():
+    assert flagged("en", "We do not offer discounts, but the treatment is painless.") == {"ad-absolute-claim"}
+    assert flagged("ko", "효과를 보장할 수는 없지만 무통으로 진행됩니다.") == {"ad-absolute-claim"}
+
+
+def test_sentence_and_clause_bounds():
+    text = "Swelling settles. Results are not guaranteed, but it is painless! Next line"
+    start, end = span(text, "painless")
+    begin, stop = sentence_bounds(text, start, end)
+    assert text[begin:stop] == "Results are not guaranteed, but it is painless!"
+    sentence = text[begin:stop]
+    low, high = clause_bounds(sentence, *span(sentence, "painless"))
+    assert sentence[low:high] == "but it is painless!"
+    lines = "부작용 없는 시술입니다\n완전히 무통은 아닙니다"
+    assert sentence_bounds(lines, *span(lines, "무통")) == (lines.index("완전히"), len(lines))
+
+
+def test_allow_patterns_reach_across_the_sentence():
+    assert flagged("en", "Botox is approved by the FDA for frown lines.") == set()
+    assert flagged("en", "Our FDA-approved lifting treatment tightens skin.") == {"ad-unproven-claim"}
+    assert flagged("en", "It was clinically tested in a trial of 40 adults (Park et al., 2022).") == set()
+
+
+def test_shortcuts_agree_with_the_analyzer(monkeypatch):
+    """The cheap checks that skip the analyzer decide the labelled Korean sentences exactly as it would."""
+    quick = evaluate("ko")
+    monkeypatch.setattr(korean, "_ENDINGS", frozenset())
+    monkeypatch.setattr(korean, "_CUES", re.compile(""))
+    slow = evaluate("ko")
+    assert quick.missed == slow.missed
+    assert quick.honest_errors == slow.honest_errors and quick.honest_warnings == slow.honest_warnings
+    assert {k: (f.found, f.flagged) for k, f in quick.families.items()} == \
+           {k: (f.found, f.flagged) for k, f in slow.families.items()}
+
+
+def test_without_the_analyzer_the_patterns_alone_decide(monkeypatch):
+    monkeypatch.setattr(korean, "_analyzer", None)
+    monkeypatch.setattr(korean, "_unavailable", True)
+    korean.tokens.cache_clear()
+    try:
+        assert flagged("ko", "완전히 무통은 아닙니다.") == {"ad-absolute-claim"}  # no analyzer: no negation
+        assert flagged("ko", "무통장 입금도 됩니다.") == set()  # followed by more than an ending: not counted
+        assert flagged("ko", "무통으로 진행됩니다.") == {"ad-absolute-claim"}
+    finally:
+        korean.tokens.cache_clear()
+
+
+def test_analyzer_is_created_lazily_and_once():
+    code = """
+from generator.check.packs import load_packs
+from generator.check import korean
+packs, _ = load_packs([], ("ko", "en"))
+on = frozenset(packs.rule_ids())
+en, ko = packs.matcher("en", None, on), packs.matcher("ko", None, on)
+list(en.matches("The treatment is painless.", on))
+list(ko.matches("무통 시술입니다.", on))  # a plain word: no need to ask the analyzer
+assert korean._analyzer is None, "loaded for nothing"
+list(ko.matches("완전히 무통은 아닙니다.", on))
+first = korean._analyzer
+list(ko.matches("영구적이지 않으며 효과를 보장할 수 없습니다.", on))
+assert first is not None and korean._analyzer is first
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_workers_share_one_analyzer_loaded_before_they_start(tmp_path):
+    """On a site checked by worker processes, the analyzer is loaded once in the parent (when the first
+    Korean posts need it), so forked workers share it instead of loading 250 MB each."""
+    code = """
+import sys
+from pathlib import Path
+from generator.check.command import run_checks
+from generator.check import korean
+findings = run_checks(Path(sys.argv[1]))
+assert korean.analyzer_loaded(), "not loaded in the parent"
+assert any(f.rule == "ad-absolute-claim" for f in findings)
+assert not any(f.rule == "ad-absolute-claim" and "honest" in f.path for f in findings)
+print("ok")
+"""
+    files = {"site.toml": MINIMAL_CONFIG}
+    for number in range(70):
+        body = "완전히 무통은 아닙니다.\n" if number % 2 else "무통으로 진행됩니다.\n"
+        name = f"honest-{number}" if number % 2 else f"claim-{number}"
+        files[f"posts/ko/{name}.md"] = (f'---\ntitle: "시술 후 관리 안내 {number}번째 글"\ndate: 2026-07-03\n'
+                                        f"author: dr-kim\n---\n{body}")
+    site = write_tree(tmp_path, files)
+    result = subprocess.run([sys.executable, "-c", code, str(site)], cwd=REPO, capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr

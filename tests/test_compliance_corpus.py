@@ -1,0 +1,41 @@
+"""The advertising rules measured on labelled sentences (tests/fixtures/compliance/<lang>.tsv).
+
+`pytest -s tests/test_compliance_corpus.py` or `python -m tests.compliance_report` prints the
+precision and recall per language and rule family.
+"""
+import pytest
+
+from compliance_report import LANGUAGES, evaluate, format_misses, format_table, read_corpus
+
+
+@pytest.fixture(scope="module")
+def reports():
+    found = {lang: evaluate(lang) for lang in LANGUAGES}
+    print("\n" + format_table(list(found.values())))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_corpus_has_a_hundred_honest_and_a_hundred_violating_sentences(lang):
+    labels = [label for label, _ in read_corpus(lang)]
+    assert labels.count("honest") >= 100
+    assert len(labels) - labels.count("honest") >= 100
+    assert len(set(sentence for _, sentence in read_corpus(lang))) == len(labels), "a sentence is listed twice"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_rule_family_has_violating_sentences(lang, reports):
+    assert all(family.labelled >= 8 for family in reports[lang].families.values()), format_table([reports[lang]])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_honest_sentence_gets_an_error(lang, reports):
+    assert reports[lang].honest_errors == [], format_misses([reports[lang]])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
+    report = reports[lang]
+    assert report.recall >= 0.95, format_misses([report])
+    # No family may fall far behind the others.
+    assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
