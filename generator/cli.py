@@ -69,7 +69,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("site_dir", nargs="?", default=".", type=Path)
     new.add_argument("--lang", required=True, help="language folder of the post, e.g. ko or en")
     new.add_argument("--slug", help="file name and web address (needed for titles not in Latin letters)")
-    new.add_argument("--series", help="series id from site.toml; needs --part")
+    new.add_argument("--series", help="series id, e.g. lip-filler (titles from [series.<id>] in site.toml); needs --part")
     new.add_argument("--part", type=int, help="the part number within --series")
     new.add_argument("--translation-of", type=Path, metavar="PATH",
                      help="the post this one translates; copies translation key, series and tags")

@@ -28,7 +28,7 @@ class Diagnostic:
         rule = f"[{self.rule}] " if self.rule else ""
         text = f"{location}: {self.severity}: {rule}{self.message}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += "\n  hint: " + self.hint.replace("\n", "\n        ")  # a table to copy keeps its lines
         return text
 
     def sort_key(self) -> tuple:

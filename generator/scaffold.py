@@ -124,10 +124,9 @@ def _series(request: NewPostRequest, config: SiteConfig, original: Post | None) 
         raise UsageError("--part needs --series, e.g. --series lip-filler --part 2")
     if request.series is None:
         return (original.series, original.series_part) if original else (None, None)
-    if config.series_info(request.series) is None:
-        known = ", ".join(s.id for s in config.series) or "none yet"
-        raise UsageError(f"--series {request.series} is not in site.toml (series: {known}); "
-                         f"add [series.{request.series}] with a title first")
+    if not SAFE_SEGMENT.fullmatch(request.series):
+        raise UsageError(f"--series '{request.series}' must be one URL segment of letters, digits and '-', "
+                         "e.g. --series lip-filler")
     if request.part is None:
         raise UsageError(f"--series needs --part, the number of this part, e.g. --series {request.series} --part 1")
     if request.part < 1:

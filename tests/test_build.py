@@ -1,4 +1,5 @@
 """Building fixture sites through the command line, as a user would."""
+import json
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,47 @@ def test_build_reports_progress_through_reading_rendering_and_writing(site_facto
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
     assert stages.index("reading posts") < stages.index("rendering pages") < stages.index("writing files")
     assert calls[-1][0] == "done"
+
+
+def test_a_series_missing_from_site_toml_is_titled_from_its_id_and_check_shows_the_table(site_factory):
+    config = (MINIMAL_CONFIG + '\n[series.long]\ntitle = { ko = "긴 연재", en = "Long series" }\n'
+              'description = { ko = "긴 연재 설명", en = "All about long things." }\n')
+    posts = {f"posts/{lang}/lip-{n}.md": post_text(f"Lip {lang} {n}", date=f"2026-01-0{n}", series="lip-filler",
+                                                   series_part=str(n))
+             for lang in ("en", "ko") for n in (1, 2, 3)}
+    posts["posts/en/long-1.md"] = post_text("Long 1", series="long", series_part="1")
+    site = site_factory(posts, config)
+    result = run_cli("build", str(site))
+    assert result.code == 0, result.err
+    output = site / "output"
+    for lang, badge in (("en", "Part 2 of 3"), ("ko", "전체 3편 중 2편")):
+        series = page(output, f"{lang}/series/lip-filler/index.html")
+        assert series.findtext(".//h1") == "Lip Filler"
+        assert [a.text for a in series.cssselect(".card-title a")] == [f"Lip {lang} {n}" for n in (1, 2, 3)]
+        part = page(output, f"{lang}/posts/lip-2/index.html")
+        link = part.cssselect(".series-label a")[0]
+        assert (link.text, link.get("href")) == ("Lip Filler", f"/{lang}/series/lip-filler/")
+        assert part.cssselect(".series-badge")[0].text_content().endswith(badge)
+        assert part.cssselect('.series-steps a[rel="prev"]')[0].get("href") == f"/{lang}/posts/lip-1/"
+        assert part.cssselect('.series-steps a[rel="next"]')[0].get("href") == f"/{lang}/posts/lip-3/"
+        article = json.loads(part.cssselect('script[type="application/ld+json"]')[0].text)
+        assert article["isPartOf"]["name"] == "Lip Filler"
+    declared = page(output, "en/series/long/index.html")
+    assert declared.findtext(".//h1") == "Long series"
+    assert declared.cssselect(".intro")[0].text == "All about long things."
+
+    checked = run_cli("check", str(site))
+    assert checked.out.count("[series-undeclared]") == 1
+    assert ("posts/ko/lip-1.md:5:1: warning: [series-undeclared] series 'lip-filler' is not declared in site.toml, "
+            "so its pages call it 'Lip Filler'\n"
+            "  hint: add its titles to site.toml (and a description if you like):\n"
+            "        [series.lip-filler]\n"
+            '        title = { ko = "Lip Filler", en = "Lip Filler" }\n') in checked.out
+    # The table in the hint is one to paste as it is: with it, the warning is gone and the titles are used.
+    hint = next(f["hint"] for f in json.loads(run_cli("check", str(site), "--format", "json").out)
+                if f["rule"] == "series-undeclared")
+    table = hint.split("\n", 1)[1].replace('en = "Lip Filler"', 'en = "Lip Filler, Explained"')
+    (site / "site.toml").write_text(config + "\n" + table + "\n", encoding="utf-8")
+    assert "[series-undeclared]" not in run_cli("check", str(site)).out
+    assert run_cli("build", str(site)).code == 0
+    assert page(output, "en/series/lip-filler/index.html").findtext(".//h1") == "Lip Filler, Explained"

@@ -173,14 +173,14 @@ def test_new_never_overwrites_a_post(site_factory):
     (["--lang", "fr"], "not a language of this site"),
     (["--lang", "en", "--series", "lip-care"], "--part"),
     (["--lang", "en", "--part", "2"], "--series"),
-    (["--lang", "en", "--series", "nails", "--part", "1"], "not in site.toml"),
+    (["--lang", "en", "--series", "lip care", "--part", "1"], "one URL segment"),
     (["--lang", "en", "--series", "lip-care", "--part", "0"], "1 or more"),
     (["--lang", "en", "--slug", "no spaces"], "--slug"),
     (["--lang", "en", "--translation-of", "posts/en/missing.md"], "no such post"),
     (["--lang", "ko", "--translation-of", "posts/ko/hello.md"], "already in 'ko'"),
     (["--lang", "en", "--translation-of", "posts/ko/hello.md"], "already translates"),
     ([], "--lang"),
-], ids=["unknown-lang", "series-without-part", "part-without-series", "unknown-series", "part-zero",
+], ids=["unknown-lang", "series-without-part", "part-without-series", "bad-series-id", "part-zero",
         "bad-slug", "missing-original", "same-language", "second-translation", "no-lang"])
 def test_new_refuses_with_a_usage_error(site_factory, argv, message):
     site = site_factory({"posts/ko/hello.md": post_text("안녕하세요"), "posts/en/hello.md": post_text("Hello")},

@@ -51,6 +51,7 @@ RULES = (
     Rule("translation-missing", "info", "a post has no version in one of the site's other languages"),
     Rule("translation-mismatch", "warning", "translations disagree on series, series_part, date or number of tags"),
     Rule("translation-stale", "warning", "one version was changed more than stale_days after its translation"),
+    Rule("series-undeclared", "warning", "every series used by posts has a [series.<id>] table with its titles in site.toml"),
     Rule("seo-title-length", "warning", "title length within the language's bounds (en 20-70, ko 10-40 characters)"),
     Rule("seo-description", "warning", "description present and within bounds (en 50-160, ko 40-80 characters)"),
     Rule("seo-h1-in-body", "warning", "no level-1 heading (# or <h1>, or a #hashtag line) in the body"),

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from generator.check.core import Finding, LintContext, front_matter_finding
 from generator.content.models import Post
+from generator.site.model import series_title
 
 
 def lint_across_posts(ctx: LintContext) -> Iterator[Finding]:
@@ -16,6 +17,8 @@ def lint_across_posts(ctx: LintContext) -> Iterator[Finding]:
     for field, rule in (("title", "seo-duplicate-title"), ("description", "seo-duplicate-description")):
         if ctx.on(rule):
             yield from _duplicates(field, rule, ctx)
+    if ctx.on("series-undeclared"):
+        yield from _undeclared_series(ctx)
 
 
 def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
@@ -83,3 +86,21 @@ def _duplicates(field: str, rule: str, ctx: LintContext) -> Iterator[Finding]:
             if first is not post:
                 yield front_matter_finding(post, field, rule, f"same {field} as {first.source}",
                                            f"each page needs its own {field}, or search engines show only one of them")
+
+
+def _undeclared_series(ctx: LintContext) -> Iterator[Finding]:
+    """One finding per series id that posts use but site.toml does not declare, at its first part."""
+    config = ctx.site.config
+    first_parts: dict[str, Post] = {}
+    for lang in sorted(config.language_codes, key=lambda code: code != config.site.default_language):
+        for group in ctx.site.series[lang]:
+            if config.series_info(group.key) is None:
+                first_parts.setdefault(group.key, group.posts[0])
+    for series_id, post in sorted(first_parts.items()):
+        title = series_title(series_id)
+        titles = ", ".join(f'{lang} = "{title}"' for lang in config.language_codes)
+        yield front_matter_finding(
+            post, "series", "series-undeclared",
+            f"series '{series_id}' is not declared in site.toml, so its pages call it '{title}'",
+            f"add its titles to site.toml (and a description if you like):\n"
+            f"[series.{series_id}]\ntitle = {{ {titles} }}")

@@ -293,10 +293,6 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
     tags = _tags(f)
     series = f.segment("series", "") or None
     series_part = _series_part(f, series)
-    if series and config.series_info(series) is None:
-        known = ", ".join(s.id for s in config.series) or "none yet"
-        f.fail("series", f"unknown series '{series}' (series in site.toml: {known})",
-               f"add [series.{series}] with a title to site.toml")
     author = _person(f, "author", config)
     reviewed_by = _person(f, "reviewed_by", config)
     image = f.text("image")

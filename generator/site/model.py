@@ -1,6 +1,7 @@
 """The site model: published posts grouped into translations, tags, series and authors."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -138,6 +139,11 @@ def _tag_groups(posts: tuple[Post, ...], diagnostics: list[Diagnostic]) -> tuple
                  for slug in sorted(members))
 
 
+def series_title(series_id: str) -> str:
+    """The title of a series that site.toml does not declare, made from its id: 'lip-filler' -> 'Lip Filler'."""
+    return " ".join(word[:1].upper() + word[1:] for word in re.split(r"[-_]+", series_id) if word) or series_id
+
+
 def _series_groups(posts: tuple[Post, ...], config: SiteConfig, diagnostics: list[Diagnostic]) -> tuple[Group, ...]:
     members: dict[str, list[Post]] = {}
     for post in posts:
@@ -153,7 +159,7 @@ def _series_groups(posts: tuple[Post, ...], config: SiteConfig, diagnostics: lis
                                          "give each part its own series_part number"))
         lang = parts[0].lang
         info = config.series_info(series_id)
-        name = info.title.get(lang, config.site.default_language) if info else series_id
+        name = info.title.get(lang, config.site.default_language) if info else series_title(series_id)
         groups.append(Group("series", lang, series_id, name, tuple(parts)))
     return tuple(groups)
 
