@@ -7,6 +7,7 @@ import pytest
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
 from generator.incremental import cached_posts as parsing
+from generator.incremental import identity
 from generator.content.models import SourceFile
 
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
@@ -51,7 +52,7 @@ def stat_grace(request, monkeypatch):
     """Run a test both as it happens when posts were just edited (every file read again) and as on
     a site whose files are older than the grace period (unchanged files known by their size and times)."""
     if request.param == "files-trusted":
-        monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+        monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)
     return request.param
 
 
@@ -140,7 +141,7 @@ def count_reads(monkeypatch) -> list[str]:
 
 
 def test_rebuild_reads_only_the_posts_whose_files_changed(site, monkeypatch):
-    monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)
     build(site)
     target = site / "posts/en/post-2.md"
     target.write_text(target.read_text().replace("Body of post 2.", "Body of post 2, corrected."))
@@ -151,7 +152,7 @@ def test_rebuild_reads_only_the_posts_whose_files_changed(site, monkeypatch):
 
 
 def test_a_file_touched_but_not_changed_is_not_parsed_again(site, monkeypatch):
-    monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)
     before = build(site)
     os.utime(site / "posts/en/post-2.md")
     parsed = []
@@ -201,7 +202,7 @@ def test_files_changed_within_the_grace_period_are_not_known_by_their_times(tmp_
     path.write_text("fresh")
     source = SourceFile(path="posts/en/post.md", lang="en", name="post", file=path)
     assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) == ""
-    monkeypatch.setattr(parsing, "STAT_GRACE_NS", 0)
+    monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)
     assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) != ""
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
-from generator.incremental.cache import fingerprint
+from generator.incremental.identity import fingerprint
 from generator.content.models import Post
 
 Lookup = tuple  # (kind, argument, answer)

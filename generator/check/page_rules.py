@@ -21,10 +21,11 @@ RULE = "seo-page-description"
 def lint_page_descriptions(ctx: LintContext, strings: Mapping[str, Strings],
                            line_of: Callable[..., int | None]) -> Iterator[Finding]:
     """line_of(*key_path) is the site.toml line of a key, for findings about text written there."""
-    site, describer = ctx.site, PageDescriber(ctx.site, strings)
+    site, describer = ctx.site, PageDescriber(ctx.site.config, strings)
     low, high = DESCRIPTION_WIDTH
     first_with: dict[str, Page] = {}
-    for page in plan_pages(site):
+    pages, _ = plan_pages(site)
+    for page in pages:
         if page.post is not None:
             if page.post.description:
                 first_with.setdefault(_key(page.post.description), page)

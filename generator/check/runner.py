@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from generator import __version__
-from generator.incremental.cache import fingerprint
+from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import SiteConfig
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, raise_if_errors
@@ -78,12 +76,6 @@ SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_ru
             "description_length")
 
 
-@lru_cache(maxsize=1)
-def checker_digest() -> str:
-    """The checker's own code and the Korean analyzer's version: remembered findings go stale with them."""
-    return fingerprint(*(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))), analyzer_version())
-
-
 def rule_catalog(packs: PackSet) -> list[Rule]:
     """Built-in rules, then the rule packs' rules, each id once."""
     rules = list(RULES)
@@ -140,7 +132,7 @@ def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, fu
     # A post's own findings depend on the post, on what this key covers and on what the post looked
     # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
     # one of those changed.
-    context_key = fingerprint(__version__, checker_digest(), repr(config), repr(settings), repr(packs), sorted(enabled))
+    context_key = fingerprint(code_identity(), analyzer_version(), config, settings, packs, sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
     environment = lookups.environment()

@@ -65,6 +65,11 @@ class Post:
         # faster than restoring dataclass state field by field.
         return Post, tuple(getattr(self, name) for name in _POST_FIELDS)
 
+    def __digest__(self) -> str:
+        """What the post is made from: its file, named by path and content digest. The configuration
+        and the code, which also shape its fields, are part of every cache key that holds a post."""
+        return f"{self.source}\x1f{self.digest}"
+
     @property
     def body(self) -> str:
         return self.body_data.decode("utf-8")

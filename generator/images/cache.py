@@ -17,11 +17,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from generator.images.process import PIPELINE_VERSION, ImageRecord, Variant
+from generator.images.process import ImageRecord, Variant
 from generator.incremental.cache import CACHE_DIR
+from generator.incremental.identity import code_identity, file_identity
 
-INDEX_VERSION = 1
-STAT_GRACE_NS = 2_000_000_000  # a file changed this recently may change again within the clock's resolution
 KEEP_UNUSED_SECONDS = 24 * 3600
 
 
@@ -49,7 +48,7 @@ class ImageCache:
     def _load(self) -> None:
         try:
             data = json.loads((self.folder / "index.json").read_text("utf-8"))
-            if data.get("version") != [INDEX_VERSION, PIPELINE_VERSION]:
+            if data.get("version") != code_identity():  # written by other code: its keys mean other things
                 return
             self._sources, self._records, self._references = data["sources"], data["records"], data["references"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -58,13 +57,7 @@ class ImageCache:
     # sources ------------------------------------------------------------------------------------
     def source_digest(self, file: Path) -> str:
         """The digest of a source file's content, read only when its size, times or inode changed."""
-        try:
-            info = os.stat(file)
-        except OSError:
-            return file_digest(file)  # raises: the caller reports the file
-        now_ns = time.time_ns()
-        recent = now_ns - info.st_mtime_ns < STAT_GRACE_NS or now_ns - info.st_ctime_ns < STAT_GRACE_NS
-        stat_key = "" if recent else f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{info.st_dev}"
+        stat_key = file_identity(file, time.time_ns())
         known = self._sources.get(str(file))
         if stat_key and known and known[0] == stat_key:
             return known[1]
@@ -126,7 +119,7 @@ class ImageCache:
                     if key in on_disk[1] and key in mine[1]:
                         entry[0] = max(entry[0], on_disk[1][key][0])
                 self._forget_unused()
-                data = {"version": [INDEX_VERSION, PIPELINE_VERSION], "sources": self._sources,
+                data = {"version": code_identity(), "sources": self._sources,
                         "records": self._records, "references": self._references}
                 temporary = self.folder / f".index.json.{os.getpid()}.tmp"
                 temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from generator.images import process  # noqa: F401 - registers the HEIC/HEIF opener with Pillow
-from generator.incremental.cache import fingerprint
+from generator.incremental.identity import fingerprint
 
 Facts = tuple[int, int, int]  # upright width, height, bytes
 

@@ -6,10 +6,11 @@ it depends on the images as they are now and on the page (its first image loads 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from typing import Iterator, Mapping
+from types import MappingProxyType
+from typing import Iterable, Iterator, Mapping
 
 from generator.content.models import Post
 from generator.images.process import ImageRecord, Variant
@@ -29,12 +30,20 @@ _DELIMITERS = frozenset(b" \t\r\n\"'()<>[]=,|*")
 
 @dataclass(frozen=True, slots=True)
 class ImageSet:
-    """Every processed image of a build, by the site path of its source ('images/room.jpg')."""
+    """Processed images, by the site path of their source ('images/room.jpg'): every one of a build, or
+    those one page or feed may show (see of())."""
 
     records: Mapping[str, ImageRecord]
     previews: Mapping[str, ImageRecord]  # link-preview crops of post covers
-    post_digests: Mapping[str, str]  # post.source -> digest of the images it shows ("" for none)
-    site_digest: str  # of the images every page may show (logo, author portraits)
+    shown: Mapping[str, tuple[ImageRecord, ...]] = field(default_factory=dict)  # post.source -> what it may show
+    site_wide: tuple[ImageRecord, ...] = ()  # what any page may show: the clinic logo, author portraits
+
+    @classmethod
+    def of(cls, records: Iterable[ImageRecord]) -> "ImageSet":
+        """The set of just these records and preview crops."""
+        records = tuple(records)
+        return cls(MappingProxyType({r.source: r for r in records if r.kind != "preview"}),
+                   MappingProxyType({r.source: r for r in records if r.kind == "preview"}))
 
     @property
     def renamed(self) -> dict[str, str]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from generator.content.models import OutputFile, Post
+from generator.content.models import Post
 from generator.errors import BuildError, Diagnostic, display_path, error
 from generator.images.cache import ImageCache
 from generator.images.markup import ImageSet, image_targets, referenced_paths
-from generator.images.process import PIPELINE_VERSION, ImageProblem, ImageRecord, ImageTask, process_image
+from generator.images.process import ImageProblem, ImageRecord, ImageTask, process_image
 from generator.config.images import ImagesConfig
-from generator.incremental.cache import fingerprint
+from generator.incremental.identity import code_identity, fingerprint
 from generator.site.model import Site
 from generator.site.urls import Urls
 from generator.workers import iter_parallel
@@ -44,8 +44,8 @@ def discover_images(site_dir: Path, dirs: list[Path]) -> dict[str, Path]:
 
 def _key(kind: str, source: str, content: str, settings: ImagesConfig) -> str:
     if kind == "preview":
-        return fingerprint(PIPELINE_VERSION, kind, source, content, settings.quality)
-    return fingerprint(PIPELINE_VERSION, kind, source, content, settings.widths, settings.formats, settings.quality)
+        return fingerprint(code_identity(), kind, source, content, settings.quality)
+    return fingerprint(code_identity(), kind, source, content, settings.widths, settings.formats, settings.quality)
 
 
 def _process(state: tuple[ImagesConfig, Path], task: ImageTask) -> ImageRecord | ImageProblem:
@@ -94,33 +94,33 @@ def prepare_images(site: Site, site_dir: Path, dirs: list[Path], cache: ImageCac
     records = {source: record for (kind, source), record in done.items() if kind == "variants"}
     previews = {source: record for (kind, source), record in done.items() if kind == "preview"}
     _refuse_clashes(records, previews, sources, other_static, site_dir)
-    images = ImageSet(records, previews, _post_digests(site, records, previews, cache),
-                      _site_digest(site, records))
+    images = ImageSet(records, previews, _shown_by_posts(site, records, previews, cache),
+                      _site_wide(site, records))
     cache.save()
     return images
 
 
-def _post_digests(site: Site, records: dict[str, ImageRecord], previews: dict[str, ImageRecord],
-                  cache: ImageCache) -> dict[str, str]:
-    """post.source -> a digest of every processed image it may show, so that its page and feed entries
-    are rendered again exactly when one of them changes."""
-    digests = {}
+def _shown_by_posts(site: Site, records: dict[str, ImageRecord], previews: dict[str, ImageRecord],
+                    cache: ImageCache) -> dict[str, tuple[ImageRecord, ...]]:
+    """post.source -> every processed image (and preview crop) the post may show: its pages and feed
+    entries are made from these alone, so they change exactly when one of these does."""
+    shown = {}
     for post in site.all_posts():
         post_key = fingerprint(post.source, post.digest, site.urls.base_path)
         paths = cache.references(post_key)
         if paths is None:
             paths = referenced_paths(post, site.urls)
             cache.store_references(post_key, paths)
-        keys = [record.key for path in paths for record in (records.get(path), previews.get(path)) if record]
-        digests[post.source] = fingerprint(*keys) if keys else ""
-    return digests
+        shown[post.source] = tuple(record for path in paths for record in (records.get(path), previews.get(path))
+                                   if record)
+    return shown
 
 
-def _site_digest(site: Site, records: dict[str, ImageRecord]) -> str:
-    """Of the images any page may show besides its post's: the clinic logo and the author portraits."""
+def _site_wide(site: Site, records: dict[str, ImageRecord]) -> tuple[ImageRecord, ...]:
+    """The images any page may show besides its post's: the clinic logo and the author portraits."""
     addresses = [site.config.clinic.logo] + [author.image for author in site.config.authors]
-    paths = [site.urls.resolve(address, "") for address in addresses if address]
-    return fingerprint(*(records[path].key if path in records else "-" for path in paths))
+    paths = dict.fromkeys(site.urls.resolve(address, "") for address in addresses if address)
+    return tuple(records[path] for path in paths if path in records)
 
 
 def _refuse_clashes(records: dict[str, ImageRecord], previews: dict[str, ImageRecord],
@@ -166,20 +166,3 @@ def _lines_showing(post: Post, source: str, urls: Urls) -> list[tuple[Post, int,
         if urls.resolve(target, page) == source:
             found.append((post, post.body_line + data.count(b"\n", 0, offset), target))
     return found
-
-
-def write_images(images: ImageSet, cache: ImageCache, writer, previous: dict[str, tuple[str, str]],
-                 signatures: dict[str, str]) -> None:
-    """Hand the writer every processed file; one it already has from the last build is kept, not read."""
-    for record in sorted([*images.records.values(), *images.previews.values()], key=lambda r: (r.source, r.kind)):
-        for variant in record.variants:
-            signatures[variant.path] = variant.digest
-            if previous.get(variant.path, ("",))[0] == variant.digest and writer.keep(variant.path):
-                continue
-            try:
-                data = cache.file(variant).read_bytes()
-            except OSError:
-                raise BuildError([error(f"static/{record.source}", None,
-                                        "the processed copies of this image vanished from .clinicpress-cache "
-                                        "during the build", "build again")]) from None
-            writer.write(OutputFile(variant.path, data))

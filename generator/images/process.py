@@ -18,7 +18,6 @@ from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from generator.config.images import ImagesConfig
 
-PIPELINE_VERSION = 1
 PREVIEW_SIZE = (1200, 630)  # what Facebook, LinkedIn, KakaoTalk and X show as a large link preview
 SUPPORTED = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "AVIF": "avif",
              "HEIF": "heif"}

@@ -2,7 +2,6 @@
 and what the last build wrote. Anything unreadable or from another version is thrown away, never trusted."""
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil
@@ -11,10 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-from generator import __version__
+from generator.incremental.identity import code_identity
 
 CACHE_DIR = ".clinicpress-cache"
-SCHEMA = 5
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT NOT NULL, stat TEXT NOT NULL);
@@ -25,16 +23,6 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NU
 CREATE TABLE IF NOT EXISTS spare (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS lint (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
-
-
-def fingerprint(*parts: Any) -> str:
-    """A short stable digest of strings/bytes/reprs, for cache keys and page signatures."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else
-                 part.encode("utf-8") if isinstance(part, str) else repr(part).encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()
 
 
 class BuildCache:
@@ -52,7 +40,7 @@ class BuildCache:
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
-        version = f"{SCHEMA}:{__version__}"
+        version = code_identity()  # tables and values written by other code are not read
         for attempt in range(2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

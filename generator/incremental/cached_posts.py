@@ -1,25 +1,22 @@
 """Parsing posts on a rebuild: a post whose file and configuration are unchanged comes from the cache.
 
 A file counts as unchanged when its size, modification and change times and inode are those seen
-by the build that cached it, so a rebuild of a large site need not read every file. A file changed
-within STAT_GRACE_NS of being seen is always read again: a second edit inside the clock's resolution
-would leave those figures as they were."""
+by the build that cached it (see identity.file_identity), so a rebuild of a large site need not read
+every file."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 from typing import Any, Callable, Protocol
 
-from generator.incremental.cache import BuildCache, fingerprint
+from generator.incremental.cache import BuildCache
+from generator.incremental.identity import code_identity, file_identity, fingerprint
 from generator.config.loader import SiteConfig
 from generator.content.posts import file_digest, parse_post
 from generator.errors import Diagnostic, raise_if_errors
 from generator.content.models import Post, SourceFile
 from generator.workers import iter_parallel
-from generator import __version__
 
-STAT_GRACE_NS = 2_000_000_000
 STORE_BATCH = 500  # keeps memory flat on large sites
 PROGRESS_STEP = 50
 
@@ -43,15 +40,8 @@ def _parse(state: tuple[SiteConfig, AfterParse | None], source: SourceFile) -> t
 
 def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
     """The file's identity as the file system sees it, or "" when it must be read to be known."""
-    if source.file is None:
-        return ""
-    try:
-        info = os.stat(source.file)
-    except OSError:
-        return ""
-    if now_ns - info.st_mtime_ns < STAT_GRACE_NS or now_ns - info.st_ctime_ns < STAT_GRACE_NS:
-        return ""
-    return f"{config_key}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{info.st_dev}"
+    identity = file_identity(source.file, now_ns) if source.file is not None else ""
+    return f"{config_key}:{identity}" if identity else ""
 
 
 def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache, jobs: int = 0,
@@ -59,7 +49,7 @@ def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: Bui
                        progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Post], list[Diagnostic]]:
     """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
     parse the others in worker processes, each followed by `after`."""
-    config_key = fingerprint(__version__, repr(config))
+    config_key = fingerprint(code_identity(), config)
     now_ns = time.time_ns()
     stored = cache.post_keys()  # path -> (content key, stat key)
     keys: dict[str, tuple[str, str]] = {}

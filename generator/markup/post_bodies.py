@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from generator.incremental.cache import BuildCache, fingerprint
+from generator.incremental.cache import BuildCache
+from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import MarkdownConfig
 from generator.markup.markdown import PostHtml, make_markdown, render_post_html
 from generator.content.models import Post
 from generator.site.model import Site
 from generator.workers import iter_parallel
 
-MARKUP_VERSION = 1
 STORE_BATCH = 200
 PROGRESS_STEP = 50
 
@@ -24,7 +24,7 @@ class Summary:
 
 
 def settings_key(settings: MarkdownConfig) -> str:
-    return fingerprint(MARKUP_VERSION, settings)
+    return fingerprint(code_identity(), settings)
 
 
 def body_key(key_of_settings: str, post: Post) -> str:

@@ -9,6 +9,9 @@ Feed readers show some elements as HTML and others as text, and text from posts 
   dc:creator) get the text as it is; XML escaping is enough there.
 - RSS titles are text by the RSS Best Practices Profile, but readers guess (feedparser takes a
   title with a closing tag or a character reference for HTML): see rss_title().
+
+A feed is rendered from its FeedPlan alone, besides the configuration and the posts' rendered bodies,
+so the plan is what decides whether the feed must be written again (see outputs/catalog.py).
 """
 from __future__ import annotations
 
@@ -24,11 +27,13 @@ import lxml.html
 from lxml.html.builder import IMG
 from feedgen.feed import FeedGenerator
 
-from generator.images.markup import ImageMarkup
+from generator.config.loader import SiteConfig
+from generator.images.markup import ImageMarkup, ImageSet
 from generator.markup.markdown import PostHtml
 from generator.content.models import OutputFile, Post
 from generator.render.descriptions import PageDescriber, clip
 from generator.site.model import Site
+from generator.site.urls import Urls
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SUMMARY_WIDTH = 300  # a summary made from the body when a post has no description
@@ -49,9 +54,9 @@ def rss_title(text: str) -> str:
     return text
 
 
-def entry_id(site: Site, post: Post) -> str:
+def entry_id(urls: Urls, post: Post) -> str:
     """Stable across rebuilds, title edits and slug changes: derived from host, language and translation key."""
-    host = urlsplit(site.urls.base_url).netloc
+    host = urlsplit(urls.base_url).netloc
     return uuid.uuid5(uuid.NAMESPACE_URL, f"clinicpress:{host}/{post.lang}/{post.translation_key}").urn
 
 
@@ -76,42 +81,50 @@ class FeedPlan:
     description: str
     link_path: str
     posts: tuple[Post, ...]  # newest first; the feed shows the first [feeds] limit
+    images: tuple[tuple, ...] = ()  # for each post, the processed images it may show (images/markup.py)
 
 
-def plan_feeds(site: Site, strings: Mapping) -> list[FeedPlan]:
-    urls, limit, plans = site.urls, site.config.feeds.limit, []
-    describer = PageDescriber(site, strings)
+def plan_feeds(site: Site, strings: Mapping, shown: Mapping[str, tuple] | None = None) -> list[FeedPlan]:
+    """Every feed; shown: post.source -> the processed images the post may show."""
+    urls, limit, plans, shown = site.urls, site.config.feeds.limit, [], shown or {}
+    describer = PageDescriber(site.config, strings)
+
+    def plan(path: str, kind: str, lang: str, title: str, description: str, link: str, posts) -> FeedPlan:
+        return FeedPlan(path, kind, lang, title, description, link, posts,
+                        tuple(shown.get(post.source, ()) for post in posts))
+
     for language in site.config.languages:
         lang, posts = language.code, site.posts[language.code][:limit]
-        plans.append(FeedPlan(urls.rss(lang), "rss", lang, language.title, language.description, urls.home(lang), posts))
-        plans.append(FeedPlan(urls.atom(lang), "atom", lang, language.title, language.description, urls.home(lang), posts))
+        plans.append(plan(urls.rss(lang), "rss", lang, language.title, language.description, urls.home(lang), posts))
+        plans.append(plan(urls.atom(lang), "atom", lang, language.title, language.description, urls.home(lang), posts))
         t = strings[lang]
         for group in site.tags[lang]:
-            plans.append(FeedPlan(urls.tag_feed(lang, group.key), "rss", lang,
-                                  t("feed.tag_title", title=language.title, tag=group.name),
-                                  describer.tag_feed_description(lang, group),
-                                  urls.tag(lang, group.key), group.posts[:limit]))
+            plans.append(plan(urls.tag_feed(lang, group.key), "rss", lang,
+                              t("feed.tag_title", title=language.title, tag=group.name),
+                              describer.tag_feed_description(lang, group), urls.tag(lang, group.key),
+                              group.posts[:limit]))
     return plans
 
 
 class FeedRenderer:
-    def __init__(self, site: Site, html: Mapping[str, PostHtml], images: ImageMarkup):
-        self.site, self.html, self.urls, self.images = site, html, site.urls, images
-        self.config = site.config
+    def __init__(self, config: SiteConfig, urls: Urls, html: Mapping[str, PostHtml]):
+        self.config, self.urls, self.html = config, urls, html
         self._contents: dict[str, str] = {}  # a post appears in its language feed and each tag's feed
 
-    def content(self, post: Post) -> str:
+    def content(self, post: Post, images: tuple) -> str:
+        """The post's full content, its pictures made from images (the processed images it may show)."""
         if post.source not in self._contents:
-            self._contents[post.source] = self._content(post)
+            self._contents[post.source] = self._content(post, ImageMarkup(ImageSet.of(images), self.urls,
+                                                                          self.config.images))
         return self._contents[post.source]
 
-    def _content(self, post: Post) -> str:
+    def _content(self, post: Post, markup: ImageMarkup) -> str:
         page = self.urls.post(post.lang, post.slug)
         page_url = self.urls.absolute(page)
-        body = self.images.feed(self.html[post.source].body.html, page)
+        body = markup.feed(self.html[post.source].body.html, page)
         if post.image:
-            record = self.images.record(post.image, page)
-            cover = self.images.feed_image(record, post.image_alt) if record else lxml.html.tostring(
+            record = markup.record(post.image, page)
+            cover = markup.feed_image(record, post.image_alt) if record else lxml.html.tostring(
                 IMG(src=self.urls.asset(post.image), alt=post.image_alt), encoding="unicode")
             body = f"<p>{cover}</p>\n{body}"
         return absolute_html(body, page_url)
@@ -141,18 +154,18 @@ class FeedRenderer:
         newest = max((p.modified for p in plan.posts), default=EPOCH)
         fg.updated(newest)
         fg.lastBuildDate(newest)
-        for post in plan.posts:
+        for post, images in zip(plan.posts, plan.images or [()] * len(plan.posts)):
             entry = fg.add_entry(order="append")
             post_url = urls.absolute(urls.post(post.lang, post.slug))
-            entry.id(entry_id(self.site, post))
-            entry.guid(entry_id(self.site, post), permalink=False)
+            entry.id(entry_id(urls, post))
+            entry.guid(entry_id(urls, post), permalink=False)
             entry.title(rss_title(post.title) if rss else post.title)
             entry.link(href=post_url, rel="alternate")
             entry.published(post.date)
             entry.updated(post.modified)
             entry.summary(html_text(self.summary(post)), type="html")  # also the RSS <description>
             if self.config.feeds.full_content:
-                entry.content(self.content(post), type="html")
+                entry.content(self.content(post, images), type="html")
             author = self.config.author(post.author) if post.author else None
             if author:
                 name = author.name.get(lang, self.config.site.default_language)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from generator.config.comments import CommentsConfig
 from generator.config.loader import SiteConfig
 from generator.content.models import OutputFile
+from generator.outputs.static import StaticFile
 from generator.site.urls import Urls
 
 Policy = Mapping[str, tuple[str, ...]]
@@ -120,9 +121,9 @@ def _block(patterns: Iterable[str], headers: Iterable[tuple[str, str]]) -> list[
     return lines
 
 
-def split_own_rules(static: list[OutputFile]) -> tuple[list[OutputFile], dict[str, bytes]]:
+def split_own_rules(static: Sequence[StaticFile]) -> tuple[list[StaticFile], dict[str, bytes]]:
     """A site's own static/_headers and static/_redirects are added to the generated files, not copied over them."""
-    own = {f.path: f.data for f in static if f.path in ("_headers", "_redirects")}
+    own = {f.path: f.source.read_bytes() for f in static if f.path in ("_headers", "_redirects")}
     return [f for f in static if f.path not in own], own
 
 

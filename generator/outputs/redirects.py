@@ -46,10 +46,10 @@ def plan_aliases(site: Site, taken: Mapping[str, str]) -> tuple[Alias, ...]:
     return tuple(aliases)
 
 
-def build_alias_page(site: Site, alias: Alias, csp: str) -> OutputFile:
+def build_alias_page(urls: Urls, alias: Alias, csp: str) -> OutputFile:
     """A page that sends readers and crawlers on at once: refresh, canonical, noindex and a visible link."""
     post = alias.post
-    target = html.escape(site.urls.absolute(site.urls.post(post.lang, post.slug)))
+    target = html.escape(urls.absolute(urls.post(post.lang, post.slug)))
     title = html.escape(post.title)
     policy = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">\n' if csp else ""
     page = (f'<!doctype html>\n<html lang="{html.escape(post.lang)}">\n<head>\n<meta charset="utf-8">\n{policy}'
@@ -60,10 +60,9 @@ def build_alias_page(site: Site, alias: Alias, csp: str) -> OutputFile:
     return OutputFile(Urls.output_path(alias.path), page.encode("utf-8"))
 
 
-def build_redirects(site: Site, aliases: Iterable[Alias], own: bytes = b"") -> OutputFile:
+def build_redirects(urls: Urls, aliases: Iterable[Alias], own: bytes = b"") -> OutputFile:
     """_redirects: one '301' line per old address, root-relative and percent-encoded as hosts expect;
     then the site's own static/_redirects, if it has one."""
-    urls = site.urls
     lines = ["# Old addresses of posts (aliases: in front-matter), written by ClinicPress on every build."]
     lines += [f"{urls.href(alias.path)} {urls.href(urls.post(alias.post.lang, alias.post.slug))} 301"
               for alias in sorted(aliases, key=lambda a: a.path)]
@@ -72,7 +71,7 @@ def build_redirects(site: Site, aliases: Iterable[Alias], own: bytes = b"") -> O
     return OutputFile("_redirects", ("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def taken_paths(pages: Iterable[Page], feeds: Iterable, static: Iterable[OutputFile]) -> dict[str, str]:
+def taken_paths(pages: Iterable[Page], feeds: Iterable, static: Iterable) -> dict[str, str]:
     """Output path -> what is published there, for messages about aliases that would replace it."""
     taken = {path: f"the generated file /{path}" for path in ("sitemap.xml", "robots.txt", "_headers", "_redirects")}
     taken.update({f.path: f"the feed /{f.path}" for f in feeds})

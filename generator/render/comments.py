@@ -12,7 +12,8 @@ from typing import Any
 from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig
 from generator.content.models import Post
 from generator.errors import Diagnostic, did_you_mean, error
-from generator.site.model import Site
+from generator.config.loader import SiteConfig
+from generator.site.urls import Urls
 from generator.site.strings import Strings
 
 
@@ -37,13 +38,12 @@ def thread_id(post: Post, mode: str) -> str:
     return post.translation_key if mode == "shared" else f"{post.lang}/{post.translation_key}"
 
 
-def comments_context(site: Site, post: Post, strings: Strings) -> dict[str, Any] | None:
+def comments_context(config: SiteConfig, urls: Urls, post: Post, strings: Strings) -> dict[str, Any] | None:
     """What the comment container and the provider template print; None when the post has no comments."""
-    config = site.config
     comments = config.comments
     if comments.provider == "none" or not post.comments:
         return None
-    urls, t = site.urls, strings
+    t = strings
     page_url = urls.absolute(urls.post(post.lang, post.slug))
     if comments.thread == "shared":
         # A URL that names the thread, the same for every translation and stable when one is added later.

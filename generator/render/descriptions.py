@@ -6,18 +6,16 @@ syllable takes about as much room as two Latin letters. Widths here count East A
 full-width characters as two units and everything else as one; a description of 50 to 160 units
 shows whole in Google's and Naver's results in either language.
 
-Each description depends only on what the page's signature covers (the configuration, the UI
-strings, the page's own group and posts), so an incremental build re-renders a page exactly when
-its description changes.
+Each description is made from the Page alone, besides the configuration and the UI strings, as
+the rest of its view is (see views.py).
 """
 from __future__ import annotations
 
 import unicodedata
 from typing import Iterable, Mapping
 
-from generator.config.loader import Author
-from generator.site.model import Group, Site
-from generator.site.pages import Page
+from generator.config.loader import Author, SiteConfig
+from generator.site.pages import GroupHeading, Page
 from generator.site.strings import Strings
 from generator.site.urls import slugify
 
@@ -80,8 +78,8 @@ def compose(lead: str, extras: Iterable[str], separator: str = " ", limit: int =
     return text
 
 
-def _titles(posts) -> list[str]:
-    return [post.title for post in posts]
+def _titles(listed) -> list[str]:
+    return [entry.post.title for entry in listed]
 
 
 class PageDescriber:
@@ -89,8 +87,8 @@ class PageDescriber:
     (a home, series or tag description) is used as written on that page, and `check` warns when it
     is too short or too long; text put together here is fitted into the width of a snippet."""
 
-    def __init__(self, site: Site, strings: Mapping[str, Strings]):
-        self.site, self.strings, self.config = site, strings, site.config
+    def __init__(self, config: SiteConfig, strings: Mapping[str, Strings]):
+        self.strings, self.config = strings, config
         self.own_tag_descriptions = {(d.lang, slugify(d.tag)): d.description for d in self.config.tags}
 
     def text(self, field, lang: str) -> str:
@@ -99,13 +97,13 @@ class PageDescriber:
     def describe(self, page: Page) -> str:
         return getattr(self, f"_{page.kind}")(page)
 
-    def tag_description(self, lang: str, group: Group) -> str:
+    def tag_description(self, lang: str, group: GroupHeading) -> str:
         """The clinic's own words for a topic (site.toml [tags]), or a sentence that names the topic,
         the number of posts and the blog."""
         return self.own_tag_descriptions.get((lang, group.key)) or self.strings[lang](
-            "tag.description", tag=group.name, count=len(group.posts), site=self.config.language(lang).title)
+            "tag.description", tag=group.name, count=group.count, site=self.config.language(lang).title)
 
-    def tag_feed_description(self, lang: str, group: Group) -> str:
+    def tag_feed_description(self, lang: str, group) -> str:
         """What a tag feed carries; it holds no count, which would go stale between two posts."""
         return self.own_tag_descriptions.get((lang, group.key)) or self.strings[lang](
             "feed.tag_description", tag=group.name, site=self.config.language(lang).title)
@@ -144,10 +142,9 @@ class PageDescriber:
         return self._listing(page, self.tag_description(page.lang, page.group))
 
     def _tags(self, page: Page) -> str:
-        t, groups = self.strings[page.lang], self.site.tags[page.lang]
+        t, groups = self.strings[page.lang], page.topics  # in the topic index's order
         lead = t("tags.description", count=len(groups), site=self.config.language(page.lang).title)
-        return compose(lead, [group.name for group in sorted(groups, key=lambda g: (-len(g.posts), g.name))],
-                       SEPARATOR)
+        return compose(lead, [group.name for group in groups], SEPARATOR)
 
     def _series(self, page: Page) -> str:
         group = page.group
@@ -155,8 +152,8 @@ class PageDescriber:
         own = self.text(info.description, page.lang) if info else ""
         if own:
             return own
-        lead = self.strings[page.lang]("series.description", series=group.name, count=len(group.posts))
-        return compose(lead, _titles(group.posts), SEPARATOR)
+        lead = self.strings[page.lang]("series.description", series=group.name, count=group.count)
+        return compose(lead, _titles(page.posts), SEPARATOR)
 
     def _author(self, page: Page) -> str:
         """Who the author is (name and credentials) and the bio, or what the page lists."""
@@ -164,7 +161,7 @@ class PageDescriber:
         t, lang = self.strings[page.lang], page.lang
         name, job_title = self.text(author.name, lang), self.text(author.job_title, lang)
         credentials = t("author.credentials", name=name, job_title=job_title) if job_title else name
-        about = self.text(author.bio, lang) or t("author.description", name=name, count=len(page.group.posts),
+        about = self.text(author.bio, lang) or t("author.description", name=name, count=page.group.count,
                                                  site=self.config.language(lang).title)
         return self._listing(page, clip(f"{credentials} {about}", DESCRIPTION_WIDTH[1]))
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Sequence
 
 import jinja2
 
-from generator.errors import BuildError, Diagnostic, error
+from generator.errors import Diagnostic, error
 from generator.content.models import OutputFile
 from generator.site.pages import Page
-from generator.workers import iter_parallel
+from generator.site.urls import Urls
 
 
-def make_environment(dirs: list[Path], compiled_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(dirs: Sequence[Path], compiled_dir: Path | None = None) -> jinja2.Environment:
     """The theme's templates; compiled_dir keeps them compiled between builds (Jinja checks each
     template's source before reusing it)."""
     if compiled_dir is not None:
@@ -37,7 +37,7 @@ def make_environment(dirs: list[Path], compiled_dir: Path | None = None) -> jinj
     return env
 
 
-def _template_location(exc: BaseException, dirs: list[Path], site_dir: Path) -> tuple[str, int | None]:
+def _template_location(exc: BaseException, dirs: Sequence[Path], site_dir: Path) -> tuple[str, int | None]:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return _shown(exc.filename or exc.name or "?", site_dir), exc.lineno
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -55,24 +55,16 @@ def _shown(filename: str, site_dir: Path) -> str:
         return str(path)
 
 
-class OutputSink(Protocol):
-    def write(self, output: OutputFile) -> str: ...
-
-
 @dataclass(frozen=True)
 class PageRenderer:
-    """Everything a worker process needs to render pages and write them into the staging folder."""
+    """Everything a worker process needs to render a planned page."""
 
-    pages: Sequence[Page]
     context_for: Callable[[Page], dict[str, Any]]
     env: jinja2.Environment
-    dirs: list[Path]
+    dirs: Sequence[Path]
     site_dir: Path
-    output_path: Callable[[str], str]
-    sink: OutputSink
 
-    def render(self, index: int) -> tuple[str, str] | Diagnostic:
-        page = self.pages[index]
+    def render(self, page: Page) -> OutputFile | Diagnostic:
         try:
             html = self.env.get_template(page.template).render(self.context_for(page))
         except jinja2.TemplateNotFound as exc:
@@ -86,38 +78,4 @@ class PageRenderer:
             subject = page.post.source if page.post else "/" + page.path
             message = getattr(exc, "message", None) or str(exc)
             return error(where, line, f"template error while rendering {subject}: {message}")
-        output = OutputFile(self.output_path(page.path), html.encode("utf-8"))
-        return output.path, self.sink.write(output)
-
-
-@dataclass(frozen=True)
-class OutputRenderer:
-    """Pages, and the other outputs that show post bodies (feeds), rendered in the same worker processes."""
-
-    pages: PageRenderer
-    other: Callable[[int], OutputFile]  # the index-th other output
-
-    def render(self, item: tuple[str, int]) -> tuple[str, str] | Diagnostic:
-        kind, index = item
-        if kind == "page":
-            return self.pages.render(index)
-        output = self.other(index)
-        return output.path, self.pages.sink.write(output)
-
-
-def render_outputs(renderer: OutputRenderer, pages: Sequence[int], others: Sequence[int], jobs: int,
-                   progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
-    """Render the given pages and other outputs (in worker processes when there are many);
-    path -> digest of what was written. The others come first: they take longest."""
-    items = [("other", index) for index in others] + [("page", index) for index in pages]
-    written, diagnostics = {}, []
-    for done, result in enumerate(iter_parallel(OutputRenderer.render, renderer, items, jobs), start=1):
-        if progress and done % 50 == 0:
-            progress("rendering pages", done, len(items))
-        if isinstance(result, Diagnostic):
-            diagnostics.append(result)
-        else:
-            written[result[0]] = result[1]
-    if diagnostics:
-        raise BuildError(list(dict.fromkeys(diagnostics)))
-    return written
+        return OutputFile(Urls.output_path(page.path), html.encode("utf-8"))

@@ -8,8 +8,8 @@ from lxml import etree
 
 from generator.config.loader import Author, SiteConfig
 from generator.content.models import OutputFile, Post
-from generator.site.pages import Page
-from generator.site.model import Site
+from generator.site.pages import Page, SitemapEntry
+from generator.site.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -33,18 +33,16 @@ def iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def hreflang_links(site: Site, page: Page) -> tuple[tuple[str, str], ...]:
-    links = tuple((lang, site.urls.absolute(path)) for lang, path in page.alternates)
-    if not page.indexable:
-        return ()
-    return links + (("x-default", site.urls.absolute(site.urls.root())),)
+def hreflang_links(urls: Urls, alternates: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Every version of a page (itself included) and x-default, as absolute URLs."""
+    links = tuple((lang, urls.absolute(path)) for lang, path in alternates)
+    return links + (("x-default", urls.absolute(urls.root())),)
 
 
-def head_meta(site: Site, page: Page, title: str, description: str, feeds: tuple[tuple[str, str, str], ...],
-              image: str = "", image_alt: str = "", json_ld: tuple[dict, ...] = (),
-              preview: tuple[str, int, int] | None = None) -> HeadMeta:
+def head_meta(config: SiteConfig, urls: Urls, page: Page, title: str, description: str,
+              feeds: tuple[tuple[str, str, str], ...], image: str = "", image_alt: str = "",
+              json_ld: tuple[dict, ...] = (), preview: tuple[str, int, int] | None = None) -> HeadMeta:
     """preview: the absolute URL and size of the picture link previews show (image, or the clinic logo)."""
-    config, urls = site.config, site.urls
     canonical = urls.absolute(page.path)
     lang = page.lang or config.site.default_language
     locale = config.language(lang).locale
@@ -84,7 +82,8 @@ def head_meta(site: Site, page: Page, title: str, description: str, feeds: tuple
         if content:
             meta.append(("name", name, content))
     return HeadMeta(title=title, description=description, canonical=canonical,
-                    alternates=hreflang_links(site, page), meta=tuple(meta), feeds=feeds,
+                    alternates=hreflang_links(urls, page.alternates) if page.indexable else (),
+                    meta=tuple(meta), feeds=feeds,
                     json_ld=json_ld, robots="index, follow" if page.indexable else "noindex, follow")
 
 
@@ -121,10 +120,9 @@ def person_ld(author: Author, lang: str, config: SiteConfig, urls) -> dict:
     return data
 
 
-def post_json_ld(site: Site, post: Post, word_count: int, breadcrumb: list[tuple[str, str]],
-                 faq_answers: tuple[tuple[str, str], ...],
+def post_json_ld(config: SiteConfig, urls: Urls, post: Post, word_count: int, breadcrumb: list[tuple[str, str]],
+                 faq_answers: tuple[tuple[str, str], ...], series_name: str = "",
                  preview: tuple[str, int, int] | None = None) -> tuple[dict, ...]:
-    config, urls = site.config, site.urls
     canonical = urls.absolute(urls.post(post.lang, post.slug))
     article: dict = {
         "@context": "https://schema.org",
@@ -155,7 +153,7 @@ def post_json_ld(site: Site, post: Post, word_count: int, breadcrumb: list[tuple
         article["keywords"] = list(post.tags)
     if post.series:
         article["isPartOf"] = {"@type": "CreativeWorkSeries",
-                               "name": site.group("series", post.lang, post.series).name,
+                               "name": series_name,
                                "url": urls.absolute(urls.series(post.lang, post.series))}
     crumbs = {
         "@context": "https://schema.org",
@@ -179,8 +177,7 @@ def post_json_ld(site: Site, post: Post, word_count: int, breadcrumb: list[tuple
     return tuple(items)
 
 
-def home_json_ld(site: Site, lang: str) -> tuple[dict, ...]:
-    config, urls = site.config, site.urls
+def home_json_ld(config: SiteConfig, urls: Urls, lang: str) -> tuple[dict, ...]:
     language = config.language(lang)
     clinic = clinic_ld(config, lang, urls)
     clinic = {"@context": "https://schema.org", **clinic}
@@ -198,24 +195,21 @@ def home_json_ld(site: Site, lang: str) -> tuple[dict, ...]:
 
 # sitemap.xml and robots.txt -----------------------------------------------------
 
-def build_sitemap(site: Site, pages: tuple[Page, ...]) -> OutputFile:
-    urls = site.urls
+def build_sitemap(urls: Urls, entries: tuple[SitemapEntry, ...]) -> OutputFile:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
-    for page in pages:
-        if not page.indexable:
-            continue
+    for page in entries:
         entry = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         etree.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = urls.absolute(page.path)
         if page.modified:
-            etree.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = iso(page.modified)
-        for hreflang, href in hreflang_links(site, page):
+            etree.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = page.modified
+        for hreflang, href in hreflang_links(urls, page.alternates):
             etree.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang, href=href)
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return OutputFile(urls.sitemap(), data)
 
 
-def build_robots(site: Site) -> OutputFile:
-    sitemap = site.urls.absolute(site.urls.sitemap())
+def build_robots(urls: Urls) -> OutputFile:
+    sitemap = urls.absolute(urls.sitemap())
     text = (
         "# Every crawler is welcome: Google, Bing, Naver (Yeti), Daum and the rest.\n"
         "User-agent: *\n"
@@ -226,4 +220,4 @@ def build_robots(site: Site) -> OutputFile:
         "\n"
         f"Sitemap: {sitemap}\n"
     )
-    return OutputFile(site.urls.robots(), text.encode("utf-8"))
+    return OutputFile(urls.robots(), text.encode("utf-8"))

@@ -1,14 +1,25 @@
-"""Locate templates and static files: the site's own files override the default theme file by file."""
+"""Locate the theme: the site's own templates and strings override the default theme's file by file."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Mapping, Sequence
 
-from generator.errors import BuildError, Diagnostic, display_path, error
-from generator.content.models import OutputFile
+from generator.config.loader import Language
+from generator.site.strings import Strings, load_strings
 
-ASSETS = ("assets/clinicpress.css", "assets/clinicpress.js")
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    dirs: tuple[Path, ...]  # template search path, most specific first
+    strings: Mapping[str, Strings]  # UI strings per language
+    digest: str  # of every template and string file in the search path
+
+
+def load_theme(site_dir: Path, languages: Sequence[Language]) -> Theme:
+    dirs = theme_dirs(site_dir)
+    return Theme(tuple(dirs), load_strings(dirs, languages, site_dir), theme_digest(dirs))
 
 
 def default_theme_dir() -> Path:
@@ -28,39 +39,6 @@ def theme_dirs(site_dir: Path) -> list[Path]:
         dirs.append(own)
     dirs.append(default)
     return dirs
-
-
-def load_static_files(site_dir: Path, dirs: list[Path],
-                      skip: Callable[[str], bool] = lambda name: False) -> list[OutputFile]:
-    """Theme static/ first, then the site's templates/static/ and static/, later ones replacing earlier.
-    Files whose name `skip` accepts (images, which the image stage publishes) are only checked, not read."""
-    files: dict[str, bytes] = {}
-    outside: list[Diagnostic] = []
-    for folder in [d / "static" for d in reversed(dirs)] + [site_dir / "static"]:
-        if not folder.is_dir():
-            continue
-        own = folder.resolve().is_relative_to(site_dir.resolve())
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if not path.is_file() or any(part.startswith(".") for part in relative.parts):
-                continue
-            if own and not path.resolve().is_relative_to(site_dir.resolve()):
-                outside.append(error(display_path(path, site_dir), None,
-                                     "static file is a link to a file outside the site folder",
-                                     "copy the file into static/ instead of linking to it"))
-                continue
-            if not skip(path.name):
-                files[relative.as_posix()] = path.read_bytes()
-    if outside:
-        raise BuildError(outside)
-    return [OutputFile(path, data) for path, data in sorted(files.items())]
-
-
-def fingerprinted_assets(static: list[OutputFile]) -> dict[str, str]:
-    """'assets/clinicpress.css' -> 'assets/clinicpress.css?v=1a2b3c4d' so browsers refetch after a change."""
-    by_path = {f.path: f.data for f in static}
-    return {name.split("/")[-1].replace(".", "_"): f"{name}?v={hashlib.sha256(by_path[name]).hexdigest()[:10]}"
-            for name in ASSETS if name in by_path}
 
 
 def theme_digest(dirs: list[Path]) -> str:

@@ -1,4 +1,9 @@
-"""Template contexts: every value a page prints, prepared in Python (templates build no URLs or dates)."""
+"""Template contexts: every value a page prints, prepared in Python (templates build no URLs or dates).
+
+A context is made from the Page alone, besides the configuration, the UI strings, the asset links, the
+posts' rendered bodies and the images every page may show: the view has no handle on the rest of the
+site, so whatever it shows is in the Page, and a page whose Page is unchanged is unchanged (see
+outputs/catalog.py)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -7,14 +12,14 @@ from markupsafe import Markup
 
 from generator.render.comments import comments_context
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, clip
-from generator.images.markup import ImageMarkup
-from generator.config.loader import Author
+from generator.images.markup import ImageMarkup, ImageSet
+from generator.config.loader import Author, SiteConfig
 from generator.site.strings import Strings, localized_date, reading_minutes
 from generator.markup.post_bodies import BodyStore
 from generator.content.models import Post
-from generator.site.pages import Page
+from generator.site.pages import Listed, Page, SeriesNav, SeriesPart, TagLink
 from generator.render.seo import head_meta, home_json_ld, post_json_ld
-from generator.site.model import Site
+from generator.site.urls import Urls
 
 SERIES_NAV_FULL = 12
 
@@ -25,17 +30,21 @@ def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
 
 
 class ViewBuilder:
-    """Builds the context of each page from the site model, rendered bodies and UI strings."""
+    """Builds the context of each page from its Page, rendered bodies and UI strings."""
 
-    def __init__(self, site: Site, html: BodyStore, strings: Mapping[str, Strings],
-                 asset_hrefs: Mapping[str, str], images: ImageMarkup, csp: str = ""):
-        self.site, self.html, self.strings, self.images = site, html, strings, images
+    def __init__(self, config: SiteConfig, urls: Urls, html: BodyStore, strings: Mapping[str, Strings],
+                 asset_hrefs: Mapping[str, str], site_images: tuple = (), csp: str = ""):
+        self.config, self.urls, self.html, self.strings = config, urls, html, strings
+        self.site_images = tuple(site_images)  # the processed images any page may show (logo, portraits)
+        self.images = self.markup(())
         self.csp = csp  # the Content-Security-Policy every page carries in a <meta>
-        self.urls, self.config = site.urls, site.config
         self.asset_hrefs = asset_hrefs
-        self.describer = PageDescriber(site, strings)
+        self.describer = PageDescriber(config, strings)
         self._cards: dict[str, dict[str, Any]] = {}  # a post appears on many list pages
-        self._tag_links: dict[tuple[str, str], dict[str, str]] = {}
+
+    def markup(self, page_images: tuple) -> ImageMarkup:
+        """Picture markup from the images any page may show and those of one page."""
+        return ImageMarkup(ImageSet.of(self.site_images + tuple(page_images)), self.urls, self.config.images)
 
     # shared pieces ---------------------------------------------------------------
     def describe(self, post: Post) -> str:
@@ -44,9 +53,10 @@ class ViewBuilder:
     def date_label(self, post: Post) -> str:
         return localized_date(post.date, self.config.language(post.lang).locale)
 
-    def card(self, post: Post) -> dict[str, Any]:
+    def card(self, listed: Listed) -> dict[str, Any]:
+        post = listed.post
         if post.source not in self._cards:
-            self._cards[post.source] = self._card(post)
+            self._cards[post.source] = {**self._card(post), "tags": self.tag_links(post.lang, listed.tag_links)}
         return self._cards[post.source]
 
     def _card(self, post: Post) -> dict[str, Any]:
@@ -59,7 +69,6 @@ class ViewBuilder:
             "description": self.describe(post),
             "reading_time": self.reading_time(post),
             "series_label": t("series.part_short", part=post.series_part) if post.series else "",
-            "tags": [self.tag_link(post.lang, tag) for tag in post.tags],
         }
 
     def reading_time(self, post: Post) -> str:
@@ -67,15 +76,12 @@ class ViewBuilder:
         minutes = reading_minutes(self.html.summary(post.source).word_count, post.lang, language.words_per_minute)
         return self.strings[post.lang]("post.reading_time", minutes=minutes, count=minutes)
 
-    def tag_link(self, lang: str, tag: str) -> dict[str, str]:
-        if (lang, tag) not in self._tag_links:
-            group = self.site.tag_group(lang, tag)
-            self._tag_links[lang, tag] = {"name": group.name, "href": self.urls.href(self.urls.tag(lang, group.key))}
-        return self._tag_links[lang, tag]
+    def tag_links(self, lang: str, links: tuple[TagLink, ...]) -> list[dict[str, str]]:
+        return [{"name": link.name, "href": self.urls.href(self.urls.tag(lang, link.key))} for link in links]
 
-    def person(self, author: Author, lang: str) -> dict[str, str]:
-        fallback = self.config.site.default_language
-        has_page = self.site.group("author", lang, author.id) is not None
+    def person(self, author: Author, page: Page) -> dict[str, str]:
+        lang, fallback = page.lang, self.config.site.default_language
+        has_page = author.id in page.with_pages
         return {
             "name": author.name.get(lang, fallback),
             "job_title": author.job_title.get(lang, fallback) if author.job_title else "",
@@ -108,7 +114,8 @@ class ViewBuilder:
             })
         return entries
 
-    def common(self, page: Page, title: str, description: str, **head: Any) -> dict[str, Any]:
+    def common(self, page: Page, title: str, description: str, images: ImageMarkup | None = None,
+               **head: Any) -> dict[str, Any]:
         lang = page.lang or self.config.site.default_language
         language = self.config.language(lang)
         clinic = self.config.clinic
@@ -117,13 +124,14 @@ class ViewBuilder:
             "lang": lang,
             "kind": page.kind,
             "t": self.strings[lang],
-            "head": head_meta(self.site, page, title, description, self.feeds(page),
-                              preview=self.images.preview(head.get("image") or clinic.logo,
-                                                          page.path if head.get("image") else ""), **head),
+            "head": head_meta(self.config, self.urls, page, title, description, self.feeds(page),
+                              preview=(images or self.images).preview(head.get("image") or clinic.logo,
+                                                                      page.path if head.get("image") else ""),
+                              **head),
             "csp": self.csp,
             "blog": {"title": language.title, "description": language.description,
                      "home_href": self.urls.href(self.urls.home(lang)),
-                     "tags_href": self.urls.href(self.urls.tags_index(lang)) if self.site.tags[lang] else "",
+                     "tags_href": self.urls.href(self.urls.tags_index(lang)) if page.has_tags else "",
                      "rss_href": self.urls.href(self.urls.rss(lang))},
             "clinic": {"name": clinic.name.get(lang, fallback), "url": clinic.url,
                        "telephone": clinic.telephone, "telephone_href": "tel:" + clinic.telephone.replace(" ", "") if clinic.telephone else "",
@@ -152,7 +160,7 @@ class ViewBuilder:
     def _root(self, page: Page) -> dict[str, Any]:
         default = self.config.site.default_language
         name = self.config.clinic.name.get(default)
-        context = self.common(page, name, self.describer.describe(page), json_ld=home_json_ld(self.site, default))
+        context = self.common(page, name, self.describer.describe(page), json_ld=home_json_ld(self.config, self.urls, default))
         context["choices"] = [{
             "lang": language.code, "name": language.name, "title": language.title,
             "description": language.description, "href": self.urls.href(self.urls.home(language.code)),
@@ -164,7 +172,7 @@ class ViewBuilder:
         t = self.strings[page.lang]
         title = language.title if page.page_number == 1 else t("list.page_title", title=language.title, page=page.page_number)
         context = self.common(page, title, self.describer.describe(page),
-                              json_ld=home_json_ld(self.site, page.lang) if page.page_number == 1 else ())
+                              json_ld=home_json_ld(self.config, self.urls, page.lang) if page.page_number == 1 else ())
         context.update(heading=language.title, intro=language.description, cards=[self.card(p) for p in page.posts],
                        pagination=self.pagination(page, lambda n: self.urls.home(page.lang, n)))
         return context
@@ -184,8 +192,8 @@ class ViewBuilder:
         t = self.strings[page.lang]
         context = self.common(page, t("tags.title"), self.describer.describe(page))
         context.update(heading=t("tags.title"), tags=[
-            {"name": g.name, "href": self.urls.href(self.urls.tag(page.lang, g.key)), "count": len(g.posts)}
-            for g in sorted(self.site.tags[page.lang], key=lambda g: (-len(g.posts), g.name))])
+            {"name": g.name, "href": self.urls.href(self.urls.tag(page.lang, g.key)), "count": g.count}
+            for g in page.topics])
         return context
 
     def _series(self, page: Page) -> dict[str, Any]:
@@ -194,12 +202,12 @@ class ViewBuilder:
         fallback = self.config.site.default_language
         intro = info.description.get(page.lang, fallback) if info and info.description else ""
         context = self.common(page, group.name, self.describer.describe(page))
-        context.update(heading=group.name, intro=intro, cards=[self.card(p) for p in group.posts])
+        context.update(heading=group.name, intro=intro, cards=[self.card(p) for p in page.posts])
         return context
 
     def _author(self, page: Page) -> dict[str, Any]:
         t, author = self.strings[page.lang], self.config.author(page.group.key)
-        person = self.person(author, page.lang)
+        person = self.person(author, page)
         title = person["name"] if page.page_number == 1 else t("list.page_title", title=person["name"],
                                                                   page=page.page_number)
         context = self.common(page, title, self.describer.describe(page), image=author.image, image_alt=person["name"])
@@ -217,25 +225,26 @@ class ViewBuilder:
         return context
 
     def _post(self, page: Page) -> dict[str, Any]:
-        post, site, urls = page.post, self.site, self.urls
+        post, urls, series = page.post, self.urls, page.series
         t, html = self.strings[post.lang], self.html[post.source]
+        images = self.markup(page.images)
         locale = self.config.language(post.lang).locale
-        position = site.series_position(post)
         home = (self.config.language(post.lang).title, urls.home(post.lang))
-        if position:
-            middle = (position.group.name, urls.series(post.lang, post.series))
-        elif post.tags:
-            group = site.tag_group(post.lang, post.tags[0])
-            middle = (group.name, urls.tag(post.lang, group.key))
+        if series:
+            middle = (series.name, urls.series(post.lang, series.key))
+        elif page.tag_links:
+            first = page.tag_links[0]
+            middle = (first.name, urls.tag(post.lang, first.key))
         else:
             middle = None
         trail = [home] + ([middle] if middle else []) + [(post.title, page.path)]
-        preview = self.images.preview(post.image, page.path) if post.image else None
-        json_ld = post_json_ld(site, post, html.body.word_count, trail,
-                               tuple((q, self.images.feed(a, page.path)) for q, a in html.faq), preview)
+        preview = images.preview(post.image, page.path) if post.image else None
+        json_ld = post_json_ld(self.config, urls, post, html.body.word_count, trail,
+                               tuple((q, images.feed(a, page.path)) for q, a in html.faq),
+                               series.name if series else "", preview)
         description = self.describe(post)
-        cover = self.images.cover(post.image, post.image_alt, page.path) if post.image else ""
-        context = self.common(page, post.title, description, image=post.image, image_alt=post.image_alt,
+        cover = images.cover(post.image, post.image_alt, page.path) if post.image else ""
+        context = self.common(page, post.title, description, images, image=post.image, image_alt=post.image_alt,
                               json_ld=json_ld)
         author = self.config.author(post.author) if post.author else None
         reviewer = self.config.author(post.reviewed_by) if post.reviewed_by else None
@@ -243,50 +252,50 @@ class ViewBuilder:
             breadcrumb=[{"name": name, "href": urls.href(path)} for name, path in trail],
             post={
                 "title": post.title,
-                "html": self.images.body(html.body.html, page.path, first=not cover),
+                "html": images.body(html.body.html, page.path, first=not cover),
                 "date_iso": post.date.isoformat(),
                 "date": localized_date(post.date, locale),
                 "updated_iso": post.updated.isoformat() if post.updated else "",
                 "updated": localized_date(post.updated, locale) if post.updated else "",
                 "reviewed": localized_date(post.last_reviewed or post.modified, locale) if reviewer else "",
                 "reading_time": self.reading_time(post),
-                "author": self.person(author, post.lang) if author else None,
-                "reviewer": self.person(reviewer, post.lang) if reviewer else None,
-                "tags": [self.tag_link(post.lang, tag) for tag in post.tags],
-                "image": self.images.published(post.image),
+                "author": self.person(author, page) if author else None,
+                "reviewer": self.person(reviewer, page) if reviewer else None,
+                "tags": self.tag_links(post.lang, page.tag_links),
+                "image": images.published(post.image),
                 "image_alt": post.image_alt,
                 "cover": Markup(cover),
-                "faq": [{"question": q, "answer": self.images.body(a, page.path, first=False)} for q, a in html.faq],
-                "translations": [{"lang": p.lang, "name": self.config.language(p.lang).name,
-                                  "href": urls.href(urls.post(p.lang, p.slug))}
-                                 for p in site.translations_of(post) if p.lang != post.lang],
+                "faq": [{"question": q, "answer": images.body(a, page.path, first=False)} for q, a in html.faq],
+                "translations": [{"lang": lang, "name": self.config.language(lang).name, "href": urls.href(path)}
+                                 for lang, path in page.alternates if lang != post.lang],
             },
-            series=self._series_nav(position, post) if position else None,
-            comments=comments_context(site, post, t),
+            series=self._series_nav(series, page) if series else None,
+            comments=comments_context(self.config, urls, post, t),
         )
         return context
 
-    def _series_nav(self, position, post: Post) -> dict[str, Any]:
-        t, urls, group = self.strings[post.lang], self.urls, position.group
+    def _series_nav(self, series: SeriesNav, page: Page) -> dict[str, Any]:
+        t, urls, parts = self.strings[page.lang], self.urls, series.parts
+        index = next(i for i, part in enumerate(parts) if part.path == page.path)
 
-        def link(other: Post | None) -> dict[str, str] | None:
+        def link(other: SeriesPart | None) -> dict[str, str] | None:
             if other is None:
                 return None
-            return {"title": other.title, "href": urls.href(urls.post(other.lang, other.slug)),
-                    "part": t("series.part_short", part=other.series_part)}
+            return {"title": other.title, "href": urls.href(other.path),
+                    "part": t("series.part_short", part=other.part)}
 
         # A long series lists its first and last parts and those around this one, not all of them.
-        count, here = len(group.posts), position.index + 1
+        count, here = len(parts), index + 1
         shown = set(range(1, count + 1)) if count <= SERIES_NAV_FULL else (
             {1, 2, count - 1, count} | set(range(max(1, here - 3), min(count, here + 3) + 1)))
         return {
-            "name": group.name,
-            "href": urls.href(urls.series(post.lang, group.key)),
-            "label": t("series.part_of", part=position.index + 1, total=len(group.posts)),
-            "previous": link(position.previous),
-            "next": link(position.next),
-            "parts": [{"title": p.title, "href": urls.href(urls.post(p.lang, p.slug)), "current": p is post,
-                       "part": t("series.part_short", part=p.series_part), "number": number,
+            "name": series.name,
+            "href": urls.href(urls.series(page.lang, series.key)),
+            "label": t("series.part_of", part=here, total=count),
+            "previous": link(parts[index - 1] if index > 0 else None),
+            "next": link(parts[index + 1] if index + 1 < count else None),
+            "parts": [{"title": p.title, "href": urls.href(p.path), "current": number == here,
+                       "part": t("series.part_short", part=p.part), "number": number,
                        "gap_before": number - 1 not in shown and number > 1}
-                      for number, p in enumerate(group.posts, start=1) if number in shown],
+                      for number, p in enumerate(parts, start=1) if number in shown],
         }

@@ -1,11 +1,62 @@
-"""The page plan: every HTML page of the site, its URL, its template and its translations."""
+"""The page plan: every HTML page of the site with everything its view shows beyond the
+configuration, the theme and the posts' own files.
+
+A page's view reads the Page and nothing else of the site, so the Page is what decides whether the
+page must be rendered again (see outputs/catalog.py). What a Page holds is therefore what it shows:
+a tag page holds its tag's name and size, not every post of the tag, so editing a post changes the
+pages that list it and not every page of its tags."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Mapping
 
 from generator.content.models import Post
 from generator.site.model import Group, Site
+
+
+@dataclass(frozen=True, slots=True)
+class TagLink:
+    """A tag as posts write it, and the tag page it leads to."""
+
+    tag: str
+    key: str  # the tag page's address segment
+    name: str  # the spelling the tag page shows
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A post as a list page shows it: the post and the links of its tags (one record per post,
+    shared by every page that lists it)."""
+
+    post: Post
+    tag_links: tuple[TagLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHeading:
+    """A tag, series or author as the pages of its group show it: named and counted."""
+
+    kind: str
+    key: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPart:
+    title: str
+    path: str
+    part: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesNav:
+    """A series as each of its parts shows it: its name and the title and address of every part, in order."""
+
+    key: str
+    name: str
+    parts: tuple[SeriesPart, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,19 +66,33 @@ class Page:
     template: str
     lang: str | None
     post: Post | None = None
-    group: Group | None = None
-    posts: tuple[Post, ...] = ()  # the posts listed on this page
+    group: GroupHeading | None = None  # the tag, series or author a list page is about
+    posts: tuple[Listed, ...] = ()  # the posts listed on this page
     page_number: int = 1
     page_count: int = 1
     alternates: tuple[tuple[str, str], ...] = ()  # (lang, path) of every version, itself included
-    modified: datetime | None = None  # newest change of anything shown, for the sitemap
     indexable: bool = True
+    has_tags: bool = False  # the language has a topic index to link to
+    tag_links: tuple[TagLink, ...] = ()  # the tags of a post page's post
+    series: SeriesNav | None = None  # the series of a post page
+    with_pages: tuple[str, ...] = ()  # the people shown on the page who have an author page
+    topics: tuple[GroupHeading, ...] = ()  # the topic index: every tag of the language
+    images: tuple = ()  # the processed images a post page may show (images/markup.py ImageRecord)
 
     def alternate_path(self, lang: str) -> str | None:
         return next((path for code, path in self.alternates if code == lang), None)
 
 
-def _chunks(posts: tuple[Post, ...], size: int) -> list[tuple[Post, ...]]:
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """What the sitemap says of one indexable page."""
+
+    path: str
+    modified: str  # newest change of anything shown, ISO 8601 ("" when nothing is)
+    alternates: tuple[tuple[str, str], ...]
+
+
+def _chunks(posts: tuple, size: int) -> list[tuple]:
     return [posts[i:i + size] for i in range(0, len(posts), size)] or [()]
 
 
@@ -35,54 +100,99 @@ def _newest_change(posts: tuple[Post, ...]) -> datetime | None:
     return max((p.modified for p in posts), default=None)
 
 
-def _fields(kind: str, path: str, template: str, lang: str, **rest) -> dict:
-    """A page's fields before its translations are known."""
-    return {"kind": kind, "path": path, "template": template, "lang": lang, **rest}
+class _Planner:
+    """Builds the pages of one site; the pieces many pages share (tag links, series) are made once."""
+
+    def __init__(self, site: Site):
+        self.site, self.urls = site, site.urls
+        self.tag_links: dict[tuple[str, str], TagLink] = {}
+        self.listed = {post.source: Listed(post, tuple(self.link(post.lang, tag) for tag in post.tags))
+                       for post in site.all_posts()}
+        self.series: dict[tuple[str, str], SeriesNav] = {}
+        self.author_pages = {(group.lang, group.key) for groups in site.authors.values() for group in groups}
+        self.has_tags = {lang: bool(site.tags[lang]) for lang in site.config.language_codes}
+        self.drafts: list[tuple[tuple, dict, datetime | None]] = []  # (logical key, fields but alternates, modified)
+
+    def add(self, key: tuple, modified: datetime | None, kind: str, path: str, template: str, lang: str,
+            **rest) -> None:
+        self.drafts.append((key, {"kind": kind, "path": path, "template": template, "lang": lang,
+                                  "has_tags": self.has_tags[lang], **rest}, modified))
+
+    def listing(self, posts: tuple[Post, ...]) -> tuple[Listed, ...]:
+        listed = self.listed
+        return tuple([listed[post.source] for post in posts])
+
+    def link(self, lang: str, tag: str) -> TagLink:
+        if (lang, tag) not in self.tag_links:
+            group = self.site.tag_group(lang, tag)
+            self.tag_links[lang, tag] = TagLink(tag, group.key, group.name)
+        return self.tag_links[lang, tag]
+
+    def series_nav(self, post: Post) -> SeriesNav | None:
+        if not post.series:
+            return None
+        if (post.lang, post.series) not in self.series:
+            group = self.site.group("series", post.lang, post.series)
+            self.series[post.lang, post.series] = SeriesNav(group.key, group.name, tuple(
+                SeriesPart(p.title, self.urls.post(p.lang, p.slug), p.series_part) for p in group.posts))
+        return self.series[post.lang, post.series]
+
+    def paginated(self, kind: str, template: str, group: Group, url_for, per_page: int) -> None:
+        """A group's pages of per_page posts: url_for(lang, key, number) gives each page's address."""
+        chunks, newest = _chunks(self.listing(group.posts), per_page), _newest_change(group.posts)
+        heading = GroupHeading(group.kind, group.key, group.name, len(group.posts))
+        for number, chunk in enumerate(chunks, start=1):
+            self.add((kind, group.key, number), newest, kind, url_for(group.lang, group.key, number), template,
+                     group.lang, group=heading, posts=chunk, page_number=number, page_count=len(chunks),
+                     with_pages=(group.key,) if kind == "author" else ())
+
+    def people_with_pages(self, post: Post) -> tuple[str, ...]:
+        people = [person for person in (post.author, post.reviewed_by) if (post.lang, person) in self.author_pages]
+        return tuple(dict.fromkeys(people))
 
 
-def _paginated(kind: str, template: str, group: Group, url_for, per_page: int) -> list[tuple[tuple, dict]]:
-    """A group's pages of per_page posts: url_for(lang, key, number) gives each page's address."""
-    chunks, newest = _chunks(group.posts, per_page), _newest_change(group.posts)
-    return [((kind, group.key, number), _fields(kind, url_for(group.lang, group.key, number), template, group.lang,
-                                                group=group, posts=chunk, page_number=number,
-                                                page_count=len(chunks), modified=newest))
-            for number, chunk in enumerate(chunks, start=1)]
-
-
-def plan_pages(site: Site) -> tuple[Page, ...]:
-    """Every HTML page, in a fixed order; translations are linked through a shared logical key."""
+def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
+               ) -> tuple[tuple[Page, ...], tuple[SitemapEntry, ...]]:
+    """Every HTML page, in a fixed order (translations linked through a shared logical key), and the
+    sitemap's entry for each indexable one. shown: post.source -> the processed images the post may show."""
+    shown = shown or {}
     urls, per_page = site.urls, site.config.site.posts_per_page
-    drafts: list[tuple[tuple, dict]] = []  # (logical key, the page's fields but its alternates)
     languages = site.config.language_codes
+    planner = _Planner(site)
 
     for lang in languages:
         posts = site.posts[lang]
-        chunks, newest = _chunks(posts, per_page), _newest_change(posts)
+        chunks, newest = _chunks(planner.listing(posts), per_page), _newest_change(posts)
         for number, chunk in enumerate(chunks, start=1):
-            drafts.append((("home", number), _fields(
-                "home", urls.home(lang, number), "home.html", lang, posts=chunk, page_number=number,
-                page_count=len(chunks), modified=newest)))
+            planner.add(("home", number), newest, "home", urls.home(lang, number), "home.html", lang, posts=chunk,
+                        page_number=number, page_count=len(chunks))
         for post in posts:
-            drafts.append((("post", post.translation_key), _fields(
-                "post", urls.post(lang, post.slug), "post.html", lang, post=post, modified=post.modified)))
+            planner.add(("post", post.translation_key), post.modified, "post", urls.post(lang, post.slug),
+                        "post.html", lang, post=post, tag_links=planner.listed[post.source].tag_links,
+                        series=planner.series_nav(post), with_pages=planner.people_with_pages(post),
+                        images=shown.get(post.source, ()))
         for group in site.tags[lang]:
-            drafts += _paginated("tag", "list.html", group, urls.tag, per_page)
+            planner.paginated("tag", "list.html", group, urls.tag, per_page)
         if site.tags[lang]:
-            drafts.append((("tags",), _fields("tags", urls.tags_index(lang), "tags.html", lang, modified=newest)))
+            topics = tuple(GroupHeading("tag", g.key, g.name, len(g.posts))
+                           for g in sorted(site.tags[lang], key=lambda g: (-len(g.posts), g.name)))
+            planner.add(("tags",), newest, "tags", urls.tags_index(lang), "tags.html", lang, topics=topics)
         for group in site.series[lang]:
-            drafts.append((("series", group.key), _fields(
-                "series", urls.series(lang, group.key), "series.html", lang, group=group, posts=group.posts,
-                modified=_newest_change(group.posts))))
+            planner.add(("series", group.key), _newest_change(group.posts), "series", urls.series(lang, group.key),
+                        "series.html", lang, group=GroupHeading("series", group.key, group.name, len(group.posts)),
+                        posts=planner.listing(group.posts))
         for group in site.authors[lang]:
-            drafts += _paginated("author", "author.html", group, urls.author, per_page)
+            planner.paginated("author", "author.html", group, urls.author, per_page)
 
     versions: dict[tuple, list[tuple[str, str]]] = {}
-    for key, fields in drafts:
+    for key, fields, _ in planner.drafts:
         versions.setdefault(key, []).append((fields["lang"], fields["path"]))
     homes = tuple((lang, urls.home(lang)) for lang in languages)
-    newest = _newest_change(site.all_posts())
-    pages = [Page("root", urls.root(), "root.html", None, alternates=homes, modified=newest)]
-    pages += [Page(**fields, alternates=tuple(versions[key])) for key, fields in drafts]
-    pages.append(Page("not_found", urls.not_found(), "404.html", None, indexable=False))
-    return tuple(pages)
-
+    has_tags = bool(site.tags[site.config.site.default_language])  # the root and 404 pages' header
+    pages = [Page("root", urls.root(), "root.html", None, alternates=homes, has_tags=has_tags)]
+    pages += [Page(**fields, alternates=tuple(versions[key])) for key, fields, _ in planner.drafts]
+    pages.append(Page("not_found", urls.not_found(), "404.html", None, indexable=False, has_tags=has_tags))
+    modified = [_newest_change(site.all_posts())] + [newest for _, _, newest in planner.drafts] + [None]
+    sitemap = tuple(SitemapEntry(page.path, when.isoformat() if when else "", page.alternates)
+                    for page, when in zip(pages, modified) if page.indexable)
+    return tuple(pages), sitemap

@@ -15,6 +15,7 @@ from babel.plural import PluralRule
 
 from generator.config.loader import Language
 from generator.errors import BuildError, Diagnostic, error
+from generator.incremental.identity import fingerprint
 from generator.config.tomlpos import TomlLocator, toml_error_position
 
 DEFAULT_WORDS_PER_MINUTE = {"ko": 200, "ja": 400, "zh": 300}
@@ -31,6 +32,10 @@ class Strings:
     lang: str
     table: Mapping[str, str | Mapping[str, str]]
     plural: PluralRule = PluralRule({})  # the language's CLDR rule: a number -> "one", "other", ...
+
+    def __digest__(self) -> str:
+        """The language, every text, and the plural rule by its CLDR conditions (for cache keys)."""
+        return fingerprint(self.lang, self.table, sorted(self.plural.rules.items()))
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.table[key]

@@ -148,12 +148,24 @@ class StagingFolder:
     def write(self, output: OutputFile) -> str:
         """Write one file; returns its digest for the next build's comparison."""
         file_digest = digest(output.data)
-        if self.known.get(output.path) == file_digest:
-            return file_digest
-        if self.live_digests.get(output.path) == file_digest and self.link_live(output.path):
-            return file_digest
-        self._replace(self.root / output.path, lambda path: _create(path, output.data))
+        if not self._reuse(output.path, file_digest):
+            self._replace(self.root / output.path, lambda path: _create(path, output.data))
         return file_digest
+
+    def copy(self, path: str, source: Path) -> str:
+        """Copy a file as it is: read once in small blocks for its digest, then copied by the operating
+        system (unless an equal copy is at hand), so a large file never sits in memory."""
+        with open(source, "rb") as stream:
+            file_digest = hashlib.file_digest(stream, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+        if not self._reuse(path, file_digest):
+            self._replace(self.root / path, lambda temporary: shutil.copyfile(source, temporary), exclusive=False)
+        return file_digest
+
+    def _reuse(self, path: str, file_digest: str) -> bool:
+        """The file is in place already, or the live site's equal copy could be linked."""
+        if self.known.get(path) == file_digest:
+            return True
+        return self.live_digests.get(path) == file_digest and self.link_live(path)
 
 
 class SiteWriter:

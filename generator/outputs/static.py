@@ -1,0 +1,78 @@
+"""Static files: the theme's static/, then the site's templates/static/ and static/, later ones
+replacing earlier ones of the same name.
+
+They are known by name and file-system identity and copied by the operating system, never held in
+memory; an unchanged file is not even read (see identity.file_identity)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from generator.errors import BuildError, Diagnostic, display_path, error
+from generator.incremental.identity import file_identity
+from generator.write.writer import StagingFolder
+
+ASSETS = ("assets/clinicpress.css", "assets/clinicpress.js")  # linked with ?v=<content digest>
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    path: str  # in the output, e.g. "images/lips.png"
+    source: Path
+    identity: str  # size, times and inode; or the content's digest while the file may still be changing
+
+
+def discover_static_files(site_dir: Path, theme_dirs: Sequence[Path],
+                          skip: Callable[[str], bool] = lambda name: False) -> tuple[StaticFile, ...]:
+    """Every static file by output path, sorted, but those whose name `skip` accepts (images, which the
+    image stage publishes); a file of the site that links outside it is an error, skipped or not."""
+    found: dict[str, Path] = {}
+    outside: list[Diagnostic] = []
+    site_root = site_dir.resolve()
+    for folder in [d / "static" for d in reversed(theme_dirs)] + [site_dir / "static"]:
+        if not folder.is_dir():
+            continue
+        own = folder.resolve().is_relative_to(site_root)
+        for root, dirs, files in os.walk(folder, followlinks=True):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                path = Path(root) / name
+                if name.startswith(".") or not path.is_file():
+                    continue
+                if own and not path.resolve().is_relative_to(site_root):
+                    outside.append(error(display_path(path, site_dir), None,
+                                         "static file is a link to a file outside the site folder",
+                                         "copy the file into static/ instead of linking to it"))
+                    continue
+                if not skip(name):
+                    found[path.relative_to(folder).as_posix()] = path
+    if outside:
+        raise BuildError(sorted(outside, key=Diagnostic.sort_key))
+    now_ns = time.time_ns()
+    return tuple(StaticFile(path, source, file_identity(source, now_ns) or "content:" + _content_digest(source))
+                 for path, source in sorted(found.items()))
+
+
+def _content_digest(path: Path) -> str:
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "blake2b").hexdigest()
+
+
+def fingerprinted_assets(static: tuple[StaticFile, ...]) -> dict[str, str]:
+    """'assets/clinicpress.css' -> 'assets/clinicpress.css?v=1a2b3c4d' so browsers refetch after a change
+    (the theme's two small files are read for it on each build)."""
+    by_path = {f.path: f.source for f in static}
+    return {name.split("/")[-1].replace(".", "_"):
+            f"{name}?v={hashlib.sha256(by_path[name].read_bytes()).hexdigest()[:10]}"
+            for name in ASSETS if name in by_path}
+
+
+def publish_static(file: StaticFile, folder: StagingFolder) -> str:
+    """Put one static file into the output. Every file is copied as it is (by the operating system,
+    without passing through memory); a kind of file that needs processing on the way, such as a raster
+    image to strip or resize, branches off here. Returns the digest of the file written."""
+    return folder.copy(file.path, file.source)
