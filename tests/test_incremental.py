@@ -1,14 +1,22 @@
 """The incremental cache and parallel rendering never change what is built."""
 import os
-import sqlite3
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import feedparser
 import pytest
 
-from conftest import MINIMAL_CONFIG, post_text, run_cli
+from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli
+from generator.check.core import PostText
+from generator.content.models import SourceFile
 from generator.incremental import cached_posts as parsing
 from generator.incremental import identity
-from generator.content.models import SourceFile
+from generator.incremental.cache import CACHE_DIR
+
+PICKLE_START = b"\x80\x05\x95"  # protocol 5, then a frame
 
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
 
@@ -94,38 +102,67 @@ def test_unchanged_files_keep_their_modification_time(site):
     assert len(changed) < len(before) / 4
 
 
+def cache_files(site: Path) -> list[Path]:
+    return [path for path in (site / CACHE_DIR).rglob("*") if path.is_file()]
+
+
 def test_corrupted_cache_is_ignored(site, tmp_path):
     build(site)
-    cache = site / ".clinicpress-cache/build.sqlite"
-    cache.write_bytes(b"this is not a database" * 100)
+    for path in cache_files(site):
+        path.write_bytes(b"this is not a cache" * 100)
     assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
 
 
-def test_damaged_cache_entries_are_rebuilt(site, tmp_path):
+def test_damaged_values_in_the_cache_are_rebuilt(site, tmp_path):
+    """Every value the cache stored (the pickles in its database) is damaged: each is made again."""
     build(site)
-    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
-    db.execute("UPDATE bodies SET value = x'00'")
-    db.execute("UPDATE post_values SET value = x'00'")
-    db.commit()
-    db.close()
+    damaged = 0
+    for path in cache_files(site):
+        data = bytearray(path.read_bytes())
+        start = data.find(PICKLE_START)
+        while start != -1:
+            data[start + 2:start + 12] = b"\xff" * 10  # the frame's length and first opcode
+            damaged += 1
+            start = data.find(PICKLE_START, start + 12)
+        path.write_bytes(bytes(data))
+    assert damaged > 89
     (site / "posts/en/post-2.md").write_text(post_text("Post two again", body="Changed.\n"))
     assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
 
 
-@pytest.mark.parametrize("version", ["another", "same"])
-def test_cache_from_another_version_is_not_trusted(site, tmp_path, version):
-    build(site)
-    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
-    if version == "another":
-        db.execute("UPDATE meta SET value = '0:0' WHERE key = 'version'")
-    db.execute("UPDATE summaries SET words = 999999")  # would show as a huge reading time if trusted
-    db.execute("ALTER TABLE posts DROP COLUMN stat")  # an older layout of the same table
-    db.commit()
-    db.close()
+def test_a_cache_written_by_other_code_is_not_trusted(site, tmp_path):
+    """Another version of the generator (here: one whose Markdown tables get another class) builds the
+    site first; the cache it leaves must not change what this version builds, nor the other way round."""
+    other = tmp_path / "other"
+    shutil.copytree(REPO / "generator", other / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", other / "templates")
+    markdown_py = other / "generator/markup/markdown.py"
+    markdown_py.write_text(markdown_py.read_text().replace('"table-scroll"', '"table-scroll-other"'))
+
+    def build_with_other_code(*args: str) -> dict[str, bytes]:
+        subprocess.run([sys.executable, "-m", "generator", "build", str(site), *args], cwd=other, check=True,
+                       env={**os.environ, "PYTHONPATH": str(other)}, capture_output=True)
+        return tree(Path(args[-1]) if args else site / "output")
+
+    by_other = build_with_other_code()
+    assert b"table-scroll-other" in by_other["en/posts/post-2/index.html"]
     assert build(site) == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
-    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
-    assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 89  # the cache works again
-    db.close()
+    assert b"table-scroll-other" not in tree(site / "output")["en/posts/post-2/index.html"]
+    assert build_with_other_code() == by_other
+
+
+def test_the_code_identity_changes_with_a_library_version(monkeypatch):
+    """A library that shapes the output (Markdown, Jinja, Babel...) in another version: nothing cached is reused."""
+    before = identity.code_identity()
+    real = identity.metadata.version
+    monkeypatch.setattr(identity.metadata, "version", lambda name: "0.0-other" if name == "markdown" else real(name))
+    identity.code_identity.cache_clear()
+    try:
+        assert identity.code_identity() != before
+    finally:
+        monkeypatch.undo()
+        identity.code_identity.cache_clear()
+    assert identity.code_identity() == before
 
 
 def count_reads(monkeypatch) -> list[str]:
@@ -200,27 +237,26 @@ def test_files_changed_within_the_grace_period_are_not_known_by_their_times(tmp_
     """Two edits inside the clock's resolution could leave size and times alike: such a file is read."""
     path = tmp_path / "post.md"
     path.write_text("fresh")
-    source = SourceFile(path="posts/en/post.md", lang="en", name="post", file=path)
-    assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) == ""
+    assert identity.file_identity(path, os.stat(path).st_mtime_ns) == ""
     monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)
-    assert parsing._stat_key("config", source, os.stat(path).st_mtime_ns) != ""
+    assert identity.file_identity(path, os.stat(path).st_mtime_ns) != ""
 
 
-def cached_rows(site: Path, table: str, column: str) -> set[str]:
-    db = sqlite3.connect(site / ".clinicpress-cache/build.sqlite")
-    rows = {value for (value,) in db.execute(f"SELECT {column} FROM {table}")}
-    db.close()
-    return rows
-
-
-def test_cache_forgets_removed_posts(site):
+def test_the_cache_forgets_removed_posts(site):
+    """Posts come and go; what the cache keeps of the old ones goes with them, so it stops growing
+    (it may hold two generations for a moment, as new entries are stored before old ones are dropped)."""
+    for path in sorted((site / "posts").rglob("*.md")):  # posts of some length: they are most of the cache
+        path.write_text(path.read_text() + "\nA paragraph of ordinary length about aftercare.\n" * 40)
     build(site)
-    bodies = cached_rows(site, "bodies", "key")
-    (site / "posts/en/post-1.md").unlink()
-    build(site)
-    paths = cached_rows(site, "posts", "path")
-    assert "posts/en/post-1.md" not in paths and len(paths) == 88
-    assert len(cached_rows(site, "bodies", "key")) == len(bodies) - 1
+    sizes = [sum(path.stat().st_size for path in cache_files(site))]
+    for round_ in range(3):
+        for path in sorted((site / "posts").rglob("*.md")):  # each post renamed, with another body
+            text = path.read_text().replace("Body of post", f"Round {round_}: body of post")
+            path.unlink()
+            path.with_name(f"r{round_}-{path.name}").write_text(text)
+        build(site)
+        sizes.append(sum(path.stat().st_size for path in cache_files(site)))
+    assert sizes[3] - sizes[1] < sizes[0] / 4, sizes  # keeping every generation would add one per round
 
 
 def test_publishing_drafts_later_renders_them_as_a_cold_build_does(site, tmp_path):
@@ -233,14 +269,14 @@ def test_publishing_drafts_later_renders_them_as_a_cold_build_does(site, tmp_pat
 
 
 def count_checked_posts(monkeypatch) -> list[str]:
-    from generator.check import runner as lint
+    """The posts whose text the content rules read (a few posts are checked in this process)."""
     checked: list[str] = []
-    original = lint._check_post
+    original = PostText.__init__
 
-    def counting(state, index):
-        checked.append(state[-1][index].source)  # the posts to check come last in the state
-        return original(state, index)
-    monkeypatch.setattr(lint, "_check_post", counting)
+    def counting(text: PostText, post) -> None:
+        checked.append(post.source)
+        original(text, post)
+    monkeypatch.setattr(PostText, "__init__", counting)
     return checked
 
 
@@ -269,3 +305,59 @@ def test_links_to_later_pages_of_an_author_are_not_broken(site):
     result = run_cli("build", str(site))
     assert result.code == 0, result.err
     assert (site / "output/en/authors/dr-kim/page/2/index.html").exists()
+
+
+def test_a_tag_feed_counts_the_posts_left_after_one_loses_the_tag(site_factory, tmp_path):
+    """The feed shows one post ([feeds] limit = 1) but says how many posts the tag has."""
+    site = site_factory({"posts/en/older.md": post_text("Older", date="2026-07-01", tags="[care]"),
+                         "posts/en/newer.md": post_text("Newer", date="2026-07-02", tags="[care]")},
+                        MINIMAL_CONFIG + "\n[feeds]\nlimit = 1\n")
+    assert feedparser.parse(build(site)["en/tags/care/feed.xml"]).feed.subtitle == "2 articles tagged “care”."
+    (site / "posts/en/older.md").write_text(post_text("Older", date="2026-07-01", tags="[]"))
+    cached = build(site)
+    feed = feedparser.parse(cached["en/tags/care/feed.xml"])
+    assert feed.feed.subtitle == "1 articles tagged “care”."
+    assert [entry.title for entry in feed.entries] == ["Newer"]
+    assert cached == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def files_opened_during(folder: Path, action) -> set[str]:
+    """The files under folder that any process opened while action ran (inotify, through watchdog)."""
+    from watchdog.events import FileOpenedEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    opened: set[str] = set()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if isinstance(event, FileOpenedEvent):
+                opened.add(Path(event.src_path).relative_to(folder).as_posix())
+
+    observer = Observer()
+    observer.schedule(Handler(), str(folder), recursive=True)
+    observer.start()
+    try:
+        time.sleep(0.2)
+        action()
+        time.sleep(0.5)  # let the last events arrive
+    finally:
+        observer.stop()
+        observer.join()
+    return opened
+
+
+def test_static_files_are_copied_again_only_when_they_change(site_factory, tmp_path, monkeypatch):
+    monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)  # files older than the grace period
+    site = site_factory({"posts/en/a.md": post_text("A"), "static/images/lips.png": b"\x89PNG first" * 100,
+                         "static/docs/price-list.pdf": b"%PDF" * 500})
+    build(site)
+    (site / "static/images/lips.png").write_bytes(b"\x89PNG other" * 100)  # the same size
+    opened = files_opened_during(site / "static", lambda: build(site))
+    assert opened == {"images/lips.png"}  # the unchanged file is not even opened
+    output = build(site)
+    assert output["images/lips.png"] == b"\x89PNG other" * 100
+    assert output["docs/price-list.pdf"] == b"%PDF" * 500
+    (site / "static/docs/price-list.pdf").unlink()
+    output = build(site)
+    assert "docs/price-list.pdf" not in output and not (site / "output/docs").exists()
+    assert output == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
