@@ -12,6 +12,7 @@ import operator
 import os
 import pickle
 import sys
+import threading
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 from importlib import metadata
@@ -63,66 +64,79 @@ class Fingerprinter:
     everything the object holds). Anything else is a TypeError: an object without a faithful, stable
     digest (say, one whose repr shows a memory address) must never decide what is reused.
 
-    Values are serialised by the C pickler without its memo, so equal values give equal bytes however
-    their parts are shared. Instances of the `remember` classes, values that many outputs share such
-    as a listed post or a tag, are digested once per build and then stand in by their digest
-    (remembered by identity, and kept alive while remembered). Sets are digested in their iteration
-    order, which may differ from one process to the next: keep them out of what is digested (a digest
-    that differs only costs a rebuild)."""
+    Values are serialised by the C pickler, which writes a part met twice in one value as a reference
+    to the first: equal bytes mean equal values, and values built by the same code share their parts
+    the same way. Instances of the `remember` classes, values that many outputs share such as a listed
+    post or a tag, are digested once per build and then stand in by their digest (remembered by
+    identity, and kept alive while remembered). Sets are digested in their iteration order, which may
+    differ from one process to the next: keep them out of what is digested (a digest that differs
+    only costs a rebuild)."""
 
     def __init__(self, remember: tuple[type, ...] = ()) -> None:
         self._remember = frozenset(remember)
         self._memo: dict[int, tuple[Any, str]] = {}
-        self._stream = io.BytesIO()
-        self._pickler = self._new_pickler(self._stream)
+        self._reductions = _Reductions(self)
+        self._idle: list[tuple[io.BytesIO, pickle.Pickler]] = []  # one more for each level of nesting
 
     def __call__(self, *values: Any) -> str:
-        stream, pickler = self._stream, self._pickler
-        if pickler is None:  # a nested call, from inside a dataclass being digested
-            stream = io.BytesIO()
-            pickler = self._new_pickler(stream)
-        self._pickler = None
+        stream, pickler = self._idle.pop() if self._idle else self._new_pickler()
         try:
             pickler.dump(values)
             return hashlib.blake2b(stream.getbuffer(), digest_size=16).hexdigest()
         finally:
-            if stream is self._stream:
-                stream.seek(0)
-                stream.truncate()
-                self._pickler = pickler
+            stream.seek(0)
+            stream.truncate()
+            pickler.clear_memo()
+            self._idle.append((stream, pickler))
 
-    def _new_pickler(self, stream: io.BytesIO) -> pickle.Pickler:
-        pickler = _Pickler(stream, self)
-        pickler.fast = True  # no memo: the bytes depend on the values only
-        return pickler
+    def _new_pickler(self) -> tuple[io.BytesIO, pickle.Pickler]:
+        stream = io.BytesIO()
+        pickler = pickle.Pickler(stream, protocol=5)
+        pickler.dispatch_table = self._reductions  # consulted for every value of a type pickle has no opcode for
+        return stream, pickler
 
-    def reduce(self, value: Any) -> Any:
-        """How the pickler writes a value that is not a str, int, float, bytes, tuple, list, dict or set."""
-        if value is _digested:
-            return NotImplemented
+    def reduce_dataclass(self, value: Any) -> tuple:
         kind = type(value)
+        if kind not in self._remember:
+            return kind, _FIELDS[kind](value)
+        known = self._memo.get(id(value))
+        if known is None or known[0] is not value:
+            known = self._memo[id(value)] = (value, self(kind, _FIELDS[kind](value)))
+        return _digested, (known[1],)
+
+
+class _Reductions(dict):
+    """The picklers' dispatch table, filled in as types turn up: how to write a dataclass, an object
+    with __digest__ or a mapping; other types pickle in their own way (dates, times, zones, paths,
+    classes and functions by name, which the code's digest stands for) if they are known to be plain,
+    and anything else is refused."""
+
+    def __init__(self, owner: Fingerprinter):
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, kind: type) -> Callable[[Any], tuple]:
         way = _WAYS.get(kind) or _classify(kind)
         if way is _DATACLASS:
-            if kind not in self._remember:
-                return kind, _FIELDS[kind](value)
-            known = self._memo.get(id(value))
-            if known is None or known[0] is not value:
-                known = self._memo[id(value)] = (value, self(kind, _FIELDS[kind](value)))
-            return _digested, (known[1],)
-        if way is _DIGEST:
-            return _digested, (f"{kind.__qualname__}:{value.__digest__()}",)
-        if way is _MAPPING:
-            return _mapping, (tuple(value.items()),)
-        if way is _PLAIN:
-            return NotImplemented
-        raise TypeError(f"cannot fingerprint a {kind.__module__}.{kind.__qualname__}: "
-                        "make it a dataclass or give it a __digest__() method")
+            reduction = self[kind] = self.owner.reduce_dataclass
+        elif way is _DIGEST:
+            reduction = self[kind] = _reduce_digest
+        elif way is _MAPPING:
+            reduction = self[kind] = _reduce_mapping
+        elif way is _PLAIN:
+            raise KeyError(kind)  # pickled by its own reduction
+        else:
+            raise TypeError(f"cannot fingerprint a {kind.__module__}.{kind.__qualname__}: "
+                            "make it a dataclass or give it a __digest__() method")
+        return reduction
 
 
-class _Pickler(pickle.Pickler):
-    def __init__(self, stream: io.BytesIO, owner: Fingerprinter):
-        self.reducer_override = owner.reduce  # read once by the C pickler: no extra call per object
-        super().__init__(stream, protocol=5)
+def _reduce_digest(value: Any) -> tuple:
+    return _digested, (f"{type(value).__qualname__}:{value.__digest__()}",)
+
+
+def _reduce_mapping(value: Any) -> tuple:
+    return _mapping, (tuple(value.items()),)
 
 
 def _digested(digest: str) -> str:  # named in the pickled form of a digested value; never called
@@ -134,11 +148,8 @@ def _mapping(items: tuple) -> dict:  # likewise, for mappings that are not dicts
 
 
 _DATACLASS, _DIGEST, _MAPPING, _PLAIN, _UNKNOWN = "dataclass", "digest", "mapping", "plain", "unknown"
-# Plain: pickled by their own reduction (dates, times, zones), or by qualified name (classes and
-# functions, which the code's digest stands for; a bound method's object is checked like any value).
 _WAYS: dict[type, str] = {MappingProxyType: _MAPPING, datetime: _PLAIN, date: _PLAIN, time: _PLAIN,
-                          timedelta: _PLAIN, type: _PLAIN, FunctionType: _PLAIN, BuiltinFunctionType: _PLAIN,
-                          MethodType: _PLAIN}
+                          timedelta: _PLAIN}
 _FIELDS: dict[type, Callable[[Any], tuple]] = {}  # a dataclass's field values, in order
 
 
@@ -151,8 +162,9 @@ def _classify(kind: type) -> str:
         names = [field.name for field in dataclasses.fields(kind)]
         get = operator.attrgetter(*names) if names else (lambda value: ())
         _FIELDS[kind] = get if len(names) != 1 else (lambda value: (get(value),))
-    elif issubclass(kind, (str, bytes, int, float, PurePath, tzinfo, type)):  # subclasses pickle their class too
-        way = _PLAIN
+    elif issubclass(kind, (str, bytes, int, float, PurePath, tzinfo, type, FunctionType, BuiltinFunctionType,
+                           MethodType)):
+        way = _PLAIN  # subclasses of str and the like pickle their class too
     else:
         way = _UNKNOWN
     _WAYS[kind] = way
@@ -161,4 +173,10 @@ def _classify(kind: type) -> str:
 
 def fingerprint(*values: Any) -> str:
     """A digest of values (see Fingerprinter), for cache keys."""
-    return Fingerprinter()(*values)
+    shared = getattr(_local, "fingerprinter", None)
+    if shared is None:
+        shared = _local.fingerprinter = Fingerprinter()  # one per thread: it keeps a stream and a pickler
+    return shared(*values)
+
+
+_local = threading.local()
