@@ -2,6 +2,7 @@
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,11 @@ def test_strings_are_framed_so_that_parts_cannot_run_together():
     assert fingerprint(("a", ("b",))) != fingerprint((("a", "b"),))
     assert fingerprint(MappingProxyType({"a": 1})) == fingerprint(MappingProxyType({"a": 1}))
     assert fingerprint(MappingProxyType({"a": 1})) != fingerprint(MappingProxyType({"a": 2}))
+
+
+def test_a_path_is_digested_as_the_place_it_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert fingerprint(Path("site")) == fingerprint(tmp_path / "site") != fingerprint(tmp_path / "other")
 
 
 def test_an_object_without_a_faithful_digest_is_refused():

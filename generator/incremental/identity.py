@@ -84,10 +84,12 @@ class Fingerprinter:
             pickler.dump(values)
             return hashlib.blake2b(stream.getbuffer(), digest_size=16).hexdigest()
         finally:
-            stream.seek(0)
-            stream.truncate()
-            pickler.clear_memo()
-            self._idle.append((stream, pickler))
+            # Clearing a memo costs as much as the largest it ever was: after a large value, a new pickler.
+            if stream.tell() < 65536:
+                stream.seek(0)
+                stream.truncate()
+                pickler.clear_memo()
+                self._idle.append((stream, pickler))
 
     def _new_pickler(self) -> tuple[io.BytesIO, pickle.Pickler]:
         stream = io.BytesIO()
@@ -96,6 +98,7 @@ class Fingerprinter:
         return stream, pickler
 
     def reduce_dataclass(self, value: Any) -> tuple:
+        """How the pickler writes a dataclass: by its fields, or by its digest when it is remembered."""
         kind = type(value)
         if kind not in self._remember:
             return kind, _FIELDS[kind](value)
@@ -123,6 +126,8 @@ class _Reductions(dict):
             reduction = self[kind] = _reduce_digest
         elif way is _MAPPING:
             reduction = self[kind] = _reduce_mapping
+        elif way is _LOCATION:
+            reduction = self[kind] = _reduce_location
         elif way is _PLAIN:
             raise KeyError(kind)  # pickled by its own reduction
         else:
@@ -139,6 +144,15 @@ def _reduce_mapping(value: Any) -> tuple:
     return _mapping, (tuple(value.items()),)
 
 
+def _reduce_location(value: Path) -> tuple:
+    """A path names a place: site/ and /home/me/site are one folder, whatever the current folder."""
+    return _location, (value.resolve().as_posix(),)
+
+
+def _location(path: str) -> Path:  # named in the pickled form of a path; never called
+    return Path(path)
+
+
 def _digested(digest: str) -> str:  # named in the pickled form of a digested value; never called
     return digest
 
@@ -147,7 +161,8 @@ def _mapping(items: tuple) -> dict:  # likewise, for mappings that are not dicts
     return dict(items)
 
 
-_DATACLASS, _DIGEST, _MAPPING, _PLAIN, _UNKNOWN = "dataclass", "digest", "mapping", "plain", "unknown"
+_DATACLASS, _DIGEST, _MAPPING, _LOCATION, _PLAIN, _UNKNOWN = (
+    "dataclass", "digest", "mapping", "location", "plain", "unknown")
 _WAYS: dict[type, str] = {MappingProxyType: _MAPPING, datetime: _PLAIN, date: _PLAIN, time: _PLAIN,
                           timedelta: _PLAIN}
 _FIELDS: dict[type, Callable[[Any], tuple]] = {}  # a dataclass's field values, in order
@@ -162,6 +177,8 @@ def _classify(kind: type) -> str:
         names = [field.name for field in dataclasses.fields(kind)]
         get = operator.attrgetter(*names) if names else (lambda value: ())
         _FIELDS[kind] = get if len(names) != 1 else (lambda value: (get(value),))
+    elif issubclass(kind, Path):
+        way = _LOCATION
     elif issubclass(kind, (str, bytes, int, float, PurePath, tzinfo, type, FunctionType, BuiltinFunctionType,
                            MethodType)):
         way = _PLAIN  # subclasses of str and the like pickle their class too
@@ -172,11 +189,14 @@ def _classify(kind: type) -> str:
 
 
 def fingerprint(*values: Any) -> str:
-    """A digest of values (see Fingerprinter), for cache keys."""
-    shared = getattr(_local, "fingerprinter", None)
-    if shared is None:
-        shared = _local.fingerprinter = Fingerprinter()  # one per thread: it keeps a stream and a pickler
-    return shared(*values)
+    """A digest of values (see Fingerprinter), for cache keys; strings alone take a shorter way."""
+    if all(type(value) is str for value in values):
+        text = "".join(f"{len(value)}:{value}" for value in values)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    fingerprinter = getattr(_local, "fingerprinter", None)
+    if fingerprinter is None:  # one per thread: it keeps its picklers between calls
+        fingerprinter = _local.fingerprinter = Fingerprinter()
+    return fingerprinter(*values)
 
 
 _local = threading.local()

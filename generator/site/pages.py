@@ -105,8 +105,10 @@ class _Planner:
 
     def __init__(self, site: Site):
         self.site, self.urls = site, site.urls
-        self.tag_links: dict[tuple[str, str], TagLink] = {}
-        self.listed = {post.source: Listed(post, tuple(self.link(post.lang, tag) for tag in post.tags))
+        spellings = {(post.lang, tag) for post in site.all_posts() for tag in post.tags}
+        links = {(lang, tag): TagLink(tag, group.key, group.name)
+                 for lang, tag in spellings for group in (site.tag_group(lang, tag),)}
+        self.listed = {post.source: Listed(post, tuple([links[post.lang, tag] for tag in post.tags]))
                        for post in site.all_posts()}
         self.series: dict[tuple[str, str], SeriesNav] = {}
         self.author_pages = {(group.lang, group.key) for groups in site.authors.values() for group in groups}
@@ -121,12 +123,6 @@ class _Planner:
     def listing(self, posts: tuple[Post, ...]) -> tuple[Listed, ...]:
         listed = self.listed
         return tuple([listed[post.source] for post in posts])
-
-    def link(self, lang: str, tag: str) -> TagLink:
-        if (lang, tag) not in self.tag_links:
-            group = self.site.tag_group(lang, tag)
-            self.tag_links[lang, tag] = TagLink(tag, group.key, group.name)
-        return self.tag_links[lang, tag]
 
     def series_nav(self, post: Post) -> SeriesNav | None:
         if not post.series:
@@ -147,8 +143,9 @@ class _Planner:
                      with_pages=(group.key,) if kind == "author" else ())
 
     def people_with_pages(self, post: Post) -> tuple[str, ...]:
-        people = [person for person in (post.author, post.reviewed_by) if (post.lang, person) in self.author_pages]
-        return tuple(dict.fromkeys(people))
+        author, reviewer, pages = post.author, post.reviewed_by, self.author_pages
+        people = (author,) if (post.lang, author) in pages else ()
+        return people + (reviewer,) if reviewer != author and (post.lang, reviewer) in pages else people
 
 
 def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
@@ -193,6 +190,8 @@ def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
     pages += [Page(**fields, alternates=tuple(versions[key])) for key, fields, _ in planner.drafts]
     pages.append(Page("not_found", urls.not_found(), "404.html", None, indexable=False, has_tags=has_tags))
     modified = [_newest_change(site.all_posts())] + [newest for _, _, newest in planner.drafts] + [None]
-    sitemap = tuple(SitemapEntry(page.path, when.isoformat() if when else "", page.alternates)
+    iso: dict[int, str] = {}  # many pages share one newest change
+    sitemap = tuple(SitemapEntry(page.path, iso.get(id(when)) or iso.setdefault(id(when), when.isoformat()) if when
+                                 else "", page.alternates)
                     for page, when in zip(pages, modified) if page.indexable)
     return tuple(pages), sitemap
