@@ -8,6 +8,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import html as lxml_html
 
 from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli
 from generator.check.core import PostText
@@ -307,17 +308,21 @@ def test_links_to_later_pages_of_an_author_are_not_broken(site):
     assert (site / "output/en/authors/dr-kim/page/2/index.html").exists()
 
 
-def test_a_tag_feed_counts_the_posts_left_after_one_loses_the_tag(site_factory, tmp_path):
-    """The feed shows one post ([feeds] limit = 1) but says how many posts the tag has."""
-    site = site_factory({"posts/en/older.md": post_text("Older", date="2026-07-01", tags="[care]"),
+def test_a_post_leaving_a_tag_beyond_the_feed_limit_updates_what_counts_the_tag(site_factory, tmp_path):
+    """The tag feed shows one post ([feeds] limit = 1); the older post, which it does not show, loses the
+    tag: the tag page and the topic index, which count the tag's posts, must say so, as a cold build does."""
+    site = site_factory({"posts/en/older.md": post_text("Older", date="2026-07-01", tags="[care, skin]"),
                          "posts/en/newer.md": post_text("Newer", date="2026-07-02", tags="[care]")},
                         MINIMAL_CONFIG + "\n[feeds]\nlimit = 1\n")
-    assert feedparser.parse(build(site)["en/tags/care/feed.xml"]).feed.subtitle == "2 articles tagged “care”."
-    (site / "posts/en/older.md").write_text(post_text("Older", date="2026-07-01", tags="[]"))
+    build(site)
+    (site / "posts/en/older.md").write_text(post_text("Older", date="2026-07-01", tags="[skin]"))
     cached = build(site)
     feed = feedparser.parse(cached["en/tags/care/feed.xml"])
-    assert feed.feed.subtitle == "1 articles tagged “care”."
     assert [entry.title for entry in feed.entries] == ["Newer"]
+    tag_page = lxml_html.fromstring(cached["en/tags/care/index.html"])
+    assert tag_page.cssselect(".intro")[0].text == "1 article on “care” from Test Blog."
+    topics = lxml_html.fromstring(cached["en/tags/index.html"]).text_content()
+    assert "1 article" in topics and "2 articles" not in topics
     assert cached == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
 
 
