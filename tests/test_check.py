@@ -320,25 +320,54 @@ def test_invalid_post_does_not_hide_the_other_findings(tmp_path):
     assert {"front-matter", "seo-title-length"} <= rules_found(site)
 
 
-def test_build_refuses_error_level_findings(tmp_path):
+def test_findings_never_stop_a_build_and_check_is_the_gate(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body="Results are guaranteed.\n"))})
     result = run_cli("build", str(site))
-    assert result.code == 1
-    assert "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in result.err
-    assert not (site / "output").exists()
+    assert result.code == 0, result.err
+    assert result.out.endswith(" — 1 error found by check (-v lists them)\n") and result.err == ""
+    assert "guaranteed" in (site / "output/en/posts/aftercare/index.html").read_text(encoding="utf-8")
+    listed = run_cli("build", "-v", str(site))
+    assert "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in listed.err
+    assert listed.out.endswith(" — 1 error found by check\n")
+    checked = run_cli("check", str(site))
+    assert checked.code == 1 and "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in checked.out
 
 
-def test_build_warns_about_the_description_as_the_post_contract_says(tmp_path):
+def test_broken_internal_link_is_a_check_error_not_a_build_failure(tmp_path):
+    files = {**pair(post(body="See [the guide](/en/posts/aftercare-guide/) and [the next part](/en/posts/next/).\n")),
+             "posts/en/next.md": post("The next part of the series", draft="true")}
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
+    result = run_cli("build", "-v", str(site))
+    assert result.code == 0 and " — 2 errors found by check\n" in result.out
+    assert "posts/en/aftercare.md:7:5: error: [broken-link] link to '/en/posts/aftercare-guide/' points to no page" \
+        in result.err
+    assert "posts/en/aftercare.md:7:49: error: [broken-link] link to '/en/posts/next/'" in result.err
+    assert (site / "output/en/posts/aftercare/index.html").is_file()
+    checked = run_cli("check", str(site))
+    assert checked.code == 1 and checked.out.count("[broken-link]") == 2
+    assert "which is a draft and not published yet" in checked.out
+
+
+def test_build_counts_the_description_warning_as_the_post_contract_says(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(description=None))})
-    result = run_cli("build", str(site))
-    assert result.code == 0 and "— 1 warning" in result.out
+    result = run_cli("build", "-v", str(site))
+    assert result.code == 0 and result.out.endswith(" — 1 warning found by check\n")
     assert "posts/en/aftercare.md:2:1: warning: [seo-description] no 'description'" in result.err
 
 
-def test_build_ignores_warnings_and_rules_turned_off(tmp_path):
-    config = with_check('[check.rules]\nad-guarantee = "warning"\n')
+def test_build_counts_findings_with_the_sites_severities(tmp_path):
+    config = with_check('[check.rules]\nad-guarantee = "warning"\nseo-title-length = "off"\n')
     site = write_tree(tmp_path, {"site.toml": config, **pair(post(title="Lips", body="Results are guaranteed.\n"))})
-    assert run_cli("build", str(site)).code == 0
+    result = run_cli("build", str(site))
+    assert result.code == 0 and result.out.endswith(" — 1 warning found by check (-v lists them)\n")
+    assert run_cli("check", str(site)).code == 0 and run_cli("check", "--strict", str(site)).code == 1
+
+
+def test_invalid_check_settings_still_stop_the_build_as_invalid_site_toml_does(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": with_check("stale_day = 3\n"), **pair()})
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "site.toml:" in result.err and "unknown key 'check.stale_day'" in result.err
+    assert not (site / "output").exists()
 
 
 def test_rule_catalog_has_descriptions_and_known_severities():

@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
+from generator.errors import Excerpt
 from generator.site.model import Site
 
 
@@ -26,6 +27,16 @@ class Finding:
     column: int | None
     message: str
     hint: str | None = None
+    reference: str | None = None
+    excerpt: Excerpt | None = None
+
+
+def excerpt_at(text: str, start: int, end: int, field: str) -> Excerpt:
+    """text[start:end] as an Excerpt: which occurrence of those words (ignoring case and spacing) it is in text.
+    text is what the field shows readers, or a masked copy of it with the same offsets."""
+    words = " ".join(text[start:end].split()).lower()
+    before = " ".join(text[:start].split()).lower()
+    return Excerpt(text[start:end], field, before.count(words) if words else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +143,12 @@ class PostText:
         index = bisect_right(self._starts, offset) - 1
         return self.post.body_line + index, offset - self._starts[index] + 1
 
-    def finding(self, rule: str, offset: int, message: str, hint: str | None = None) -> Finding:
+    def finding(self, rule: str, offset: int, message: str, hint: str | None = None, *, end: int | None = None,
+                reference: str | None = None) -> Finding:
+        """A finding at a body offset; with end, body[offset:end] are the flagged words (an Excerpt)."""
         line, column = self.location(offset)
-        return Finding(rule, self.post.source, line, column, message, hint)
+        excerpt = excerpt_at(self.prose, offset, end, "body") if end is not None and end > offset else None
+        return Finding(rule, self.post.source, line, column, message, hint, reference, excerpt)
 
     def _read_comments(self) -> tuple[IgnoreComment, ...]:
         body = self.body
@@ -158,6 +172,7 @@ class PostText:
         return False
 
 
-def front_matter_finding(post: Post, key: str, rule: str, message: str, hint: str | None = None) -> Finding:
+def front_matter_finding(post: Post, key: str, rule: str, message: str, hint: str | None = None, *,
+                         reference: str | None = None, excerpt: Excerpt | None = None) -> Finding:
     """A finding about a front-matter value, pointing at its key."""
-    return Finding(rule, post.source, post.key_lines.get(key, 1), 1, message, hint)
+    return Finding(rule, post.source, post.key_lines.get(key, 1), 1, message, hint, reference, excerpt)
