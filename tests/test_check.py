@@ -9,6 +9,7 @@ from PIL import Image
 from generator.check.command import run_checks
 from generator.check.runner import RULES, rule_catalog
 from generator.check.packs import load_packs
+from generator.errors import Excerpt
 
 from conftest import MINIMAL_CONFIG, REPO, run_cli, write_tree
 
@@ -152,6 +153,14 @@ def test_finding_names_file_line_column_rule_and_hint(tmp_path):
     assert ("posts/en/aftercare.md:9:15: error: [ad-absolute-claim] 'painless': absolute safety or outcome claim"
             in result.out)
     assert "\n  hint: describe the usual discomfort" in result.out
+
+
+def test_findings_carry_the_flagged_words_and_which_occurrence_they_are(tmp_path):
+    body = "<!-- check: ignore ad-absolute-claim -->\nA painless start.\n\nStill PAINLESS here.\n"
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="A painless aftercare guide", body=body))})
+    found = [f for f in run_checks(site) if f.rule == "ad-absolute-claim"]
+    assert [f.excerpt for f in found] == [Excerpt("painless", "title", 0), Excerpt("PAINLESS", "body", 1)]
+    assert found[1].reference.startswith("FTC Act") and found[1].format().endswith(f"(see {found[1].reference})")
 
 
 def test_json_format_lists_the_same_fields(tmp_path):

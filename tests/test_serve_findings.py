@@ -26,6 +26,9 @@ title: "Lip filler aftercare, guaranteed"
 date: 2026-07-03
 description: "What to expect in the first days after a lip filler treatment, from cold packs to sleep."
 author: dr-kim
+faq:
+  - q: "Do you offer 100% guaranteed results?"
+    a: "Results vary between people; we explain what to expect at the consultation."
 ---
 ## The first days
 
@@ -35,6 +38,8 @@ Patients ask whether comfort is guaranteed; here is what we know.
 We promise 100% guaranteed results for every patient.
 
 Ask about [our guaranteed plan](/en/) at the desk, and see `guaranteed` in code.
+
+Old notes: [see](/x</script><script>window.pwned=1</script>).
 """
 KO = """\
 ---
@@ -118,7 +123,7 @@ def test_serve_keeps_serving_a_site_with_error_findings_and_counts_them(served):
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_each_flagged_phrase_is_marked_and_explained_on_keyboard_focus(site, served, tab, lang):
     expected = [f for f in findings_of(site, PAGES[lang][1])
-                if f.excerpt and f.excerpt.field in ("body", "title") and f.rule.startswith("ad-")]
+                if f.excerpt and f.excerpt.field in ("body", "title", "faq") and f.rule.startswith("ad-")]
     assert expected, "the rule packs flag nothing in the sample sentences"
     page = open_page(tab, served, lang)
     marks = page.locator("mark.clinicpress-finding")
@@ -143,7 +148,7 @@ def test_each_flagged_phrase_is_marked_and_explained_on_keyboard_focus(site, ser
     assert focused.get_attribute("aria-describedby") == " ".join(f"clinicpress-finding-{i}" for i in ids.split())
     page.keyboard.press("Escape")
     tip.wait_for(state="hidden", timeout=WAIT * 1000)
-    outside_links = page.locator("mark.clinicpress-finding:not(a mark)")
+    outside_links = page.locator("mark.clinicpress-finding:not(a mark, summary mark)")
     assert [outside_links.nth(i).get_attribute("tabindex") for i in range(outside_links.count())] == \
         ["0"] * outside_links.count()
 
@@ -160,6 +165,29 @@ def test_marks_skip_the_ignored_line_and_code_and_follow_the_words_into_links(si
     link.focus()
     page.locator("#clinicpress-tip").wait_for(state="visible", timeout=WAIT * 1000)
     assert "ad-guarantee" in page.locator("#clinicpress-tip").inner_text()
+
+
+def test_a_phrase_in_an_faq_question_is_explained_when_the_question_has_focus(site, served, tab):
+    flagged = [f for f in findings_of(site, PAGES["en"][1]) if f.excerpt and f.excerpt.field == "faq"]
+    assert flagged, "the rule packs flag nothing in the FAQ question"
+    page = open_page(tab, served, "en")
+    question = page.locator(".faq summary")
+    assert question.locator("mark.clinicpress-finding").count() >= 1
+    assert question.locator("mark[tabindex]").count() == 0  # the question is the control that takes focus
+    question.focus()
+    page.locator("#clinicpress-tip").wait_for(state="visible", timeout=WAIT * 1000)
+    assert flagged[0].message in page.locator("#clinicpress-tip").inner_text()
+
+
+def test_post_text_in_findings_stays_text(site, served, tab):
+    url, _ = served
+    body = fetch(url + PAGES["en"][0]).body
+    data = body[body.index('id="clinicpress-findings-data">'):]
+    data = data[:data.index("</script>")]
+    assert "<" not in data and "\\u003c/script" in data  # the post's '</script' cannot end the data early
+    page = open_page(tab, served, "en")
+    assert "link to '/x</script'" in page.locator("#clinicpress-findings").inner_text()
+    assert page.evaluate("window.pwned") is None
 
 
 def test_hovering_a_mark_shows_its_explanation(served, tab):
