@@ -4,10 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 from generator.check.command import run_checks
 from generator.check.runner import RULES, rule_catalog
+from generator.check.core import Occurrences, excerpt_at
 from generator.check.packs import load_packs
 from generator.errors import Excerpt
 
@@ -161,6 +163,19 @@ def test_findings_carry_the_flagged_words_and_which_occurrence_they_are(tmp_path
     found = [f for f in run_checks(site) if f.rule == "ad-absolute-claim"]
     assert [f.excerpt for f in found] == [Excerpt("painless", "title", 0), Excerpt("PAINLESS", "body", 1)]
     assert found[1].reference.startswith("FTC Act") and found[1].format().endswith(f"(see {found[1].reference})")
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["a", "A", "b", " ", "  ", "\n\n", "ab", "보장", "İ", "\t "]), min_size=1, max_size=40),
+       spans=st.lists(st.tuples(st.integers(0, 40), st.integers(1, 6)), min_size=1, max_size=6))
+def test_excerpts_of_long_bodies_are_counted_as_short_texts_are(pieces, spans):
+    """A body's excerpts are counted incrementally over a text normalized once; the result is the plain count."""
+    text = "".join(pieces)
+    occurrences = Occurrences(text)
+    for start, length in sorted((s % len(text), length) for s, length in spans):
+        if not text[start].isspace():
+            end = min(len(text), start + length)
+            assert occurrences.excerpt(start, end, "body") == excerpt_at(text, start, end, "body")
 
 
 def test_json_format_lists_the_same_fields(tmp_path):

@@ -155,7 +155,7 @@
 
   function counted(counts) {  // {error: 2, warning: 1} -> "2 errors, 1 warning"
     var parts = [];
-    [["error", "error", "errors"], ["warning", "warning", "warnings"], ["info", "note", "notes"]].forEach(function (kind) {
+    [["error", "error", "errors"], ["warning", "warning", "warnings"], ["info", "info", "info"]].forEach(function (kind) {
       var n = counts[kind[0]] || 0;
       if (n) { parts.push(n + " " + (n === 1 ? kind[1] : kind[2])); }
     });
