@@ -8,7 +8,7 @@ preview/findings.js); the server never rewrites the page's own markup.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from generator.errors import Diagnostic
 
 ASSETS = Path(__file__).parent / "preview"
 SEVERITIES = ("error", "warning", "info")
+PAGE_LIMIT = 200  # findings listed in one page; `check` lists them all
 
 
 def findings_by_page(result: BuildResult) -> dict[str, tuple[Diagnostic, ...]]:
@@ -47,15 +48,14 @@ def _assets() -> tuple[str, str]:
     return (ASSETS / "findings.css").read_text(encoding="utf-8"), (ASSETS / "findings.js").read_text(encoding="utf-8")
 
 
-def findings_snippet(findings: Iterable[Diagnostic], site_findings: Mapping[str, int]) -> str:
+def findings_snippet(findings: Sequence[Diagnostic], site_findings: Mapping[str, int]) -> str:
     """The data, style and script added before </body> of a previewed page; nothing when it has no findings.
-    site_findings counts the findings of the whole site by severity."""
-    listed = [_as_json(f) for f in findings]
-    if not listed:
+    site_findings counts the findings of the whole site by severity. A page lists at most PAGE_LIMIT."""
+    if not findings:
         return ""
     css, script = _assets()
-    data = {"findings": listed, "site": {severity: site_findings.get(severity, 0) for severity in SEVERITIES},
-            "css": css}
+    data = {"findings": [_as_json(f) for f in findings[:PAGE_LIMIT]], "more": max(0, len(findings) - PAGE_LIMIT),
+            "page": count_by_severity(findings), "site": {s: site_findings.get(s, 0) for s in SEVERITIES}, "css": css}
     return (f'<script type="application/json" id="clinicpress-findings-data">{_script_json(data)}</script>'
             f"<script data-clinicpress-findings>{script}</script>")
 

@@ -161,8 +161,6 @@
     });
     return parts.join(", ");
   }
-  var pageCounts = {};
-  findings.forEach(function (finding) { pageCounts[finding.severity] = (pageCounts[finding.severity] || 0) + 1; });
 
   function describe(finding, into, headingTag) {
     var head = element(headingTag, "clinicpress-finding-head");
@@ -189,7 +187,7 @@
   details.addEventListener("toggle", function () {
     try { sessionStorage.setItem("clinicpress-findings-open", details.open ? "open" : "closed"); } catch (e) { /* off */ }
   });
-  details.appendChild(element("summary", "", "Check found " + counted(pageCounts) + " on this page"));
+  details.appendChild(element("summary", "", "Check found " + counted(data.page) + " on this page"));
   var list = element("ol", "clinicpress-list");
   findings.forEach(function (finding, index) {
     var item = element("li", "clinicpress-item clinicpress-" + finding.severity);
@@ -213,6 +211,9 @@
     list.appendChild(item);
   });
   details.appendChild(list);
+  if (data.more) {
+    details.appendChild(element("p", "clinicpress-site", "And " + data.more + " more in this post."));
+  }
   var total = counted(data.site);
   if (total) {
     details.appendChild(element("p", "clinicpress-site",
