@@ -55,8 +55,8 @@ def _build_site(options: BuildOptions) -> BuildResult:
         # Read and check: configuration, posts, the site model, the theme, the static files' names.
         _, site, findings = load_site(options, cache, prerender=True)
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
+        theme = load_theme(site_dir, site.config.languages)  # invalid UI strings stop the build here
         findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
-        theme = load_theme(site_dir, site.config.languages)
         static = discover_static_files(site_dir, theme.dirs, skip=is_raster)
         # Photos and other raster images: processed once, kept in the image cache.
         images = prepare_images(site, site_dir, list(theme.dirs), image_cache, {f.path for f in static},
