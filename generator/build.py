@@ -18,6 +18,7 @@ from generator.markup.post_bodies import render_bodies
 from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
 from generator.render.theme import load_theme
+from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
 
 BUILD_STAGES = ("reading posts", "rendering pages", "writing files")
@@ -28,7 +29,11 @@ class BuildResult:
     pages_per_language: dict[str, int]
     files_written: int
     seconds: float
-    warnings: tuple[Diagnostic, ...]
+    findings: tuple[Diagnostic, ...]  # of the content rules, for `check` to judge: they never stop a build
+    post_sources: dict[str, str]  # output path of each post's page -> the post's source path
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
 
 
 def build_site(options: BuildOptions) -> BuildResult:
@@ -48,10 +53,10 @@ def _build_site(options: BuildOptions) -> BuildResult:
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
         # Read and check: configuration, posts, the site model, the theme, the static files' names.
-        _, site, warnings = load_site(options, cache, prerender=True)
+        _, site, findings = load_site(options, cache, prerender=True)
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
-        warnings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
-        theme = load_theme(site_dir, site.config.languages)
+        theme = load_theme(site_dir, site.config.languages)  # invalid UI strings stop the build here
+        findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
         static = discover_static_files(site_dir, theme.dirs, skip=is_raster)
         # Photos and other raster images: processed once, kept in the image cache.
         images = prepare_images(site, site_dir, list(theme.dirs), image_cache, {f.path for f in static},
@@ -69,8 +74,9 @@ def _build_site(options: BuildOptions) -> BuildResult:
     finally:
         cache.close()
         image_cache.close()
+    post_sources = {Urls.output_path(page.path): page.post.source for page in outputs.pages if page.post is not None}
     return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files,
-                       time.perf_counter() - started, warnings)
+                       time.perf_counter() - started, findings, post_sources)
 
 
 @contextmanager

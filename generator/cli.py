@@ -48,9 +48,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: number of cores)")
     build.add_argument("--no-cache", action="store_true", help="ignore the incremental cache")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    build.add_argument("-v", "--verbose", action="store_true", help="print every warning in full")
+    build.add_argument("-v", "--verbose", action="store_true", help="list every finding of check in full")
 
-    check = commands.add_parser("check", help="check posts and configuration without building")
+    check = commands.add_parser("check", help="check posts and configuration without building; exit 1 on errors")
     check.add_argument("site_dir", nargs="?", default=".", type=Path)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
@@ -62,7 +62,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     serve.add_argument("--future", action="store_true", help="include posts dated in the future")
     serve.add_argument("-q", "--quiet", action="store_true", help="print the address and errors only")
-    serve.add_argument("-v", "--verbose", action="store_true", help="also print changed files and every request")
+    serve.add_argument("-v", "--verbose", action="store_true",
+                       help="also list the findings of check, changed files and every request")
 
     new = commands.add_parser("new", help="start a new post in posts/<lang>/")
     new.add_argument("title", help='the post title, in quotes: "Lip filler aftercare"')
@@ -118,11 +119,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def _summary(result: BuildResult) -> str:
+def _summary(result: BuildResult, listed: bool, stream: TextIO) -> str:
+    """One line: pages per language, time, and what `check` would say (listed: the findings are printed above)."""
     total = sum(result.pages_per_language.values())
     languages = ", ".join(f"{lang} {count:,}" for lang, count in result.pages_per_language.items())
-    return (f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — "
-            f"{_plural(len(result.warnings), 'warning')}")
+    errors, warnings = result.count("error"), result.count("warning")
+    counts = [_red(_plural(errors, "error"), stream)] if errors else []
+    counts += [_plural(warnings, "warning")] if warnings else []
+    if not counts:
+        found = "no errors or warnings found by check"
+    else:
+        found = f"{', '.join(counts)} found by check" + ("" if listed else " (-v lists them)")
+    return f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — {found}"
 
 
 class ProgressBar:
@@ -162,10 +170,10 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                drafts=args.drafts, future=args.future, progress=progress,
                                jobs=args.jobs, use_cache=not args.no_cache)
         result = build_site(options)
-    if args.verbose or not args.quiet:
-        print_diagnostics(result.warnings, err)
+    if args.verbose:
+        print_diagnostics(result.findings, err)
     if not args.quiet:
-        print(_summary(result), file=out)
+        print(_summary(result, listed=args.verbose, stream=out), file=out)
     return EXIT_OK
 
 
@@ -189,10 +197,10 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def report(event: ServeEvent) -> None:
         if event.kind == "built" and event.result is not None:
-            if args.verbose or not args.quiet:
-                print_diagnostics(event.result.warnings, err)
+            if args.verbose:
+                print_diagnostics(event.result.findings, err)
             if not args.quiet:
-                print(_summary(event.result), file=out, flush=True)
+                print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
         elif event.kind == "failed":
             if args.verbose and event.message:  # the traceback of an unexpected failure
                 print(event.message, file=err)

@@ -8,6 +8,15 @@ from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
+class Excerpt:
+    """The flagged words of a finding, as readers see them on the post's page."""
+
+    text: str  # as written in the post
+    field: str  # where the page shows it: "body", "title", "faq"; "description", "image_alt" are not shown as text
+    occurrence: int  # how many times the same text (ignoring case and spacing) comes earlier in that field
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem found in the input, printed compiler-style."""
 
@@ -18,17 +27,30 @@ class Diagnostic:
     hint: str | None = None
     column: int | None = None
     rule: str | None = None
+    reference: str | None = None  # the law or guidance a content rule relates to
+    excerpt: Excerpt | None = None
 
-    def format(self) -> str:
+    @property
+    def location(self) -> str:
         location = self.path
         if self.line is not None:
             location += f":{self.line}"
             if self.column is not None:
                 location += f":{self.column}"
+        return location
+
+    @property
+    def full_hint(self) -> str | None:
+        """The hint with the reference it relies on, as printed."""
+        if self.reference:
+            return f"{self.hint} (see {self.reference})" if self.hint else f"see {self.reference}"
+        return self.hint
+
+    def format(self) -> str:
         rule = f"[{self.rule}] " if self.rule else ""
-        text = f"{location}: {self.severity}: {rule}{self.message}"
-        if self.hint:
-            text += "\n  hint: " + self.hint.replace("\n", "\n        ")  # a table to copy keeps its lines
+        text = f"{self.location}: {self.severity}: {rule}{self.message}"
+        if self.full_hint:
+            text += "\n  hint: " + self.full_hint.replace("\n", "\n        ")  # a table to copy keeps its lines
         return text
 
     def sort_key(self) -> tuple:

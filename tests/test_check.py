@@ -4,11 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 from generator.check.command import run_checks
 from generator.check.runner import RULES, rule_catalog
+from generator.check.core import Occurrences, excerpt_at
 from generator.check.packs import load_packs
+from generator.errors import Excerpt
 
 from conftest import MINIMAL_CONFIG, REPO, run_cli, write_tree
 
@@ -152,6 +155,27 @@ def test_finding_names_file_line_column_rule_and_hint(tmp_path):
     assert ("posts/en/aftercare.md:9:15: error: [ad-absolute-claim] 'painless': absolute safety or outcome claim"
             in result.out)
     assert "\n  hint: describe the usual discomfort" in result.out
+
+
+def test_findings_carry_the_flagged_words_and_which_occurrence_they_are(tmp_path):
+    body = "<!-- check: ignore ad-absolute-claim -->\nA painless start.\n\nStill PAINLESS here.\n"
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="A painless aftercare guide", body=body))})
+    found = [f for f in run_checks(site) if f.rule == "ad-absolute-claim"]
+    assert [f.excerpt for f in found] == [Excerpt("painless", "title", 0), Excerpt("PAINLESS", "body", 1)]
+    assert found[1].reference.startswith("FTC Act") and found[1].format().endswith(f"(see {found[1].reference})")
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["a", "A", "b", " ", "  ", "\n\n", "ab", "보장", "İ", "\t "]), min_size=1, max_size=40),
+       spans=st.lists(st.tuples(st.integers(0, 40), st.integers(1, 6)), min_size=1, max_size=6))
+def test_excerpts_of_long_bodies_are_counted_as_short_texts_are(pieces, spans):
+    """A body's excerpts are counted incrementally over a text normalized once; the result is the plain count."""
+    text = "".join(pieces)
+    occurrences = Occurrences(text)
+    for start, length in sorted((s % len(text), length) for s, length in spans):
+        if not text[start].isspace():
+            end = min(len(text), start + length)
+            assert occurrences.excerpt(start, end, "body") == excerpt_at(text, start, end, "body")
 
 
 def test_json_format_lists_the_same_fields(tmp_path):
@@ -320,25 +344,54 @@ def test_invalid_post_does_not_hide_the_other_findings(tmp_path):
     assert {"front-matter", "seo-title-length"} <= rules_found(site)
 
 
-def test_build_refuses_error_level_findings(tmp_path):
+def test_findings_never_stop_a_build_and_check_is_the_gate(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body="Results are guaranteed.\n"))})
     result = run_cli("build", str(site))
-    assert result.code == 1
-    assert "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in result.err
-    assert not (site / "output").exists()
+    assert result.code == 0, result.err
+    assert result.out.endswith(" — 1 error found by check (-v lists them)\n") and result.err == ""
+    assert "guaranteed" in (site / "output/en/posts/aftercare/index.html").read_text(encoding="utf-8")
+    listed = run_cli("build", "-v", str(site))
+    assert "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in listed.err
+    assert listed.out.endswith(" — 1 error found by check\n")
+    checked = run_cli("check", str(site))
+    assert checked.code == 1 and "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in checked.out
 
 
-def test_build_warns_about_the_description_as_the_post_contract_says(tmp_path):
+def test_broken_internal_link_is_a_check_error_not_a_build_failure(tmp_path):
+    files = {**pair(post(body="See [the guide](/en/posts/aftercare-guide/) and [the next part](/en/posts/next/).\n")),
+             "posts/en/next.md": post("The next part of the series", draft="true")}
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
+    result = run_cli("build", "-v", str(site))
+    assert result.code == 0 and " — 2 errors found by check\n" in result.out
+    assert "posts/en/aftercare.md:7:5: error: [broken-link] link to '/en/posts/aftercare-guide/' points to no page" \
+        in result.err
+    assert "posts/en/aftercare.md:7:49: error: [broken-link] link to '/en/posts/next/'" in result.err
+    assert (site / "output/en/posts/aftercare/index.html").is_file()
+    checked = run_cli("check", str(site))
+    assert checked.code == 1 and checked.out.count("[broken-link]") == 2
+    assert "which is a draft and not published yet" in checked.out
+
+
+def test_build_counts_the_description_warning_as_the_post_contract_says(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(description=None))})
-    result = run_cli("build", str(site))
-    assert result.code == 0 and "— 1 warning" in result.out
+    result = run_cli("build", "-v", str(site))
+    assert result.code == 0 and result.out.endswith(" — 1 warning found by check\n")
     assert "posts/en/aftercare.md:2:1: warning: [seo-description] no 'description'" in result.err
 
 
-def test_build_ignores_warnings_and_rules_turned_off(tmp_path):
-    config = with_check('[check.rules]\nad-guarantee = "warning"\n')
+def test_build_counts_findings_with_the_sites_severities(tmp_path):
+    config = with_check('[check.rules]\nad-guarantee = "warning"\nseo-title-length = "off"\n')
     site = write_tree(tmp_path, {"site.toml": config, **pair(post(title="Lips", body="Results are guaranteed.\n"))})
-    assert run_cli("build", str(site)).code == 0
+    result = run_cli("build", str(site))
+    assert result.code == 0 and result.out.endswith(" — 1 warning found by check (-v lists them)\n")
+    assert run_cli("check", str(site)).code == 0 and run_cli("check", "--strict", str(site)).code == 1
+
+
+def test_invalid_check_settings_still_stop_the_build_as_invalid_site_toml_does(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": with_check("stale_day = 3\n"), **pair()})
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "site.toml:" in result.err and "unknown key 'check.stale_day'" in result.err
+    assert not (site / "output").exists()
 
 
 def test_rule_catalog_has_descriptions_and_known_severities():

@@ -5,6 +5,8 @@ import io
 import threading
 import time
 
+import pytest
+
 from conftest import post_text, run_cli
 from generator.cli import ProgressBar
 
@@ -23,22 +25,46 @@ def wait_for(condition, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+# Posts that every rule of `check` passes.
+EN_POST = post_text("Hello from the clinic's new blog")
+KO_POST = ('---\ntitle: "클리닉 블로그를 시작합니다"\ndate: 2026-07-03\n'
+           'description: "시술 후 처음 며칠 동안 냉찜질부터 수면 자세까지 알아 두면 좋은 내용을 정리했습니다."\n---\n본문입니다.\n')
+
+
 def test_build_prints_one_summary_line_and_no_progress_bar_when_not_a_terminal(site_factory):
-    site = site_factory({"posts/en/hello.md": post_text("Hello"), "posts/ko/hello.md": post_text("안녕하세요")})
+    site = site_factory({"posts/en/hello.md": EN_POST, "posts/ko/hello.md": KO_POST})
     result = run_cli("build", str(site))
     assert result.code == 0
     assert result.out.count("\n") == 1
-    assert result.out.startswith("Built ") and "(ko " in result.out and "0 warnings" in result.out
+    assert result.out.startswith("Built 4 pages (ko 2, en 2) in ")
+    assert result.out.endswith(" s — no errors or warnings found by check\n")
     assert "\r" not in result.err and "\033" not in result.err
 
 
-def test_quiet_build_prints_nothing_but_verbose_prints_warnings(site_factory):
+def test_quiet_build_prints_nothing_but_verbose_lists_the_findings(site_factory):
     site = site_factory({"posts/en/hello.md": "---\ntitle: Hello\ndate: 2026-07-03\n---\nText.\n"})
     quiet = run_cli("build", "-q", str(site))
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    plain = run_cli("build", str(site))
+    assert plain.err == "" and plain.out.endswith(" — 2 warnings found by check (-v lists them)\n")
     verbose = run_cli("build", "-v", str(site))
     assert "posts/en/hello.md:2:1: warning: [seo-description] no 'description'" in verbose.err
-    assert "1 warning" in verbose.out
+    assert "posts/en/hello.md:2:1: warning: [seo-title-length] title is 5 characters" in verbose.err
+    assert "info: [translation-missing]" in verbose.err  # -v lists every finding; the line counts what check judges
+    assert verbose.out.endswith(" — 2 warnings found by check\n")
+
+
+@pytest.mark.parametrize("body, counted", [
+    ("It is painless.\n", "1 error"),
+    ("It is painless and guaranteed.\n\n# A second title\n", "2 errors, 1 warning"),
+    ("We are the best clinic.\n\n# A second title\n", "2 warnings"),
+], ids=["one-error", "errors-and-a-warning", "warnings"])
+def test_summary_counts_findings_by_severity_in_plain_words(site_factory, body, counted):
+    site = site_factory({"posts/en/hello.md": post_text("Hello from the clinic's new blog", body=body),
+                         "posts/ko/hello.md": KO_POST})
+    result = run_cli("build", str(site))
+    assert result.code == 0 and result.err == ""
+    assert result.out.endswith(f" — {counted} found by check (-v lists them)\n")
 
 
 def test_progress_bar_shows_the_stage_on_a_terminal_then_clears_its_line():

@@ -122,9 +122,7 @@ def site_files(title: str, description: str, tags: list[str], author: str, job: 
               .replace('en = "Board-certified plastic surgeon"', f"en = {quoted(job)}")
               .replace('en = "Test Clinic"', f"en = {quoted(clinic)}")
               + f'\n[series.care]\ntitle = {{ ko = "관리", en = {quoted(series)} }}\n'
-              + '\n[comments]\nprovider = "disqus"\n\n[comments.disqus]\nshortname = "clinic"\n'
-              # Links the sanitizer removes would otherwise stop the build as links to no page.
-              + '\n[check.rules]\nbroken-link = "off"\n')
+              + '\n[comments]\nprovider = "disqus"\n\n[comments.disqus]\nshortname = "clinic"\n')
     post = "\n".join([
         "---", f"title: {quoted(title)}", "date: 2026-07-03", f"description: {quoted(description)}",
         f"tags: [{', '.join(quoted(tag) for tag in tags)}]", "author: dr-kim", "reviewed_by: dr-kim",

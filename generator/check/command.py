@@ -31,6 +31,6 @@ def _validity(diagnostic: Diagnostic) -> Diagnostic:
 def format_findings(findings: list[Diagnostic], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([{"path": f.path, "line": f.line, "column": f.column, "severity": f.severity,
-                            "rule": f.rule, "message": f.message, "hint": f.hint} for f in findings],
+                            "rule": f.rule, "message": f.message, "hint": f.full_hint} for f in findings],
                           ensure_ascii=False, indent=2) + "\n"
     return "".join(f.format() + "\n" for f in findings)

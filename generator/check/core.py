@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
+from generator.errors import Excerpt
 from generator.site.model import Site
 
 
@@ -26,6 +27,53 @@ class Finding:
     column: int | None
     message: str
     hint: str | None = None
+    reference: str | None = None
+    excerpt: Excerpt | None = None
+
+
+def excerpt_at(text: str, start: int, end: int, field: str) -> Excerpt:
+    """text[start:end] as an Excerpt: which occurrence of those words (ignoring case and spacing) it is in text.
+    text is what the field shows readers, or a masked copy of it with the same offsets. For short texts."""
+    words = " ".join(text[start:end].split()).lower()
+    before = " ".join(text[:start].split()).lower()
+    return Excerpt(text[start:end], field, before.count(words) if words else 0)
+
+
+# A preview highlights at most this many findings of one post's body; the others are listed without a
+# highlight. It bounds the work on huge posts with a finding on every line.
+EXCERPTS_PER_POST = 200
+_SPACE_RUN = re.compile(r"\s{2,}")
+
+
+class Occurrences:
+    """excerpt_at for a long text: the text is normalized once, and counting resumes where the last
+    count of the same words stopped (a rule's findings come in text order)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        collapsed = " ".join(text.split())
+        self.normalized = collapsed.lower()
+        self.exact = len(self.normalized) == len(collapsed)  # lower() kept every offset ('İ' does not)
+        lead = len(text) - len(text.lstrip())
+        # Whitespace removed before each offset: a leading run goes, any other run becomes one space.
+        self.ends, self.removed = [lead], [lead]
+        for match in _SPACE_RUN.finditer(text, lead):
+            self.ends.append(match.end())
+            self.removed.append(self.removed[-1] + match.end() - match.start() - 1)
+        self.counted: dict[str, tuple[int, int]] = {}  # words -> (normalized offset, occurrences before it)
+
+    def excerpt(self, start: int, end: int, field: str) -> Excerpt:
+        words = " ".join(self.text[start:end].split()).lower()
+        start += len(self.text[start:end]) - len(self.text[start:end].lstrip())
+        at = start - self.removed[bisect_right(self.ends, start) - 1]
+        if not words or not self.exact or not self.normalized.startswith(words, at):
+            return excerpt_at(self.text, start, end, field)
+        since, count = self.counted.get(words, (0, 0))
+        if since > at:
+            since, count = 0, 0
+        count += self.normalized.count(words, since, at)
+        self.counted[words] = (at, count)
+        return Excerpt(self.text[start:end], field, count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +158,7 @@ class IgnoreComment:
 class PostText:
     """A post's body prepared for the rules: masked copies, line lookup, and its ignore comments."""
 
-    __slots__ = ("post", "body", "code", "prose", "_starts", "comments")
+    __slots__ = ("post", "body", "code", "prose", "_starts", "comments", "_occurrences", "_excerpts")
 
     def __init__(self, post: Post):
         self.post = post
@@ -119,6 +167,8 @@ class PostText:
         self.prose = mask_markup(self.code)
         self._starts: list[int] | None = None
         self.comments = self._read_comments() if "check:" in self.body else ()
+        self._occurrences: Occurrences | None = None
+        self._excerpts = 0
 
     def location(self, offset: int) -> tuple[int, int]:
         """File line and 1-based column of a body offset."""
@@ -132,9 +182,19 @@ class PostText:
         index = bisect_right(self._starts, offset) - 1
         return self.post.body_line + index, offset - self._starts[index] + 1
 
-    def finding(self, rule: str, offset: int, message: str, hint: str | None = None) -> Finding:
+    def finding(self, rule: str, offset: int, message: str, hint: str | None = None, *, end: int | None = None,
+                reference: str | None = None) -> Finding:
+        """A finding at a body offset; with end, body[offset:end] are the flagged words (an Excerpt)."""
         line, column = self.location(offset)
-        return Finding(rule, self.post.source, line, column, message, hint)
+        return Finding(rule, self.post.source, line, column, message, hint, reference, self._excerpt(offset, end))
+
+    def _excerpt(self, start: int, end: int | None) -> Excerpt | None:
+        if end is None or end <= start or self._excerpts >= EXCERPTS_PER_POST:
+            return None
+        self._excerpts += 1
+        if self._occurrences is None:
+            self._occurrences = Occurrences(self.prose)
+        return self._occurrences.excerpt(start, end, "body")
 
     def _read_comments(self) -> tuple[IgnoreComment, ...]:
         body = self.body
@@ -158,6 +218,7 @@ class PostText:
         return False
 
 
-def front_matter_finding(post: Post, key: str, rule: str, message: str, hint: str | None = None) -> Finding:
+def front_matter_finding(post: Post, key: str, rule: str, message: str, hint: str | None = None, *,
+                         reference: str | None = None, excerpt: Excerpt | None = None) -> Finding:
     """A finding about a front-matter value, pointing at its key."""
-    return Finding(rule, post.source, post.key_lines.get(key, 1), 1, message, hint)
+    return Finding(rule, post.source, post.key_lines.get(key, 1), 1, message, hint, reference, excerpt)

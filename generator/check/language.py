@@ -5,9 +5,10 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from generator.check.core import Finding, LintContext, PostText, front_matter_finding
+from generator.check.core import Finding, LintContext, PostText, excerpt_at, front_matter_finding
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
+from generator.errors import Excerpt
 
 _HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 _HANGUL = re.compile(f"[{_HANGUL_CHARS}]")
@@ -62,16 +63,19 @@ def _stray_hangul(text: PostText, ctx: LintContext) -> Iterator[Finding]:
     nouns = tuple(n for n in ctx.settings.proper_nouns if _HANGUL.search(n))
     language = ctx.site.config.language(post.lang).name
     hint = "translate it, or list it under proper_nouns in [check] of site.toml if it is a name"
-    for key, value in _segments(post):
+    segments = _segments(post)
+    for index, (key, value) in enumerate(segments):
         for start, run in _hangul_runs(_without_names(value, nouns)):
             yield front_matter_finding(post, key, "lang-stray-hangul",
-                                       f"Korean text '{run}' in the {key} of a post in {language}", hint)
+                                       f"Korean text '{run}' in the {key} of a post in {language}", hint,
+                                       excerpt=field_excerpt(segments, index, start, start + len(run)))
             break
     if not _HANGUL.search(text.prose):
         return
     reported: set[int] = set()
     for start, run in _hangul_runs(_without_names(text.prose, nouns)):
-        finding = text.finding("lang-stray-hangul", start, f"Korean text '{run}' in a post in {language}", hint)
+        finding = text.finding("lang-stray-hangul", start, f"Korean text '{run}' in a post in {language}", hint,
+                               end=start + len(run))
         if finding.line not in reported:
             reported.add(finding.line)
             yield finding
@@ -98,10 +102,12 @@ def _long_english(text: PostText, ctx: LintContext) -> Iterator[Finding]:
             if count >= limit:
                 yield match.start(), match.group(), count
 
-    for key, value in _segments(post):
-        for _, run, count in runs(value):
+    segments = _segments(post)
+    for index, (key, value) in enumerate(segments):
+        for start, run, count in runs(value):
             yield front_matter_finding(post, key, "lang-long-english",
-                                       f"{count} English words in a row in the {key} of a Korean post: '{_short(run)}'", hint)
+                                       f"{count} English words in a row in the {key} of a Korean post: '{_short(run)}'", hint,
+                                       excerpt=field_excerpt(segments, index, start, start + len(run)))
             break
     if not _LATIN.search(text.prose):
         return
@@ -109,7 +115,8 @@ def _long_english(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         line_start = text.prose.rfind("\n", 0, start) + 1
         if text.body.startswith("[^", line_start):
             continue  # footnotes cite English sources
-        yield text.finding("lang-long-english", start, f"{count} English words in a row in a Korean post: '{_short(run)}'", hint)
+        yield text.finding("lang-long-english", start, f"{count} English words in a row in a Korean post: '{_short(run)}'", hint,
+                           end=start + len(run))
 
 
 def _short(run: str) -> str:
@@ -122,20 +129,28 @@ def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> 
     segments = _segments(post)
     joined = "\n".join(value.replace("\n", " ") for _, value in segments)  # one scan for all of them
     for match in matcher.matches(joined, ctx.enabled):
-        key = segments[joined.count("\n", 0, match.start)][0]
+        index = joined.count("\n", 0, match.start)
+        key = segments[index][0]
+        segment_start = joined.rfind("\n", 0, match.start) + 1
+        excerpt = field_excerpt(segments, index, match.start - segment_start, match.end - segment_start)
         yield front_matter_finding(post, key, match.rule.id, _ad_message(match.text, match.rule.message, key),
-                                   _ad_hint(match.rule))
+                                   match.rule.hint, reference=match.rule.reference or None, excerpt=excerpt)
     for match in matcher.matches(text.prose, ctx.enabled):
-        yield text.finding(match.rule.id, match.start, _ad_message(match.text, match.rule.message), _ad_hint(match.rule))
+        yield text.finding(match.rule.id, match.start, _ad_message(match.text, match.rule.message), match.rule.hint,
+                           end=match.end, reference=match.rule.reference or None)
+
+
+def field_excerpt(segments: list[tuple[str, str]], index: int, start: int, end: int) -> Excerpt:
+    """segments[index][1][start:end] as an Excerpt of its field: the FAQ's questions and answers are one field."""
+    key, value = segments[index]
+    field = "\n".join([v for k, v in segments[:index] if k == key] + [value])
+    offset = len(field) - len(value)
+    return excerpt_at(field, offset + start, offset + min(end, len(value)), key)
 
 
 def _ad_message(found: str, message: str, key: str | None = None) -> str:
     where = f" in the {key}" if key else ""
     return f"'{' '.join(found.split())}'{where}: {message}"
-
-
-def _ad_hint(rule) -> str:
-    return f"{rule.hint} (see {rule.reference})" if rule.reference else rule.hint
 
 
 def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> Iterator[Finding]:

@@ -1,4 +1,4 @@
-"""The content linter behind `clinicpress check` (every rule) and `build` (error-level rules, description advice).
+"""The content linter behind `clinicpress check` (the gate) and `build` and `serve` (which only count and show findings).
 
 Rules are small generator functions in lint_rules, lint_language and lint_site_rules;
 this module knows their ids, reads the [check] table of site.toml and the rule packs,
@@ -68,10 +68,7 @@ RULES = (
     Rule("procedure-reviewer", "warning", "a post about a procedure names a physician as medical reviewer"),
     Rule("procedure-risks", "warning", "a post about a procedure mentions possible side effects or risks"),
 )
-FIXED = ("config", "front-matter")  # the build cannot go on without them
-# Warnings a build shows besides its errors: the post contract promises the first; a missing image
-# leaves a hole in the page.
-BUILD_ADVICE = ("seo-description", "missing-image")
+FIXED = ("config", "front-matter")  # the build's own validation: it cannot go on without them
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
             "description_length")
 
@@ -96,22 +93,20 @@ class FindingsMemo(Protocol):
 
 def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None,
                    jobs: int = 0) -> tuple[Diagnostic, ...]:
-    """What `build` checks: raise BuildError on error-level findings, return the few warnings it shows."""
-    findings = lint_site(site, errors_only=True, drafts=drafts, future=future, also=BUILD_ADVICE, memo=memo,
-                         jobs=jobs)
-    raise_if_errors(findings)
+    """What `build` and `serve` check: every finding of the published site, to count and show. Findings never
+    stop a build; only an invalid [check] table or rule pack does (BuildError), as invalid site.toml does."""
+    findings = lint_site(site, drafts=drafts, future=future, memo=memo, jobs=jobs)
+    raise_if_errors([f for f in findings if f.rule in FIXED])
     return tuple(findings)
 
 
-def lint_site(site: Site, *, errors_only: bool = False, drafts: bool = False, future: bool = False,
-              also: tuple[str, ...] = (), memo: FindingsMemo | None = None, jobs: int = 0) -> list[Diagnostic]:
-    """Run the enabled rules (with errors_only: the error-level ones and those in also);
-    drafts/future say what a build publishes, for links to posts that are not out yet.
+def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: FindingsMemo | None = None,
+              jobs: int = 0) -> list[Diagnostic]:
+    """Run the enabled rules; drafts/future say what a build publishes, for links to posts that are not out yet.
     Posts are checked in `jobs` worker processes (0: one per core) when there are many."""
     config = site.config
     settings, packs, problems = load_lint_settings(config)  # problems are reported; the rules still run
-    enabled = frozenset(rule for rule, level in settings.severities.items()
-                        if level != "off" and (level == "error" or not errors_only or rule in also) and rule not in FIXED)
+    enabled = frozenset(rule for rule, level in settings.severities.items() if level != "off" and rule not in FIXED)
     if not enabled:
         return sorted(problems, key=Diagnostic.sort_key)
     needs_pages = bool(enabled & {"broken-link", "missing-image"})
@@ -214,7 +209,7 @@ def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
 
 def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:
     return Diagnostic(settings.severities[finding.rule], finding.path, finding.line, finding.message, finding.hint,
-                      finding.column, finding.rule)
+                      finding.column, finding.rule, finding.reference, finding.excerpt)
 
 
 def _comment_findings(text: PostText, known: set[str], ctx: LintContext) -> list[Finding]:

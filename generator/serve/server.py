@@ -1,7 +1,8 @@
 """`clinicpress serve`: build into a private folder, serve it, rebuild on change and reload open tabs.
 
-The reload script and the error overlay are added to HTML responses on the fly, so the files
-that `build` writes never contain them. A failed rebuild keeps the last good site online.
+The reload script, the error overlay and the findings of `check` (see findings.py) are added to HTML
+responses on the fly, so the files that `build` writes never contain them. A failed rebuild keeps the
+last good site online, with its findings.
 """
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ import threading
 import time
 import traceback
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.outputs.headers import without_policy_meta
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.errors import BuildError, Diagnostic, UsageError, error
+from generator.serve.findings import count_by_severity, findings_by_page, findings_snippet
 from generator.serve.watcher import Debouncer, SiteWatcher
 
 EVENTS_PATH = "/__clinicpress/events"
@@ -64,6 +66,10 @@ class _State:
     token: str
     has_site: bool = False
     diagnostics: tuple[Diagnostic, ...] = ()
+    # Of the site being served (the last one that built): output path of a post page -> its findings,
+    # and the whole site's findings by severity.
+    page_findings: Mapping[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    site_findings: Mapping[str, int] = field(default_factory=dict)
 
 
 class LiveSite:
@@ -110,7 +116,13 @@ class LiveSite:
             self._generation += 1
             kept_previous = self._state.has_site and event.kind == "failed"
             has_site = self._state.has_site or event.kind == "built"
-            self._state = _State(f"{self.session}-{self._generation}", has_site, diagnostics)
+            if event.result is not None:
+                page_findings = findings_by_page(event.result)
+                site_findings = count_by_severity(event.result.findings)
+            else:
+                page_findings, site_findings = self._state.page_findings, self._state.site_findings
+            self._state = _State(f"{self.session}-{self._generation}", has_site, diagnostics, page_findings,
+                                 site_findings)
             self._changed.notify_all()
         return replace(event, kept_previous=kept_previous)
 
@@ -203,7 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
             data = _read(target) or b"<!doctype html><html><body><h1>404 Not Found</h1></body></html>"
         content_type = _content_type(target)
         if content_type.startswith("text/html"):
-            data = inject(data, reload_snippet(state))
+            findings = state.page_findings.get(target.relative_to(live.root).as_posix(), ())
+            data = inject(data, findings_snippet(findings, state.site_findings) + reload_snippet(state))
         self._send(status, content_type, data, send_body)
 
     def _send(self, status: HTTPStatus, content_type: str, data: bytes, send_body: bool) -> None:
