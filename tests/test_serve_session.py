@@ -13,12 +13,11 @@ from lxml import html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
 from generator.build import BUILD_STAGES
-from generator.loading import BuildOptions, load_site
+from generator.loading import BuildOptions
 from generator.serve import session as session_module
 from generator.serve.events import ServeEvent
 from generator.serve.rebuilder import Rebuilder
 from generator.serve.server import LiveSite, inject, make_http_server, reload_snippet
-from generator.site.pages import plan_pages, plan_post_page
 
 WAIT = 20.0
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
@@ -289,13 +288,6 @@ def test_a_clash_with_a_draft_is_an_error_at_once(site, tmp_path):
     assert [d.message for d in event.diagnostics] == [
         "same URL 'draft' as posts/en/draft.md: two en posts cannot share a slug"]
     assert live.state.diagnostics == event.diagnostics
-
-
-def test_one_post_page_is_planned_as_the_whole_plan_plans_it(site):
-    _, model, _ = load_site(BuildOptions(site_dir=site, future=True, drafts=True))
-    planned = {page.path: page for page in plan_pages(model) if page.kind == "post"}
-    assert len(planned) == 6
-    assert {page.path: page for page in (plan_post_page(model, post) for post in model.all_posts())} == planned
 
 
 def test_pictures_are_previewed_and_a_new_cover_waits_for_its_link_preview_crop(site, tmp_path):
