@@ -6,18 +6,21 @@ import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable, Mapping
 
 from generator.check.runner import lint_for_build
 from generator.errors import Diagnostic
 from generator.images.cache import ImageCache
+from generator.images.markup import ImageSet
 from generator.images.pipeline import is_raster, prepare_images
 from generator.incremental.cache import BuildCache
 from generator.incremental.output_plan import OutputPlan
 from generator.loading import BuildOptions, load_site
-from generator.markup.post_bodies import render_bodies
+from generator.markup.post_bodies import BodyStore, render_bodies
 from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
-from generator.render.theme import load_theme
+from generator.render.theme import Theme, load_theme
+from generator.site.model import Site
 from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
 
@@ -36,13 +39,26 @@ class BuildResult:
         return sum(1 for finding in self.findings if finding.severity == severity)
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Read and validate everything, render what changed (in parallel), then swap the new site in."""
+@dataclass(frozen=True, slots=True)
+class BuiltSite:
+    """What a build read and prepared, for `serve` to keep between builds (see serve/session.py)."""
+
+    site: Site
+    bodies: BodyStore  # reads the build's cache: use it only during the call that receives it
+    theme: Theme
+    images: ImageSet
+    assets: Mapping[str, str]  # the theme's stylesheet and script, with their fingerprints
+    csp: str  # the Content-Security-Policy every page carries
+
+
+def build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None = None) -> BuildResult:
+    """Read and validate everything, render what changed (in parallel), then swap the new site in.
+    After a build that succeeded, keep (if given) receives what it read and prepared."""
     with _cycle_collector_paused():
-        return _build_site(options)
+        return _build_site(options, keep)
 
 
-def _build_site(options: BuildOptions) -> BuildResult:
+def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None) -> BuildResult:
     started = time.perf_counter()
     site_dir = options.site_dir
     output_dir = options.output_dir or site_dir / "output"
@@ -70,6 +86,8 @@ def _build_site(options: BuildOptions) -> BuildResult:
         with OutputPlan(cache, output_dir) as plan:
             plan.made(render_outputs(outputs, plan.stale(outputs.items), plan.folder, options.jobs, progress))
             plan.commit()
+        if keep is not None:
+            keep(BuiltSite(site, bodies, theme, images, outputs.assets, outputs.csp))
         progress("done", len(BUILD_STAGES), len(BUILD_STAGES))
     finally:
         cache.close()

@@ -190,7 +190,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from generator.serve.server import ServeEvent, ServeOptions, serve  # only `serve` needs the watcher and HTTP server
+    from generator.serve.events import ServeEvent  # only `serve` needs the watcher and HTTP server
+    from generator.serve.server import ServeOptions, serve
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
@@ -213,6 +214,9 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"Serving {args.site_dir} at {event.url} (press Ctrl-C to stop)", file=out, flush=True)
         elif event.kind == "changed" and args.verbose:
             print(f"Changed: {', '.join(event.paths)}", file=out, flush=True)
+        elif event.kind == "previewed" and args.verbose and not event.diagnostics:  # errors: the build prints them
+            print(f"Previewed {', '.join(event.paths)} in {event.seconds * 1000:.0f} ms; rebuilding the rest",
+                  file=out, flush=True)
         elif event.kind == "request" and args.verbose:
             print(event.message, file=err, flush=True)
 

@@ -5,7 +5,7 @@ the posts that show it, so output/ stays as it was."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
 from generator.content.models import Post
 from generator.errors import BuildError, Diagnostic, display_path, error
@@ -111,9 +111,14 @@ def _shown_by_posts(site: Site, records: dict[str, ImageRecord], previews: dict[
         if paths is None:
             paths = referenced_paths(post, site.urls)
             cache.store_references(post_key, paths)
-        shown[post.source] = tuple(record for path in paths for record in (records.get(path), previews.get(path))
-                                   if record)
+        shown[post.source] = records_shown(paths, records, previews)
     return shown
+
+
+def records_shown(paths: Iterable[str], records: Mapping[str, ImageRecord],
+                  previews: Mapping[str, ImageRecord]) -> tuple[ImageRecord, ...]:
+    """The processed images and preview crops at these site paths: what a post naming them may show."""
+    return tuple(record for path in paths for record in (records.get(path), previews.get(path)) if record)
 
 
 def _site_wide(site: Site, records: dict[str, ImageRecord]) -> tuple[ImageRecord, ...]:

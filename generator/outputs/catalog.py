@@ -60,7 +60,7 @@ class SiteOutputs:
         self.images = tuple((variant, record) for record in sorted([*images.records.values(), *images.previews.values()],
                                                                     key=lambda r: (r.source, r.kind))
                             for variant in record.variants)
-        assets = {key: urls.href(path) for key, path in fingerprinted_assets(self.static).items()}
+        self.assets = assets = {key: urls.href(path) for key, path in fingerprinted_assets(self.static).items()}
         provider = load_template_source(theme.dirs, f"comments/{config.comments.provider}.html")
         policy = content_security_policy(config, provider)
         self.csp = policy_text(policy, meta=True)

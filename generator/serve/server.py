@@ -3,6 +3,10 @@
 The reload script, the error overlay and the findings of `check` (see findings.py) are added to HTML
 responses on the fly, so the files that `build` writes never contain them. A failed rebuild keeps the
 last good site online, with its findings.
+
+A saved post is shown before the site is rebuilt: its page is rendered from what the last build
+kept in memory (see session.py) and served over the build folder, open tabs reload, and the full
+build follows in its own thread; when it is done, its output takes the place of those pages.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import mimetypes
 import secrets
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -20,17 +25,24 @@ from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Mapping
+from types import MappingProxyType
+from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.outputs.headers import without_policy_meta
-from generator.build import BuildOptions, BuildResult, build_site
+from generator.build import BuildOptions, build_site
 from generator.errors import BuildError, Diagnostic, UsageError, error
+from generator.serve.events import Report, ServeEvent
 from generator.serve.findings import count_by_severity, findings_by_page, findings_snippet
-from generator.serve.watcher import Debouncer, SiteWatcher
+from generator.serve.rebuilder import Rebuilder
+from generator.serve.session import PreviewSession
+from generator.serve.watcher import SiteWatcher
 
 EVENTS_PATH = "/__clinicpress/events"
-DEBOUNCE_SECONDS = 0.2
+# How long a thread may hold the interpreter while another waits for it (Python's default: 5 ms).
+# Shorter, so that a preview and the requests of a reloading tab are not slowed by a build running
+# in another thread: each waits up to this long whenever it needs the interpreter back.
+SWITCH_SECONDS = 0.001
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -44,22 +56,6 @@ class ServeOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class ServeEvent:
-    """What the server tells the command line: kind is serving, built, failed, changed or request."""
-
-    kind: str
-    url: str = ""
-    result: BuildResult | None = None
-    diagnostics: tuple[Diagnostic, ...] = ()
-    paths: tuple[str, ...] = ()
-    message: str = ""
-    kept_previous: bool = False  # failed: an earlier build is still being served
-
-
-Report = Callable[[ServeEvent], None]
-
-
-@dataclass(frozen=True, slots=True)
 class _State:
     """One build attempt's outcome; the token changes with every attempt so open tabs reload."""
 
@@ -70,6 +66,8 @@ class _State:
     # and the whole site's findings by severity.
     page_findings: Mapping[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
     site_findings: Mapping[str, int] = field(default_factory=dict)
+    # Pages of edited posts served before the build that includes them: output path -> (attempt, HTML).
+    fresh: Mapping[str, tuple[int, bytes]] = field(default_factory=dict)
 
 
 class LiveSite:
@@ -78,6 +76,7 @@ class LiveSite:
     def __init__(self, build_options: BuildOptions):
         self.build_options = build_options
         self.session = secrets.token_hex(4)  # a restarted server makes open tabs reload too
+        self.previews = PreviewSession(build_options)
         self.stopped = False
         self._changed = threading.Condition()
         self._one_build_at_a_time = threading.Lock()
@@ -99,8 +98,10 @@ class LiveSite:
             return self._rebuild()
 
     def _rebuild(self) -> ServeEvent:
+        with self._changed:
+            covered = self._generation  # fresh pages up to here show edits this build reads
         try:
-            result = build_site(self.build_options)
+            result = build_site(self.build_options, keep=self.previews.keeper())
             event, diagnostics = ServeEvent("built", result=result), ()
         except BuildError as exc:
             diagnostics = exc.diagnostics
@@ -121,10 +122,28 @@ class LiveSite:
                 site_findings = count_by_severity(event.result.findings)
             else:
                 page_findings, site_findings = self._state.page_findings, self._state.site_findings
+            fresh = {path: page for path, page in self._state.fresh.items() if page[0] > covered}
             self._state = _State(f"{self.session}-{self._generation}", has_site, diagnostics, page_findings,
-                                 site_findings)
+                                 site_findings, MappingProxyType(fresh))
             self._changed.notify_all()
         return replace(event, kept_previous=kept_previous)
+
+    def preview(self, paths: tuple[str, ...]) -> ServeEvent | None:
+        """Show the pages of edited posts (or their errors) at once, before the build; None when the
+        change is not one the preview session can show (then only the build does)."""
+        made = self.previews.preview(paths, self.state.diagnostics)
+        if made is None:
+            return None
+        with self._changed:
+            self._generation += 1
+            state = self._state
+            fresh = {**state.fresh, **{path: (self._generation, page) for path, page in made.pages.items()}}
+            # Errors of other files (found meanwhile by a build) stay until a build says they are fixed.
+            diagnostics = made.diagnostics or tuple(d for d in state.diagnostics if d.path not in made.sources)
+            self._state = _State(f"{self.session}-{self._generation}", state.has_site, diagnostics,
+                                 state.page_findings, state.site_findings, MappingProxyType(fresh))
+            self._changed.notify_all()
+        return ServeEvent("previewed", paths=made.sources, diagnostics=made.diagnostics, seconds=made.seconds)
 
     def wait_for_change(self, token: str, timeout: float) -> _State:
         with self._changed:
@@ -200,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8",
                        inject(_PLACEHOLDER, reload_snippet(state)), send_body)
             return
-        kind, target = _lookup(live.root, url.path)
+        kind, target = _lookup(live.root, url.path, state.fresh)
         if kind == "redirect":
             location = url.path + "/" + (f"?{url.query}" if url.query else "")
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -209,13 +228,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status = HTTPStatus.OK
-        data = _read(target) if target else None
+        if kind == "fresh":
+            data, target = state.fresh[target][1], Path(target)
+        else:
+            data = _read(target) if target else None
         if data is None:
             status, target = HTTPStatus.NOT_FOUND, live.root / "404.html"
             data = _read(target) or b"<!doctype html><html><body><h1>404 Not Found</h1></body></html>"
         content_type = _content_type(target)
         if content_type.startswith("text/html"):
-            findings = state.page_findings.get(target.relative_to(live.root).as_posix(), ())
+            shown = target.as_posix() if kind == "fresh" else target.relative_to(live.root).as_posix()
+            findings = state.page_findings.get(shown, ())
             data = inject(data, findings_snippet(findings, state.site_findings) + reload_snippet(state))
         self._send(status, content_type, data, send_body)
 
@@ -254,12 +277,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.report(ServeEvent("request", message=format % args))
 
 
-def _lookup(root: Path, url_path: str) -> tuple[str, Path | None]:
-    """('file', path), ('redirect', None) for a folder without its trailing slash, or ('missing', None)."""
+def _lookup(root: Path, url_path: str, fresh: Mapping[str, object]) -> tuple[str, Path | str | None]:
+    """('fresh', output path) for a page in `fresh`, else ('file', path), ('redirect', None) for a
+    folder without its trailing slash, or ('missing', None)."""
     decoded = unquote(url_path)
     parts = [part for part in decoded.split("/") if part not in ("", ".")]
     if any(part == ".." or "\x00" in part or "\\" in part for part in parts):
         return "missing", None
+    page = "/".join([*parts, "index.html"])
+    if decoded.endswith("/") and page in fresh:
+        return "fresh", page
+    if not decoded.endswith("/") and parts:
+        if "/".join(parts) in fresh:
+            return "fresh", "/".join(parts)
+        if page in fresh:
+            return "redirect", None
     target = root.joinpath(*parts)
     if target.is_dir():
         if not decoded.endswith("/"):
@@ -340,16 +372,11 @@ def _serve_from(options: ServeOptions, output_dir: Path, report: Report) -> None
     live = LiveSite(BuildOptions(site_dir=options.site_dir, output_dir=output_dir, base_url=url,
                                  drafts=options.drafts, future=options.future))
     httpd.live = live
-
-    def rebuild(paths: tuple[str, ...]) -> None:
-        report(ServeEvent("changed", paths=paths))
-        report(live.rebuild())
-
-    debouncer = Debouncer(DEBOUNCE_SECONDS, rebuild)
-    watcher = SiteWatcher(options.site_dir, debouncer.poke)
+    rebuilder = Rebuilder(live, report)
+    watcher = SiteWatcher(options.site_dir, rebuilder.poke)
     with ExitStack() as cleanup:  # every step runs, last registered first, even if one of them fails
         cleanup.callback(httpd.server_close)
-        cleanup.callback(debouncer.stop)
+        cleanup.callback(rebuilder.stop)
         cleanup.callback(watcher.stop)
         cleanup.callback(live.stop)
         # The first build runs before any thread starts, so its worker processes are forks of a
@@ -357,9 +384,11 @@ def _serve_from(options: ServeOptions, output_dir: Path, report: Report) -> None
         started_ns = time.time_ns()
         report(live.rebuild())
         watcher.start()
-        debouncer.start()
+        rebuilder.start()
         missed = watcher.changed_since(started_ns)
         if missed:
-            debouncer.poke(missed)
+            rebuilder.poke(missed)
         report(ServeEvent("serving", url=url))
+        cleanup.callback(sys.setswitchinterval, sys.getswitchinterval())
+        sys.setswitchinterval(SWITCH_SECONDS)
         httpd.serve_forever(poll_interval=0.25)

@@ -17,25 +17,27 @@ WATCHED_FILES = ("site.toml",)
 # Editors write swap and backup files next to the real one; they are not content.
 _JUNK_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", "~")
 _CHANGE_EVENTS = ("created", "deleted", "modified", "moved", "closed")
+_WRITTEN_EVENTS = ("closed", "moved")  # the file is complete: closed after writing, or moved into place
 
 
 class Debouncer:
-    """Collect file events and run the action once they have been quiet for `delay` seconds."""
+    """Collect file events and run the action once they have been quiet for `delay` seconds (or the
+    delay given with the last event). Events that come while the action runs make it run again."""
 
-    def __init__(self, delay: float, action: Callable[[tuple[str, ...]], None]):
+    def __init__(self, delay: float, action: Callable[[tuple[str, ...]], None], name: str = "clinicpress-rebuild"):
         self._delay, self._action = delay, action
         self._wake = threading.Condition()
         self._due: float | None = None
         self._paths: set[str] = set()
         self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="clinicpress-rebuild", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def poke(self, paths: list[str]) -> None:
+    def poke(self, paths: list[str] | tuple[str, ...], delay: float | None = None) -> None:
         with self._wake:
-            self._due = time.monotonic() + self._delay
+            self._due = time.monotonic() + (self._delay if delay is None else delay)
             self._paths.update(paths)
             self._wake.notify()
 
@@ -59,9 +61,10 @@ class Debouncer:
 
 
 class SiteWatcher(FileSystemEventHandler):
-    """Watches site.toml and posts/, templates/, static/ (also when one of them is created later)."""
+    """Watches site.toml and posts/, templates/, static/ (also when one of them is created later) and
+    calls on_change(paths, written), written when the event says the files are complete."""
 
-    def __init__(self, site_dir: Path, on_change: Callable[[list[str]], None]):
+    def __init__(self, site_dir: Path, on_change: Callable[[list[str], bool], None]):
         self.site_dir = site_dir.resolve()
         self.on_change = on_change
         self.observer = Observer()
@@ -130,7 +133,7 @@ class SiteWatcher(FileSystemEventHandler):
                 except UsageError:
                     pass  # the rebuild below still sees the change; only later edits inside are missed
         if relevant:
-            self.on_change(relevant)
+            self.on_change(relevant, event.event_type in _WRITTEN_EVENTS)
 
     def _relevant(self, raw: str | bytes) -> str | None:
         path = Path(raw.decode() if isinstance(raw, bytes) else raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Mapping
 
@@ -44,6 +45,7 @@ class Site:
     series: Mapping[str, tuple[Group, ...]]
     authors: Mapping[str, tuple[Group, ...]]
     groups_by_key: Mapping[tuple[str, str, str], Group]  # (kind, lang, key) -> group, for fast lookups
+    unpublished: tuple[Post, ...] = ()  # read but left out (drafts, future posts): they still count for collisions
 
     def all_posts(self) -> tuple[Post, ...]:
         return tuple(p for lang in self.config.language_codes for p in self.posts[lang])
@@ -70,7 +72,8 @@ class Site:
 
 
 def newest_first(posts: list[Post]) -> tuple[Post, ...]:
-    return tuple(sorted(posts, key=lambda p: (-p.date.timestamp(), p.slug)))
+    """Newest first, then by slug: sorted by slug, then by date (a stable sort keeps the slug order)."""
+    return tuple(sorted(sorted(posts, key=attrgetter("slug")), key=attrgetter("date"), reverse=True))
 
 
 def assemble_site(posts: list[Post], config: SiteConfig, now: datetime, drafts: bool = False,
@@ -78,7 +81,10 @@ def assemble_site(posts: list[Post], config: SiteConfig, now: datetime, drafts: 
     """Combine parsed posts; collisions between posts are errors naming both files."""
     diagnostics: list[Diagnostic] = []
     _check_collisions(posts, diagnostics)
-    published = [p for p in posts if is_published(p, now, drafts, future)]
+    published: list[Post] = []
+    unpublished: list[Post] = []
+    for post in posts:
+        (published if is_published(post, now, drafts, future) else unpublished).append(post)
     by_lang = {lang: newest_first([p for p in published if p.lang == lang]) for lang in config.language_codes}
 
     translations: dict[str, dict[str, Post]] = {}
@@ -97,13 +103,15 @@ def assemble_site(posts: list[Post], config: SiteConfig, now: datetime, drafts: 
         tags=MappingProxyType(tags), series=MappingProxyType(series), authors=MappingProxyType(authors),
         groups_by_key=MappingProxyType({(g.kind, g.lang, g.key): g for kind in (tags, series, authors)
                                         for groups in kind.values() for g in groups}),
+        unpublished=tuple(unpublished),
     )
 
 
 def _check_collisions(posts: list[Post], diagnostics: list[Diagnostic]) -> None:
+    ordered = sorted(posts, key=attrgetter("source"))
     for field, what in (("slug", "URL"), ("translation_key", "translation key")):
         seen: dict[tuple[str, str], Post] = {}
-        for post in sorted(posts, key=lambda p: p.source):
+        for post in ordered:
             value = getattr(post, field)
             # Slugs that differ only in letter case are one folder on macOS and Windows and on many servers.
             key = (post.lang, value.casefold() if field == "slug" else value)
@@ -128,7 +136,7 @@ def _tag_groups(posts: tuple[Post, ...], diagnostics: list[Diagnostic]) -> tuple
                 diagnostics.append(error(post.source, post.key_lines.get("tags", 1),
                                          f"tag '{tag}' has no letters or digits, so it cannot be a page address"))
                 continue
-            if slug in names and names[slug].casefold() != tag.casefold():
+            if slug in names and names[slug] != tag and names[slug].casefold() != tag.casefold():
                 diagnostics.append(error(post.source, post.key_lines.get("tags", 1),
                                          f"tags '{names[slug]}' and '{tag}' both become the address "
                                          f"tags/{slug}/", "use one spelling for both"))
@@ -150,6 +158,7 @@ def _series_groups(posts: tuple[Post, ...], config: SiteConfig, diagnostics: lis
         if post.series:
             members.setdefault(post.series, []).append(post)
     groups = []
+    declared = {info.id: info for info in config.series}
     for series_id in sorted(members):
         parts = sorted(members[series_id], key=lambda p: (p.series_part, p.source))
         for before, after in zip(parts, parts[1:]):
@@ -158,7 +167,7 @@ def _series_groups(posts: tuple[Post, ...], config: SiteConfig, diagnostics: lis
                                          f"series '{series_id}' part {after.series_part} is also {before.source}",
                                          "give each part its own series_part number"))
         lang = parts[0].lang
-        info = config.series_info(series_id)
+        info = declared.get(series_id)
         name = info.title.get(lang, config.site.default_language) if info else series_title(series_id)
         groups.append(Group("series", lang, series_id, name, tuple(parts)))
     return tuple(groups)

@@ -103,13 +103,15 @@ def _newest_change(posts: tuple[Post, ...]) -> datetime | None:
 class _Planner:
     """Builds the pages of one site; the pieces many pages share (tag links, series) are made once."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, listed: tuple[Post, ...] | None = None):
+        """listed: the posts whose pages are planned (default: every post of the site)."""
         self.site, self.urls = site, site.urls
-        spellings = {(post.lang, tag) for post in site.all_posts() for tag in post.tags}
+        listed = site.all_posts() if listed is None else listed
+        spellings = {(post.lang, tag) for post in listed for tag in post.tags}
         links = {(lang, tag): TagLink(tag, group.key, group.name)
                  for lang, tag in spellings for group in (site.tag_group(lang, tag),)}
         self.listed = {post.source: Listed(post, tuple([links[post.lang, tag] for tag in post.tags]))
-                       for post in site.all_posts()}
+                       for post in listed}
         self.series: dict[tuple[str, str], SeriesNav] = {}
         self.author_pages = {(group.lang, group.key) for groups in site.authors.values() for group in groups}
         self.has_tags = {lang: bool(site.tags[lang]) for lang in site.config.language_codes}
@@ -142,6 +144,11 @@ class _Planner:
                      group.lang, group=heading, posts=chunk, page_number=number, page_count=len(chunks),
                      with_pages=(group.key,) if kind == "author" else ())
 
+    def post_page(self, post: Post, images: tuple) -> None:
+        self.add(("post", post.translation_key), post.modified, "post", self.urls.post(post.lang, post.slug),
+                 "post.html", post.lang, post=post, tag_links=self.listed[post.source].tag_links,
+                 series=self.series_nav(post), with_pages=self.people_with_pages(post), images=images)
+
     def people_with_pages(self, post: Post) -> tuple[str, ...]:
         author, reviewer, pages = post.author, post.reviewed_by, self.author_pages
         people = (author,) if (post.lang, author) in pages else ()
@@ -164,10 +171,7 @@ def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
             planner.add(("home", number), newest, "home", urls.home(lang, number), "home.html", lang, posts=chunk,
                         page_number=number, page_count=len(chunks))
         for post in posts:
-            planner.add(("post", post.translation_key), post.modified, "post", urls.post(lang, post.slug),
-                        "post.html", lang, post=post, tag_links=planner.listed[post.source].tag_links,
-                        series=planner.series_nav(post), with_pages=planner.people_with_pages(post),
-                        images=shown.get(post.source, ()))
+            planner.post_page(post, shown.get(post.source, ()))
         for group in site.tags[lang]:
             planner.paginated("tag", "list.html", group, urls.tag, per_page)
         if site.tags[lang]:
@@ -195,3 +199,12 @@ def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
                                  else "", page.alternates)
                     for page, when in zip(pages, modified) if page.indexable)
     return tuple(pages), sitemap
+
+
+def plan_post_page(site: Site, post: Post, images: tuple = ()) -> Page:
+    """One published post's page as plan_pages plans it, without planning the rest of the site (`serve`
+    shows an edited post's page first). images: the processed images the post may show."""
+    planner = _Planner(site, listed=(post,))
+    planner.post_page(post, images)
+    (_, fields, _), = planner.drafts
+    return Page(**fields, alternates=tuple((p.lang, site.urls.post(p.lang, p.slug)) for p in site.translations_of(post)))
