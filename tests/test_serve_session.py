@@ -17,6 +17,7 @@ from generator.loading import BuildOptions
 from generator.serve import session as session_module
 from generator.serve.events import ServeEvent
 from generator.serve.rebuilder import Rebuilder
+from generator.serve.findings import findings_snippet
 from generator.serve.server import LiveSite, inject, make_http_server, reload_snippet
 
 WAIT = 20.0
@@ -143,10 +144,14 @@ class Served:
         except urllib.error.HTTPError as answer:
             return answer.read()
 
-    def as_served(self, path: Path) -> bytes:
-        """A file the build wrote, as the server serves it: a page gets the reload script."""
+    def as_served(self, path: Path, relative: str) -> bytes:
+        """A file the build wrote, as the server serves it: a page gets its findings and the reload script."""
         data = path.read_bytes()
-        return inject(data, reload_snippet(self.live.state)) if path.suffix == ".html" else data
+        if path.suffix != ".html":
+            return data
+        state = self.live.state
+        findings = state.page_findings.get(relative, ())
+        return inject(data, findings_snippet(findings, state.site_findings) + reload_snippet(state))
 
 
 @pytest.fixture
@@ -212,7 +217,7 @@ def test_served_site_equals_what_build_writes_after_the_build(served, site, tmp_
     assert len(files) > 20
     for path in files:
         relative = path.relative_to(tmp_path / "built").as_posix()
-        assert served.fetch(relative) == served.as_served(path), relative
+        assert served.fetch(relative) == served.as_served(path, relative), relative
 
 
 def test_edits_made_while_a_build_runs_stay_in_the_preview(site, tmp_path):
