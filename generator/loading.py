@@ -15,7 +15,7 @@ from generator.content.posts import discover_posts, is_published, parse_post, pa
 from generator.errors import BuildError, Diagnostic, error, raise_if_errors
 from generator.incremental.cache import BuildCache
 from generator.incremental.cached_posts import parse_posts_cached
-from generator.markup.post_bodies import Prerenderer
+from generator.markup.post_bodies import BodyPrerenderer
 from generator.render.comments import check_provider_template
 from generator.render.theme import theme_dirs
 from generator.site.model import Site, assemble_site
@@ -61,7 +61,7 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, prerender:
         warnings = [d for _, found in parsed for d in found]
     elif cache:
         published = partial(is_published, now=now, drafts=options.drafts, future=options.future)
-        after = Prerenderer(config.markdown, cache, published) if prerender else None
+        after = BodyPrerenderer(config.markdown, cache, published) if prerender else None
         posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after, options.progress)
     else:
         posts, warnings = parse_posts(sources, config)

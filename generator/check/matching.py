@@ -10,6 +10,8 @@ case-sensitively, which lets the re module jump straight to their first literal.
 from __future__ import annotations
 
 import re
+
+from generator.config.textfiles import HANGUL
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -20,7 +22,6 @@ try:  # the parser of the re module: used only to read literals out of a pattern
 except ImportError:  # pragma: no cover - another Python; every pattern then simply always runs
     _sre = _sre_parse = None
 
-HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Words in nearly every clinic post: poor anchors, since the expressions behind them would run everywhere.
 COMMON = frozenset("""patient patients treatment treatments clinic clinics doctor doctors effect effects result
 results risk risks side skin time before after price free the and for with your our you will one more most best

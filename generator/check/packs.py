@@ -5,14 +5,13 @@ that compliance staff can extend them without touching code.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from generator.errors import Diagnostic, error
+from generator.errors import Diagnostic, did_you_mean, error
 from generator.check.matching import LanguageMatcher, PackRule, phrase_regex
 from generator.config.tomlpos import TomlLocator, toml_error_position
 
@@ -132,8 +131,7 @@ class _Pack:
     def unknown(self, table: dict, allowed: tuple[str, ...], where: tuple[str, ...], line: int | None = None) -> None:
         for key in table:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(allowed)}"
+                hint = did_you_mean(key, allowed, f"valid keys: {', '.join(allowed)}")
                 self.fail(line or self.locator.line(*where, key), f"unknown key '{'.'.join(where + (key,))}'", hint)
 
     def lang(self, value: Any) -> str | None:

@@ -6,7 +6,6 @@ runs the enabled rules once over every post, and applies severities and ignore c
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -15,7 +14,7 @@ from typing import Any, Protocol
 from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import SiteConfig
 from generator.content.posts import is_published
-from generator.errors import Diagnostic, raise_if_errors
+from generator.errors import Diagnostic, did_you_mean, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, PostText
 from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words
@@ -28,6 +27,7 @@ from generator.content.models import Post
 from generator.errors import BuildError
 from generator.site.model import Site
 from generator.site.strings import load_strings
+from generator.outputs.static import discover_static_files
 from generator.render.theme import theme_dirs
 from generator.images.facts import ImageFacts
 from generator.images.pipeline import discover_images
@@ -222,10 +222,9 @@ def _comment_findings(text: PostText, known: set[str], ctx: LintContext) -> list
                                     "this check comment names no rule", "write <!-- check: ignore rule-id -->"))
         for rule in comment.rules:
             if rule not in known:
-                close = difflib.get_close_matches(rule, sorted(known), n=1)
                 findings.append(Finding("check-comment", text.post.source, comment.line, comment.column,
                                         f"unknown rule '{rule}' in a check comment, so nothing is silenced",
-                                        f"did you mean '{close[0]}'?" if close else "see the rule ids in README.md"))
+                                        did_you_mean(rule, sorted(known), "see the rule ids in README.md")))
     return findings
 
 
@@ -251,12 +250,11 @@ def _site_pages(site: Site) -> dict[str, Any]:
 
 
 def _static_paths(site_dir: Path) -> set[str]:
-    """Names of the static files a build copies (the theme's, then the site's); only names are read."""
-    found: set[str] = set()
-    for folder in [d / "static" for d in theme_dirs(site_dir)] + [site_dir / "static"]:
-        if folder.is_dir():
-            found.update(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return found
+    """Names of the static files a build publishes, listed the way the build lists them."""
+    try:
+        return {file.path for file in discover_static_files(site_dir, theme_dirs(site_dir))}
+    except BuildError:  # a static file links outside the site: `build` reports it
+        return set()
 
 
 def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[Diagnostic]]:
@@ -269,9 +267,8 @@ def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[
     severities = {rule.id: rule.severity for rule in rule_catalog(packs)}
     for rule_id, level in config.check_rules.items():
         if rule_id not in severities:
-            close = difflib.get_close_matches(rule_id, list(severities), n=1)
             reader.fail(("check", "rules", rule_id), f"unknown rule '{rule_id}' in [check.rules]",
-                        f"did you mean '{close[0]}'?" if close else "see the rule ids in README.md")
+                        did_you_mean(rule_id, severities, "see the rule ids in README.md"))
         elif rule_id in FIXED and level != "error":
             reader.fail(("check", "rules", rule_id), f"rule '{rule_id}' cannot be changed: a build needs valid input",
                         f"remove {rule_id} from [check.rules]")
@@ -309,9 +306,8 @@ class _CheckReader:
         table = dict(self.config.check_settings)
         for key in table:
             if key not in SETTINGS:
-                close = difflib.get_close_matches(key, SETTINGS, n=1)
                 self.fail(("check", key), f"unknown key 'check.{key}'",
-                          f"did you mean '{close[0]}'?" if close else f"valid keys: rules, {', '.join(SETTINGS)}")
+                          did_you_mean(key, SETTINGS, f"valid keys: rules, {', '.join(SETTINGS)}"))
         tags = self._strings(table, "procedure_tags", None)
         return {
             "procedure_tags": tuple(t.casefold() for t in tags) if tags is not None else None,

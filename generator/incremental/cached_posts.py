@@ -21,8 +21,8 @@ STORE_BATCH = 500  # keeps memory flat on large sites
 PROGRESS_STEP = 50
 
 
-class AfterParse(Protocol):
-    """Work done on each freshly parsed post in the worker that parsed it (see bodies.Prerenderer)."""
+class ParsedPostHook(Protocol):
+    """Work done on each freshly parsed post in the worker that parsed it (see markup.post_bodies.BodyPrerenderer)."""
 
     def __call__(self, post: Post) -> Any: ...  # in the worker
 
@@ -31,7 +31,7 @@ class AfterParse(Protocol):
     def flush(self) -> None: ...  # after the last post
 
 
-def _parse(state: tuple[SiteConfig, AfterParse | None], source: SourceFile) -> tuple:
+def _parse(state: tuple[SiteConfig, ParsedPostHook | None], source: SourceFile) -> tuple:
     config, after = state
     post, found = parse_post(source, config)
     failed = post is None or any(d.severity == "error" for d in found)
@@ -45,7 +45,7 @@ def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
 
 
 def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache, jobs: int = 0,
-                       after: AfterParse | None = None,
+                       after: ParsedPostHook | None = None,
                        progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Post], list[Diagnostic]]:
     """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
     parse the others in worker processes, each followed by `after`."""

@@ -32,7 +32,7 @@ def body_key(key_of_settings: str, post: Post) -> str:
     return fingerprint(key_of_settings, post.digest)
 
 
-class Prerenderer:
+class BodyPrerenderer:
     """Markdown rendered by the workers that parse the posts, right after each is read, so a cold build
     makes one pass over the posts instead of two. The bodies go into the cache, where render_bodies
     finds them."""
