@@ -253,9 +253,9 @@ def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(_red(f"Publishing despite {_plural(len(event.diagnostics), 'error')} (--force).", err), file=err)
         elif event.kind == "built" and event.result is not None:
             if args.verbose:
-                print_diagnostics(event.result.warnings, err)
+                print_diagnostics(event.result.findings, err)
             if not args.quiet:
-                print(_summary(event.result), file=out, flush=True)
+                print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
         elif event.kind == "key":
             print(f"Created {event.text}, the site's IndexNow key: commit it with the site so that every build "
                   "publishes it.", file=out)
