@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 from generator.errors import BuildError, Diagnostic, error
 from generator.images.cache import ImageCache
 from generator.images.markup import ImageSet
+from generator.images.process import ImageRecord
 from generator.incremental.identity import Fingerprinter, code_identity
 from generator.markup.post_bodies import BodyStore
 from generator.outputs.feeds import FeedRenderer, plan_feeds
@@ -71,7 +72,7 @@ class SiteOutputs:
         self.headers = (config.language_codes, policy, tuple(f.path for f in self.static if f.path in ASSETS),
                         own_rules.get("_headers", b""))
         self.redirects = own_rules.get("_redirects", b"")
-        digest = Fingerprinter(remember=(Listed, TagLink, SeriesNav, GroupHeading))  # shared by many pages
+        digest = Fingerprinter(remember=(Listed, TagLink, SeriesNav, GroupHeading, ImageRecord))  # shared by many pages
         shared = digest(code_identity(), config, theme.digest, theme.strings, assets, self.csp, images.site_wide)
         items = [Output(plan.path, "feed", i, digest(shared, plan)) for i, plan in enumerate(self.feeds)]
         items += [Output(urls.sitemap(), "sitemap", 0, digest(shared, self.sitemap)),
