@@ -21,6 +21,7 @@ from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
 from generator.render.theme import Theme, load_theme
 from generator.site.model import Site
+from generator.site.pages import Page
 from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
 
@@ -71,8 +72,7 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         # Read and check: configuration, posts, the site model, the theme, the static files' names.
         _, site, findings = load_site(options, cache, prerender=True)
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
-        theme = load_theme(site_dir, site.config.languages)  # invalid UI strings stop the build here
-        findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs)
+        theme = load_theme(site_dir, site.config.languages)
         static = discover_static_files(site_dir, theme.dirs, skip=is_raster)
         # Photos and other raster images: processed once, kept in the image cache.
         images = prepare_images(site, site_dir, list(theme.dirs), image_cache, {f.path for f in static},
@@ -81,6 +81,8 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         # Markdown of the posts not rendered yet, then every output with what its renderer receives.
         bodies = render_bodies(site, cache, options.jobs, progress)
         outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir)
+        # What `check` finds in the published site: counted and shown, never a reason to stop.
+        findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, _planned_pages(outputs))
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
         # Make what changed in a staging folder (the rest is carried over), then swap it in.
         with OutputPlan(cache, output_dir) as plan:
@@ -110,3 +112,9 @@ def _cycle_collector_paused():
         gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+def _planned_pages(outputs: SiteOutputs) -> tuple[tuple[Page, str | None], ...]:
+    """Every page with the digest of what its renderer receives (None: a file of the site's own replaces it)."""
+    digests = {item.index: item.inputs for item in outputs.items if item.kind == "page"}
+    return tuple((page, digests.get(index)) for index, page in enumerate(outputs.pages))

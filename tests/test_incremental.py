@@ -235,6 +235,17 @@ def test_remembered_check_findings_match_a_fresh_check(site):
     assert run_cli("build", "-v", str(site)).err == first.err
 
 
+def test_remembered_page_descriptions_match_fresh_ones(site):
+    """The meta descriptions of list pages, which a build's findings judge, are remembered by page signature."""
+    too_short = "[seo-page-description] /ko/series/care/: the meta description is 48 units wide"
+    assert too_short in run_cli("build", "-v", str(site)).err  # '관리 — 총 2편의 연재 글입니다. Post 30 · Post 60'
+    target = site / "posts/ko/post-30.md"
+    target.write_text(target.read_text().replace('title: "Post 30"', 'title: "Post 30, retitled"'))
+    cached = run_cli("build", "-v", str(site)).err
+    assert too_short not in cached
+    assert cached == run_cli("build", "-v", "--no-cache", "-o", str(site.parent / "cold"), str(site)).err
+
+
 def test_files_changed_within_the_grace_period_are_not_known_by_their_times(tmp_path, monkeypatch):
     """Two edits inside the clock's resolution could leave size and times alike: such a file is read."""
     path = tmp_path / "post.md"

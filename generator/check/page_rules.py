@@ -7,7 +7,7 @@ seo-duplicate-description); a post still counts here when a list page repeats it
 """
 from __future__ import annotations
 
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
 from generator.check.core import Finding, LintContext
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, display_width
@@ -18,26 +18,28 @@ from generator.site.urls import slugify
 RULE = "seo-page-description"
 
 
-def lint_page_descriptions(ctx: LintContext, strings: Mapping[str, Strings],
-                           line_of: Callable[..., int | None]) -> Iterator[Finding]:
-    """line_of(*key_path) is the site.toml line of a key, for findings about text written there."""
-    site, describer = ctx.site, PageDescriber(ctx.site.config, strings)
+def lint_page_descriptions(ctx: LintContext, strings: Mapping[str, Strings], line_of: Callable[..., int | None],
+                           pages: Sequence[Page] | None = None, describe: Callable[[Page], str] | None = None,
+                           width: Callable[[str], int] = display_width) -> Iterator[Finding]:
+    """line_of(*key_path) is the site.toml line of a key, for findings about text written there. A build
+    passes its page plan, and describe and width that remember what earlier builds worked out."""
+    site = ctx.site
+    describe = describe or PageDescriber(site.config, strings).describe
     low, high = DESCRIPTION_WIDTH
     first_with: dict[str, Page] = {}
-    pages, _ = plan_pages(site)
-    for page in pages:
+    for page in plan_pages(site)[0] if pages is None else pages:
         if page.post is not None:
             if page.post.description:
                 first_with.setdefault(_key(page.post.description), page)
             continue
         if not page.indexable:
             continue
-        description = describer.describe(page)
+        description = describe(page)
         where, hint = _source(page, ctx, line_of)
-        width = display_width(description)
-        if not low <= width <= high:
+        units = width(description)
+        if not low <= units <= high:
             yield Finding(RULE, "site.toml", where, None,
-                          f"/{page.path}: the meta description is {width} units wide; search results show "
+                          f"/{page.path}: the meta description is {units} units wide; search results show "
                           f"{low}-{high} (a Hangul syllable counts as two): '{description}'", hint)
         other = first_with.setdefault(_key(description), page)
         if other is not page:

@@ -21,11 +21,13 @@ from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import lint_page_descriptions
+from generator.render.descriptions import PageDescriber, display_width
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
 from generator.check.site_rules import lint_across_posts
 from generator.content.models import Post
 from generator.errors import BuildError
 from generator.site.model import Site
+from generator.site.pages import Page
 from generator.site.strings import load_strings
 from generator.outputs.static import discover_static_files
 from generator.render.theme import theme_dirs
@@ -90,18 +92,24 @@ class FindingsMemo(Protocol):
 
     def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str]) -> None: ...
 
+    # page signature -> (meta description, display width) of the pages that list posts
+    def page_descriptions(self) -> dict[str, tuple[str, int]]: ...
 
-def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None,
-                   jobs: int = 0) -> tuple[Diagnostic, ...]:
+    def store_page_descriptions(self, items: dict[str, tuple[str, int]], keep: set[str]) -> None: ...
+
+
+def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None, jobs: int = 0,
+                   planned: tuple[tuple[Page, str | None], ...] | None = None) -> tuple[Diagnostic, ...]:
     """What `build` and `serve` check: every finding of the published site, to count and show. Findings never
-    stop a build; only an invalid [check] table or rule pack does (BuildError), as invalid site.toml does."""
-    findings = lint_site(site, drafts=drafts, future=future, memo=memo, jobs=jobs)
+    stop a build; only an invalid [check] table or rule pack does (BuildError), as invalid site.toml does.
+    planned is the build's page plan with each page's signature."""
+    findings = lint_site(site, drafts=drafts, future=future, memo=memo, jobs=jobs, planned=planned)
     raise_if_errors([f for f in findings if f.rule in FIXED])
     return tuple(findings)
 
 
 def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: FindingsMemo | None = None,
-              jobs: int = 0) -> list[Diagnostic]:
+              jobs: int = 0, planned: tuple[tuple[Page, str | None], ...] | None = None) -> list[Diagnostic]:
     """Run the enabled rules; drafts/future say what a build publishes, for links to posts that are not out yet.
     Posts are checked in `jobs` worker processes (0: one per core) when there are many."""
     config = site.config
@@ -161,11 +169,12 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))
     if ctx.on("seo-page-description"):
-        diagnostics += _page_findings(ctx, settings)
+        diagnostics += _page_findings(ctx, settings, planned, memo)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def _page_findings(ctx: LintContext, settings: LintSettings) -> list[Diagnostic]:
+def _page_findings(ctx: LintContext, settings: LintSettings, planned: tuple[tuple[Page, str | None], ...] | None,
+                   memo: FindingsMemo | None) -> list[Diagnostic]:
     """The findings about pages other than posts, which need the UI strings the pages are made with."""
     config = ctx.site.config
     try:
@@ -173,8 +182,43 @@ def _page_findings(ctx: LintContext, settings: LintSettings) -> list[Diagnostic]
     except BuildError as exc:
         return [_tag(d) for d in exc.diagnostics]
     locator = _CheckReader(config).locator
-    return [_diagnostic(f, settings) for f in lint_page_descriptions(ctx, strings, locator.line if locator else
-                                                                     lambda *key_path: None)]
+    describer = PageDescriber(config, strings)
+    pages: tuple[Page, ...] | None = None
+    describe, width = describer.describe, display_width
+    if planned is not None:
+        pages = tuple(page for page, _ in planned)
+        if memo is not None:
+            described = _remembered_descriptions(planned, describer, memo)
+            widths = dict(described.values())
+
+            def describe(page: Page) -> str:
+                return described[page.path][0]
+
+            def width(text: str) -> int:
+                return widths[text] if text in widths else display_width(text)
+    return [_diagnostic(f, settings) for f in lint_page_descriptions(
+        ctx, strings, locator.line if locator else lambda *key_path: None, pages, describe, width)]
+
+
+def _remembered_descriptions(planned: tuple[tuple[Page, str | None], ...], describer: PageDescriber,
+                             memo: FindingsMemo) -> dict[str, tuple[str, int]]:
+    """Page path -> (meta description, width) of every page the rule reads. A description depends only on
+    what the page's renderer receives, so a page is described again only when that digest is new."""
+    known = memo.page_descriptions()
+    found: dict[str, tuple[str, int]] = {}
+    fresh: dict[str, tuple[str, int]] = {}
+    for page, digest in planned:
+        if page.post is None and page.indexable:
+            entry = (known.get(digest) or fresh.get(digest)) if digest else None
+            if entry is None:
+                text = describer.describe(page)
+                entry = (text, display_width(text))
+                if digest:
+                    fresh[digest] = entry
+            found[page.path] = entry
+    memo.store_page_descriptions(fresh, keep={digest for page, digest in planned
+                                              if digest and page.post is None and page.indexable})
+    return found
 
 
 def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:

@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS spare (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS lint (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS page_descriptions (signature TEXT PRIMARY KEY, description TEXT NOT NULL,
+                                              width INTEGER NOT NULL);
 """
 
 
@@ -141,6 +143,17 @@ class BuildCache:
         self._store(("INSERT OR REPLACE INTO lint VALUES (?, ?)",
                      [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()]))
         self._forget_except(("lint",), "key", keep)
+
+    # meta descriptions of the pages that list posts, keyed by page signature ------------------
+    def page_descriptions(self) -> dict[str, tuple[str, int]]:
+        """signature -> (description, display width); the table holds the current pages only: read it whole."""
+        return {signature: (text, width) for signature, text, width
+                in self._query("SELECT signature, description, width FROM page_descriptions")}
+
+    def store_page_descriptions(self, items: dict[str, tuple[str, int]], keep: set[str]) -> None:
+        self._store(("INSERT OR REPLACE INTO page_descriptions VALUES (?, ?, ?)",
+                     [(signature, text, width) for signature, (text, width) in items.items()]))
+        self._forget_except(("page_descriptions",), "signature", keep)
 
     def _forget_except(self, tables: tuple[str, ...], column: str, keep: set[str]) -> None:
         """Delete the rows not in keep. The first table holds every kept row, so counting first spares
