@@ -49,6 +49,35 @@ def lint_page_descriptions(ctx: LintContext, strings: Mapping[str, Strings], lin
     yield from _unused_tag_descriptions(ctx)
 
 
+class RememberedDescriptions:
+    """A build's meta descriptions of the pages the rule reads, with their widths. A description depends
+    only on what its page's renderer receives, so a page is described again only when the digest of that
+    is new; memo keeps them between builds (the build cache)."""
+
+    def __init__(self, planned: Sequence[tuple[Page, str | None]], describer: PageDescriber, memo) -> None:
+        known = memo.page_descriptions()
+        self.found: dict[str, tuple[str, int]] = {}
+        fresh: dict[str, tuple[str, int]] = {}
+        for page, digest in planned:
+            if page.post is None and page.indexable:
+                entry = (known.get(digest) or fresh.get(digest)) if digest else None
+                if entry is None:
+                    text = describer.describe(page)
+                    entry = (text, display_width(text))
+                    if digest:
+                        fresh[digest] = entry
+                self.found[page.path] = entry
+        memo.store_page_descriptions(fresh, keep={digest for page, digest in planned
+                                                  if digest and page.post is None and page.indexable})
+        self.widths = dict(self.found.values())
+
+    def describe(self, page: Page) -> str:
+        return self.found[page.path][0]
+
+    def width(self, text: str) -> int:
+        return self.widths[text] if text in self.widths else display_width(text)
+
+
 def _key(description: str) -> str:
     return " ".join(description.split()).casefold()
 

@@ -20,8 +20,7 @@ from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
-from generator.check.page_rules import lint_page_descriptions
-from generator.render.descriptions import PageDescriber, display_width
+from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
 from generator.check.site_rules import lint_across_posts
 from generator.content.models import Post
@@ -30,6 +29,7 @@ from generator.site.model import Site
 from generator.site.pages import Page
 from generator.site.strings import load_strings
 from generator.outputs.static import discover_static_files
+from generator.render.descriptions import PageDescriber, display_width
 from generator.render.theme import theme_dirs
 from generator.images.facts import ImageFacts
 from generator.images.pipeline import discover_images
@@ -92,7 +92,7 @@ class FindingsMemo(Protocol):
 
     def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str]) -> None: ...
 
-    # page signature -> (meta description, display width) of the pages that list posts
+    # digest of what a page's renderer receives -> (meta description, display width), for pages that list posts
     def page_descriptions(self) -> dict[str, tuple[str, int]]: ...
 
     def store_page_descriptions(self, items: dict[str, tuple[str, int]], keep: set[str]) -> None: ...
@@ -102,7 +102,7 @@ def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | 
                    planned: tuple[tuple[Page, str | None], ...] | None = None) -> tuple[Diagnostic, ...]:
     """What `build` and `serve` check: every finding of the published site, to count and show. Findings never
     stop a build; only an invalid [check] table or rule pack does (BuildError), as invalid site.toml does.
-    planned is the build's page plan with each page's signature."""
+    planned is the build's page plan, each page with the digest of what its renderer receives."""
     findings = lint_site(site, drafts=drafts, future=future, memo=memo, jobs=jobs, planned=planned)
     raise_if_errors([f for f in findings if f.rule in FIXED])
     return tuple(findings)
@@ -188,37 +188,10 @@ def _page_findings(ctx: LintContext, settings: LintSettings, planned: tuple[tupl
     if planned is not None:
         pages = tuple(page for page, _ in planned)
         if memo is not None:
-            described = _remembered_descriptions(planned, describer, memo)
-            widths = dict(described.values())
-
-            def describe(page: Page) -> str:
-                return described[page.path][0]
-
-            def width(text: str) -> int:
-                return widths[text] if text in widths else display_width(text)
+            remembered = RememberedDescriptions(planned, describer, memo)
+            describe, width = remembered.describe, remembered.width
     return [_diagnostic(f, settings) for f in lint_page_descriptions(
         ctx, strings, locator.line if locator else lambda *key_path: None, pages, describe, width)]
-
-
-def _remembered_descriptions(planned: tuple[tuple[Page, str | None], ...], describer: PageDescriber,
-                             memo: FindingsMemo) -> dict[str, tuple[str, int]]:
-    """Page path -> (meta description, width) of every page the rule reads. A description depends only on
-    what the page's renderer receives, so a page is described again only when that digest is new."""
-    known = memo.page_descriptions()
-    found: dict[str, tuple[str, int]] = {}
-    fresh: dict[str, tuple[str, int]] = {}
-    for page, digest in planned:
-        if page.post is None and page.indexable:
-            entry = (known.get(digest) or fresh.get(digest)) if digest else None
-            if entry is None:
-                text = describer.describe(page)
-                entry = (text, display_width(text))
-                if digest:
-                    fresh[digest] = entry
-            found[page.path] = entry
-    memo.store_page_descriptions(fresh, keep={digest for page, digest in planned
-                                              if digest and page.post is None and page.indexable})
-    return found
 
 
 def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:

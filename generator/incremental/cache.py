@@ -144,7 +144,7 @@ class BuildCache:
                      [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()]))
         self._forget_except(("lint",), "key", keep)
 
-    # meta descriptions of the pages that list posts, keyed by page signature ------------------
+    # meta descriptions of the pages that list posts, keyed by what their renderer receives -----
     def page_descriptions(self) -> dict[str, tuple[str, int]]:
         """signature -> (description, display width); the table holds the current pages only: read it whole."""
         return {signature: (text, width) for signature, text, width
