@@ -190,7 +190,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from generator.serve.events import ServeEvent  # only `serve` needs the watcher and HTTP server
+    # Only `serve` needs the watcher and the HTTP server.
+    from generator.serve.events import ServeEvent
     from generator.serve.server import ServeOptions, serve
 
     if not 0 <= args.port <= 65535:
