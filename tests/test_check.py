@@ -13,7 +13,7 @@ from generator.check.core import Occurrences, excerpt_at
 from generator.check.packs import load_packs
 from generator.errors import Excerpt
 
-from conftest import MINIMAL_CONFIG, REPO, run_cli, write_tree
+from conftest import MINIMAL_CONFIG, REPO, copy_sample_site, post_text, run_cli, write_tree
 
 FLAWED = Path(__file__).parent / "fixtures" / "check" / "flawed"
 EN_DESCRIPTION = "What to expect in the first days after a treatment, from cold packs to sleep."
@@ -419,3 +419,20 @@ def test_recorded_page_lookups_notice_a_page_that_appears_later():
     static_lookups = [entry for entry in log if entry[0].startswith("static")]
     assert page_lookups and not after.still_true(page_lookups)
     assert static_lookups and not after.still_true(static_lookups)
+
+
+def test_every_address_a_build_writes_is_a_link_check_accepts(tmp_path):
+    """check knows the site's addresses from the build's own plans: pages, feeds, sitemap, old addresses."""
+    site = copy_sample_site(tmp_path / "site")
+    old = "/en/posts/an-old-address/"
+    (site / "posts/en/every-link.md").write_text(post_text("A page of links", body="See below.\n", aliases=f"[{old}]"),
+                                                  encoding="utf-8")
+    assert run_cli("build", str(site)).code == 0
+    written = sorted("/" + path.relative_to(site / "output").as_posix().removesuffix("index.html")
+                     for path in (site / "output").rglob("*") if path.suffix in {".html", ".xml"})
+    assert {"/en/atom.xml", "/sitemap.xml", old} <= set(written) and len(written) > 40
+    links = "\n".join(f"- [{n}]({path})" for n, path in enumerate(written + ["/robots.txt", "/en/posts/nowhere/"]))
+    (site / "posts/en/every-link.md").write_text(
+        post_text("A page of links", body=f"See below.\n\n{links}\n", aliases=f"[{old}]"), encoding="utf-8")
+    broken = [f.message for f in run_checks(site) if f.rule == "broken-link"]
+    assert broken == ["link to '/en/posts/nowhere/' points to no page of the site"]

@@ -28,6 +28,7 @@ from generator.errors import BuildError
 from generator.site.model import Site
 from generator.site.pages import Page
 from generator.site.strings import load_strings
+from generator.outputs.addresses import published_addresses
 from generator.outputs.static import discover_static_files
 from generator.render.descriptions import PageDescriber, display_width
 from generator.render.theme import theme_dirs
@@ -121,7 +122,8 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     ctx = LintContext(
         site=site, settings=settings, enabled=enabled,
         matchers=MappingProxyType({lang: packs.matcher(lang, settings.procedure_tags, enabled) for lang in config.language_codes}),
-        pages=MappingProxyType(_site_pages(site) if needs_pages else {}),
+        pages=MappingProxyType(published_addresses(site, None if planned is None else [p for p, _ in planned])
+                               if needs_pages else {}),
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
         published=lambda post: is_published(post, site.now, drafts, future),
     )
@@ -243,27 +245,6 @@ def _comment_findings(text: PostText, known: set[str], ctx: LintContext) -> list
                                         f"unknown rule '{rule}' in a check comment, so nothing is silenced",
                                         did_you_mean(rule, sorted(known), "see the rule ids in README.md")))
     return findings
-
-
-def _site_pages(site: Site) -> dict[str, Any]:
-    """Every address a link may point to (pages with their post, feeds, sitemap), as urls.py names them."""
-    urls, per_page = site.urls, site.config.site.posts_per_page
-    pages: dict[str, Any] = {urls.root(): None, urls.sitemap(): None, urls.robots(): None, urls.not_found(): None}
-    for lang in site.config.language_codes:
-        posts = site.posts[lang]
-        for number in range(1, max(1, -(-len(posts) // per_page)) + 1):
-            pages[urls.home(lang, number)] = None
-        pages.update((urls.post(lang, post.slug), post) for post in posts)
-        pages[urls.rss(lang)] = pages[urls.atom(lang)] = pages[urls.tags_index(lang)] = None
-        for group in site.tags[lang]:
-            pages[urls.tag_feed(lang, group.key)] = None
-            for number in range(1, -(-len(group.posts) // per_page) + 1):
-                pages[urls.tag(lang, group.key, number)] = None
-        pages.update((urls.series(lang, group.key), None) for group in site.series[lang])
-        for group in site.authors[lang]:
-            for number in range(1, -(-len(group.posts) // per_page) + 1):
-                pages[urls.author(lang, group.key, number)] = None
-    return pages
 
 
 def _static_paths(site_dir: Path) -> set[str]:

@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from html import escape, unescape
 from datetime import datetime, timezone
-from typing import Mapping
+from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -32,7 +32,7 @@ from generator.images.markup import ImageMarkup, ImageSet
 from generator.markup.markdown import PostHtml
 from generator.content.models import OutputFile, Post
 from generator.render.descriptions import PageDescriber, clip
-from generator.site.model import Site
+from generator.site.model import Group, Site
 from generator.site.urls import Urls
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -84,25 +84,34 @@ class FeedPlan:
     images: tuple[tuple, ...] = ()  # for each post, the processed images it may show (images/markup.py)
 
 
+def feed_groups(site: Site) -> Iterator[tuple[str, str, str, Group | None]]:
+    """(path, format, language, tag or None) of every feed, in a fixed order: the one list of the feeds,
+    which plan_feeds titles and `check` takes for addresses a link may point to."""
+    urls = site.urls
+    for lang in site.config.language_codes:
+        yield urls.rss(lang), "rss", lang, None
+        yield urls.atom(lang), "atom", lang, None
+        for group in site.tags[lang]:
+            yield urls.tag_feed(lang, group.key), "rss", lang, group
+
+
 def plan_feeds(site: Site, strings: Mapping, shown: Mapping[str, tuple] | None = None) -> list[FeedPlan]:
     """Every feed; shown: post.source -> the processed images the post may show."""
-    urls, limit, plans, shown = site.urls, site.config.feeds.limit, [], shown or {}
+    urls, limit, shown = site.urls, site.config.feeds.limit, shown or {}
     describer = PageDescriber(site.config, strings)
-
-    def plan(path: str, kind: str, lang: str, title: str, description: str, link: str, posts) -> FeedPlan:
-        return FeedPlan(path, kind, lang, title, description, link, posts,
-                        tuple(shown.get(post.source, ()) for post in posts))
-
-    for language in site.config.languages:
-        lang, posts = language.code, site.posts[language.code][:limit]
-        plans.append(plan(urls.rss(lang), "rss", lang, language.title, language.description, urls.home(lang), posts))
-        plans.append(plan(urls.atom(lang), "atom", lang, language.title, language.description, urls.home(lang), posts))
-        t = strings[lang]
-        for group in site.tags[lang]:
-            plans.append(plan(urls.tag_feed(lang, group.key), "rss", lang,
-                              t("feed.tag_title", title=language.title, tag=group.name),
-                              describer.tag_feed_description(lang, group), urls.tag(lang, group.key),
-                              group.posts[:limit]))
+    languages = {language.code: language for language in site.config.languages}
+    plans = []
+    for path, kind, lang, group in feed_groups(site):
+        language = languages[lang]
+        if group is None:
+            title, description, link, posts = (language.title, language.description, urls.home(lang),
+                                               site.posts[lang][:limit])
+        else:
+            title = strings[lang]("feed.tag_title", title=language.title, tag=group.name)
+            description, link = describer.tag_feed_description(lang, group), urls.tag(lang, group.key)
+            posts = group.posts[:limit]
+        plans.append(FeedPlan(path, kind, lang, title, description, link, posts,
+                              tuple(shown.get(post.source, ()) for post in posts)))
     return plans
 
 
