@@ -32,6 +32,7 @@ BUILD_STAGES = ("reading posts", "rendering pages", "writing files")
 class BuildResult:
     pages_per_language: dict[str, int]
     files_written: int
+    files_made: int  # made again by this build; the others were carried over from the last one unchanged
     seconds: float
     findings: tuple[Diagnostic, ...]  # of the content rules, for `check` to judge: they never stop a build
     post_sources: dict[str, str]  # output path of each post's page -> the post's source path
@@ -86,7 +87,8 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
         # Make what changed in a staging folder (the rest is carried over), then swap it in.
         with OutputPlan(cache, output_dir) as plan:
-            plan.made(render_outputs(outputs, plan.stale(outputs.items), plan.folder, options.jobs, progress))
+            made = render_outputs(outputs, plan.stale(outputs.items), plan.folder, options.jobs, progress)
+            plan.made(made)
             plan.commit()
         if keep is not None:
             keep(BuiltSite(site, bodies, theme, images, outputs.assets, outputs.csp))
@@ -95,7 +97,7 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         cache.close()
         image_cache.close()
     post_sources = {Urls.output_path(page.path): page.post.source for page in outputs.pages if page.post is not None}
-    return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files,
+    return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files, len(made),
                        time.perf_counter() - started, findings, post_sources)
 
 

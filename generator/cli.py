@@ -133,6 +133,12 @@ def _summary(result: BuildResult, listed: bool, stream: TextIO) -> str:
     return f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — {found}"
 
 
+def _made_again(result: BuildResult) -> str:
+    """How much of the site this build made again (-v): the rest was carried over as the last build left it."""
+    kept = result.files_written - result.files_made
+    return f"Made {result.files_made:,} of {_plural(result.files_written, 'file')}; {kept:,} carried over unchanged"
+
+
 class ProgressBar:
     """A one-line bar on a terminal, shown only once the build has taken longer than a second. It is
     drawn from the build's own progress calls: a drawing thread would make the build's worker
@@ -172,6 +178,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         result = build_site(options)
     if args.verbose:
         print_diagnostics(result.findings, err)
+        print(_made_again(result), file=out)
     if not args.quiet:
         print(_summary(result, listed=args.verbose, stream=out), file=out)
     return EXIT_OK
@@ -201,6 +208,7 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if event.kind == "built" and event.result is not None:
             if args.verbose:
                 print_diagnostics(event.result.findings, err)
+                print(_made_again(event.result), file=out, flush=True)
             if not args.quiet:
                 print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
         elif event.kind == "failed":
@@ -255,6 +263,7 @@ def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif event.kind == "built" and event.result is not None:
             if args.verbose:
                 print_diagnostics(event.result.findings, err)
+                print(_made_again(event.result), file=out, flush=True)
             if not args.quiet:
                 print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
         elif event.kind == "key":

@@ -87,3 +87,15 @@ def test_threads_each_get_a_correct_digest():
 
 def test_the_code_identity_is_computed_once_and_is_stable():
     assert code_identity() == code_identity() and len(code_identity()) == 32
+
+
+def test_a_value_digests_alike_whether_its_equal_parts_are_one_object_or_copies():
+    """A record made by a build shares its strings; the same record read back from the cache has
+    separate, equal ones. Both must give one digest, or every page using it is made again."""
+    path = "".join(["images/", "cover.png"])
+    shared = Card(path, (Tag(path, path),), datetime(2026, 7, 3, tzinfo=SEOUL))
+    copies = Card("".join(["images/", "cover.png"]), (Tag("".join(["images/", "cover.png"]), "".join(["images/", "cover.png"])),),
+                  datetime(2026, 7, 3, tzinfo=SEOUL))
+    assert shared.tags[0].key is shared.title and copies.tags[0].key is not copies.title
+    for remember in [(), (Tag,)]:
+        assert Fingerprinter(remember=remember)(shared) == Fingerprinter(remember=remember)(copies)

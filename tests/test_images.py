@@ -97,6 +97,14 @@ def assert_clean(file: Path) -> None:
         assert set(image.info) <= HARMLESS_INFO, (file.name, set(image.info) - HARMLESS_INFO)
 
 
+def test_the_next_build_makes_nothing_again(photo_site):
+    """The image records read back from the image cache stand for the same pages as the ones the first
+    build made, so a build with nothing changed carries every file over."""
+    result = run_cli("build", "-v", str(photo_site))
+    assert result.code == 0, result.err
+    assert re.search(r"^Made 0 of [\d,]+ files; [\d,]+ carried over unchanged$", result.out, re.M), result.out
+
+
 def test_no_published_image_carries_metadata(photo_site):
     files = published_images(photo_site / "output")
     assert len(files) > 20

@@ -64,9 +64,10 @@ class Fingerprinter:
     everything the object holds). Anything else is a TypeError: an object without a faithful, stable
     digest (say, one whose repr shows a memory address) must never decide what is reused.
 
-    Values are serialised by the C pickler, which writes a part met twice in one value as a reference
-    to the first: equal bytes mean equal values, and values built by the same code share their parts
-    the same way. Instances of the `remember` classes, values that many outputs share such as a listed
+    Values are serialised by the C pickler with its memo off (fast mode): a part met twice is written
+    twice, so the bytes depend only on what a value holds, not on which of its parts are one object.
+    (With the memo, an image record made in this build and the same record read back from the cache
+    gave different digests, and the first rebuild after a cold one made every page again.) Instances of the `remember` classes, values that many outputs share such as a listed
     post or a tag, are digested once per build and then stand in by their digest (remembered by
     identity, and kept alive while remembered). Sets are digested in their iteration order, which may
     differ from one process to the next: keep them out of what is digested (a digest that differs
@@ -84,16 +85,15 @@ class Fingerprinter:
             pickler.dump(values)
             return hashlib.blake2b(stream.getbuffer(), digest_size=16).hexdigest()
         finally:
-            # Clearing a memo costs as much as the largest it ever was: after a large value, a new pickler.
-            if stream.tell() < 65536:
+            if stream.tell() < 65536:  # a stream that grew large is let go rather than kept
                 stream.seek(0)
                 stream.truncate()
-                pickler.clear_memo()
                 self._idle.append((stream, pickler))
 
     def _new_pickler(self) -> tuple[io.BytesIO, pickle.Pickler]:
         stream = io.BytesIO()
         pickler = pickle.Pickler(stream, protocol=5)
+        pickler.fast = True  # no memo: shared and merely equal parts are written alike
         pickler.dispatch_table = self._reductions  # consulted for every value of a type pickle has no opcode for
         return stream, pickler
 
