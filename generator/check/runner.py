@@ -15,7 +15,7 @@ from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import SiteConfig
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, did_you_mean, raise_if_errors
-from generator.check.core import Finding, LintContext, LintSettings, PostText
+from generator.check.core import Finding, LintContext, LintSettings, Matchers, PostText
 from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
@@ -121,7 +121,8 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     needs_pages = bool(enabled & {"broken-link", "missing-image"})
     ctx = LintContext(
         site=site, settings=settings, enabled=enabled,
-        matchers=MappingProxyType({lang: packs.matcher(lang, settings.procedure_tags, enabled) for lang in config.language_codes}),
+        matchers=Matchers(tuple(config.language_codes),
+                          lambda lang: packs.matcher(lang, settings.procedure_tags, enabled)),
         pages=MappingProxyType(published_addresses(site, None if planned is None else [p for p, _ in planned])
                                if needs_pages else {}),
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
@@ -197,11 +198,14 @@ def _page_findings(ctx: LintContext, settings: LintSettings, planned: tuple[tupl
 
 
 def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:
-    """Worker processes forked later share what this process has loaded. When the first Korean posts
-    need the morphological analyzer, load it here, once (about a second and 250 MB), rather than in
-    every worker; the sentences analysed on the way stay in its cache for them."""
+    """Worker processes forked later share what this process has loaded: the matchers of the posts'
+    languages and, when the first Korean posts need it, the morphological analyzer (about a second and
+    250 MB), loaded here once rather than in every worker; the sentences analysed on the way stay in its
+    cache for them."""
     if len(posts) < MIN_PARALLEL_ITEMS:
         return  # checked in this process anyway
+    for lang in {post.lang for post in posts}:
+        ctx.matchers.get(lang)
     korean_posts = [post for post in posts if post.lang.split("-")[0] == "ko"
                     and post.lang in ctx.matchers and ctx.matchers[post.lang].active]
     for post in korean_posts[:probe]:
