@@ -2,6 +2,7 @@
 when the body and the Markdown settings are unchanged, loaded lazily so rebuilds stay light."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -64,11 +65,15 @@ def _render(state: tuple, item: tuple) -> tuple[str, PostHtml]:
 
 
 class BodyStore:
-    """post.source -> PostHtml, and cheap summaries (word count, excerpt) for lists."""
+    """post.source -> PostHtml, and cheap summaries (word count, excerpt) for lists. Bodies are read
+    from the cache as pages ask for them and only the latest few are kept: each post page needs its
+    own, and a worker that kept every body it read would hold half the site's (100 MB at 10,000 posts)."""
 
-    def __init__(self, site: Site, keys: dict[str, str], summaries: dict[str, Summary],
-                 rendered: dict[str, PostHtml], cache: BuildCache):
-        self.keys, self.summaries, self._loaded, self._cache = keys, summaries, rendered, cache
+    RECENT = 256
+
+    def __init__(self, site: Site, keys: dict[str, str], summaries: dict[str, Summary], cache: BuildCache):
+        self.keys, self.summaries, self._cache = keys, summaries, cache
+        self._recent: OrderedDict[str, PostHtml] = OrderedDict()
         self._site = site
 
     def summary(self, source: str) -> Summary:
@@ -76,13 +81,17 @@ class BodyStore:
 
     def __getitem__(self, source: str) -> PostHtml:
         key = self.keys[source]
-        if key not in self._loaded:
-            self._loaded.update(self._cache.bodies([key]))
-        if key not in self._loaded:  # a damaged cache entry: render it again
-            post = next(p for p in self._site.all_posts() if p.source == source)
-            settings = self._site.config.markdown
-            self._loaded[key] = render_post_html(post.body, post.faq, settings, make_markdown(settings))
-        return self._loaded[key]
+        found = self._recent.get(key)
+        if found is None:
+            found = self._cache.bodies([key]).get(key)
+            if found is None:  # a damaged cache entry: render it again
+                post = next(p for p in self._site.all_posts() if p.source == source)
+                settings = self._site.config.markdown
+                found = render_post_html(post.body, post.faq, settings, make_markdown(settings))
+            self._recent[key] = found
+            if len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return found
 
 
 def render_bodies(site: Site, cache: BuildCache, jobs: int,
@@ -109,4 +118,4 @@ def render_bodies(site: Site, cache: BuildCache, jobs: int,
             batch = {}
     cache.store_bodies(batch)
     cache.forget_bodies_except(set(keys.values()))
-    return BodyStore(site, keys, summaries, {}, cache)
+    return BodyStore(site, keys, summaries, cache)
