@@ -21,7 +21,6 @@ from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
 from generator.render.theme import Theme, load_theme
 from generator.site.model import Site
-from generator.site.pages import Page
 from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
 
@@ -83,7 +82,7 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         bodies = render_bodies(site, cache, options.jobs, progress)
         outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir)
         # What `check` finds in the published site: counted and shown, never a reason to stop.
-        findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, _planned_pages(outputs))
+        findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, outputs.planned_pages())
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
         # Make what changed in a staging folder (the rest is carried over), then swap it in.
         with OutputPlan(cache, output_dir) as plan:
@@ -115,8 +114,3 @@ def _cycle_collector_paused():
         if enabled:
             gc.enable()
 
-
-def _planned_pages(outputs: SiteOutputs) -> tuple[tuple[Page, str | None], ...]:
-    """Every page with the digest of what its renderer receives (None: a file of the site's own replaces it)."""
-    digests = {item.index: item.inputs for item in outputs.items if item.kind == "page"}
-    return tuple((page, digests.get(index)) for index, page in enumerate(outputs.pages))

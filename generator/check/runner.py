@@ -88,8 +88,11 @@ def rule_catalog(packs: PackSet) -> list[Rule]:
 class FindingsMemo(Protocol):
     """Per-post findings remembered between builds (the build cache)."""
 
-    # key -> (the post's findings, what it looked up in the site, the site's environment then; see lint_lookups)
-    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], list, str]]: ...
+    # key -> (the post's findings, the site's environment then; see check/lookups.py)
+    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], str]]: ...
+
+    # key -> what the post looked up in the site when its findings were stored
+    def lint_lookups(self, keys: list[str]) -> dict[str, list]: ...
 
     def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str]) -> None: ...
 
@@ -143,15 +146,20 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
     environment = lookups.environment()
     remembered = memo.lint_findings(list(keys.values())) if memo else {}
+    # The site's pages changed since these were found: what did their posts look up then?
+    moved = [key for key, (_, then) in remembered.items() if then != environment]
+    looked_up_then = memo.lint_lookups(moved) if memo and moved else {}
     fresh: dict[str, tuple[list[Diagnostic], list, str]] = {}
     to_check = []
     for post in site.all_posts():
-        entry = remembered.get(keys[post.source])
+        key = keys[post.source]
+        entry = remembered.get(key)
         if entry is None or b"<!--" in post.body_data:
             to_check.append(post)
-        elif entry[2] != environment:  # the site's pages changed: are this post's answers the same?
-            if lookups.still_true(entry[1]):
-                fresh[keys[post.source]] = (entry[0], entry[1], environment)
+        elif entry[1] != environment:  # are this post's answers the same in the site as it is now?
+            looked_up = looked_up_then.get(key)
+            if looked_up is not None and lookups.still_true(looked_up):
+                fresh[key] = (entry[0], looked_up, environment)
             else:
                 to_check.append(post)
     _share_analyzer(ctx, to_check)

@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from generator.incremental.identity import code_identity
 
@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS summaries (key TEXT PRIMARY KEY, words INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS spare (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS lint (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS lint (key TEXT PRIMARY KEY, findings BLOB NOT NULL, environment TEXT NOT NULL,
+                                 looked_up BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS page_descriptions (signature TEXT PRIMARY KEY, description TEXT NOT NULL,
                                               width INTEGER NOT NULL);
 """
@@ -83,20 +84,24 @@ class BuildCache:
         """path -> (key of the file's content, key of its size and times)."""
         return {path: (key, stat) for path, key, stat in self._query("SELECT path, key, stat FROM posts")}
 
-    def _select_in(self, table: str, key_column: str, columns: str, keys: list[str]) -> list[tuple]:
-        """Rows whose key is one of keys, a few hundred keys per query (SQLite's limit on parameters)."""
-        rows: list[tuple] = []
+    def _select_in(self, table: str, key_column: str, columns: str, keys: list[str]) -> Iterator[tuple]:
+        """Rows whose key is one of keys, a few hundred keys per query (SQLite's limit on parameters).
+        Yielded query by query, so that the pickled values of a large site are never all in memory
+        at once beside what they unpickle to (80 MB at 10,000 posts)."""
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            rows += self._query(f"SELECT {key_column}, {columns} FROM {table} WHERE {key_column} IN ({marks})",
-                                tuple(chunk))
-        return rows
+            yield from self._query(f"SELECT {key_column}, {columns} FROM {table} WHERE {key_column} IN ({marks})",
+                                   tuple(chunk))
 
-    def _unpickled(self, rows: list[tuple]) -> dict[str, Any]:
+    def _unpickled(self, rows: Iterable[tuple]) -> dict[str, Any]:
         """key -> value for (key, pickled value) rows; damaged entries are left out."""
-        found = {key: self._loads(blob) for key, blob in rows}
-        return {key: value for key, value in found.items() if value is not None}
+        found = {}
+        for key, blob in rows:
+            value = self._loads(blob)
+            if value is not None:
+                found[key] = value
+        return found
 
     def load_posts(self, paths: list[str]) -> dict[str, Any]:
         return self._unpickled(self._select_in("post_values", "path", "value", paths))
@@ -135,13 +140,26 @@ class BuildCache:
         self._forget_except(("summaries", "bodies"), "key", keep)
 
     # per-post lint findings, keyed by post and everything the rules look at -------------------
-    def lint_findings(self, keys: list[str]) -> dict[str, list]:
-        return self._unpickled(self._select_in("lint", "key", "value", keys))
+    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list, str]]:
+        """key -> (findings, the site's environment they were found in). What each post looked up is
+        read only for the posts whose environment changed (lint_lookups): most rebuilds need none of it,
+        and at 10,000 posts it is most of the table."""
+        found = {}
+        for key, blob, environment in self._select_in("lint", "key", "findings, environment", keys):
+            findings = self._loads(blob)
+            if findings is not None:
+                found[key] = (findings, environment)
+        return found
 
-    def store_lint_findings(self, items: dict[str, list], keep: set[str]) -> None:
-        """Store new findings and forget those no current post has."""
-        self._store(("INSERT OR REPLACE INTO lint VALUES (?, ?)",
-                     [(key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) for key, value in items.items()]))
+    def lint_lookups(self, keys: list[str]) -> dict[str, list]:
+        return self._unpickled(self._select_in("lint", "key", "looked_up", keys))
+
+    def store_lint_findings(self, items: dict[str, tuple[list, list, str]], keep: set[str]) -> None:
+        """Store new (findings, looked up, environment) and forget those no current post has."""
+        dump = pickle.dumps
+        self._store(("INSERT OR REPLACE INTO lint VALUES (?, ?, ?, ?)",
+                     [(key, dump(found, pickle.HIGHEST_PROTOCOL), environment, dump(looked_up, pickle.HIGHEST_PROTOCOL))
+                      for key, (found, looked_up, environment) in items.items()]))
         self._forget_except(("lint",), "key", keep)
 
     # meta descriptions of the pages that list posts, keyed by what their renderer receives -----

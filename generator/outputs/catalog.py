@@ -29,7 +29,7 @@ from generator.render.seo import build_robots, build_sitemap
 from generator.render.theme import Theme, load_template_source
 from generator.render.views import ViewBuilder
 from generator.site.model import Site
-from generator.site.pages import GroupHeading, Listed, SeriesNav, TagLink, plan_pages
+from generator.site.pages import GroupHeading, Listed, Page, SeriesNav, TagLink, plan_pages
 from generator.site.urls import Urls
 from generator.workers import iter_parallel
 from generator.write.writer import StagingFolder
@@ -88,6 +88,11 @@ class SiteOutputs:
                   for i, page in enumerate(self.pages)]
         own = {file.path for file in self.static}  # a site's own robots.txt or sitemap.xml replaces ours
         self.items = [item for item in items if item.kind == "static" or item.path not in own]
+
+    def planned_pages(self) -> tuple[tuple[Page, str | None], ...]:
+        """Every page with the digest of what its renderer receives (None: a file of the site's own replaces it)."""
+        digests = {item.index: item.inputs for item in self.items if item.kind == "page"}
+        return tuple((page, digests.get(index)) for index, page in enumerate(self.pages))
 
     def pages_per_language(self, languages: Sequence[str]) -> dict[str, int]:
         return {lang: sum(1 for page in self.pages if page.lang == lang) for lang in languages}
