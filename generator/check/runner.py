@@ -94,7 +94,7 @@ class FindingsMemo(Protocol):
     # key -> what the post looked up in the site when its findings were stored
     def lint_lookups(self, keys: list[str]) -> dict[str, list]: ...
 
-    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str]) -> None: ...
+    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str] | None) -> None: ...
 
     # digest of what a page's renderer receives -> (meta description, display width), for pages that list posts
     def page_descriptions(self) -> dict[str, tuple[str, int]]: ...
@@ -149,7 +149,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     # The site's pages changed since these were found: what did their posts look up then?
     moved = [key for key, (_, then) in remembered.items() if then != environment]
     looked_up_then = memo.lint_lookups(moved) if memo and moved else {}
-    fresh: dict[str, tuple[list[Diagnostic], list, str]] = {}
+    fresh = _FreshFindings(memo, environment)
     to_check = []
     for post in site.all_posts():
         key = keys[post.source]
@@ -159,7 +159,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         elif entry[1] != environment:  # are this post's answers the same in the site as it is now?
             looked_up = looked_up_then.get(key)
             if looked_up is not None and lookups.still_true(looked_up):
-                fresh[key] = (entry[0], looked_up, environment)
+                fresh.add(key, entry[0], looked_up)
             else:
                 to_check.append(post)
     _share_analyzer(ctx, to_check)
@@ -169,12 +169,11 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
             to_check, iter_parallel(_check_post, (ctx, known, lookups, to_check), indices, jobs)):
         if has_comments:
             commented[post.source] = PostText(post)
-        fresh[keys[post.source]] = (found, looked_up, environment)
+        fresh.add(keys[post.source], found, looked_up)
+    fresh.store(keep=set(keys.values()))
     for post in site.all_posts():
         key = keys[post.source]
-        diagnostics += (fresh[key] if key in fresh else remembered[key])[0]
-    if memo and fresh:
-        memo.store_lint_findings(fresh, keep=set(keys.values()))
+        diagnostics += fresh.found[key] if key in fresh.found else remembered[key][0]
     for finding in lint_across_posts(ctx):
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):
@@ -182,6 +181,31 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     if ctx.on("seo-page-description"):
         diagnostics += _page_findings(ctx, settings, planned, memo)
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+class _FreshFindings:
+    """Findings made or confirmed in this run, stored in the memo a few hundred posts at a time: a cold
+    run over 10,000 posts would otherwise hold (and pickle) every post's lookups at once."""
+
+    BATCH = 500
+
+    def __init__(self, memo: FindingsMemo | None, environment: str) -> None:
+        self.memo, self.environment = memo, environment
+        self.found: dict[str, list[Diagnostic]] = {}
+        self.batch: dict[str, tuple[list[Diagnostic], list, str]] = {}
+
+    def add(self, key: str, found: list[Diagnostic], looked_up: list) -> None:
+        self.found[key] = found
+        if self.memo is not None:
+            self.batch[key] = (found, looked_up, self.environment)
+            if len(self.batch) >= self.BATCH:
+                self.store()
+
+    def store(self, keep: set[str] | None = None) -> None:
+        """Write the batch; keep (at the end): forget the findings of posts that are gone, when anything changed."""
+        if self.memo is not None and (self.batch or (keep is not None and self.found)):
+            self.memo.store_lint_findings(self.batch, keep)
+            self.batch = {}
 
 
 def _page_findings(ctx: LintContext, settings: LintSettings, planned: tuple[tuple[Page, str | None], ...] | None,

@@ -154,13 +154,14 @@ class BuildCache:
     def lint_lookups(self, keys: list[str]) -> dict[str, list]:
         return self._unpickled(self._select_in("lint", "key", "looked_up", keys))
 
-    def store_lint_findings(self, items: dict[str, tuple[list, list, str]], keep: set[str]) -> None:
-        """Store new (findings, looked up, environment) and forget those no current post has."""
+    def store_lint_findings(self, items: dict[str, tuple[list, list, str]], keep: set[str] | None) -> None:
+        """Store new (findings, looked up, environment); with keep, forget those no current post has."""
         dump = pickle.dumps
         self._store(("INSERT OR REPLACE INTO lint VALUES (?, ?, ?, ?)",
                      [(key, dump(found, pickle.HIGHEST_PROTOCOL), environment, dump(looked_up, pickle.HIGHEST_PROTOCOL))
                       for key, (found, looked_up, environment) in items.items()]))
-        self._forget_except(("lint",), "key", keep)
+        if keep is not None:
+            self._forget_except(("lint",), "key", keep)
 
     # meta descriptions of the pages that list posts, keyed by what their renderer receives -----
     def page_descriptions(self) -> dict[str, tuple[str, int]]:
