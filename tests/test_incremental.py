@@ -378,3 +378,18 @@ def test_static_files_are_copied_again_only_when_they_change(site_factory, tmp_p
     output = build(site)
     assert "docs/price-list.pdf" not in output
     assert output == build(site, "--no-cache", "-o", str(tmp_path / "cold"))
+
+
+def test_a_build_at_another_address_reuses_the_parsed_posts(site, monkeypatch, tmp_path):
+    """`serve` builds at 127.0.0.1: neither it nor the next `build` parses every post again."""
+    monkeypatch.setattr(identity, "STAT_GRACE_NS", 0)
+    build(site, "-j", "1")
+    parsed = []
+    original = parsing.parse_post
+    monkeypatch.setattr(parsing, "parse_post", lambda source, config: parsed.append(source.path) or original(source, config))
+    preview = build(site, "-j", "1", "--base-url", "http://127.0.0.1:8123/")
+    assert parsed == []
+    assert b"<link>http://127.0.0.1:8123/en/</link>" in preview["en/feed.xml"]
+    assert preview == build(site, "--no-cache", "-o", str(tmp_path / "cold"), "--base-url", "http://127.0.0.1:8123/")
+    build(site, "-j", "1")
+    assert parsed == []

@@ -44,12 +44,19 @@ def _stat_key(config_key: str, source: SourceFile, now_ns: int) -> str:
     return f"{config_key}:{identity}" if identity else ""
 
 
+def _what_parsing_reads(config: SiteConfig) -> SiteConfig:
+    """The configuration a post's parsing depends on: all of it but the site's address, which parsing
+    never reads. `serve` previews the site at 127.0.0.1, and sharing parsed posts with `build` spares
+    each of them parsing every post (and rendering its Markdown) again after the other has run."""
+    return replace(config, site=replace(config.site, base_url=""))
+
+
 def parse_posts_cached(sources: list[SourceFile], config: SiteConfig, cache: BuildCache, jobs: int = 0,
                        after: ParsedPostHook | None = None,
                        progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Post], list[Diagnostic]]:
     """Reuse posts parsed by an earlier build when neither the file nor the configuration changed;
     parse the others in worker processes, each followed by `after`."""
-    config_key = fingerprint(code_identity(), config)
+    config_key = fingerprint(code_identity(), _what_parsing_reads(config))
     now_ns = time.time_ns()
     stored = cache.post_keys()  # path -> (content key, stat key)
     keys: dict[str, tuple[str, str]] = {}
