@@ -7,6 +7,7 @@ runs the enabled rules once over every post, and applies severities and ignore c
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -141,7 +142,8 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     # A post's own findings depend on the post, on what this key covers and on what the post looked
     # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
     # one of those changed.
-    context_key = fingerprint(code_identity(), analyzer_version(), config, settings, packs, sorted(enabled))
+    context_key = fingerprint(code_identity(), analyzer_version(), _what_rules_read(config), settings, packs,
+                              sorted(enabled))
     keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
     environment = lookups.environment()
@@ -181,6 +183,12 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     if ctx.on("seo-page-description"):
         diagnostics += _page_findings(ctx, settings, planned, memo)
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _what_rules_read(config: SiteConfig) -> SiteConfig:
+    """The rules read the site's address only for its path, to tell links inside the site from others:
+    `serve` (at 127.0.0.1) and `build` share the findings they remember when the paths agree."""
+    return replace(config, site=replace(config.site, base_url=urlsplit(config.site.base_url).path or "/"))
 
 
 class _FreshFindings:
