@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 from generator.check.core import Finding, LintContext
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, display_width
-from generator.site.pages import Page, plan_pages
+from generator.site.pages import Page
 from generator.site.strings import Strings
 from generator.site.urls import slugify
 
@@ -19,7 +19,7 @@ RULE = "seo-page-description"
 
 
 def lint_page_descriptions(ctx: LintContext, strings: Mapping[str, Strings], line_of: Callable[..., int | None],
-                           pages: Sequence[Page] | None = None, describe: Callable[[Page], str] | None = None,
+                           pages: Sequence[Page], describe: Callable[[Page], str] | None = None,
                            width: Callable[[str], int] = display_width) -> Iterator[Finding]:
     """line_of(*key_path) is the site.toml line of a key, for findings about text written there. A build
     passes its page plan, and describe and width that remember what earlier builds worked out."""
@@ -27,7 +27,7 @@ def lint_page_descriptions(ctx: LintContext, strings: Mapping[str, Strings], lin
     describe = describe or PageDescriber(site.config, strings).describe
     low, high = DESCRIPTION_WIDTH
     first_with: dict[str, Page] = {}
-    for page in plan_pages(site)[0] if pages is None else pages:
+    for page in pages:
         if page.post is not None:
             if page.post.description:
                 first_with.setdefault(_key(page.post.description), page)

@@ -27,7 +27,7 @@ from generator.check.site_rules import lint_across_posts
 from generator.content.models import Post
 from generator.errors import BuildError
 from generator.site.model import Site
-from generator.site.pages import Page
+from generator.site.pages import Page, plan_pages
 from generator.site.strings import load_strings
 from generator.outputs.addresses import published_addresses
 from generator.outputs.static import discover_static_files
@@ -123,12 +123,14 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     if not enabled:
         return sorted(problems, key=Diagnostic.sort_key)
     needs_pages = bool(enabled & {"broken-link", "missing-image"})
+    # The site's pages, planned once for the links and the page descriptions (a build passes its plan).
+    pages = tuple(page for page, _ in planned) if planned is not None else (
+        plan_pages(site)[0] if needs_pages or "seo-page-description" in enabled else ())
     ctx = LintContext(
         site=site, settings=settings, enabled=enabled,
         matchers=Matchers(tuple(config.language_codes),
                           lambda lang: packs.matcher(lang, settings.procedure_tags, enabled)),
-        pages=MappingProxyType(published_addresses(site, None if planned is None else [p for p, _ in planned])
-                               if needs_pages else {}),
+        pages=MappingProxyType(published_addresses(site, pages) if needs_pages else {}),
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
         published=lambda post: is_published(post, site.now, drafts, future),
     )
@@ -181,7 +183,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))
     if ctx.on("seo-page-description"):
-        diagnostics += _page_findings(ctx, settings, planned, memo)
+        diagnostics += _page_findings(ctx, settings, pages, planned, memo)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
@@ -216,8 +218,8 @@ class _FreshFindings:
             self.batch = {}
 
 
-def _page_findings(ctx: LintContext, settings: LintSettings, planned: tuple[tuple[Page, str | None], ...] | None,
-                   memo: FindingsMemo | None) -> list[Diagnostic]:
+def _page_findings(ctx: LintContext, settings: LintSettings, pages: tuple[Page, ...],
+                   planned: tuple[tuple[Page, str | None], ...] | None, memo: FindingsMemo | None) -> list[Diagnostic]:
     """The findings about pages other than posts, which need the UI strings the pages are made with."""
     config = ctx.site.config
     try:
@@ -226,13 +228,10 @@ def _page_findings(ctx: LintContext, settings: LintSettings, planned: tuple[tupl
         return [_tag(d) for d in exc.diagnostics]
     locator = _CheckReader(config).locator
     describer = PageDescriber(config, strings)
-    pages: tuple[Page, ...] | None = None
     describe, width = describer.describe, display_width
-    if planned is not None:
-        pages = tuple(page for page, _ in planned)
-        if memo is not None:
-            remembered = RememberedDescriptions(planned, describer, memo)
-            describe, width = remembered.describe, remembered.width
+    if planned is not None and memo is not None:
+        remembered = RememberedDescriptions(planned, describer, memo)
+        describe, width = remembered.describe, remembered.width
     return [_diagnostic(f, settings) for f in lint_page_descriptions(
         ctx, strings, locator.line if locator else lambda *key_path: None, pages, describe, width)]
 

@@ -9,14 +9,12 @@ from generator.errors import BuildError
 from generator.outputs.feeds import feed_groups
 from generator.outputs.redirects import plan_aliases
 from generator.site.model import Site
-from generator.site.pages import Page, plan_pages
+from generator.site.pages import Page
 from generator.site.urls import Urls
 
 
-def published_addresses(site: Site, pages: Iterable[Page] | None = None) -> dict[str, Post | None]:
-    """Site path -> the post shown there (None for other pages and files). pages: the build's page plan,
-    when it has one already."""
-    pages = plan_pages(site)[0] if pages is None else pages
+def published_addresses(site: Site, pages: Iterable[Page]) -> dict[str, Post | None]:
+    """Site path -> the post shown there (None for other pages and files); pages: the site's page plan."""
     addresses: dict[str, Post | None] = {page.path: page.post for page in pages}
     addresses.update((path, None) for path, _, _, _ in feed_groups(site))
     addresses.update({Urls.sitemap(): None, Urls.robots(): None})
