@@ -82,7 +82,9 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--branch", help="branch to commit the site to (default: [deploy] branch or gh-pages)")
     deploy.add_argument("--destination", help="rsync destination: user@host:/var/www/blog/ or a folder")
     deploy.add_argument("--dry-run", action="store_true", help="list what would be added, changed and removed")
-    deploy.add_argument("--force", action="store_true", help="publish even when `check` finds errors")
+    deploy.add_argument("--force", action="store_true",
+                        help="publish even when `check` finds errors, or into a destination that holds files "
+                             "no earlier deploy published (they are deleted)")
     deploy.add_argument("-m", "--message", help="commit message (default: names the changed posts)")
     deploy.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/output)")
     deploy.add_argument("--base-url", help="override [site] base_url")
@@ -271,6 +273,14 @@ def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   "publishes it.", file=out)
         elif event.kind == "warnings":
             print_diagnostics(event.diagnostics, err)
+        elif event.kind == "unowned":
+            if args.dry_run:
+                print(f"warning: {event.text} holds files that no earlier deploy published; a real deploy is "
+                      "refused unless you pass --force, which replaces everything there (the list below shows "
+                      "what would be removed).", file=err)
+            else:
+                print(f"warning: replacing everything in {event.text} (--force): it held files that no earlier "
+                      "deploy published.", file=err)
         elif event.kind == "nothing" and not args.quiet:
             print(f"Nothing to publish: {event.text} already has this site.", file=out)
         elif event.kind == "changes":

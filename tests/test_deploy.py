@@ -132,7 +132,7 @@ def test_deploy_commits_the_site_to_a_branch_that_serves_it(site, bare, tmp_path
     assert not (clone / ".clinicpress-build").exists(), "the build marker is not part of the site"
     published = {p.relative_to(clone).as_posix() for p in clone.rglob("*") if p.is_file() and ".git" not in p.parts}
     built = {p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*") if p.is_file()}
-    assert published == built - {".clinicpress-build"} | {".nojekyll", "CNAME"}
+    assert published == built - {".clinicpress-build"} | {".nojekyll", "CNAME", ".clinicpress-deployed"}
     with serving(clone) as origin:
         with urllib.request.urlopen(origin + "/en/posts/lip-filler-aftercare/") as response:
             page = lxml_html.fromstring(response.read())
@@ -276,7 +276,9 @@ def test_rsync_copies_the_site_into_a_folder_and_removes_what_left_it(site, tmp_
     built = {p.relative_to(site / "output").as_posix(): p.read_bytes()
              for p in (site / "output").rglob("*") if p.is_file()}
     copied = {p.relative_to(www).as_posix(): p.read_bytes() for p in www.rglob("*") if p.is_file()}
-    assert copied == {path: data for path, data in built.items() if path != ".clinicpress-build"}
+    assert copied.keys() - built.keys() == {".clinicpress-deployed"}
+    assert {path: copied[path] for path in built if path in copied} == {
+        path: data for path, data in built.items() if path != ".clinicpress-build"}
 
     remove_post(site, "lip-flip-vs-lip-filler")
     dry = deploy(site, "--dry-run")

@@ -17,6 +17,7 @@ from generator.config.loader import load_config
 from generator.deploy.changes import Changes, page_urls
 from generator.deploy.git_target import GitTarget, is_local_path, site_origin
 from generator.deploy.indexnow import create_key, find_key, ping
+from generator.deploy.ownership import refuse_unowned
 from generator.deploy.rsync_target import RsyncTarget
 from generator.config.deploy import DeployConfig, deploy_problems
 from generator.deploy.vanishing import vanishing_urls
@@ -44,7 +45,7 @@ class DeployOptions:
 
 @dataclass(frozen=True, slots=True)
 class DeployEvent:
-    # forced | built | key | warnings | nothing | changes | published | indexnow | indexnow_failed
+    # forced | built | key | warnings | unowned | nothing | changes | published | indexnow | indexnow_failed
     kind: str
     text: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
@@ -81,6 +82,10 @@ def deploy_site(options: DeployOptions, report: Callable[[DeployEvent], None]) -
     site = _site(options.build)
     target = _target(settings, site_dir, output_dir)
     target.fetch()
+    if target.unowned:
+        if not (options.force or options.dry_run):
+            refuse_unowned(target.where)
+        report(DeployEvent("unowned", text=target.where))
     vanishing = vanishing_urls(target.previous("sitemap.xml"), _read(output_dir / "sitemap.xml"),
                                _read(output_dir / "_redirects"), site.urls.base_path, _post_paths(site))
     if vanishing:

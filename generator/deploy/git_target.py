@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 from generator.deploy.changes import UNPUBLISHED, Changes
+from generator.deploy.ownership import MARKER, marker_bytes, published_files
 from generator.errors import DeployError
 
 TIP = "refs/clinicpress/deployed"
@@ -44,6 +45,8 @@ class GitTarget:
         self.git_dir = work_root.resolve() / f"{name}.git"
         self.tip: str | None = None
         self.tree: str | None = None
+        self.owned: frozenset[str] | None = None  # what the last deploy published, from its marker
+        self.unowned = False  # the branch exists and no deploy of ours made it
 
     @property
     def where(self) -> str:
@@ -78,6 +81,8 @@ class GitTarget:
         self._git("fetch", "--quiet", "--no-tags", "--depth=1", "--", self.repository,
                   f"+refs/heads/{self.branch}:{TIP}")
         self.tip = self._out("rev-parse", "--verify", f"{TIP}^{{commit}}")
+        self.owned = published_files(self.previous(MARKER))
+        self.unowned = self.owned is None
 
     def previous(self, path: str) -> bytes | None:
         """A file as the branch has it now."""
@@ -101,17 +106,37 @@ class GitTarget:
         if self.cname:
             extra["CNAME"] = self.cname.encode() + b"\n"
         for name, data in extra.items():
-            blob = self._out("hash-object", "-w", "--stdin", data=data)
-            self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", env=env)
+            self._add_blob(name, data, env)
+        published = [path for path in self._out("ls-files", "-z", env=env).split("\0") if path]
+        self._add_blob(MARKER, marker_bytes(published), env)
+        if self.tip and self.owned is not None:
+            self._keep_foreign_files(set(published), env)
         self.tree = self._out("write-tree", env=env)
         base = f"{self.tip}^{{tree}}" if self.tip else self._out("mktree", data=b"")
         listed = self._git("diff-tree", "-r", "-z", "--no-renames", "--name-status", base, self.tree).stdout
         fields = listed.decode("utf-8").split("\0")
         kinds: dict[str, list[str]] = {"A": [], "M": [], "D": []}
         for status, path in zip(fields[0::2], fields[1::2]):
+            if path == MARKER:
+                continue
             kinds.setdefault(status[:1], []).append(path)
         return Changes(tuple(sorted(kinds["A"])), tuple(sorted(kinds["M"] + kinds.get("T", []))),
                        tuple(sorted(kinds["D"])))
+
+    def _add_blob(self, name: str, data: bytes, env: dict[str, str]) -> None:
+        blob = self._out("hash-object", "-w", "--stdin", data=data)
+        self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", env=env)
+
+    def _keep_foreign_files(self, published: set[str], env: dict[str, str]) -> None:
+        """Files on the branch that no deploy of ours published (a host's verification file, say) stay."""
+        listed = self._git("ls-tree", "-r", "-z", "--full-tree", self.tip).stdout.decode("utf-8").split("\0")
+        kept = []
+        for entry in filter(None, listed):
+            info, path = entry.split("\t", 1)
+            if path not in published and path not in self.owned and path != MARKER:
+                kept.append(f"{info}\t{path}\0")
+        if kept:
+            self._git("update-index", "-z", "--index-info", data="".join(kept).encode("utf-8"), env=env)
 
     def publish(self, message: str) -> str:
         """Commit the staged tree on top of the branch and push it; returns the new commit."""

@@ -2,7 +2,8 @@
 
 Files are compared by content (--checksum), so a rebuild that rewrote a file with the same bytes
 copies nothing; new files are put in place together at the end (--delay-updates) and files that
-left the site are deleted after that (--delete-delay), so readers never see half a site.
+left the site are deleted after that (--delete-delay), so readers never see half a site. Only files
+an earlier deploy published are deleted (see ownership.py): rsync's filter rules protect the rest.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 from generator.deploy.changes import UNPUBLISHED, Changes
+from generator.deploy.ownership import (MARKER, folders_of, marker_bytes, published_files, refuse_local_folder,
+                                        refuse_remote_path)
 from generator.errors import DeployError
 
 OPTIONS = ("--recursive", "--links", "--perms", "--times", "--chmod=D755,F644", "--checksum",
@@ -25,17 +28,37 @@ def is_remote(destination: str) -> bool:
     return destination.startswith("rsync://") or bool(re.match(r"^[^/]+:", destination))
 
 
+def remote_path(destination: str) -> str:
+    """The folder part of a remote destination: 'deploy@host:/var/www/' -> '/var/www/', 'host::mod/x' -> 'mod/x',
+    'rsync://host:873/mod/x' -> 'mod/x'; '' for 'deploy@host:'."""
+    if destination.startswith("rsync://"):
+        return destination[len("rsync://"):].partition("/")[2]
+    host, _, path = destination.partition(":")
+    return path[1:] if path.startswith(":") else path
+
+
+def _filter_pattern(path: str) -> str:
+    """A path as an rsync filter pattern anchored at the destination's top, its wildcards escaped."""
+    return "/" + re.sub(r"([\\*?\[])", r"\\\1", path)
+
+
 class RsyncTarget:
     def __init__(self, destination: str, site_dir: Path, output_dir: Path):
         if shutil.which("rsync") is None:
             raise DeployError("rsync is not installed: install it (Debian/Ubuntu: apt-get install rsync; "
                               "macOS: brew install rsync) or publish with target = \"git\"")
-        if not is_remote(destination):
+        if is_remote(destination):
+            refuse_remote_path(destination, remote_path(destination))
+        else:
             local = Path(destination).expanduser()
             destination = str(local if local.is_absolute() else (site_dir / local).resolve())
             _refuse_dangerous_folder(Path(destination), site_dir, output_dir)
+            refuse_local_folder(Path(destination))
         self.destination = destination.rstrip("/") + "/"
         self.output_dir = output_dir
+        self.owned: frozenset[str] | None = None  # what the last deploy published, from its marker
+        self.unowned = False  # the destination holds files and no marker
+        self._work = tempfile.TemporaryDirectory(prefix="clinicpress-rsync-")
 
     @property
     def where(self) -> str:
@@ -49,7 +72,20 @@ class RsyncTarget:
         return done.stdout.decode("utf-8", "replace")
 
     def fetch(self) -> None:
-        """Nothing to prepare: rsync compares with the destination as it is."""
+        """Read the marker of the last deploy; without one, find out whether the destination holds files."""
+        self.owned = published_files(self.previous(MARKER))
+        if self.owned is None:
+            self.unowned = self._holds_files()
+
+    def _holds_files(self) -> bool:
+        done = subprocess.run(["rsync", "--list-only", "--", self.destination], capture_output=True)
+        if done.returncode == 23:  # the folder does not exist yet
+            return False
+        if done.returncode != 0:
+            said = done.stderr.decode("utf-8", "replace").strip()
+            raise DeployError(f"cannot reach {self.destination} with rsync (exit code {done.returncode}):\n{said}")
+        names = [line.rsplit(" ", 1)[-1] for line in done.stdout.decode("utf-8", "replace").splitlines()]
+        return any(name != "." for name in names if name)
 
     def previous(self, path: str) -> bytes | None:
         """A file as the destination has it now; None when there is none (a first deploy)."""
@@ -65,11 +101,39 @@ class RsyncTarget:
 
     def stage(self, output_dir: Path) -> Changes:
         """What a copy would add, change and remove (rsync --dry-run)."""
-        return parse_itemized(self._rsync(*OPTIONS, "--dry-run", "--", f"{output_dir}/", self.destination))
+        self.output_dir = output_dir
+        return parse_itemized(self._rsync(*self._arguments(), "--dry-run", "--", *self._sources()))
 
     def publish(self, message: str) -> Changes:
-        """Copy the site; returns what rsync changed."""
-        return parse_itemized(self._rsync(*OPTIONS, "--", f"{self.output_dir}/", self.destination))
+        """Copy the site and its marker; returns what rsync changed."""
+        try:
+            return parse_itemized(self._rsync(*self._arguments(), "--", *self._sources()))
+        finally:
+            self._work.cleanup()
+
+    def _sources(self) -> tuple[str, str, str]:
+        """The built site and a folder with the new marker, merged into the destination."""
+        marker_folder = Path(self._work.name) / "marker"
+        marker_folder.mkdir(exist_ok=True)
+        (marker_folder / MARKER).write_bytes(marker_bytes(self._site_files()))
+        return f"{self.output_dir}/", f"{marker_folder}/", self.destination
+
+    def _site_files(self) -> frozenset[str]:
+        files = (path.relative_to(self.output_dir) for path in self.output_dir.rglob("*") if path.is_file())
+        return frozenset(path.as_posix() for path in files if path.parts[0] not in UNPUBLISHED)
+
+    def _arguments(self) -> tuple[str, ...]:
+        """rsync's options; with a marker, filter rules that let --delete remove only the files it lists."""
+        if self.owned is None:
+            return OPTIONS
+        published = self._site_files()
+        leaving = sorted(path for path in self.owned - published if "\n" not in path)
+        empty = sorted(folders_of(self.owned) - folders_of(published))
+        rules = Path(self._work.name) / "filter"
+        rules.write_text("".join(f"R {_filter_pattern(path)}\n" for path in leaving)
+                         + "".join(f"R {_filter_pattern(folder)}/\n" for folder in empty)
+                         + "P *\n", encoding="utf-8")
+        return (*OPTIONS, f"--filter=merge {rules}")
 
 
 def parse_itemized(text: str) -> Changes:
@@ -79,7 +143,7 @@ def parse_itemized(text: str) -> Changes:
     for line in text.splitlines():
         code, _, name = line.partition(" ")
         name = name.lstrip(" ") if code == "*deleting" else name
-        if not name or name.endswith("/"):
+        if not name or name.endswith("/") or name == MARKER:
             continue
         if code == "*deleting":
             removed.append(name)
