@@ -82,3 +82,39 @@ def test_comment_provider_table_must_match_provider():
 def test_series_need_a_title():
     text = MINIMAL_CONFIG + '\n[series.lip-filler]\ndescription = "x"\n'
     assert "site.toml:34: missing required key 'series.lip-filler.title'" in messages(text)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('url = "https://example-clinic.com/"', 'url = "javascript:alert(1)"',
+     "site.toml:20: 'clinic.url' uses 'javascript:', which is not allowed here"),
+    ('contact_url = "https://example-clinic.com/contact"', 'contact_url = "JavaScript:alert(document.cookie)"',
+     "site.toml:21: 'clinic.contact_url' uses 'javascript:'"),
+    ('contact_url = "https://example-clinic.com/contact"', 'contact_url = " javascript:alert(1)"',
+     "site.toml:21: 'clinic.contact_url' has spaces or control characters"),
+    ('contact_url = "https://example-clinic.com/contact"', 'contact_url = "java\\tscript:alert(1)"',
+     "site.toml:21: 'clinic.contact_url' has spaces or control characters"),
+    ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\nurl = "data:text/html,hi"\n\n[authors.dr-lee]',
+     "site.toml:28: 'authors.dr-kim.url' uses 'data:'"),
+    ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\nimage = "javascript:x"\n\n[authors.dr-lee]',
+     "site.toml:28: 'authors.dr-kim.image' uses 'javascript:'"),
+    ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\nimage = "tel:+82"\n\n[authors.dr-lee]',
+     "site.toml:28: 'authors.dr-kim.image' uses 'tel:'"),
+    ('type = "Physician"\n\n[authors.dr-lee]',
+     'type = "Physician"\nsame_as = ["https://x.example/", "vbscript:x"]\n\n[authors.dr-lee]',
+     "site.toml:28: 'authors.dr-kim.same_as' uses 'vbscript:'"),
+    ('[clinic]', '[clinic]\nlogo = "https:logo.png"', "site.toml:19: 'clinic.logo' is not a whole address"),
+], ids=["javascript-clinic-url", "javascript-mixed-case", "leading-space", "tab-inside-scheme", "data-author-url",
+        "javascript-portrait", "tel-portrait", "vbscript-same-as", "scheme-without-host"])
+def test_links_in_site_toml_allow_only_web_mail_and_phone_addresses(old, new, expected):
+    assert old in MINIMAL_CONFIG
+    found = messages(MINIMAL_CONFIG.replace(old, new, 1))
+    assert any(message.startswith(expected) for message in found), found
+
+
+def test_links_may_be_mail_phone_or_a_path_on_the_site_where_a_path_makes_sense():
+    config = parse_config(MINIMAL_CONFIG.replace('contact_url = "https://example-clinic.com/contact"',
+                                                 'contact_url = "tel:+82-2-555-0100"\nlogo = "/images/logo.png"')
+                          .replace('type = "Physician"\n\n[authors.dr-lee]',
+                                   'type = "Physician"\nurl = "/en/about/"\nimage = "//cdn.example-clinic.com/k.jpg"'
+                                   '\n\n[authors.dr-lee]'), Path("."))
+    assert config.clinic.contact_url == "tel:+82-2-555-0100" and config.author("dr-kim").url == "/en/about/"
