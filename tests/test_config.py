@@ -118,3 +118,11 @@ def test_links_may_be_mail_phone_or_a_path_on_the_site_where_a_path_makes_sense(
                                    'type = "Physician"\nurl = "/en/about/"\nimage = "//cdn.example-clinic.com/k.jpg"'
                                    '\n\n[authors.dr-lee]'), Path("."))
     assert config.clinic.contact_url == "tel:+82-2-555-0100" and config.author("dr-kim").url == "/en/about/"
+
+
+def test_script_hosts_must_be_https_origins():
+    found = messages(MINIMAL_CONFIG + '\n[security]\nscript_hosts = ["https://www.instagram.com", "https:", '
+                                      '"http://insecure.example", "https://cdn.example.com/embed.js"]\n')
+    assert sorted(m for m in found if "script_hosts" in m) == sorted(
+        f"site.toml:35: 'security.script_hosts' has '{host}', which is not an https origin"
+        for host in ("https:", "http://insecure.example", "https://cdn.example.com/embed.js"))

@@ -18,6 +18,7 @@ from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 from generator.config.deploy import DeployConfig, read_deploy
+from generator.config.security import SecurityConfig, read_security
 from generator.config.images import ImagesConfig, images_problems
 from generator.config.links import AUTHOR_LINKS, CLINIC_LINKS, link_hint, link_problem
 
@@ -128,6 +129,7 @@ class SiteConfig:
     check_settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     tags: tuple[TagDescription, ...] = ()
     deploy: DeployConfig = field(default_factory=DeployConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -248,7 +250,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy")
+             "markdown", "images", "check", "deploy", "security")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -298,6 +300,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     images = reader.read(ImagesConfig, data.get("images", {}), ("images",))
     check_rules, check_settings = _read_check(reader, data)
     deploy = read_deploy(reader, data)
+    security = read_security(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -313,7 +316,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
-                      images=images, deploy=deploy)
+                      images=images, deploy=deploy, security=security)
 
 
 def _check_links(reader: _SectionReader, clinic: Clinic | None, authors: tuple[Author, ...]) -> None:

@@ -97,9 +97,10 @@ def content_security_policy(config: SiteConfig, provider_template: str = "") -> 
     """The site's policy: the theme's, widened by the comment provider and by raw HTML in posts."""
     policy = {key: list(values) for key, values in THEME_POLICY.items()}
     extra = provider_sources(config.comments, provider_template)
-    if config.markdown.unsafe_html:  # raw HTML may embed scripts and frames from anywhere on https
-        extra = {**extra, "script-src": extra.get("script-src", ()) + ("https:",),
-                 "frame-src": extra.get("frame-src", ()) + ("https:",)}
+    if config.markdown.unsafe_html:  # raw HTML may embed scripts and frames, from the hosts the site names only
+        hosts = config.security.script_hosts
+        extra = {**extra, "script-src": extra.get("script-src", ()) + hosts,
+                 "frame-src": extra.get("frame-src", ()) + hosts}
     for key, values in extra.items():
         target = policy.setdefault(key, ["'self'"] if key != "style-src-attr" else [])
         target.extend(value for value in values if value not in target)
