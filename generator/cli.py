@@ -131,7 +131,8 @@ def _summary(result: BuildResult, listed: bool, stream: TextIO) -> str:
     if not counts:
         found = "no errors or warnings found by check"
     else:
-        found = f"{', '.join(counts)} found by check" + ("" if listed else " (-v lists them)")
+        them = "it" if errors + warnings == 1 else "them"
+        found = f"{', '.join(counts)} found by check" + ("" if listed else f" (-v lists {them})")
     return f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — {found}"
 
 

@@ -236,6 +236,9 @@ telephone = "+82-2-000-0000"                      # shown with a call button; re
 # logo = "/images/logo.png"                       # put the file in static/images/; used by search engines
 # address = { ko = "서울특별시 ...", en = "..., Seoul" }  # street address in the footer
 # email = "hello@example.com"                     # contact e-mail
+# A Korean clinic whose blog has pages in other languages advertises to patients from abroad; that needs its
+# registration as a 외국인환자 유치 의료기관 (의료법 제56조 제2항 제12호). The footer shows the number.
+# foreign_patient_registration = ""               # the registration number; `check` asks for it
 
 # Authors are referenced from posts by their id: author: dr-hong, reviewed_by: dr-hong.
 [authors.dr-hong]

@@ -43,6 +43,7 @@ name = { ko = "테스트 의원", en = "Test Clinic" }
 url = "https://example-clinic.com/"
 contact_url = "https://example-clinic.com/contact"
 telephone = "+82-2-000-0000"
+foreign_patient_registration = "2026-0001"
 
 [authors.dr-kim]
 name = { ko = "김OO 원장", en = "Dr. Kim" }

@@ -94,6 +94,9 @@ CASES = {
                           pair(ko=ko_post(body="PDO 실은 흡수되는 봉합사 재료입니다.\n"))),
     "procedure-reviewer": (pair(post(body=RISKS, tags="[lip filler]")), pair(post(body=RISKS, **PROCEDURE))),
     "procedure-risks": (pair(post(**PROCEDURE)), pair(post(body=RISKS, **PROCEDURE))),
+    "review-self": (pair(post(reviewed_by="dr-kim")), pair(post(reviewed_by="dr-lee"))),
+    "foreign-patients": ({"site.toml": MINIMAL_CONFIG.replace('foreign_patient_registration = "2026-0001"\n', ""),
+                          **pair()}, pair()),
 }
 # Advertising rules, in both languages: (English failing sentence, Korean failing sentence).
 AD_CASES = {
@@ -348,7 +351,7 @@ def test_findings_never_stop_a_build_and_check_is_the_gate(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body="Results are guaranteed.\n"))})
     result = run_cli("build", str(site))
     assert result.code == 0, result.err
-    assert result.out.endswith(" — 1 error found by check (-v lists them)\n") and result.err == ""
+    assert result.out.endswith(" — 1 error found by check (-v lists it)\n") and result.err == ""
     assert "guaranteed" in (site / "output/en/posts/aftercare/index.html").read_text(encoding="utf-8")
     listed = run_cli("build", "-v", str(site))
     assert "posts/en/aftercare.md:7:13: error: [ad-guarantee] 'guaranteed'" in listed.err
@@ -383,7 +386,7 @@ def test_build_counts_findings_with_the_sites_severities(tmp_path):
     config = with_check('[check.rules]\nad-guarantee = "warning"\nseo-title-length = "off"\n')
     site = write_tree(tmp_path, {"site.toml": config, **pair(post(title="Lips", body="Results are guaranteed.\n"))})
     result = run_cli("build", str(site))
-    assert result.code == 0 and result.out.endswith(" — 1 warning found by check (-v lists them)\n")
+    assert result.code == 0 and result.out.endswith(" — 1 warning found by check (-v lists it)\n")
     assert run_cli("check", str(site)).code == 0 and run_cli("check", "--strict", str(site)).code == 1
 
 

@@ -45,7 +45,7 @@ def test_parse_config_adds_trailing_slash_to_base_url():
     ('base_url = "https://blog.example-clinic.com/"\n', '',
      "site.toml:1: missing required key 'site.base_url'"),
     ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Doctor"\n\n[authors.dr-lee]',
-     "site.toml:27: 'authors.dr-kim.type' must be \"Physician\" or \"Person\", got 'Doctor'"),
+     "site.toml:28: 'authors.dr-kim.type' must be \"Physician\" or \"Person\", got 'Doctor'"),
     ('[clinic]', '[clinic]\nphone = "1"',
      "site.toml:19: unknown key 'clinic.phone'"),
 ], ids=["unknown-key", "relative-base-url", "unknown-default-language", "bad-timezone", "bad-locale",
@@ -81,7 +81,7 @@ def test_comment_provider_table_must_match_provider():
 
 def test_series_need_a_title():
     text = MINIMAL_CONFIG + '\n[series.lip-filler]\ndescription = "x"\n'
-    assert "site.toml:34: missing required key 'series.lip-filler.title'" in messages(text)
+    assert "site.toml:35: missing required key 'series.lip-filler.title'" in messages(text)
 
 
 @pytest.mark.parametrize("old, new, expected", [
@@ -94,14 +94,14 @@ def test_series_need_a_title():
     ('contact_url = "https://example-clinic.com/contact"', 'contact_url = "java\\tscript:alert(1)"',
      "site.toml:21: 'clinic.contact_url' has spaces or control characters"),
     ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\nurl = "data:text/html,hi"\n\n[authors.dr-lee]',
-     "site.toml:28: 'authors.dr-kim.url' uses 'data:'"),
+     "site.toml:29: 'authors.dr-kim.url' uses 'data:'"),
     ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\nimage = "javascript:x"\n\n[authors.dr-lee]',
-     "site.toml:28: 'authors.dr-kim.image' uses 'javascript:'"),
+     "site.toml:29: 'authors.dr-kim.image' uses 'javascript:'"),
     ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\nimage = "tel:+82"\n\n[authors.dr-lee]',
-     "site.toml:28: 'authors.dr-kim.image' uses 'tel:'"),
+     "site.toml:29: 'authors.dr-kim.image' uses 'tel:'"),
     ('type = "Physician"\n\n[authors.dr-lee]',
      'type = "Physician"\nsame_as = ["https://x.example/", "vbscript:x"]\n\n[authors.dr-lee]',
-     "site.toml:28: 'authors.dr-kim.same_as' uses 'vbscript:'"),
+     "site.toml:29: 'authors.dr-kim.same_as' uses 'vbscript:'"),
     ('[clinic]', '[clinic]\nlogo = "https:logo.png"', "site.toml:19: 'clinic.logo' is not a whole address"),
 ], ids=["javascript-clinic-url", "javascript-mixed-case", "leading-space", "tab-inside-scheme", "data-author-url",
         "javascript-portrait", "tel-portrait", "vbscript-same-as", "scheme-without-host"])
@@ -124,5 +124,5 @@ def test_script_hosts_must_be_https_origins():
     found = messages(MINIMAL_CONFIG + '\n[security]\nscript_hosts = ["https://www.instagram.com", "https:", '
                                       '"http://insecure.example", "https://cdn.example.com/embed.js"]\n')
     assert sorted(m for m in found if "script_hosts" in m) == sorted(
-        f"site.toml:35: 'security.script_hosts' has '{host}', which is not an https origin"
+        f"site.toml:36: 'security.script_hosts' has '{host}', which is not an https origin"
         for host in ("https:", "http://insecure.example", "https://cdn.example.com/embed.js"))

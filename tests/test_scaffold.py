@@ -34,17 +34,23 @@ def front_matter(path: Path) -> str:
 
 # init ------------------------------------------------------------------------------------------
 
-def test_init_creates_a_site_that_builds_and_passes_strict_check(tmp_path):
+def test_init_creates_a_site_that_builds_and_asks_only_for_the_foreign_patient_registration(tmp_path):
     site = tmp_path / "new-clinic"
     result = run_cli("init", str(site))
     assert result.code == 0, result.err
     assert "clinicpress serve" in result.out
     built = run_cli("build", str(site))
     assert built.code == 0, built.err
-    assert built.out.endswith(" — no errors or warnings found by check\n")
+    assert built.out.endswith(" — 1 warning found by check (-v lists it)\n"), built.out
     assert page(site / "output", "en/posts/welcome/index.html").findtext(".//h1") == "Welcome to the Saebom Clinic blog"
     switcher = page(site / "output", "en/posts/welcome/index.html").cssselect(".language-switcher a")
     assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("ko", "/ko/posts/welcome/")]
+    checked = run_cli("check", "--strict", str(site))
+    assert checked.code == 1
+    assert re.findall(r"(?:warning|error): \[([\w-]+)\]", checked.out + checked.err) == ["foreign-patients"], checked.out + checked.err
+    with_number = (site / "site.toml").read_text(encoding="utf-8").replace(
+        '# foreign_patient_registration = ""', 'foreign_patient_registration = "2026-0001"')
+    (site / "site.toml").write_text(with_number, encoding="utf-8")
     checked = run_cli("check", "--strict", str(site))
     assert checked.code == 0, checked.out + checked.err
 

@@ -27,6 +27,7 @@ def seo_output(site_factory) -> Path:
     site = site_factory({
         "posts/en/part-1.md": post_text("Part one", date="2026-07-01", series="lips", series_part="1",
                                         author="dr-kim", reviewed_by="dr-lee", tags="[lip filler]",
+                                        last_reviewed="2026-07-20",
                                         image="/images/cover.png", image_alt='"Cover"', faq=faq),
         "posts/en/part-2.md": post_text("Part two", date="2026-07-08", updated="2026-08-01", series="lips",
                                         series_part="2", author="dr-kim", tags="[lip filler]"),
@@ -107,7 +108,7 @@ def test_reviewed_post_is_a_medical_web_page_with_reviewer_and_faq(seo_output):
         assert key in page, key
     assert page["author"] == {"@type": "Physician", "name": "Dr. Kim", "jobTitle": "Board-certified plastic surgeon",
                               "url": f"{BASE}en/authors/dr-kim/"}
-    assert page["reviewedBy"]["name"] == "Dr. Lee"
+    assert page["reviewedBy"]["name"] == "Dr. Lee" and page["lastReviewed"] == "2026-07-20"
     assert page["publisher"]["@type"] == "MedicalClinic" and page["publisher"]["name"] == "Test Clinic"
     crumbs = [item["name"] for item in items["BreadcrumbList"]["itemListElement"]]
     assert crumbs == ["Test Blog", "Lip series", "Part one"]
@@ -174,3 +175,13 @@ def test_a_fresh_init_site_has_valid_feeds_sitemap_and_structured_data(tmp_path)
     post = next((output / "en/posts").iterdir())
     types = [item["@type"] for item in json_ld(output, f"en/posts/{post.name}/index.html")]
     assert types[0] in ("BlogPosting", "MedicalWebPage") and "BreadcrumbList" in types
+
+
+def test_a_review_date_is_claimed_only_when_the_post_states_one(seo_output):
+    """ko/part-1 names a reviewer but no last_reviewed: no date is made up from the file's changes."""
+    page = {item["@type"]: item for item in json_ld(seo_output, "ko/posts/part-1/index.html")}["MedicalWebPage"]
+    assert page["reviewedBy"]["name"] and "lastReviewed" not in page
+    tree = lxml_html.parse(str(seo_output / "ko/posts/part-1/index.html"))
+    assert tree.xpath('//*[@class="reviewed-note"]') == []
+    english = lxml_html.parse(str(seo_output / "en/posts/part-1/index.html"))
+    assert "2026" in english.xpath('string(//*[@class="reviewed-note"])')

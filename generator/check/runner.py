@@ -7,6 +7,7 @@ runs the enabled rules once over every post, and applies severities and ignore c
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import chain
 from urllib.parse import urlsplit
 from pathlib import Path
 from types import MappingProxyType
@@ -23,7 +24,7 @@ from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
-from generator.check.site_rules import lint_across_posts
+from generator.check.site_rules import lint_across_posts, lint_site_settings
 from generator.content.models import Post
 from generator.errors import BuildError
 from generator.site.model import Site
@@ -71,6 +72,9 @@ RULES = (
     Rule("lang-long-english", "warning", "no long English passage (english_run_words words in a row) in a Korean post"),
     Rule("procedure-reviewer", "warning", "a post about a procedure names a physician as medical reviewer"),
     Rule("procedure-risks", "warning", "a post about a procedure mentions possible side effects or risks"),
+    Rule("review-self", "warning", "a post's medical reviewer is not its own author (a self-review is no review)"),
+    Rule("foreign-patients", "warning", "a Korean clinic's site with pages in other languages states its "
+                                          "foreign-patient registration ([clinic] foreign_patient_registration)"),
 )
 FIXED = ("config", "front-matter")  # the build's own validation: it cannot go on without them
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
@@ -178,7 +182,9 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     for post in site.all_posts():
         key = keys[post.source]
         diagnostics += fresh.found[key] if key in fresh.found else remembered[key][0]
-    for finding in lint_across_posts(ctx):
+    locator = _CheckReader(config).locator
+    line_of = locator.line if locator else lambda *key_path: None
+    for finding in chain(lint_across_posts(ctx), lint_site_settings(ctx, line_of)):
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))

@@ -2,7 +2,7 @@
 and titles or descriptions used twice in one language."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from generator.check.core import Finding, LintContext, front_matter_finding
 from generator.content.models import Post
@@ -19,6 +19,33 @@ def lint_across_posts(ctx: LintContext) -> Iterator[Finding]:
             yield from _duplicates(field, rule, ctx)
     if ctx.on("series-undeclared"):
         yield from _undeclared_series(ctx)
+    if ctx.on("review-self"):
+        for post in site.all_posts():
+            if post.reviewed_by and post.reviewed_by == post.author:
+                yield front_matter_finding(post, "reviewed_by", "review-self",
+                                           f"'{post.reviewed_by}' is both the author and the medical reviewer; "
+                                           "a self-review is not a review",
+                                           "ask another physician to check the post and name them in reviewed_by:, "
+                                           "or leave reviewed_by: out")
+
+
+FOREIGN_PATIENT_LAW = ("의료법 제56조 제2항 제12호; 의료 해외진출 및 외국인환자 유치 지원에 관한 법률 제6조 "
+                       "(외국인환자 유치 의료기관 등록)")
+
+
+def lint_site_settings(ctx: LintContext, line_of: Callable[..., int | None]) -> Iterator[Finding]:
+    """Rules about the site as a whole. line_of(*key_path) is the site.toml line of a key."""
+    config = ctx.site.config
+    if ctx.on("foreign-patients") and "ko" in config.language_codes and not config.clinic.foreign_patient_registration:
+        others = sorted({post.lang for post in ctx.site.all_posts() if post.lang != "ko"})
+        if others:
+            names = ", ".join(config.language(lang).name for lang in others)
+            yield Finding("foreign-patients", "site.toml", line_of("clinic"), None,
+                          f"the site has pages in {names}, which advertise to foreign patients; a Korean clinic may "
+                          "do that only when registered to receive them, and [clinic] names no registration",
+                          "register the clinic as a 외국인환자 유치 의료기관 and add foreign_patient_registration = "
+                          "\"...\" under [clinic] (the footer then shows it); if the pages are not meant for patients "
+                          "from abroad, turn the rule off in [check.rules]", FOREIGN_PATIENT_LAW)
 
 
 def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:

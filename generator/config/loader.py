@@ -71,6 +71,8 @@ class Clinic:
     contact_url: str = field(default="", metadata={"doc": "Contact or booking page"})
     address: LocalizedText | None = field(default=None, metadata={"doc": "Street address"})
     email: str = field(default="", metadata={"doc": "Contact e-mail"})
+    foreign_patient_registration: str = field(default="", metadata={
+        "doc": "외국인환자 유치 의료기관 registration number, shown in the footer (의료법 제56조 제2항 제12호)"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,7 +147,8 @@ def post_json_ld(config: SiteConfig, urls: Urls, post: Post, word_count: int, br
     reviewer = config.author(post.reviewed_by) if post.reviewed_by else None
     if reviewer:
         article["reviewedBy"] = person_ld(reviewer, post.lang, config, urls)
-        article["lastReviewed"] = (post.last_reviewed or post.modified.date()).isoformat()
+        if post.last_reviewed:  # a review date the post states, never one guessed from the file
+            article["lastReviewed"] = post.last_reviewed.isoformat()
     article["publisher"] = clinic_ld(config, post.lang, urls)
     if post.tags:
         article["keywords"] = list(post.tags)
