@@ -294,7 +294,7 @@ def _static_paths(site_dir: Path) -> set[str]:
     """Names of the static files a build publishes, listed the way the build lists them."""
     try:
         return {file.path for file in discover_static_files(site_dir, theme_dirs(site_dir))}
-    except BuildError:  # a static file links outside the site: `build` reports it
+    except BuildError:  # a link leads out of a static folder: run_checks reports it
         return set()
 
 
