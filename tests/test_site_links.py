@@ -1,4 +1,4 @@
-"""Nothing outside the site folder is read or published: links in static/ and posts/ are
+"""Nothing outside the site folder is read or published: links in static/, templates/ and posts/ are
 resolved first, and one that leads out (or into a loop) stops `build`, `check` and `serve` alike with a
 located error, leaving output/ as it was. The sites here are real folders with real links."""
 from __future__ import annotations
@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from conftest import post_text, run_cli, write_tree
+from generator.errors import Diagnostic
 from generator.loading import BuildOptions
+from generator.render.renderer import PageRenderer, make_environment
+from generator.render.theme import default_theme_dir
 from generator.serve.server import LiveSite
 from test_invalid_inputs import state
 
@@ -80,6 +84,7 @@ def assert_refused(site: Path, *expected: str) -> None:
 @pytest.mark.parametrize("link, target", [
     ("static", ""),  # the link is the folder itself
     ("static/notes/shared", ""),
+    ("templates", ""),
     ("posts", "posts"),
 ])
 def test_a_folder_that_links_outside_the_site_is_refused(site, outside, link, target):
@@ -94,6 +99,8 @@ def test_a_folder_that_links_outside_the_site_is_refused(site, outside, link, ta
     ("static/notes/leak.txt", "secret.txt"),
     ("static/photos/clinic.png", "photo.png"),  # an image a post shows, processed by the image stage
     ("templates/static/leak.txt", "secret.txt"),
+    ("templates/partials/footer.html", "footer.html"),  # Jinja's own loader would print it on every page
+    ("templates/i18n/en.toml", "en.toml"),  # UI strings end up in every page
 ])
 def test_a_file_that_links_outside_the_site_is_refused(site, outside, link, target):
     path = site / link
@@ -154,3 +161,20 @@ def test_posts_that_link_to_each_other_are_a_loop_not_a_crash(site):
     assert_refused(site, "posts/en/a.md: error: the link leads round in a loop of links",
                    "posts/en/b.md: error: the link leads round in a loop of links")
 
+
+@pytest.mark.parametrize("name", ["partials/footer.html", "page.html", "child.html"])
+def test_the_template_loader_does_not_follow_a_link_out_of_the_theme(tmp_path, outside, name):
+    """Also for includes and extends, and without falling back to the default theme's template of
+    that name; PageRenderer reports it as the build reports the walk's findings."""
+    site = write_tree(tmp_path / "site", {"templates/page.html": '{% include "partials/footer.html" %}',
+                                          "templates/child.html": '{% extends "base.html" %}'})
+    (site / "templates/partials").mkdir()
+    (site / "templates/partials/footer.html").symlink_to(outside / "footer.html")
+    (site / "templates/base.html").symlink_to(outside / "base.html")
+    dirs = [site / "templates", default_theme_dir()]
+    renderer = PageRenderer(lambda page: {}, make_environment(dirs, site), dirs, site)
+    made = renderer.render(SimpleNamespace(template=name, post=None, path="en/"))
+    shown = "templates/base.html" if name == "child.html" else "templates/partials/footer.html"
+    target = real(outside / ("base.html" if name == "child.html" else "footer.html"))
+    assert isinstance(made, Diagnostic), made
+    assert made.format().split("\n")[0] == f"{shown}: error: links to {target}, which is outside the site"
