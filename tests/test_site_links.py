@@ -4,6 +4,7 @@ located error, leaving output/ as it was. The sites here are real folders with r
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,7 +42,8 @@ def outside(tmp_path) -> Path:
     """A folder beside the site, with a secret in every file."""
     return write_tree(tmp_path / "outside", {
         "secret.txt": SECRET, "base.html": f"<html>{SECRET}</html>", "footer.html": f"<p>{SECRET}</p>",
-        "en.toml": f'home = "{SECRET}"\n', "photo.png": _png() + SECRET.encode(), "posts/en/notes.md": post_text(SECRET),
+        "en.toml": f'home = "{SECRET}"\n', "pack.toml": f'[[rule]]\nid = "ad-secret"\nphrases = ["{SECRET}"]\n',
+        "photo.png": _png() + SECRET.encode(), "posts/en/notes.md": post_text(SECRET),
     })
 
 
@@ -57,6 +59,11 @@ def real(path: Path) -> str:
     return os.path.realpath(path)
 
 
+def printed(text: str) -> set[str]:
+    """The lines of a command's report, without the rule ids that only check and site.toml errors carry."""
+    return {re.sub(r" error: \[[a-z-]+\] ", " error: ", line) for line in text.splitlines()}
+
+
 def assert_refused(site: Path, *expected: str) -> None:
     """build (twice: the incremental cache must not hide the error), check and serve report every
     expected `path: error: message` line; output/ keeps every byte it had and holds no secret."""
@@ -66,18 +73,17 @@ def assert_refused(site: Path, *expected: str) -> None:
         result = run_cli("build", str(site))
         assert result.code == 1, result.err
         assert "Traceback" not in result.err and "internal error" not in result.err
-        assert set(expected) <= set(result.err.splitlines()), result.err
+        assert set(expected) <= printed(result.err), result.err
         assert time.perf_counter() - started < 20  # a loop is reported, not followed
     assert state(site / "output") == before
     assert not any(SECRET.encode() in path.read_bytes() for path in (site / "output").rglob("*") if path.is_file())
     assert not list(site.parent.glob(".output.staging-*"))
     checked = run_cli("check", str(site))
     assert checked.code == 1 and "Traceback" not in checked.out + checked.err
-    shown = {line.replace("[front-matter] ", "").replace("[config] ", "") for line in checked.out.splitlines()}
-    assert set(expected) <= shown, checked.out
+    assert set(expected) <= printed(checked.out), checked.out
     served = LiveSite(BuildOptions(site_dir=site, output_dir=site.parent / "served")).rebuild()
     assert served.kind == "failed"
-    assert set(expected) <= {d.format().split("\n")[0] for d in served.diagnostics}
+    assert set(expected) <= printed("\n".join(d.format() for d in served.diagnostics))
     assert not (site.parent / "served").exists()
 
 
@@ -153,6 +159,23 @@ def test_links_that_stay_inside_static_are_published(site):
     assert result.code == 0, result.err
     assert (site / "output/also/kept.txt").read_text() == "published\n"
     assert (site / "output/notes/copy.txt").read_text() == "published\n"
+
+
+def test_a_site_toml_that_links_outside_the_site_is_refused(site, outside):
+    (outside / "site.toml").write_bytes((site / "site.toml").read_bytes())
+    (site / "site.toml").unlink()
+    (site / "site.toml").symlink_to(outside / "site.toml")
+    assert_refused(site, f"site.toml: error: links to {real(outside / 'site.toml')}, which is outside the site")
+
+
+@pytest.mark.parametrize("pack", ["../outside/pack.toml", "checks/pack.toml"])
+def test_a_rule_pack_outside_the_site_is_refused(site, outside, pack):
+    (site / "checks").mkdir()
+    (site / "checks/pack.toml").symlink_to(outside / "pack.toml")
+    text = (site / "site.toml").read_text(encoding="utf-8") + f'\n[check]\npacks = ["{pack}"]\n'
+    (site / "site.toml").write_text(text, encoding="utf-8")
+    assert_refused(site, f"site.toml:{text.count(chr(10))}: error: rule pack '{pack}' links to "
+                         f"{real(outside / 'pack.toml')}, which is outside the site")
 
 
 def test_posts_that_link_to_each_other_are_a_loop_not_a_crash(site):

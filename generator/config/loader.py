@@ -19,6 +19,7 @@ from generator.config.textfiles import decode_text, invisible_character, invisib
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.images import ImagesConfig, images_problems
+from generator.config.site_files import read_in_site
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -254,7 +255,7 @@ def load_config(path: Path) -> SiteConfig:
     """Read site.toml; raise BuildError listing every problem."""
     shown = path.name
     try:
-        raw = path.read_bytes()
+        raw = read_in_site(path.parent, path, shown)
     except FileNotFoundError:
         raise BuildError([error(shown, None, "site.toml not found",
                                 "run 'clinicpress init DIR' to create a site, or pass the site folder")])

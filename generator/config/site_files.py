@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from generator.errors import Diagnostic, error
+from generator.errors import BuildError, Diagnostic, error
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,9 @@ def resolve_input(folder: InputFolder, path: Path, shown: str,
         return None, error(shown, None, "the link leads round in a loop of links", "remove the link")
     inside = real.is_relative_to(folder.home)
     if not inside and not real.is_relative_to(folder.site):
+        where = "the site" if folder.home == folder.site else f"{folder.shown}/"
         return None, error(shown, None, f"links to {real}, which is outside the site",
-                           f"copy what you need into {folder.shown}/ instead of linking to it")
+                           f"copy what you need into {where} instead of linking to it")
     if any(place.is_relative_to(real) for place in walked):  # following it would lead here again, endlessly
         return None, error(shown, None, f"links to {_shown_real(real, folder)}, a folder that holds the link: "
                                         "a loop", "remove the link")
@@ -58,6 +59,14 @@ def resolve_input(folder: InputFolder, path: Path, shown: str,
                            f"{folder.shown}/ may only use what is really in it: move or copy the file there "
                            "instead of linking to it")
     return real, None
+
+
+def read_in_site(site_dir: Path, path: Path, shown: str) -> bytes:
+    """The bytes of a file of the site (site.toml); BuildError when it really is outside the site."""
+    _, outside = resolve_input(input_folder(site_dir, site_dir, anywhere_in_site=True), path, shown)
+    if outside:
+        raise BuildError([outside])
+    return path.read_bytes()
 
 
 def walk_input(folder: InputFolder, leave_out: frozenset[str] = frozenset()) -> tuple[dict[str, Path], list[Diagnostic]]:
