@@ -69,7 +69,8 @@ def read_in_site(site_dir: Path, path: Path, shown: str) -> bytes:
     return path.read_bytes()
 
 
-def walk_input(folder: InputFolder, leave_out: frozenset[str] = frozenset()) -> tuple[dict[str, Path], list[Diagnostic]]:
+def walk_input(folder: InputFolder,
+               leave_out: frozenset[str] = frozenset()) -> tuple[dict[str, Path], list[Diagnostic]]:
     """Every file below the folder by relative path, sorted, leaving out names that start with '.' and
     the top-level names in leave_out; and an error for each link that leads out of the folder's home
     (the folder itself too) or into a folder holding it. Such a link is not followed."""
