@@ -1,12 +1,18 @@
-"""Precision and recall of the advertising rules on the labelled sentences in tests/fixtures/compliance/.
+"""Precision and recall of the advertising rules on labelled sentences, one table per set.
 
-    python -m tests.compliance_report          # the table, per language and rule family
-    python -m tests.compliance_report --misses # also every missed or wrongly flagged sentence
+    python -m tests.compliance_report                  # every set, per language and rule family
+    python -m tests.compliance_report --set blind/b1   # one set (tuning, corpus or blind/<batch>)
+    python -m tests.compliance_report --misses         # also every missed or wrongly flagged sentence
 
-Each line of <lang>.tsv is `label<TAB>sentence`: "honest" or the rule family (rule id) the
-sentence breaks. Recall of a family: the share of its sentences flagged with it. Precision of a
-family: of the sentences it flags, the share that break some rule (a violating sentence flagged
-by a second family as well is not a false alarm; an honest sentence is).
+The sets (compliance/PROTOCOL.md says how they are made and used):
+- tuning: tests/fixtures/compliance/, the sentences the rules were tuned on;
+- corpus: compliance/corpus/, the large labelled corpus (tuning and the model's training);
+- blind/<batch>: compliance/blind/<batch>/, written from compliance/taxonomy.md alone, frozen.
+
+A line is `label<TAB>sentence` or `label<TAB>register<TAB>sentence<TAB>why`: "honest" or the rule
+family (rule id) the sentence breaks. Recall of a family: the share of its sentences flagged with it.
+Precision of a family: of the sentences it flags, the share that break some rule (a violating
+sentence flagged by a second family as well is not a false alarm; an honest sentence is).
 """
 from __future__ import annotations
 
@@ -16,8 +22,20 @@ from pathlib import Path
 
 from generator.check.packs import load_packs
 
-CORPUS = Path(__file__).parent / "fixtures" / "compliance"
+ROOT = Path(__file__).parent.parent
+TUNING = Path(__file__).parent / "fixtures" / "compliance"
 LANGUAGES = ("ko", "en")
+
+
+def set_folder(name: str) -> Path:
+    return TUNING if name == "tuning" else ROOT / "compliance" / name
+
+
+def set_names() -> list[str]:
+    """tuning, corpus, then the blind batches in order."""
+    blind = sorted(p.name for p in (ROOT / "compliance" / "blind").iterdir() if p.is_dir()) \
+        if (ROOT / "compliance" / "blind").is_dir() else []
+    return ["tuning", "corpus", *(f"blind/{name}" for name in blind)]
 
 
 @dataclass
@@ -39,6 +57,7 @@ class Family:
 @dataclass
 class Report:
     lang: str
+    name: str = "tuning"
     families: dict[str, Family] = field(default_factory=dict)
     honest: int = 0
     honest_errors: list[tuple[str, list[str]]] = field(default_factory=list)  # (sentence, rules) at error level
@@ -51,26 +70,31 @@ class Report:
 
     @property
     def recall(self) -> float:
-        return sum(f.found for f in self.families.values()) / self.violating
+        return sum(f.found for f in self.families.values()) / self.violating if self.violating else 0.0
 
 
-def read_corpus(lang: str) -> list[tuple[str, str]]:
+def read_corpus(lang: str, name: str = "tuning") -> list[tuple[str, str]]:
+    """(label, sentence) of a set's file for lang; [] when the set has none."""
+    path = set_folder(name) / f"{lang}.tsv"
+    if not path.is_file():
+        return []
     rows = []
-    for line in (CORPUS / f"{lang}.tsv").read_text("utf-8").splitlines():
+    for line in path.read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            label, sentence = line.split("\t")
+            columns = line.split("\t")
+            label, sentence = (columns[0], columns[1]) if len(columns) == 2 else (columns[0], columns[2])
             rows.append((label.strip(), sentence.strip()))
     return rows
 
 
-def evaluate(lang: str) -> Report:
+def evaluate(lang: str, name: str = "tuning") -> Report:
     packs, problems = load_packs([], LANGUAGES)
     assert not problems, problems
     enabled = frozenset(packs.rule_ids())
     matcher = packs.matcher(lang, None, enabled)
     severity = {rule_id: packs.declared(rule_id).severity for rule_id in enabled}
-    report = Report(lang, {rule_id: Family() for rule_id in packs.rule_ids()})
-    for label, sentence in read_corpus(lang):
+    report = Report(lang, name, {rule_id: Family() for rule_id in packs.rule_ids()})
+    for label, sentence in read_corpus(lang, name):
         rules = sorted({match.rule.id for match in matcher.matches(sentence, enabled)})
         for rule_id in rules:
             report.families[rule_id].flagged += 1
@@ -98,9 +122,16 @@ def _percent(value: float | None) -> str:
 
 
 def format_table(reports: list[Report]) -> str:
-    lines = ["| language | rule family | violating | flagged (recall) | flags | false alarms | precision |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = []
     for report in reports:
+        if not report.violating and not report.honest:
+            continue
+        if not lines or report.name != current:
+            current = report.name
+            lines += ["" if lines else None, f"### {report.name}", "",
+                      "| language | rule family | violating | flagged (recall) | flags | false alarms | precision |",
+                      "|---|---|---:|---:|---:|---:|---:|"]
+            lines = [line for line in lines if line is not None]
         for rule_id, family in sorted(report.families.items()):
             lines.append(f"| {report.lang} | `{rule_id}` | {family.labelled} | {family.found} ({_percent(family.recall)}) "
                          f"| {family.flagged} | {family.false_alarms} | {_percent(family.precision)} |")
@@ -116,16 +147,17 @@ def format_table(reports: list[Report]) -> str:
 def format_misses(reports: list[Report]) -> str:
     lines = []
     for report in reports:
-        lines += [f"{report.lang} missed [{label}]: {sentence}  (found: {', '.join(rules) or 'nothing'})"
+        lines += [f"{report.name} {report.lang} missed [{label}]: {sentence}  (found: {', '.join(rules) or 'nothing'})"
                   for label, sentence, rules in report.missed]
-        lines += [f"{report.lang} honest, error: {sentence}  ({', '.join(rules)})" for sentence, rules in report.honest_errors]
-        lines += [f"{report.lang} honest, warning: {sentence}  ({', '.join(rules)})"
+        lines += [f"{report.name} {report.lang} honest, error: {sentence}  ({', '.join(rules)})" for sentence, rules in report.honest_errors]
+        lines += [f"{report.name} {report.lang} honest, warning: {sentence}  ({', '.join(rules)})"
                   for sentence, rules in report.honest_warnings]
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    reports = [evaluate(lang) for lang in LANGUAGES]
+    names = [argv[argv.index("--set") + 1]] if "--set" in argv else set_names()
+    reports = [evaluate(lang, name) for name in names for lang in LANGUAGES]
     print(format_table(reports))
     if "--misses" in argv:
         print()

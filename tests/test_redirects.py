@@ -87,3 +87,21 @@ def test_malformed_alias_is_a_located_error(site_factory, value, expected):
     assert result.code == 1
     assert re.search(rf"^posts/en/a\.md:5: error: {re.escape(expected)}$", result.err, re.MULTILINE), result.err
     assert "hint: " in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("value", ["/.git/old/", "/.well-known/old.html", "/en/.hidden/old/", "/en/.old.html",
+                                   "/%2Egit/old/"])
+def test_an_alias_in_a_hidden_file_or_folder_is_refused(site_factory, value):
+    """Deploy targets leave such paths out: git deploy would drop output/.git/ without a word."""
+    site = site_factory({"posts/en/a.md": post_text("A post with an old address")})
+    assert run_cli("build", str(site)).code == 0
+    before = {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()}
+    (site / "posts/en/b.md").write_text(post_text("Another post with an old address", aliases=f"[{value}]"))
+    for command in ("build", "check"):
+        result = run_cli(command, str(site))
+        assert result.code == 1 and "Traceback" not in result.err
+        assert re.search(rf"^posts/en/b\.md:5:(1:)? error: (\[front-matter\] )?alias '{re.escape(value)}' would be "
+                         r"a hidden file or folder \(a part starting with '\.'\)$", result.err + result.out,
+                         re.MULTILINE), result.err + result.out
+        assert "deploy targets leave such paths out" in result.err + result.out
+    assert {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()} == before

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import SiteConfig
+from generator.config.site_files import input_folder, resolve_input
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, did_you_mean, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, Matchers, PostText
@@ -300,7 +301,7 @@ def _static_paths(site_dir: Path) -> set[str]:
     """Names of the static files a build publishes, listed the way the build lists them."""
     try:
         return {file.path for file in discover_static_files(site_dir, theme_dirs(site_dir))}
-    except BuildError:  # a static file links outside the site: `build` reports it
+    except BuildError:  # a link leads out of a static folder: run_checks reports it
         return set()
 
 
@@ -376,11 +377,16 @@ class _CheckReader:
         return default
 
     def _packs(self, table: dict) -> tuple[str, ...]:
-        packs = self._strings(table, "packs", ())
-        for pack in packs:
+        site, kept = input_folder(self.config.site_dir, self.config.site_dir, anywhere_in_site=True), []
+        for pack in self._strings(table, "packs", ()):
+            outside = resolve_input(site, self.config.site_dir / pack, pack)[1]
             if not pack.endswith(".toml"):
                 self.fail(("check", "packs"), f"rule pack '{pack}' must be a .toml file", 'packs = ["checks/our-phrases.toml"]')
-        return tuple(p for p in packs if p.endswith(".toml"))
+            elif outside:  # nothing is read from outside the site
+                self.fail(("check", "packs"), f"rule pack '{pack}' {outside.message}", outside.hint)
+            else:
+                kept.append(pack)
+        return tuple(kept)
 
     def _number(self, table: dict, key: str, default: int, minimum: int) -> int:
         value = table.get(key, default)

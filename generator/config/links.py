@@ -3,6 +3,7 @@ mail or a call get through, so a `javascript:` or `data:` value cannot run when 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 WEB = ("http", "https")
 CONTACT = ("http", "https", "mailto", "tel")
@@ -43,3 +44,17 @@ def link_hint(schemes: tuple[str, ...], path_allowed: bool) -> str:
     if path_allowed:
         examples.append('a path on this site such as "/ko/contact/"')
     return "write " + ", ".join(examples)
+
+
+def check_links(reader: Any, clinic: Any, authors: tuple[Any, ...]) -> None:
+    """Every link of [clinic] and [authors.*], read with the loader's section reader."""
+    tables = [(("clinic",), clinic, CLINIC_LINKS)] if clinic is not None else []
+    tables += [(("authors", author.id), author, AUTHOR_LINKS) for author in authors]
+    for key_path, table, keys in tables:
+        for key, (schemes, path_allowed) in keys.items():
+            value = getattr(table, key)
+            for item in (value if isinstance(value, tuple) else (value,)):
+                problem = link_problem(item, schemes, path_allowed)
+                if problem:
+                    name = ".".join((*key_path, key))
+                    reader.fail((*key_path, key), f"'{name}' {problem}: '{item}'", link_hint(schemes, path_allowed))

@@ -20,7 +20,8 @@ from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
 from generator.config.images import ImagesConfig, images_problems
-from generator.config.links import AUTHOR_LINKS, CLINIC_LINKS, link_hint, link_problem
+from generator.config.links import check_links
+from generator.config.site_files import read_in_site
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -259,7 +260,7 @@ def load_config(path: Path) -> SiteConfig:
     """Read site.toml; raise BuildError listing every problem."""
     shown = path.name
     try:
-        raw = path.read_bytes()
+        raw = read_in_site(path.parent, path, shown)
     except FileNotFoundError:
         raise BuildError([error(shown, None, "site.toml not found",
                                 "run 'clinicpress init DIR' to create a site, or pass the site folder")])
@@ -306,7 +307,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
 
     if site is not None:
         site = _validate_site(reader, site, languages)
-    _check_links(reader, clinic, authors)
+    check_links(reader, clinic, authors)
     if feeds is not None and feeds.limit < 1:
         reader.fail(("feeds", "limit"), "'feeds.limit' must be at least 1")
     if images is not None:
@@ -319,19 +320,6 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
                       images=images, deploy=deploy, security=security)
-
-
-def _check_links(reader: _SectionReader, clinic: Clinic | None, authors: tuple[Author, ...]) -> None:
-    tables = [(("clinic",), clinic, CLINIC_LINKS)] if clinic is not None else []
-    tables += [(("authors", author.id), author, AUTHOR_LINKS) for author in authors]
-    for key_path, table, keys in tables:
-        for key, (schemes, path_allowed) in keys.items():
-            value = getattr(table, key)
-            for item in (value if isinstance(value, tuple) else (value,)):
-                problem = link_problem(item, schemes, path_allowed)
-                if problem:
-                    name = ".".join((*key_path, key))
-                    reader.fail((*key_path, key), f"'{name}' {problem}: '{item}'", link_hint(schemes, path_allowed))
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

@@ -29,6 +29,10 @@ def parse_aliases(value: object) -> tuple[tuple[str, ...], tuple[str, str] | Non
         if not text.startswith("/") or _ALIAS_FORBIDDEN.search(text) or "//" in text \
                 or any(s in ("", ".", "..") for s in segments):
             return (), (f"alias '{item}' is not a path of this site", ALIAS_HINT)
+        if any(segment.startswith(".") for segment in segments):
+            return (), (f"alias '{item}' would be a hidden file or folder (a part starting with '.')",
+                        "deploy targets leave such paths out (git deploy never publishes output/.git/), so the "
+                        "old address would not lead anywhere: choose one without a part starting with '.'")
         last = segments[-1]
         if "." in last and not last.endswith((".html", ".htm")) and not text.endswith("/"):
             return (), (f"alias '{item}' must be a page address, ending in / or .html", ALIAS_HINT)

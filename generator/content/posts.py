@@ -12,10 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.config.loader import SiteConfig
-from generator.errors import BuildError, Diagnostic, did_you_mean, display_path, error
+from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.content.aliases import parse_aliases
 from generator.content.front_matter import split_post
 from generator.content.models import FaqItem, Post, SourceFile
+from generator.config.site_files import input_folder, resolve_input
 from generator.config.textfiles import decode_text
 
 SAFE_SEGMENT = re.compile(r"[^\W_][\w-]*")
@@ -39,13 +40,14 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
     site_dir = config.site_dir
     diagnostics: list[Diagnostic] = []
     sources: list[SourceFile] = []
-    if not posts_dir.is_dir():
+    # A post may be a link to a draft kept elsewhere in the site, never to a file outside it.
+    posts = input_folder(site_dir, posts_dir, anywhere_in_site=True)
+    real, problem = resolve_input(posts, posts_dir, posts.shown)
+    if problem:
+        raise BuildError([problem])
+    if real is None or not real.is_dir():
         return []
-    site_root = site_dir.resolve()
-    try:  # named as the user sees it, even when the folder is a link
-        shown_posts = posts_dir.relative_to(site_dir).as_posix()
-    except ValueError:
-        shown_posts = display_path(posts_dir, site_dir)
+    shown_posts = posts.shown  # named as the user sees it, even when the folder is a link
     for folder in sorted(posts_dir.iterdir()):
         if folder.name.startswith("."):
             continue
@@ -60,9 +62,9 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                                      f"languages are: {', '.join(config.language_codes)}; "
                                      f"add [languages.{folder.name}] to site.toml or rename the folder"))
             continue
-        if not folder.resolve().is_relative_to(site_root):
-            diagnostics.append(error(shown_folder, None, "the folder is a link to a folder outside the site folder",
-                                     "copy the posts into the site instead of linking to them"))
+        _, problem = resolve_input(posts, folder, shown_folder)
+        if problem:
+            diagnostics.append(problem)
             continue
         for relative, is_link in _files_below(folder):
             shown = f"{shown_folder}/{relative}"
@@ -77,11 +79,11 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                 continue
             path = folder / relative
             if is_link:  # only links can lead outside the (already checked) language folder
-                if not path.resolve().is_relative_to(site_root):
-                    diagnostics.append(error(shown, 1, "post is a link to a file outside the site folder",
-                                             "copy the file into the site instead of linking to it"))
+                real, problem = resolve_input(posts, path, shown)
+                if problem:
+                    diagnostics.append(problem)
                     continue
-                if not path.exists():
+                if real is None:
                     diagnostics.append(error(shown, 1, "post is a link to a file that does not exist",
                                              "remove the link, or point it at the post's new place"))
                     continue

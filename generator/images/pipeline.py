@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from generator.config.site_files import static_sources
 from generator.content.models import Post
 from generator.errors import BuildError, Diagnostic, display_path, error
 from generator.images.cache import ImageCache
@@ -29,17 +30,9 @@ def is_raster(relative: str) -> bool:
 
 
 def discover_images(site_dir: Path, dirs: list[Path]) -> dict[str, Path]:
-    """Raster files by site path: the theme's static/ first, then the site's templates/static/ and static/,
-    later ones replacing earlier (the order load_static_files copies the other files in)."""
-    found: dict[str, Path] = {}
-    for folder in [d / "static" for d in reversed(dirs)] + [site_dir / "static"]:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if is_raster(path.name) and path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                found[relative.as_posix()] = path
-    return dict(sorted(found.items()))
+    """Raster files by site path, from the static folders in the order the other static files are
+    published in. Links that lead out of a static folder are left out (outputs/static.py reports them)."""
+    return {path: file for path, file in static_sources(site_dir, dirs)[0].items() if is_raster(path)}
 
 
 def _key(kind: str, source: str, content: str, settings: ImagesConfig) -> str:

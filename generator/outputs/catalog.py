@@ -66,8 +66,8 @@ class SiteOutputs:
         policy = content_security_policy(config, provider)
         self.csp = policy_text(policy, meta=True)
         views = ViewBuilder(config, urls, bodies, theme.strings, assets, images.site_wide, self.csp)
-        self.page_renderer = PageRenderer(views.context, make_environment(theme.dirs, compiled_templates),
-                                          theme.dirs, config.site_dir)
+        environment = make_environment(theme.dirs, config.site_dir, compiled_templates)
+        self.page_renderer = PageRenderer(views.context, environment, theme.dirs, config.site_dir)
         self.feed_renderer = FeedRenderer(config, urls, bodies)
         self.headers = (config.language_codes, policy, tuple(f.path for f in self.static if f.path in ASSETS),
                         own_rules.get("_headers", b""))

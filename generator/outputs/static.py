@@ -6,13 +6,13 @@ memory; an unchanged file is not even read (see identity.file_identity)."""
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from generator.errors import BuildError, Diagnostic, display_path, error
+from generator.config.site_files import static_sources
+from generator.errors import BuildError
 from generator.incremental.identity import file_identity
 from generator.write.writer import StagingFolder
 
@@ -29,32 +29,13 @@ class StaticFile:
 def discover_static_files(site_dir: Path, theme_dirs: Sequence[Path],
                           skip: Callable[[str], bool] = lambda name: False) -> tuple[StaticFile, ...]:
     """Every static file by output path, sorted, but those whose name `skip` accepts (images, which the
-    image stage publishes); a file of the site that links outside it is an error, skipped or not."""
-    found: dict[str, Path] = {}
-    outside: list[Diagnostic] = []
-    site_root = site_dir.resolve()
-    for folder in [d / "static" for d in reversed(theme_dirs)] + [site_dir / "static"]:
-        if not folder.is_dir():
-            continue
-        own = folder.resolve().is_relative_to(site_root)
-        for root, dirs, files in os.walk(folder, followlinks=True):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in files:
-                path = Path(root) / name
-                if name.startswith(".") or not path.is_file():
-                    continue
-                if own and not path.resolve().is_relative_to(site_root):
-                    outside.append(error(display_path(path, site_dir), None,
-                                         "static file is a link to a file outside the site folder",
-                                         "copy the file into static/ instead of linking to it"))
-                    continue
-                if not skip(name):
-                    found[path.relative_to(folder).as_posix()] = path
-    if outside:
-        raise BuildError(sorted(outside, key=Diagnostic.sort_key))
+    image stage publishes); a link that leads out of its static folder is an error, skipped or not."""
+    found, refused = static_sources(site_dir, theme_dirs)
+    if refused:
+        raise BuildError(refused)
     now_ns = time.time_ns()
     return tuple(StaticFile(path, source, file_identity(source, now_ns) or "content:" + _content_digest(source))
-                 for path, source in sorted(found.items()))
+                 for path, source in found.items() if not skip(path.rpartition("/")[2]))
 
 
 def _content_digest(path: Path) -> str:

@@ -7,23 +7,50 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import jinja2
+from jinja2.loaders import split_template_path
 
+from generator.config.site_files import InputFolder, input_folder, resolve_input
 from generator.errors import Diagnostic, error
 from generator.content.models import OutputFile
 from generator.site.pages import Page
 from generator.site.urls import Urls
 
 
-def make_environment(dirs: Sequence[Path], compiled_dir: Path | None = None) -> jinja2.Environment:
-    """The theme's templates; compiled_dir keeps them compiled between builds (Jinja checks each
-    template's source before reusing it)."""
+class TemplateRefused(jinja2.TemplateError):
+    """A template that is a link leading out of its theme folder."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class ThemeLoader(jinja2.FileSystemLoader):
+    """The templates of one theme folder. Jinja's own loader follows links, also to a file outside the
+    site (a partial linked to /etc/passwd would be printed on every page): this one refuses them, also
+    for includes and extends, instead of falling back to the next folder's template."""
+
+    def __init__(self, folder: InputFolder):
+        super().__init__(str(folder.path))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        path = Path(self.folder.path, *split_template_path(template))
+        _, problem = resolve_input(self.folder, path, f"{self.folder.shown}/{template}")
+        if problem:
+            raise TemplateRefused(problem)
+        return super().get_source(environment, template)
+
+
+def make_environment(dirs: Sequence[Path], site_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """The theme's templates, none through a link that leads out of its folder; compiled_dir keeps
+    them compiled between builds (Jinja checks each template's source before reusing it)."""
     if compiled_dir is not None:
         try:
             compiled_dir.mkdir(parents=True, exist_ok=True)
         except OSError:
             compiled_dir = None
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs]),
+        loader=jinja2.ChoiceLoader([ThemeLoader(input_folder(site_dir, d)) for d in dirs]),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,
         auto_reload=False,  # templates do not change during a build: no stat() per include per page
@@ -67,6 +94,8 @@ class PageRenderer:
     def render(self, page: Page) -> OutputFile | Diagnostic:
         try:
             html = self.env.get_template(page.template).render(self.context_for(page))
+        except TemplateRefused as exc:
+            return exc.diagnostic
         except jinja2.TemplateNotFound as exc:
             return error("templates", None, f"template '{exc.name}' not found",
                          "the default theme has it; restore the file or remove your override")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from generator.config.loader import Language
+from generator.config.site_files import input_folder, walk_input
+from generator.errors import BuildError, Diagnostic
 from generator.site.strings import Strings, load_strings
 
 
@@ -18,8 +21,9 @@ class Theme:
 
 
 def load_theme(site_dir: Path, languages: Sequence[Language]) -> Theme:
-    dirs = theme_dirs(site_dir)
-    return Theme(tuple(dirs), load_strings(dirs, languages, site_dir), theme_digest(dirs))
+    files = _theme_files(site_dir)
+    dirs = list(files)
+    return Theme(tuple(dirs), load_strings(dirs, languages, site_dir), _theme_digest(files))
 
 
 def default_theme_dir() -> Path:
@@ -31,24 +35,35 @@ def default_theme_dir() -> Path:
 
 
 def theme_dirs(site_dir: Path) -> list[Path]:
-    """Template search path, most specific first."""
+    """Template search path, most specific first. BuildError when a link in the site's templates/
+    leads out of it, so that no command reads a template, string or static file from elsewhere."""
+    return list(_theme_files(site_dir))
+
+
+def _theme_files(site_dir: Path) -> dict[Path, dict[str, Path]]:
+    """Each folder of the template search path with its files but static/ (the static files' walk)."""
     dirs = []
     own = site_dir / "templates"
     default = default_theme_dir()
-    if own.is_dir() and own.resolve() != default.resolve():
-        dirs.append(own)
+    if os.path.lexists(own) and os.path.realpath(own) != os.path.realpath(default):
+        dirs.append(own)  # even a link that leads nowhere good: the walk reports it
     dirs.append(default)
-    return dirs
+    files: dict[Path, dict[str, Path]] = {}
+    problems: list[Diagnostic] = []
+    for directory in dirs:
+        files[directory], refused = walk_input(input_folder(site_dir, directory), leave_out=frozenset({"static"}))
+        problems += refused
+    if problems:
+        raise BuildError(problems)
+    return files
 
 
-def theme_digest(dirs: list[Path]) -> str:
+def _theme_digest(files: dict[Path, dict[str, Path]]) -> str:
     """Digest of every template and string file in the search path: a change re-renders every page."""
     h = hashlib.blake2b(digest_size=16)
-    for directory in dirs:
-        for path in sorted(directory.rglob("*")):
-            relative = path.relative_to(directory)
-            if path.is_file() and relative.parts[0] != "static":
-                h.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    for found in files.values():
+        for relative, path in found.items():
+            h.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 

@@ -129,7 +129,7 @@ class PreviewSession:
             previous = self._kept  # kept only while the templates and settings stay as they were
             same = previous is not None and previous.theme == built.theme
             kept = _Kept(site, posts, summaries, built.theme, built.images, built.assets, built.csp,
-                         previous.env if same else make_environment(built.theme.dirs),
+                         previous.env if same else make_environment(built.theme.dirs, self.options.site_dir),
                          previous.markdown if same else make_markdown(site.config.markdown))
             self._kept = kept
             # Posts parsed after the build started may be newer than what it read: they stay on top.
