@@ -72,8 +72,7 @@ class Clinic:
     contact_url: str = field(default="", metadata={"doc": "Contact or booking page"})
     address: LocalizedText | None = field(default=None, metadata={"doc": "Street address"})
     email: str = field(default="", metadata={"doc": "Contact e-mail"})
-    foreign_patient_registration: str = field(default="", metadata={
-        "doc": "외국인환자 유치 의료기관 registration number, shown in the footer (의료법 제56조 제2항 제12호)"})
+    foreign_patient_registration: str = field(default="", metadata={"doc": "외국인환자 유치 의료기관 등록번호 (footer)"})
 
 
 @dataclass(frozen=True, slots=True)
