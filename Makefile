@@ -65,6 +65,12 @@ test: $(VENV)/.test-installed browser checkers
 
 # ClinicPress, Hugo and Pelican on the same 1,000 generated posts, one table (benchmarks/README.md);
 # BENCH_ARGS="--posts 10000" for 10,000 posts. The peers are installed into benchmarks/work/ on first use.
+# The advertising-claims model (generator/check/model/<lang>.npz) from compliance/corpus/ and the tuning set
+# (compliance/PROTOCOL.md); commit the result.
+.PHONY: model
+model: $(VENV)/.test-installed
+	$(PY) compliance/train_model.py
+
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
 

@@ -3,6 +3,7 @@
     python -m tests.compliance_report                  # every set, per language and rule family
     python -m tests.compliance_report --set blind/b1   # one set (tuning, corpus or blind/<batch>)
     python -m tests.compliance_report --misses         # also every missed or wrongly flagged sentence
+    python -m tests.compliance_report --model          # the rules alone, the model alone and both
 
 The sets (compliance/PROTOCOL.md says how they are made and used):
 - tuning: tests/fixtures/compliance/, the sentences the rules were tuned on;
@@ -155,10 +156,50 @@ def format_misses(reports: list[Report]) -> str:
     return "\n".join(lines)
 
 
+def compare_with_model(lang: str, name: str) -> str | None:
+    """One table row each for the rules alone, the model alone and both, on a set of lang."""
+    from generator.check.model import load_model
+
+    model = load_model(lang)
+    rows = read_corpus(lang, name)
+    if model is None or not rows:
+        return None
+    rules = {(label, sentence): rules for label, sentence, rules in _rule_verdicts(lang, rows)}
+    tallies = {kind: [0, 0] for kind in ("rules", "model", "both")}  # [violating found, honest flagged]
+    violating = sum(1 for label, _ in rows if label != "honest")
+    for label, sentence in rows:
+        by_rules = set(rules[(label, sentence)])
+        verdict = model.judge(sentence)
+        by_model = {verdict.family} if verdict else set()
+        for kind, found in (("rules", by_rules), ("model", by_model), ("both", by_rules | by_model)):
+            if label == "honest":
+                tallies[kind][1] += bool(found)
+            else:
+                tallies[kind][0] += label in found
+    honest = len(rows) - violating
+    return "\n".join(f"| {name} | {lang} | {kind} | {found}/{violating} ({_percent(found / violating)}) | "
+                     f"{flagged}/{honest} ({_percent(flagged / honest)}) |" for kind, (found, flagged) in tallies.items())
+
+
+def _rule_verdicts(lang: str, rows: list[tuple[str, str]]):
+    packs, _ = load_packs([], LANGUAGES)
+    enabled = frozenset(packs.rule_ids())
+    matcher = packs.matcher(lang, None, enabled)
+    for label, sentence in rows:
+        yield label, sentence, sorted({match.rule.id for match in matcher.matches(sentence, enabled)})
+
+
 def main(argv: list[str]) -> int:
     names = [argv[argv.index("--set") + 1]] if "--set" in argv else set_names()
     reports = [evaluate(lang, name) for name in names for lang in LANGUAGES]
     print(format_table(reports))
+    if "--model" in argv:
+        print("\n| set | language | judged by | violating found | honest flagged (any level) |\n|---|---|---|---:|---:|")
+        for name in names:
+            for lang in LANGUAGES:
+                row = compare_with_model(lang, name)
+                if row:
+                    print(row)
     if "--misses" in argv:
         print()
         print(format_misses(reports))

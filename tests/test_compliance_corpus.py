@@ -39,3 +39,30 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
     assert report.recall >= 0.95, format_misses([report])
     # No family may fall far behind the others.
     assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
+
+
+# Blind batches (compliance/PROTOCOL.md): figures before any tuning; they may only rise.
+BLIND_FLOOR = {("blind/b1", "ko"): 0.21, ("blind/b1", "en"): 0.21}
+
+
+@pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR))
+def test_blind_batches_keep_their_floor(name, lang):
+    report = evaluate(lang, name)
+    assert report.violating >= 100 and report.honest >= 100
+    assert report.recall >= BLIND_FLOOR[(name, lang)], format_table([report])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_model_reads_a_claim_no_rule_lists_and_explains_itself(lang):
+    from generator.check.model import load_model
+
+    model = load_model(lang)
+    assert model is not None, "run make model"
+    sentence = {"en": "Our patients tell us the treatment changed their lives.",
+                "ko": "효과가 없으면 시술비 전액을 돌려드립니다."}[lang]
+    verdict = model.judge(sentence)
+    assert verdict is not None and verdict.family.startswith("ad-")
+    assert verdict.decisive and all(word in sentence.lower() for word in verdict.decisive)
+    assert verdict.reads_like and verdict.reads_like != sentence
+    assert model.judge({"en": "The clinic is open from 10 a.m. to 7 p.m. on weekdays.",
+                        "ko": "평일에는 오전 10시부터 오후 7시까지 진료합니다."}[lang]) is None

@@ -50,12 +50,13 @@ class ClaimsModel:
         """The family the sentence reads as, or None when it reads as honest or the model is unsure."""
         features = sentence_features(sentence, self.lang)
         probabilities = _softmax(self._scores(features))
-        best = int(np.argmax(probabilities))
-        if best == self._honest or probabilities[best] < self.threshold:
+        claim = 1.0 - float(probabilities[self._honest])  # how likely the sentence breaks some rule
+        if claim < self.threshold:
             return None
+        probabilities[self._honest] = -1.0
+        best = int(np.argmax(probabilities))
         family = self.classes[best]
-        return Verdict(family, float(probabilities[best]), self._decisive(sentence, features, best),
-                       self._nearest(family, features))
+        return Verdict(family, claim, self._decisive(sentence, features, best), self._nearest(family, features))
 
     def _scores(self, features: dict[str, float]) -> np.ndarray:
         rows = [(self.index[name], value) for name, value in features.items() if name in self.index]

@@ -1,0 +1,92 @@
+"""Train the advertising-claims model (generator/check/model.py) from the labelled sentences:
+`make model`, or `python compliance/train_model.py`.
+
+Trained on the corpus (compliance/corpus/) and the rules' tuning set (tests/fixtures/compliance/);
+never on a blind batch (compliance/blind/), which measures it. Multinomial logistic regression over
+the features of generator/check/model_features.py, the classes being the rule families and
+"honest". The confidence a family needs is chosen by five-fold cross-validation on the training
+sentences: the lowest at which at most 2.5% of honest sentences would be flagged. The result is
+deterministic: the same sentences give the same file.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.check.model import HONEST, MODEL_DIR  # noqa: E402
+from generator.check.model_features import sentence_features  # noqa: E402
+from tests.compliance_report import read_corpus  # noqa: E402
+
+HONEST_FLAGGED = 0.025  # the share of honest training sentences the chosen confidence may flag (the aim: under 3%)
+REGULARISATION = 4.0  # scikit-learn's C
+KEEP_WEIGHT = 0.01  # features whose weights all stay below this are left out of the file
+
+
+def training_rows(lang: str) -> list[tuple[str, str]]:
+    rows = read_corpus(lang, "corpus") + read_corpus(lang, "tuning")
+    seen: set[str] = set()
+    return [(label, sentence) for label, sentence in rows if not (sentence in seen or seen.add(sentence))]
+
+
+def choose_threshold(probabilities: np.ndarray, labels: list[str], classes: list[str]) -> float:
+    claim = 1.0 - probabilities[:, classes.index(HONEST)]
+    is_honest = np.array([label == HONEST for label in labels])
+    for threshold in np.arange(0.30, 0.996, 0.005):
+        if (claim[is_honest] >= threshold).mean() <= HONEST_FLAGGED:
+            return round(float(threshold), 3)
+    return 0.995
+
+
+def train(lang: str) -> Path | None:
+    rows = training_rows(lang)
+    if not rows:
+        return None
+    labels = [label for label, _ in rows]
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform([sentence_features(sentence, lang) for _, sentence in rows])
+    model = LogisticRegression(C=REGULARISATION, max_iter=3000, class_weight="balanced")
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    held_out = cross_val_predict(model, matrix, labels, cv=folds, method="predict_proba")
+    model.fit(matrix, labels)
+    classes = [str(c) for c in model.classes_]
+    threshold = choose_threshold(held_out, labels, classes)
+    weights = model.coef_.T  # features x classes
+    keep = np.abs(weights).max(axis=1) >= KEEP_WEIGHT
+    names = np.array(vectorizer.get_feature_names_out())[keep]
+    examples = [(label, sentence) for label, sentence in rows if label != HONEST]
+    MODEL_DIR.mkdir(exist_ok=True)
+    path = MODEL_DIR / f"{lang}.npz"
+    with path.open("wb") as out:
+        np.savez_compressed(out, classes=np.array(classes), features=names.astype(str),
+                            weights=weights[keep].astype(np.float16), intercept=model.intercept_.astype(np.float32),
+                            threshold=np.array(threshold), example_labels=np.array([e[0] for e in examples]),
+                            example_sentences=np.array([e[1] for e in examples]))
+    honest = classes.index(HONEST)
+    claim = 1.0 - held_out[:, honest]
+    families = held_out.copy()
+    families[:, honest] = -1
+    predicted = families.argmax(axis=1)
+    violating = [i for i, label in enumerate(labels) if label != HONEST]
+    found = sum(1 for i in violating if classes[predicted[i]] == labels[i] and claim[i] >= threshold)
+    print(f"{lang}: {len(rows)} sentences, {len(names):,} features kept, threshold {threshold}; "
+          f"cross-validated recall {found / len(violating):.1%}; "
+          f"{path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+    return path
+
+
+def main() -> int:
+    for lang in ("ko", "en"):
+        train(lang)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
