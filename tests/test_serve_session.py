@@ -18,7 +18,8 @@ from generator.serve import session as session_module
 from generator.serve.events import ServeEvent
 from generator.serve.rebuilder import Rebuilder
 from generator.serve.findings import findings_snippet
-from generator.serve.server import LiveSite, inject, make_http_server, reload_snippet
+from generator.serve.page import inject, reload_snippet
+from generator.serve.server import LiveSite, make_http_server
 
 WAIT = 20.0
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
