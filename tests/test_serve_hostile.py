@@ -149,3 +149,16 @@ def read_until(sock: socket.socket, marker: bytes, timeout: float = WAIT) -> byt
             break
         seen += chunk
     return seen
+
+
+LONG_NAME = "a" * 300  # over the 255 bytes a file name may have
+UNTOUCHABLE = [f"/{LONG_NAME}", f"/{LONG_NAME}/", f"/en/{LONG_NAME}/index.html", "/" + "%ff" * 100,
+               "/" + "/".join(["b" * 200] * 30)]  # a path longer than any the system takes
+
+
+@pytest.mark.parametrize("target", UNTOUCHABLE, ids=["name", "folder", "nested", "encoded", "path"])
+def test_a_path_the_file_system_refuses_is_not_found(served, target, capfd):
+    answer = served.get(target)
+    assert answer.status == 404
+    assert b'class="page-404"' in answer.body
+    assert "Traceback" not in capfd.readouterr().err

@@ -117,11 +117,14 @@ def _lookup(root: Path, url_path: str, fresh: Mapping[str, object]) -> tuple[str
         if page in fresh:
             return "redirect", None
     target = root.joinpath(*parts)
-    if target.is_dir():
-        if not decoded.endswith("/"):
-            return "redirect", None
-        target = target / "index.html"
-    return ("file", target) if target.is_file() else ("missing", None)
+    try:
+        if target.is_dir():
+            if not decoded.endswith("/"):
+                return "redirect", None
+            target = target / "index.html"
+        return ("file", target) if target.is_file() else ("missing", None)
+    except OSError:  # a name too long, or another the file system refuses: no such page
+        return "missing", None
 
 
 def _read(path: Path) -> bytes | None:
@@ -131,6 +134,8 @@ def _read(path: Path) -> bytes | None:
             return path.read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             time.sleep(0.01)
+        except OSError:  # unreadable: answered as missing rather than with a dropped connection
+            return None
     return None
 
 
