@@ -162,3 +162,14 @@ def test_a_path_the_file_system_refuses_is_not_found(served, target, capfd):
     assert answer.status == 404
     assert b'class="page-404"' in answer.body
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("request_line", [b"GET /\r\n", b"GET /\r\n\r\n", b"GET /en/posts/hello/\r\n"])
+def test_a_request_line_without_a_version_is_refused_at_once(served, request_line):
+    started = time.monotonic()
+    with served.connect(timeout=5) as sock:
+        sock.sendall(request_line)
+        answer = Answer.parse(read_all(sock))
+    assert answer.status == 400 and answer.head.startswith("HTTP/1.0 400")
+    assert b"Hello" not in answer.body
+    assert time.monotonic() - started < 2

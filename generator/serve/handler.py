@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from generator.errors import UsageError
 from generator.serve.events import Report, ServeEvent
 from generator.serve.findings import findings_snippet
+from generator.serve.guard import Refusal, refuse_request_line
 from generator.serve.live import LiveSite
 from generator.serve.page import EVENTS_PATH, PLACEHOLDER, inject, reload_snippet
 
@@ -25,6 +26,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: "_Server"
     server_version = "ClinicPress"
+
+    def parse_request(self) -> bool:
+        refusal = refuse_request_line(self.raw_requestline)
+        if refusal is not None:
+            self.command, self.requestline = None, str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+            self.request_version = "HTTP/1.0"  # so that the refusal has a status line
+            return self._refuse(refusal)
+        return super().parse_request()
+
+    def _refuse(self, refusal: Refusal) -> bool:
+        self.close_connection = True
+        self.send_error(refusal.status, refusal.reason)
+        return False
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
