@@ -12,6 +12,7 @@ import pytest
 
 from conftest import MINIMAL_CONFIG, post_text, write_tree
 from generator.loading import BuildOptions
+from generator.serve.guard import HostNames
 from generator.serve.server import EVENTS_PATH, LiveSite, make_http_server
 
 WAIT = 20.0
@@ -24,9 +25,10 @@ class Running:
     httpd: object
     port: int
     requests: list
+    address: str = "127.0.0.1"
 
     def connect(self, timeout: float = WAIT) -> socket.socket:
-        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        return socket.create_connection((self.address, self.port), timeout=timeout)
 
     def exchange(self, data: bytes, timeout: float = WAIT) -> bytes:
         """Send data and read the whole answer, until the server closes the connection."""
@@ -69,15 +71,16 @@ def site(tmp_path_factory) -> Path:
                                       "posts/en/plans.md": post_text("Unannounced plans", draft="true")})
 
 
-def start_server(site: Path, output: Path, **server_options) -> Running:
+def start_server(site: Path, output: Path, host: str = "127.0.0.1", address: str = "127.0.0.1",
+                 **server_options) -> Running:
     requests: list = []
-    httpd = make_http_server("127.0.0.1", 0, lambda event: requests.append(event), **server_options)
+    httpd = make_http_server(host, 0, lambda event: requests.append(event), **server_options)
     port = httpd.server_address[1]
     live = httpd.live = LiveSite(BuildOptions(site_dir=site, output_dir=output, base_url=f"http://127.0.0.1:{port}/",
                                               drafts=True, future=True))
     assert live.rebuild().kind == "built"
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return Running(live, httpd, port, requests)
+    return Running(live, httpd, port, requests, address)
 
 
 def stop_server(running: Running) -> None:
@@ -173,3 +176,83 @@ def test_a_request_line_without_a_version_is_refused_at_once(served, request_lin
     assert answer.status == 400 and answer.head.startswith("HTTP/1.0 400")
     assert b"Hello" not in answer.body
     assert time.monotonic() - started < 2
+
+
+FOREIGN_HOSTS = ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example:{port}",
+                 "evil.example.", "attacker.localhost.example"]
+
+
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+@pytest.mark.parametrize("target", ["/en/posts/hello/", "/en/posts/plans/", "/en/feed.xml", EVENTS_PATH + "?since=x"])
+def test_a_request_for_another_name_gets_nothing(served, host, target):
+    """A page on evil.example whose name now points at 127.0.0.1 (DNS rebinding) reads nothing, drafts included."""
+    answer = served.get(target, host=host.format(port=served.port))
+    assert answer.status == 421
+    assert b"Hello" not in answer.body and b"Unannounced" not in answer.body and b"retry" not in answer.body
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:{port}", "LocalHost:{port}", "127.0.0.1", "127.0.0.1:{port}",
+                                  "[::1]:{port}", "[::1]", "localhost.:{port}"])
+def test_the_names_of_this_computer_are_answered(served, host):
+    answer = served.get("/en/posts/plans/", host=host.format(port=served.port))
+    assert answer.status == 200 and b"Unannounced plans" in answer.body
+
+
+def test_http_1_1_without_a_host_is_refused_and_http_1_0_is_answered(served):
+    assert served.get("/en/posts/hello/", host="").status == 400
+    assert served.get("/en/posts/hello/", host="", version="HTTP/1.0").status == 200
+
+
+@pytest.mark.parametrize("request_head", [
+    "GET /en/posts/hello/ HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n",
+    "GET /en/posts/hello/ HTTP/1.1\r\nHost: localhost:port\r\n",
+    "GET /en/posts/hello/ HTTP/1.1\r\nHost: localhost@evil.example\r\n",
+    "GET /en/posts/hello/ HTTP/1.1\r\nHost: \r\n",
+])
+def test_a_malformed_or_repeated_host_is_refused(served, request_head):
+    answer = Answer.parse(served.exchange((request_head + "\r\n").encode()))
+    assert answer.status == 400 and b"Hello" not in answer.body
+
+
+def test_an_absolute_address_for_another_name_gets_nothing(served):
+    answer = served.get("http://evil.example/en/posts/hello/", host="localhost")
+    assert answer.status == 421 and b"Hello" not in answer.body
+    assert served.get(f"http://localhost:{served.port}/en/posts/hello/", host="localhost").status == 200
+
+
+def test_bound_to_every_address_the_machines_own_name_and_addresses_are_answered(site, tmp_path):
+    running = start_server(site, tmp_path / "served", host="0.0.0.0")
+    try:
+        for host in (socket.gethostname(), f"{socket.gethostname()}:{running.port}", f"192.0.2.7:{running.port}",
+                     "[2001:db8::7]", "localhost"):
+            assert running.get("/en/posts/hello/", host=host).status == 200, host
+        assert running.get("/en/posts/hello/", host="evil.example").status == 421
+    finally:
+        stop_server(running)
+
+
+def test_the_host_given_to_serve_is_answered(site, tmp_path):
+    name = socket.gethostname()
+    try:
+        address = socket.gethostbyname(name)
+    except OSError:
+        pytest.skip(f"this computer's name {name!r} has no address")
+    running = start_server(site, tmp_path / "served", host=name, address=address)
+    try:
+        assert running.get("/en/posts/hello/", host=f"{name}:{running.port}").status == 200
+        assert running.get("/en/posts/hello/", host=name.upper()).status == 200
+        assert running.get("/en/posts/hello/", host="evil.example").status == 421
+    finally:
+        stop_server(running)
+
+
+def test_host_names_for_each_way_of_binding():
+    named = HostNames.bound_to("clinic.test")
+    assert named.refuse("clinic.test:8000") is None and named.refuse("CLINIC.TEST") is None
+    assert named.refuse("192.0.2.7:8000").status == 421  # bound to one name: other addresses are not this server
+    assert named.refuse("clinic.test.evil.example").status == 421
+    ipv6 = HostNames.bound_to("::1")
+    assert ipv6.refuse("[::1]:8000") is None and ipv6.refuse("[2001:db8::7]").status == 421
+    every = HostNames.bound_to("::")
+    assert every.refuse("[2001:db8::7]:8000") is None and every.refuse("192.0.2.7") is None
+    assert every.refuse(socket.gethostname()) is None and every.refuse("evil.example").status == 421

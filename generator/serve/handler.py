@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from generator.errors import UsageError
 from generator.serve.events import Report, ServeEvent
 from generator.serve.findings import findings_snippet
-from generator.serve.guard import Refusal, refuse_request_line
+from generator.serve.guard import HostNames, Refusal, refuse_request_line
 from generator.serve.live import LiveSite
 from generator.serve.page import EVENTS_PATH, PLACEHOLDER, inject, reload_snippet
 
@@ -33,7 +33,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, self.requestline = None, str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
             self.request_version = "HTTP/1.0"  # so that the refusal has a status line
             return self._refuse(refusal)
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        refusal = self.server.host_names.refuse_request(self.request_version, self.headers.get_all("Host", []),
+                                                        self.path)
+        return True if refusal is None else self._refuse(refusal)
 
     def _refuse(self, refusal: Refusal) -> bool:
         self.close_connection = True
@@ -164,6 +168,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     live: LiveSite
     report: Report
+    host_names: HostNames
 
 
 class _Server6(_Server):
@@ -179,4 +184,5 @@ def make_http_server(host: str, port: int, report: Report) -> _Server:
             raise UsageError(f"port {port} is already in use; stop the other server or choose --port {port + 1}")
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     server.report = report
+    server.host_names = HostNames.bound_to(host)
     return server
