@@ -12,6 +12,7 @@ import pytest
 
 from conftest import MINIMAL_CONFIG, post_text, write_tree
 from generator.loading import BuildOptions
+from generator.serve.connections import REQUEST_TIMEOUT, Limits
 from generator.serve.guard import HostNames
 from generator.serve.server import EVENTS_PATH, LiveSite, make_http_server
 
@@ -256,3 +257,91 @@ def test_host_names_for_each_way_of_binding():
     every = HostNames.bound_to("::")
     assert every.refuse("[2001:db8::7]:8000") is None and every.refuse("192.0.2.7") is None
     assert every.refuse(socket.gethostname()) is None and every.refuse("evil.example").status == 421
+
+
+def closed_after(sock: socket.socket, trickle: bytes = b"", every: float = 0.1, timeout: float = 5.0) -> float:
+    """Seconds until the server closes the connection, sending trickle a byte at a time meanwhile."""
+    started = time.monotonic()
+    for byte in trickle:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return time.monotonic() - started
+        time.sleep(every)
+    sock.settimeout(timeout)
+    try:
+        assert sock.recv(65536) == b""
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started
+
+
+@pytest.fixture
+def impatient(site, tmp_path):
+    running = start_server(site, tmp_path / "served", limits=Limits(request_timeout=0.5))
+    yield running
+    stop_server(running)
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /en/posts/hel", b"GET /en/posts/hello/ HTTP/1.1\r\nHost: localhost\r\n"])
+def test_a_client_that_does_not_finish_its_request_is_disconnected(impatient, sent):
+    with impatient.connect(timeout=5) as sock:
+        sock.sendall(sent)
+        assert 0.4 < closed_after(sock) < 3
+
+
+def test_a_client_sending_a_byte_now_and_then_is_disconnected_too(impatient):
+    request = b"GET /en/posts/hello/ HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slow\r\n\r\n"
+    with impatient.connect(timeout=5) as sock:
+        assert closed_after(sock, request, every=0.1) < 2  # every byte comes in time, the whole request does not
+
+
+def test_the_request_timeout_is_a_few_seconds_by_default():
+    assert Limits().request_timeout == REQUEST_TIMEOUT and 2 <= REQUEST_TIMEOUT <= 30
+
+
+def test_the_event_stream_stays_open_past_the_request_timeout(impatient):
+    with impatient.connect() as tab:
+        token = impatient.live.state.token
+        tab.sendall(f"GET {EVENTS_PATH}?since={token} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        assert b"retry: 1000" in read_until(tab, b"retry: 1000\n\n")
+        time.sleep(1.5)  # three times the request timeout
+        assert impatient.get("/en/posts/hello/").status == 200
+        assert impatient.live.rebuild().kind == "built"
+        assert f"event: reload\ndata: {impatient.live.state.token}".encode() in read_until(tab, b"event: reload\ndata")
+
+
+def test_connections_beyond_the_workers_wait_then_get_503(site, tmp_path):
+    running = start_server(site, tmp_path / "served", limits=Limits(workers=2, queue_seconds=0.3))
+    try:
+        silent = [running.connect(), running.connect()]  # each holds a worker while it says nothing
+        started = time.monotonic()
+        busy = running.get("/en/posts/hello/")
+        assert busy.status == 503 and "Retry-After: 1" in busy.head and b"Hello" not in busy.body
+        assert 0.25 < time.monotonic() - started < 3
+        silent.pop().close()
+        assert running.get("/en/posts/hello/").status == 200  # a worker is free again
+        silent.pop().close()
+    finally:
+        stop_server(running)
+
+
+def test_open_event_streams_do_not_take_the_workers(site, tmp_path):
+    running = start_server(site, tmp_path / "served", limits=Limits(workers=2, streams=20, queue_seconds=1))
+    tabs = []
+    try:
+        token = running.live.state.token
+        for _ in range(20):
+            tabs.append(running.connect())
+            tabs[-1].sendall(f"GET {EVENTS_PATH}?since={token} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+            assert b"retry: 1000" in read_until(tabs[-1], b"retry: 1000\n\n")
+        assert running.get("/en/posts/hello/").status == 200
+        assert running.get(f"{EVENTS_PATH}?since={token}").status == 503  # a stream more than allowed
+        assert running.live.rebuild().kind == "built"
+        for tab in tabs:
+            assert b"event: reload" in read_until(tab, b"event: reload")
+        assert running.get("/en/posts/hello/").status == 200
+    finally:
+        for tab in tabs:
+            tab.close()
+        stop_server(running)

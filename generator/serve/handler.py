@@ -2,16 +2,18 @@
 and the live-reload event stream."""
 from __future__ import annotations
 
+import io
 import mimetypes
 import socket
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.errors import UsageError
+from generator.serve.connections import DeadlineReader, Lease, Limits, PreviewServer
 from generator.serve.events import Report, ServeEvent
 from generator.serve.findings import findings_snippet
 from generator.serve.guard import HostNames, Refusal, refuse_request_line
@@ -27,13 +29,35 @@ class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     server_version = "ClinicPress"
 
+    def __init__(self, request, client_address, server: "_Server", lease: Lease):
+        self.lease = lease
+        super().__init__(request, client_address, server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain reader that setup made: ours keeps a deadline
+        self.reader = DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        self.reader.deadline = time.monotonic() + self.server.limits.request_timeout
+        super().handle_one_request()  # closes the connection when the request is late (TimeoutError)
+
+    def _request_read(self) -> None:
+        """Lift the deadline once the request is in; writing the answer gets as long again, each write."""
+        self.reader.deadline = None
+        self.connection.settimeout(self.server.limits.request_timeout)
+
     def parse_request(self) -> bool:
         refusal = refuse_request_line(self.raw_requestline)
         if refusal is not None:
+            self._request_read()
             self.command, self.requestline = None, str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
             self.request_version = "HTTP/1.0"  # so that the refusal has a status line
             return self._refuse(refusal)
-        if not super().parse_request():
+        read = super().parse_request()  # reads the headers
+        self._request_read()
+        if not read:
             return False
         refusal = self.server.host_names.refuse_request(self.request_version, self.headers.get_all("Host", []),
                                                         self.path)
@@ -95,6 +119,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream_events(self, live: LiveSite, since: str) -> None:
         """Server-Sent Events: one 'reload' as soon as the build differs from the page's token."""
+        if not self.lease.to_stream():
+            self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "too many open live-reload streams")
+            return
+        self.close_connection = True
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -112,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 self.wfile.write(b": keep-alive\n\n")  # finds tabs that were closed
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the tab was closed, or stopped reading for longer than a write may take
             return
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
@@ -164,8 +192,7 @@ def _content_type(path: Path) -> str:
     return guessed
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(PreviewServer):
     live: LiveSite
     report: Report
     host_names: HostNames
@@ -175,10 +202,10 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def make_http_server(host: str, port: int, report: Report) -> _Server:
+def make_http_server(host: str, port: int, report: Report, limits: Limits = Limits()) -> _Server:
     server_class = _Server6 if ":" in host else _Server
     try:
-        server = server_class((host, port), _Handler)
+        server = server_class((host, port), _Handler, limits)
     except OSError as exc:
         if exc.errno == 98:  # EADDRINUSE
             raise UsageError(f"port {port} is already in use; stop the other server or choose --port {port + 1}")
