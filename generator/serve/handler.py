@@ -18,7 +18,7 @@ from generator.serve.events import Report, ServeEvent
 from generator.serve.findings import findings_snippet
 from generator.serve.guard import HostNames, Refusal, refuse_request_line
 from generator.serve.live import LiveSite
-from generator.serve.page import EVENTS_PATH, PLACEHOLDER, inject, reload_snippet
+from generator.serve.page import EVENTS_PATH, PLACEHOLDER, inject, new_nonce, preview_policy, reload_snippet
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -81,9 +81,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream_events(live, parse_qs(url.query).get("since", [""])[0])
             return
         state = live.state  # read before the file: a newer page with an older token only reloads once more
+        nonce = new_nonce()
         if not state.has_site:
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8",
-                       inject(PLACEHOLDER, reload_snippet(state)), send_body)
+                       inject(PLACEHOLDER, reload_snippet(state.token, state.diagnostics, nonce)), send_body,
+                       preview_policy(state.policy, nonce))
             return
         kind, target = _lookup(live.root, url.path, state.fresh)
         if kind == "redirect":
@@ -101,18 +103,22 @@ class _Handler(BaseHTTPRequestHandler):
         if data is None:
             status, target = HTTPStatus.NOT_FOUND, live.root / "404.html"
             data = _read(target) or b"<!doctype html><html><body><h1>404 Not Found</h1></body></html>"
-        content_type = _content_type(target)
+        content_type, policy = _content_type(target), state.policy
         if content_type.startswith("text/html"):
             shown = target.as_posix() if kind == "fresh" else target.relative_to(live.root).as_posix()
             findings = state.page_findings.get(shown, ())
-            data = inject(data, findings_snippet(findings, state.site_findings) + reload_snippet(state))
-        self._send(status, content_type, data, send_body)
+            data = inject(data, findings_snippet(findings, state.site_findings, nonce)
+                          + reload_snippet(state.token, state.diagnostics, nonce))
+            policy = preview_policy(policy, nonce)
+        self._send(status, content_type, data, send_body, policy)
 
-    def _send(self, status: HTTPStatus, content_type: str, data: bytes, send_body: bool) -> None:
+    def _send(self, status: HTTPStatus, content_type: str, data: bytes, send_body: bool, policy: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", policy)
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if send_body:
             self.wfile.write(data)

@@ -15,6 +15,7 @@ from generator.build import BuildOptions, build_site
 from generator.errors import BuildError, Diagnostic, UsageError, error
 from generator.serve.events import ServeEvent
 from generator.serve.findings import count_by_severity, findings_by_page
+from generator.serve.page import built_policy
 from generator.serve.session import PreviewSession
 
 
@@ -31,6 +32,7 @@ class State:
     site_findings: Mapping[str, int] = field(default_factory=dict)
     # Pages of edited posts served before the build that includes them: output path -> (attempt, HTML).
     fresh: Mapping[str, tuple[int, bytes]] = field(default_factory=dict)
+    policy: str = ""  # the Content-Security-Policy of the site being served (page.built_policy)
 
 
 class LiveSite:
@@ -44,7 +46,7 @@ class LiveSite:
         self._changed = threading.Condition()
         self._one_build_at_a_time = threading.Lock()
         self._generation = 0
-        self._state = State(token=f"{self.session}-0")
+        self._state = State(token=f"{self.session}-0", policy=built_policy(self.root))
 
     @property
     def root(self) -> Path:
@@ -66,6 +68,7 @@ class LiveSite:
         try:
             result = build_site(self.build_options, keep=self.previews.keeper())
             event, diagnostics = ServeEvent("built", result=result), ()
+            policy = built_policy(self.root)
         except BuildError as exc:
             diagnostics = exc.diagnostics
             event = ServeEvent("failed", diagnostics=diagnostics)
@@ -85,9 +88,10 @@ class LiveSite:
                 site_findings = count_by_severity(event.result.findings)
             else:
                 page_findings, site_findings = self._state.page_findings, self._state.site_findings
+                policy = self._state.policy
             fresh = {path: page for path, page in self._state.fresh.items() if page[0] > covered}
             self._state = State(f"{self.session}-{self._generation}", has_site, diagnostics, page_findings,
-                                 site_findings, MappingProxyType(fresh))
+                                 site_findings, MappingProxyType(fresh), policy)
             self._changed.notify_all()
         return replace(event, kept_previous=kept_previous)
 
@@ -104,7 +108,7 @@ class LiveSite:
             # Errors of other files (found meanwhile by a build) stay until a build says they are fixed.
             diagnostics = made.diagnostics or tuple(d for d in state.diagnostics if d.path not in made.sources)
             self._state = State(f"{self.session}-{self._generation}", state.has_site, diagnostics,
-                                 state.page_findings, state.site_findings, MappingProxyType(fresh))
+                                 state.page_findings, state.site_findings, MappingProxyType(fresh), state.policy)
             self._changed.notify_all()
         return ServeEvent("previewed", paths=made.sources, diagnostics=made.diagnostics, seconds=made.seconds)
 
