@@ -168,6 +168,22 @@ def test_a_path_the_file_system_refuses_is_not_found(served, target, capfd):
     assert "Traceback" not in capfd.readouterr().err
 
 
+@pytest.mark.parametrize("method", ["stat", "read_bytes"])
+def test_a_file_the_system_will_not_let_the_server_read_is_not_found(served, method, monkeypatch, capfd):
+    """Running as root, permissions cannot refuse anything: the file system's refusal is put in by hand."""
+    original = getattr(Path, method)
+
+    def refused(path, *args, **kwargs):
+        if path.name == "index.html" and path.parent.name == "hello":
+            raise PermissionError(13, "Permission denied", str(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, refused)
+    answer = served.get("/en/posts/hello/")
+    assert answer.status == 404 and b'class="page-404"' in answer.body
+    assert "Traceback" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize("request_line", [b"GET /\r\n", b"GET /\r\n\r\n", b"GET /en/posts/hello/\r\n"])
 def test_a_request_line_without_a_version_is_refused_at_once(served, request_line):
     started = time.monotonic()
