@@ -7,6 +7,10 @@ last good site online, with its findings.
 A saved post is shown before the site is rebuilt: its page is rendered from what the last build
 kept in memory (see session.py) and served over the build folder, open tabs reload, and the full
 build follows in its own thread; when it is done, its output takes the place of those pages.
+
+The parts: live.py (the served site), handler.py (answering requests), page.py (what pages get and the
+Content-Security-Policy they are served with), guard.py (which requests are answered at all) and
+connections.py (how many at once, and how long a client may take to send one).
 """
 from __future__ import annotations
 
