@@ -12,6 +12,7 @@ import pytest
 
 from conftest import MINIMAL_CONFIG, write_tree
 from generator.check.command import run_checks
+from generator.serve.page import preview_policy
 from test_serve import CHROMIUM, WAIT, browser  # noqa: F401 - browser is a fixture
 from test_serve_hostile import start_server, stop_server
 
@@ -172,3 +173,10 @@ def test_reload_overlay_and_panel_work_under_the_policy_without_a_violation(tmp_
         assert tab.evaluate("window.__violations") == []
     finally:
         stop_server(running)
+
+
+def test_a_style_policy_with_unsafe_inline_keeps_it():
+    """utterances and Disqus insert style elements of their own: a nonce beside 'unsafe-inline' would switch it off."""
+    policy = directives(preview_policy("default-src 'self'; style-src 'self' 'unsafe-inline' https://a.example", "N0"))
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'", "https://a.example"]
+    assert policy["script-src"] == ["'self'", "'nonce-N0'"] and policy["connect-src"] == ["'self'"]
