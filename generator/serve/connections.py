@@ -22,8 +22,9 @@ REQUEST_TIMEOUT = 10.0
 WORKERS = 32
 STREAMS = 1000  # one per open tab
 BACKLOG = 1024  # connections the system holds until they are accepted: many tabs reload at once
+_BUSY_TEXT = b"The preview is busy; try again."
 _BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n"
-         b"Connection: close\r\nContent-Length: 31\r\n\r\nThe preview is busy; try again.")
+         b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_BUSY_TEXT), _BUSY_TEXT))
 
 
 @dataclass(frozen=True, slots=True)
