@@ -168,10 +168,12 @@ def test_live_reload_script_is_only_added_by_the_server(served):
     assert run_cli("build", str(served.site), "--future").code == 0
     built = [p for p in (served.site / "output").rglob("*") if p.is_file()]
     assert built and not [p for p in built if b"__clinicpress" in p.read_bytes()]
-    # The preview's reload script is inline, so the preview leaves out the policy that built pages carry.
+    # Built pages carry their policy in a <meta>; the preview sends it as a header, with its script's nonce.
     policy = b'<meta http-equiv="Content-Security-Policy"'
     assert policy in (served.site / "output/en/posts/hello/index.html").read_bytes()
-    assert policy.decode() not in fetch(served.url + "en/posts/hello/").body
+    preview = fetch(served.url + "en/posts/hello/")
+    assert policy.decode() not in preview.body
+    assert "script-src 'self' 'nonce-" in preview.headers["Content-Security-Policy"]
 
 
 def test_ctrl_c_stops_the_server_cleanly(served):

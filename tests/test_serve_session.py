@@ -2,6 +2,7 @@
 one the build then writes, come before the build ends, and a broken edit must show its errors at once."""
 from __future__ import annotations
 
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -18,7 +19,8 @@ from generator.serve import session as session_module
 from generator.serve.events import ServeEvent
 from generator.serve.rebuilder import Rebuilder
 from generator.serve.findings import findings_snippet
-from generator.serve.server import LiveSite, inject, make_http_server, reload_snippet
+from generator.serve.page import inject, reload_snippet
+from generator.serve.server import LiveSite, make_http_server
 
 WAIT = 20.0
 CONFIG = MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n'
@@ -144,14 +146,16 @@ class Served:
         except urllib.error.HTTPError as answer:
             return answer.read()
 
-    def as_served(self, path: Path, relative: str) -> bytes:
-        """A file the build wrote, as the server serves it: a page gets its findings and the reload script."""
+    def as_served(self, path: Path, relative: str, nonce: str) -> bytes:
+        """A file the build wrote, as the server serves it: a page gets its findings and the reload script,
+        which carry the response's nonce."""
         data = path.read_bytes()
         if path.suffix != ".html":
             return data
         state = self.live.state
         findings = state.page_findings.get(relative, ())
-        return inject(data, findings_snippet(findings, state.site_findings) + reload_snippet(state))
+        return inject(data, findings_snippet(findings, state.site_findings, nonce)
+                      + reload_snippet(state.token, state.diagnostics, nonce))
 
 
 @pytest.fixture
@@ -217,7 +221,9 @@ def test_served_site_equals_what_build_writes_after_the_build(served, site, tmp_
     assert len(files) > 20
     for path in files:
         relative = path.relative_to(tmp_path / "built").as_posix()
-        assert served.fetch(relative) == served.as_served(path, relative), relative
+        page = served.fetch(relative)
+        nonce = re.search(rb'<script nonce="([^"]+)"', page)
+        assert page == served.as_served(path, relative, nonce and nonce.group(1).decode()), relative
 
 
 def test_edits_made_while_a_build_runs_stay_in_the_preview(site, tmp_path):

@@ -152,5 +152,16 @@ _POLICY_META = re.compile(rb'<meta http-equiv="Content-Security-Policy" content=
 
 
 def without_policy_meta(page: bytes) -> bytes:
-    """The page without its policy <meta>: the preview adds an inline reload script and error overlay."""
+    """The page without its policy <meta>: the preview sends the policy as a header, with the nonce of the
+    script and style elements it adds."""
     return _POLICY_META.sub(b"", page, count=1)
+
+
+def policy_in_headers(headers: bytes) -> str | None:
+    """The Content-Security-Policy that build_headers wrote into a _headers file (the first one given:
+    a site's own rules come after it)."""
+    for line in headers.decode("utf-8", "replace").splitlines():
+        name, _, value = line.strip().partition(":")
+        if name == "Content-Security-Policy":
+            return value.strip()
+    return None

@@ -2,7 +2,7 @@
 explained on hover and on keyboard focus, and a collapsible panel listing the page's findings.
 
 Like the reload script, this is added to HTML responses by the server only: what `build` writes never
-has it. The page gets the findings as JSON and a small script finds their words in its text (see
+has it. A small script gets the findings as JSON and finds their words in the page's text (see
 preview/findings.js); the server never rewrites the page's own markup.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _as_json(finding: Diagnostic) -> dict:
 
 
 def _script_json(value: object) -> str:
-    """JSON that cannot end the <script> element it sits in, whatever the posts say."""
+    """JSON (a JavaScript expression too) that cannot end the <script> element it sits in, whatever the posts say."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -48,16 +48,17 @@ def _assets() -> tuple[str, str]:
     return (ASSETS / "findings.css").read_text(encoding="utf-8"), (ASSETS / "findings.js").read_text(encoding="utf-8")
 
 
-def findings_snippet(findings: Sequence[Diagnostic], site_findings: Mapping[str, int]) -> str:
-    """The data, style and script added before </body> of a previewed page; nothing when it has no findings.
-    site_findings counts the findings of the whole site by severity. A page lists at most PAGE_LIMIT."""
+def findings_snippet(findings: Sequence[Diagnostic], site_findings: Mapping[str, int], nonce: str) -> str:
+    """The style and the script, with its data, added before </body> of a previewed page; nothing when it
+    has no findings. site_findings counts the findings of the whole site by severity. A page lists at most
+    PAGE_LIMIT. Both carry the response's nonce (see page.py); the script is findings.js called with the data."""
     if not findings:
         return ""
     css, script = _assets()
     data = {"findings": [_as_json(f) for f in findings[:PAGE_LIMIT]], "more": max(0, len(findings) - PAGE_LIMIT),
-            "page": count_by_severity(findings), "site": {s: site_findings.get(s, 0) for s in SEVERITIES}, "css": css}
-    return (f'<script type="application/json" id="clinicpress-findings-data">{_script_json(data)}</script>'
-            f"<script data-clinicpress-findings>{script}</script>")
+            "page": count_by_severity(findings), "site": {s: site_findings.get(s, 0) for s in SEVERITIES}}
+    return (f'<style nonce="{nonce}">{css}</style>'
+            f'<script nonce="{nonce}" data-clinicpress-findings>{script.rstrip()}({_script_json(data)});</script>')
 
 
 def count_by_severity(findings: Iterable[Diagnostic]) -> dict[str, int]:

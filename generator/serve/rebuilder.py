@@ -11,7 +11,7 @@ SETTLE_SECONDS = 0.01  # after a file was closed or moved into place: written in
 
 
 class ServedSite(Protocol):
-    """The served site (server.LiveSite)."""
+    """The served site (live.LiveSite)."""
 
     def preview(self, paths: tuple[str, ...]) -> ServeEvent | None: ...
 

@@ -1,24 +1,19 @@
 /* Findings of `clinicpress check` inside the previewed page (added by `clinicpress serve` only).
    Marks each flagged phrase where the page shows it, explains it on hover and on keyboard focus,
    and lists the page's findings in a collapsible panel above the page. Text is only ever set with
-   textContent: messages quote the post and are never markup. */
-(function () {
+   textContent: messages quote the post and are never markup.
+   The server calls this function with the page's findings in the same script element, which carries
+   the response's nonce: nothing in the page is looked up for them, so a post can neither forge nor hide them. */
+(function (data) {
   "use strict";
-  var source = document.getElementById("clinicpress-findings-data");
-  if (!source) { return; }
-  var data = JSON.parse(source.textContent);
   var findings = data.findings;
   // Where each field of a post is shown; a site's own templates may lack them (the panel still lists all).
   var REGIONS = { title: "article h1, main h1", body: ".post-body", faq: ".faq details" };
   // Not read by the rules either: code, the footnotes (cited sources), autolinked addresses.
-  var SKIPPED = "script, style, code, pre, textarea, .footnote, #clinicpress-findings";
+  var SKIPPED = "script, style, code, pre, textarea, .footnote";
   // Controls that take focus themselves: a mark inside one gets no tab stop of its own.
   var HOSTS = "a[href], button, summary, label, select, textarea, input, [tabindex]:not([tabindex^='-'])";
   var SEVERITY_ORDER = ["error", "warning", "info"];
-
-  var style = document.createElement("style");
-  style.textContent = data.css;
-  document.head.appendChild(style);
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -280,4 +275,4 @@
   });
   window.addEventListener("scroll", place, { passive: true });
   window.addEventListener("resize", place);
-})();
+})
