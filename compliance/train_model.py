@@ -1,8 +1,9 @@
 """Train the advertising-claims model (generator/check/model.py) from the labelled sentences:
 `make model`, or `python compliance/train_model.py`.
 
-Trained on the corpus (compliance/corpus/) and the rules' tuning set (tests/fixtures/compliance/);
-never on a blind batch (compliance/blind/), which measures it. Multinomial logistic regression over
+Trained on the corpus (compliance/corpus/), the rules' tuning set (tests/fixtures/compliance/) and,
+as honest examples of plain clinic prose, the sentences of the sample posts (posts/<lang>/, which
+`check` passes); never on a blind batch (compliance/blind/), which measures it. Multinomial logistic regression over
 the features of generator/check/model_features.py, the classes being the rule families and
 "honest". The confidence a family needs is chosen by five-fold cross-validation on the training
 sentences: the lowest at which at most 2.5% of honest sentences would be flagged. The result is
@@ -10,6 +11,7 @@ deterministic: the same sentences give the same file.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.check.model import HONEST, MODEL_DIR  # noqa: E402
 from generator.check.model_features import sentence_features  # noqa: E402
+from generator.check.model_rule import SENTENCE  # noqa: E402
 from tests.compliance_report import read_corpus  # noqa: E402
 
 HONEST_FLAGGED = 0.025  # the share of honest training sentences the chosen confidence may flag (the aim: under 3%)
@@ -30,8 +33,23 @@ REGULARISATION = 4.0  # scikit-learn's C
 KEEP_WEIGHT = 0.01  # features whose weights all stay below this are left out of the file
 
 
+def sample_post_sentences(lang: str) -> list[tuple[str, str]]:
+    """The prose of the sample posts, a sentence a row, as honest examples."""
+    rows = []
+    for path in sorted((ROOT / "posts" / lang).glob("*.md")):
+        body = path.read_text(encoding="utf-8").split("---", 2)[-1]
+        body = re.sub(r"```.*?```|<!--.*?-->|!\[[^\]]*\]\([^)]*\)", " ", body, flags=re.S)
+        body = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)
+        body = re.sub(r"(?m)^\s*(?:#+|[-*>|]|\d+\.)\s*|[*_`|]", " ", body)
+        for match in SENTENCE.finditer(body):
+            sentence = " ".join(match.group().split())
+            if len(sentence) >= 12:
+                rows.append((HONEST, sentence))
+    return rows
+
+
 def training_rows(lang: str) -> list[tuple[str, str]]:
-    rows = read_corpus(lang, "corpus") + read_corpus(lang, "tuning")
+    rows = read_corpus(lang, "corpus") + read_corpus(lang, "tuning") + sample_post_sentences(lang)
     seen: set[str] = set()
     return [(label, sentence) for label, sentence in rows if not (sentence in seen or seen.add(sentence))]
 

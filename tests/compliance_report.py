@@ -158,27 +158,51 @@ def format_misses(reports: list[Report]) -> str:
 
 def compare_with_model(lang: str, name: str) -> str | None:
     """One table row each for the rules alone, the model alone and both, on a set of lang."""
+    tallies = _tallies(lang, name)
+    if tallies is None:
+        return None
+    rows = read_corpus(lang, name)
+    violating = sum(1 for label, _ in rows if label != "honest")
+    honest = len(rows) - violating
+    return "\n".join(f"| {name} | {lang} | {kind} | {found}/{violating} ({_percent(found / violating)}) | "
+                     f"{flagged}/{honest} ({_percent(flagged / honest)}) |" for kind, (found, flagged) in tallies.items())
+
+
+def model_and_rules(lang: str, name: str) -> tuple[int, int, int, int]:
+    """(violating found, violating, honest flagged, honest) by the rules and the model together."""
+    tallies = _tallies(lang, name)
+    assert tallies is not None, f"no model or no sentences for {lang} in {name}"
+    rows = read_corpus(lang, name)
+    violating = sum(1 for label, _ in rows if label != "honest")
+    return tallies["both"][0], violating, tallies["both"][1], len(rows) - violating
+
+
+def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
     from generator.check.model import load_model
+    from generator.check.model_rule import model_verdict
 
     model = load_model(lang)
     rows = read_corpus(lang, name)
     if model is None or not rows:
         return None
     rules = {(label, sentence): rules for label, sentence, rules in _rule_verdicts(lang, rows)}
+    matcher = _matcher(lang)
     tallies = {kind: [0, 0] for kind in ("rules", "model", "both")}  # [violating found, honest flagged]
-    violating = sum(1 for label, _ in rows if label != "honest")
     for label, sentence in rows:
         by_rules = set(rules[(label, sentence)])
-        verdict = model.judge(sentence)
+        verdict = model_verdict(model, matcher, sentence)
         by_model = {verdict.family} if verdict else set()
         for kind, found in (("rules", by_rules), ("model", by_model), ("both", by_rules | by_model)):
             if label == "honest":
                 tallies[kind][1] += bool(found)
             else:
                 tallies[kind][0] += label in found
-    honest = len(rows) - violating
-    return "\n".join(f"| {name} | {lang} | {kind} | {found}/{violating} ({_percent(found / violating)}) | "
-                     f"{flagged}/{honest} ({_percent(flagged / honest)}) |" for kind, (found, flagged) in tallies.items())
+    return tallies
+
+
+def _matcher(lang: str):
+    packs, _ = load_packs([], LANGUAGES)
+    return packs.matcher(lang, None, frozenset(packs.rule_ids()))
 
 
 def _rule_verdicts(lang: str, rows: list[tuple[str, str]]):

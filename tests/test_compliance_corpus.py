@@ -5,7 +5,7 @@ precision and recall per language and rule family.
 """
 import pytest
 
-from compliance_report import LANGUAGES, evaluate, format_misses, format_table, read_corpus
+from compliance_report import LANGUAGES, evaluate, format_misses, format_table, model_and_rules, read_corpus
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,9 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
 
 
 # Blind batches (compliance/PROTOCOL.md): figures before any tuning; they may only rise.
-BLIND_FLOOR = {("blind/b1", "ko"): 0.21, ("blind/b1", "en"): 0.21}
+BLIND_FLOOR = {("blind/b1", "ko"): 0.19, ("blind/b1", "en"): 0.21}
+# The rules and the claims model together (compliance/PROTOCOL.md, run 3).
+BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.59, ("blind/b1", "en"): 0.50}
 
 
 @pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR))
@@ -50,6 +52,12 @@ def test_blind_batches_keep_their_floor(name, lang):
     report = evaluate(lang, name)
     assert report.violating >= 100 and report.honest >= 100
     assert report.recall >= BLIND_FLOOR[(name, lang)], format_table([report])
+
+
+@pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR_WITH_MODEL))
+def test_blind_batches_with_the_model_keep_their_floor(name, lang):
+    found, violating, honest_flagged, honest = model_and_rules(lang, name)
+    assert found / violating >= BLIND_FLOOR_WITH_MODEL[(name, lang)]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

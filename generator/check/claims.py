@@ -5,7 +5,12 @@ A pattern match is only a candidate. It is dropped when
 - it is made of Hangul and is not a word of the sentence (see korean.is_word: compounds),
 - its clause negates or limits it: "we cannot guarantee results", "no treatment is painless",
   "is not permanent", "while it is impossible to target it 100%, ...", "완전히 무통은 아닙니다",
-- it is in a yes/no question about the claim ("Is lip filler permanent?") or a myth being named.
+- it is in a yes/no question about the claim ("Is lip filler permanent?") or a myth being named,
+  or in a reader's question ("I read 'pain-free' on your flyer, is that right?", "효과 없으면
+  환불되나요?"), or in a question the next sentence answers with no ("Do you reward reviews? No, ..."),
+- it stands inside quotation marks and the sentence refutes it or gives it to others ("be wary of
+  'zero downtime' ads", "'부작용 제로'라는 광고 문구는 믿지 마세요"); a patient's words quoted by the
+  clinic stay the clinic's claim, and testimonials are quotations by nature.
 
 Negation is scoped to the clause: in "Unlike other clinics, we never use ..." the "never"
 belongs to the second clause and does not excuse the comparison in the first. Korean is
@@ -44,6 +49,23 @@ _NEGATED_AFTER = re.compile(
     r"[’']t\b|(?:cannot|can[’']t|won[’']t|will\s+not)\s+be\b|(?:do|does|did)(?:\s+not|n[’']t)\s+exist)", re.I)
 _QUESTION = re.compile(r"^[\W_]*(?:is|are|was|were|will|does|do|did|can|could|would|should|has|have)\s+(?!you\b|your\b)", re.I)
 _MYTH = re.compile(r"\b(?:myths?|misconceptions?)\b", re.I)
+# Pairs of quotation marks; a straight single quote counts only when it is not an apostrophe.
+_QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|‘[^’\n]{1,120}’|「[^」\n]{1,120}」|『[^』\n]{1,120}』|'
+                     r"(?<![\w])'[^'\n]{1,120}'(?![\w])")
+# A question a reader asks, not a marketing hook ("Want painless lips?"): it asks about a fact.
+_READER_QUESTION = re.compile(r"\b(?:is\s+(?:that|it|this)\s+(?:right|true|normal|possible|so|safe|real)|is\s+that\s+true|"
+                              r"really|can\s+(?:you|i|it|they)|do\s+you|does\s+(?:it|that)|will\s+i|would\s+i|"
+                              r"should\s+i|how|what|why|when)\b[^?]*\?\s*$", re.I)
+_KOREAN_QUESTION = re.compile(r"(?:나요|까요|가요|는지요|ㄴ가요|맞나요|건가요|인가요|될까요|되나요|있나요|없나요|하나요|"
+                              r"인지|는지)\s*\?+\s*$")  # not 죠?: "자연스럽죠?" is a boast
+_ANSWERED_NO = re.compile(r"\s*(?:no\b|nope\b|not\s+at\s+all|아니(?:요|오|에요)|아뇨|그렇지\s*않)", re.I)
+_TESTIMONIAL = "ad-testimonial"
+# Words that give a quoted phrase to others or refute it.
+_ATTRIBUTED = re.compile(r"\b(?:ads?|adverts?|advertis\w*|marketing|flyers?|claims?|clinics?\s+(?:that|who|which)|"
+                         r"other\s+(?:clinics?|places)|promis\w*|phrases?|words?|wary|careful|beware|red\s+flag|"
+                         r"myths?|run|avoid|doubt|skeptic\w*|sceptic\w*|means?|honest|truth|mislead\w*|is\s+not|isn[’']t)\b|🚩|"
+                         r"광고|문구|표현|말(?:은|이|을|에)|홍보|속설|오해|믿지|믿으면|주의|조심|경계|의심|사실이\s*아|아닙니다|"
+                         r"뜻이|다른\s*(?:병원|곳)|라는|이라는", re.I)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -82,6 +104,25 @@ def english_negated(sentence: str, start: int, end: int) -> bool:
     return bool(_NEGATED_AFTER.match(sentence, end, stop))
 
 
+def quoted(sentence: str, start: int, end: int) -> bool:
+    """Is sentence[start:end] inside quotation marks that the rest of the sentence refutes or gives to others?"""
+    for span in _QUOTED.finditer(sentence):
+        if span.start() < start and end < span.end():
+            rest = sentence[:span.start()] + " " + sentence[span.end():]
+            return bool(_ATTRIBUTED.search(rest))
+    return False
+
+
+def asked(text: str, sentence: str, stop: int) -> bool:
+    """Is the sentence a reader's question, or a question that the next sentence answers with no?"""
+    stripped = sentence.rstrip()
+    if not stripped.endswith("?"):
+        return False
+    if _READER_QUESTION.search(stripped) or _KOREAN_QUESTION.search(stripped):
+        return True
+    return bool(_ANSWERED_NO.match(text, stop, stop + 20))
+
+
 class ClaimJudge:
     """Decides, for one language, whether a pattern match is a claim."""
 
@@ -89,12 +130,14 @@ class ClaimJudge:
         primary = lang.split("-")[0].lower()
         self.negated = korean.negated if primary == "ko" else english_negated if primary == "en" else None
 
-    def is_claim(self, text: str, start: int, end: int, allow: re.Pattern | None) -> bool:
+    def is_claim(self, text: str, start: int, end: int, allow: re.Pattern | None, rule_id: str = "") -> bool:
         begin, stop = sentence_bounds(text, start, end)
         if allow is not None and any(span.start() <= start and span.end() >= end
                                      for span in allow.finditer(text, begin, stop)):
             return False
         sentence = text[begin:stop]
+        if rule_id != _TESTIMONIAL and (quoted(sentence, start - begin, end - begin) or asked(text, sentence, stop)):
+            return False
         if _HANGUL.search(text, start, end) and not korean.is_word(sentence, start - begin, end - begin):
             return False
         return self.negated is None or not self.negated(sentence, start - begin, end - begin)

@@ -29,6 +29,7 @@ class Finding:
     hint: str | None = None
     reference: str | None = None
     excerpt: Excerpt | None = None
+    cap: str | None = None  # the highest severity it may have ("warning": never an error)
 
 
 def excerpt_at(text: str, start: int, end: int, field: str) -> Excerpt:
@@ -205,10 +206,10 @@ class PostText:
         return self.post.body_line + index, offset - self._starts[index] + 1
 
     def finding(self, rule: str, offset: int, message: str, hint: str | None = None, *, end: int | None = None,
-                reference: str | None = None) -> Finding:
+                reference: str | None = None, cap: str | None = None) -> Finding:
         """A finding at a body offset; with end, body[offset:end] are the flagged words (an Excerpt)."""
         line, column = self.location(offset)
-        return Finding(rule, self.post.source, line, column, message, hint, reference, self._excerpt(offset, end))
+        return Finding(rule, self.post.source, line, column, message, hint, reference, self._excerpt(offset, end), cap)
 
     def _excerpt(self, start: int, end: int | None) -> Excerpt | None:
         if end is None or end <= start or self._excerpts >= EXCERPTS_PER_POST:

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from generator.check.core import Finding, LintContext, PostText, excerpt_at, front_matter_finding
+from generator.check.model_rule import model_findings
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
 from generator.errors import Excerpt
@@ -135,9 +136,12 @@ def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> 
         excerpt = field_excerpt(segments, index, match.start - segment_start, match.end - segment_start)
         yield front_matter_finding(post, key, match.rule.id, _ad_message(match.text, match.rule.message, key),
                                    match.rule.hint, reference=match.rule.reference or None, excerpt=excerpt)
+    flagged = []
     for match in matcher.matches(text.prose, ctx.enabled):
+        flagged.append((match.start, match.end))
         yield text.finding(match.rule.id, match.start, _ad_message(match.text, match.rule.message), match.rule.hint,
                            end=match.end, reference=match.rule.reference or None)
+    yield from model_findings(text, matcher, ctx, flagged)
 
 
 def field_excerpt(segments: list[tuple[str, str]], index: int, start: int, end: int) -> Excerpt:

@@ -261,7 +261,8 @@ class LanguageMatcher:
                               if not _starts_mid_word(lowered, m.start())]
         last_end: dict[str, int] = {}
         for start, end, rule in sorted(found, key=lambda f: (f[0], -f[1], f[2].id)):
-            if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow.get(rule.id)):
+            if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow.get(rule.id),
+                                                                                 rule.id):
                 continue
             last_end[rule.id] = end
             yield Match(rule, start, end, text[start:end])

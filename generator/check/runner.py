@@ -277,7 +277,10 @@ def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
 
 
 def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:
-    return Diagnostic(settings.severities[finding.rule], finding.path, finding.line, finding.message, finding.hint,
+    severity = settings.severities[finding.rule]
+    if finding.cap == "warning" and severity == "error":
+        severity = "warning"
+    return Diagnostic(severity, finding.path, finding.line, finding.message, finding.hint,
                       finding.column, finding.rule, finding.reference, finding.excerpt)
 
 
