@@ -29,8 +29,8 @@ STAT_GRACE_NS = 2_000_000_000
 
 @cache
 def code_identity() -> str:
-    """A digest of the generator's .py and .toml files, the Python version and the versions of
-    OUTPUT_LIBRARIES; computed once per process (about a hundred small files)."""
+    """A digest of the generator's .py and .toml files, the claims model's weights (.npz), the Python
+    version and the versions of OUTPUT_LIBRARIES; computed once per process (about a hundred files)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(sys.version.encode())
     for name in OUTPUT_LIBRARIES:
@@ -39,7 +39,7 @@ def code_identity() -> str:
         except metadata.PackageNotFoundError:
             version = "-"
         h.update(f"\0{name}={version}".encode())
-    for path in sorted(p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".toml") and p.is_file()):
+    for path in sorted(p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".toml", ".npz") and p.is_file()):
         h.update(b"\0" + path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
