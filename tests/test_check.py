@@ -439,3 +439,15 @@ def test_every_address_a_build_writes_is_a_link_check_accepts(tmp_path):
         post_text("A page of links", body=f"See below.\n\n{links}\n", aliases=f"[{old}]"), encoding="utf-8")
     broken = [f.message for f in run_checks(site) if f.rule == "broken-link"]
     assert broken == ["link to '/en/posts/nowhere/' points to no page of the site"]
+
+
+def test_the_claims_model_warns_about_a_claim_no_rule_lists_and_says_what_it_reads_like(tmp_path):
+    body = "## Results\n\nOur patients tell us the treatment changed their lives.\n"
+    files = {**pair(post(body=body))}
+    plain = write_tree(tmp_path / "off", {"site.toml": MINIMAL_CONFIG, **files})
+    assert "ad-testimonial" not in rules_found(plain), "no rule lists these words"
+    on = write_tree(tmp_path / "on", {"site.toml": MINIMAL_CONFIG + "\n[check]\nclaims_model = true\n", **files})
+    found = [f for f in run_checks(on) if f.rule == "ad-testimonial"]
+    assert len(found) == 1 and found[0].severity == "warning" and found[0].line == 9
+    assert "by the claims model" in found[0].message and "decisive words:" in found[0].message
+    assert found[0].hint.startswith('reads like: "') and found[0].excerpt.text.startswith("Our patients tell us")

@@ -141,7 +141,8 @@ def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> 
         flagged.append((match.start, match.end))
         yield text.finding(match.rule.id, match.start, _ad_message(match.text, match.rule.message), match.rule.hint,
                            end=match.end, reference=match.rule.reference or None)
-    yield from model_findings(text, matcher, ctx, flagged)
+    if ctx.settings.claims_model:
+        yield from model_findings(text, matcher, ctx, flagged)
 
 
 def field_excerpt(segments: list[tuple[str, str]], index: int, start: int, end: int) -> Excerpt:

@@ -38,8 +38,11 @@ class ClaimsModel:
         self.weights = arrays["weights"].astype(np.float32)
         self.intercept = arrays["intercept"].astype(np.float32)
         self.threshold = float(arrays["threshold"])
-        self.examples = list(zip((str(s) for s in arrays["example_labels"]),
-                                 (str(s) for s in arrays["example_sentences"])))
+        self.example_labels = np.array([str(s) for s in arrays["example_labels"]])
+        self.example_sentences = [str(s) for s in arrays["example_sentences"]]
+        self.example_indptr = arrays["example_indptr"]
+        self.example_indices = arrays["example_indices"]
+        self.example_data = arrays["example_data"].astype(np.float32)
         self._honest = self.classes.index(HONEST)
 
     def probabilities(self, sentence: str) -> dict[str, float]:
@@ -80,16 +83,18 @@ class ClaimsModel:
         return tuple(ranked[:count])
 
     def _nearest(self, family: str, features: dict[str, float]) -> str:
-        mine = set(features)
-        best, best_overlap = "", -1.0
-        for label, sentence in self.examples:
-            if label != family:
-                continue
-            theirs = set(sentence_features(sentence, self.lang))
-            overlap = len(mine & theirs) / ((len(mine) * len(theirs)) ** 0.5 or 1)
-            if overlap > best_overlap:
-                best, best_overlap = sentence, overlap
-        return best
+        """The labelled sentence of the family whose features overlap the sentence's most (cosine)."""
+        vector = np.zeros(len(self.index), dtype=np.float32)
+        for name, value in features.items():
+            row = self.index.get(name)
+            if row is not None:
+                vector[row] = value
+        products = vector[self.example_indices] * self.example_data
+        starts = self.example_indptr[:-1]
+        similarity = np.add.reduceat(products, starts) if len(products) else np.zeros(len(starts))
+        similarity[starts == self.example_indptr[1:]] = 0.0  # reduceat repeats a value for an empty row
+        similarity[self.example_labels != family] = -1.0
+        return self.example_sentences[int(np.argmax(similarity))]
 
 
 def _tokens_of(name: str, tokens: list[str]) -> list[str]:

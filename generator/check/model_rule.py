@@ -12,7 +12,10 @@ from typing import Iterator
 
 from generator.check.core import Finding, LintContext, PostText
 from generator.check.matching import LanguageMatcher
-from generator.check.model import ClaimsModel, Verdict, load_model
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy and the weights load only in a process that reads prose with the model
+    from generator.check.model import ClaimsModel, Verdict
 
 # A sentence: up to . ! ? (and the Korean full stop) followed by a space, or a line break.
 SENTENCE = re.compile(r"[^\n.!?。]*(?:[.!?。]+(?=\s|$)|[^\n.!?。]*)", re.UNICODE)
@@ -22,7 +25,7 @@ _RISK = re.compile(r"^(?:pain|pains|hurts?|bruis(?:e|es|ing)|swell\w*|downtime|s
                    r"redness|recovery|통증\w*|아프\w*|멍\w*|붓기\w*|부기\w*|흉터\w*|부작용\w*|다운타임\w*|회복\w*|자국\w*)$")
 
 
-def model_verdict(model: ClaimsModel, matcher: LanguageMatcher, sentence: str) -> Verdict | None:
+def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str) -> "Verdict | None":
     """The model's verdict, unless the sentence negates, questions or quotes its most decisive word as
     the rules would judge it ("No treatment is completely painless"): word counts do not see negation."""
     verdict = model.judge(sentence)
@@ -38,6 +41,8 @@ def model_verdict(model: ClaimsModel, matcher: LanguageMatcher, sentence: str) -
 def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
                    flagged: list[tuple[int, int]]) -> Iterator[Finding]:
     """flagged: (start, end) of what the rules found in text.prose; those sentences are theirs."""
+    from generator.check.model import load_model
+
     model = load_model(text.post.lang.split("-")[0])
     if model is None:
         return

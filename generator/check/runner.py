@@ -79,7 +79,7 @@ RULES = (
 )
 FIXED = ("config", "front-matter")  # the build's own validation: it cannot go on without them
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
-            "description_length")
+            "description_length", "claims_model")
 
 
 def rule_catalog(packs: PackSet) -> list[Rule]:
@@ -329,7 +329,7 @@ def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[
         severities=MappingProxyType(severities), procedure_tags=values["procedure_tags"],
         proper_nouns=values["proper_nouns"], stale_days=values["stale_days"],
         english_run_words=values["english_run_words"], title_length=MappingProxyType(values["title_length"]),
-        description_length=MappingProxyType(values["description_length"]))
+        description_length=MappingProxyType(values["description_length"]), claims_model=values["claims_model"])
     return settings, packs, reader.diagnostics
 
 
@@ -368,7 +368,15 @@ class _CheckReader:
             "english_run_words": self._number(table, "english_run_words", 8, 2),
             "title_length": self._bounds(table, "title_length", TITLE_LENGTH),
             "description_length": self._bounds(table, "description_length", DESCRIPTION_LENGTH),
+            "claims_model": self._flag(table, "claims_model", False),
         }
+
+    def _flag(self, table: dict, key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.fail(("check", key), f"'check.{key}' must be true or false, got {value!r}")
+        return default
 
     def _strings(self, table: dict, key: str, default: Any) -> Any:
         if key not in table:
