@@ -138,12 +138,16 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
 
     new = command("new", "start a new post in posts/<lang>/",
                   'clinicpress new "Lip filler aftercare" --lang en', "writes posts/en/lip-filler-aftercare.md",
+                  'clinicpress new "보톡스 시술 후 관리" --lang ko', "writes posts/ko/botokseu-sisul-hu-gwalli.md",
+                  'clinicpress new "보톡스 시술 후 관리" --lang ko --slug 보톡스-관리', "writes posts/ko/보톡스-관리.md",
                   'clinicpress new "입술 필러 관리" --lang ko --translation-of posts/en/lip-filler-aftercare.md',
                   "its Korean translation, posts/ko/lip-filler-aftercare.md")
     new.add_argument("title", help='the post title, in quotes: "Lip filler aftercare"')
     _site_dir(new)
     new.add_argument("--lang", required=True, help="language folder of the post, e.g. ko or en")
-    new.add_argument("--slug", help="file name and web address (needed for titles not in Latin letters)")
+    new.add_argument("--slug", help="file name and web address, in Latin letters or Hangul: --slug lip-care or "
+                                    "--slug 입술-관리 (default: made from the title; a Korean title in Revised "
+                                    "Romanization, 보톡스 시술 후 관리 -> botokseu-sisul-hu-gwalli)")
     new.add_argument("--series", help="series id, e.g. lip-filler (titles from [series.<id>] in site.toml); needs --part")
     new.add_argument("--part", type=int, help="the part number within --series")
     new.add_argument("--translation-of", type=Path, metavar="PATH",

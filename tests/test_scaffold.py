@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import fields
@@ -110,9 +111,13 @@ def test_init_accepts_an_existing_empty_folder_but_not_a_file(tmp_path):
     ("Lip Filler Part 1: Why Do My Lips Look Smaller?", "lip-filler-part-1-why-do-my-lips-look-smaller"),
     ("Don't Panic: Café Visits After Botox", "dont-panic-cafe-visits-after-botox"),
     ("  Spaces   and --- dashes  ", "spaces-and-dashes"),
-    ("입술 필러", None),
-    ("Botox 보톡스", None),
-], ids=["english", "apostrophe-accent", "punctuation", "hangul", "mixed"])
+    ("보톡스 시술 후 관리", "botokseu-sisul-hu-gwalli"),
+    ("입술 필러 1편: 필러를 맞았는데 왜 입술이 작아 보일까요?", "ipsul-pilleo-1pyeon-pilleoreul-majanneunde-wae-ipsuri-jaga"),
+    ("HA 필러 vs 스킨부스터", "ha-pilleo-vs-seukinbuseuteo"),
+    ("독립문 근처 신라 같이 좋다", "dongnimmun-geuncheo-silla-gachi-jota"),
+    ("ヒアルロン酸フィラー", None),
+], ids=["english", "apostrophe-accent", "punctuation", "hangul", "hangul-long", "mixed", "sound-changes",
+        "other-script"])
 def test_slug_from_title(title, slug):
     assert slug_from_title(title) == slug
 
@@ -132,15 +137,50 @@ def test_new_english_post_gets_a_slug_and_builds(site_factory):
     assert page(site / "output", "en/posts/winter-lips-dry-or-dehydrated/index.html").findtext(".//h1") == title
 
 
-def test_new_korean_title_needs_a_slug(site_factory):
+def test_new_korean_title_gets_a_romanized_slug_and_builds(site_factory):
     site = site_factory()
-    result = run_cli("new", "입술 필러 관리", "--lang", "ko", str(site))
-    assert result.code == 2
-    assert "--slug" in result.err and "--translation-of" in result.err
-    assert not (site / "posts").exists()
-    assert run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "lip-care", str(site)).code == 0
+    result = run_cli("new", "보톡스 시술 후 관리", "--lang", "ko", str(site))
+    assert result.code == 0, result.err
+    assert [p.name for p in (site / "posts/ko").iterdir()] == ["botokseu-sisul-hu-gwalli.md"]
     assert run_cli("build", str(site)).code == 0
-    assert page(site / "output", "ko/posts/lip-care/index.html").findtext(".//h1") == "입술 필러 관리"
+    assert page(site / "output", "ko/posts/botokseu-sisul-hu-gwalli/index.html").findtext(".//h1") == "보톡스 시술 후 관리"
+
+
+def test_new_accepts_a_hangul_slug(site_factory):
+    site = site_factory()
+    assert run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "입술-필러-관리", str(site)).code == 0
+    assert run_cli("build", str(site)).code == 0
+    assert page(site / "output", "ko/posts/입술-필러-관리/index.html").findtext(".//h1") == "입술 필러 관리"
+
+
+def test_new_title_in_another_script_asks_for_a_slug_in_latin_letters_or_hangul(site_factory):
+    site = site_factory()
+    result = run_cli("new", "ヒアルロン酸フィラー", "--lang", "ko", str(site))
+    assert result.code == 2
+    assert "Latin letters or Hangul" in result.err and "--slug 입술-필러-관리" in result.err
+    assert "--translation-of" in result.err
+    assert not (site / "posts").exists()
+
+
+def test_a_bad_hangul_slug_is_answered_with_a_hangul_suggestion(site_factory):
+    result = run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "입술 필러 관리", str(site_factory()))
+    assert result.code == 2
+    assert "--slug 입술-필러-관리" in result.err
+
+
+def test_the_examples_in_new_help_write_the_posts_they_name(site_factory, monkeypatch):
+    """Each example of `clinicpress new --help`, run in order in a site, writes the file its line names."""
+    site = site_factory()
+    monkeypatch.chdir(site)
+    lines = run_cli("new", "--help").out.split("examples:\n")[1].splitlines()
+    examples = list(zip(lines[0::2], lines[1::2]))
+    assert len(examples) >= 3
+    for command, effect in examples:
+        result = run_cli(*shlex.split(command)[1:])
+        assert result.code == 0, (command, result.err)
+        written = re.search(r"posts/\S+\.md", effect).group()
+        assert (site / written).is_file(), (command, written)
+    assert run_cli("build").code == 0
 
 
 def test_new_translation_copies_key_series_and_tags(site_factory):
