@@ -1,6 +1,7 @@
 """`clinicpress init` and `clinicpress new` through main(argv), checked by building what they write."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
@@ -16,6 +17,7 @@ import yaml
 from lxml import html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
+from generator import __version__
 from generator.config import loader as config_module
 from generator.scaffold import slug_from_title
 
@@ -306,6 +308,61 @@ def test_init_writes_a_gitlab_pages_job(tmp_path):
     assert job["script"][1:] == ["clinicpress check", "clinicpress build -o public"]
     assert job["artifacts"] == {"paths": ["public"]}
     assert job["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+
+
+def github_expression(text: str, site: Path, version: str, run_id: int) -> str:
+    """The value GitHub Actions gives `text`, for the expressions the workflow's cache step uses."""
+    def evaluate(match: re.Match) -> str:
+        expression = match.group(1).strip()
+        if expression == "env.CLINICPRESS_VERSION":
+            return version
+        if expression.startswith("github.run_"):  # run_id, and run_attempt 1
+            return str(run_id if expression == "github.run_id" else 1)
+        patterns = re.fullmatch(r"hashFiles\((.*)\)", expression).group(1)
+        files = sorted(path for pattern in re.findall(r"'([^']+)'", patterns) for path in site.glob(pattern))
+        return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest() if files else ""
+    return re.sub(r"\$\{\{(.*?)\}\}", evaluate, text)
+
+
+def test_init_github_workflow_keeps_the_build_cache_between_runs(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    workflow = yaml.safe_load((site / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    assert workflow["env"]["CLINICPRESS_VERSION"] == __version__
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = steps_run(workflow["jobs"]["build"])
+    (cache,) = [step for step in steps if step.get("uses", "").startswith("actions/cache@")]
+    assert re.fullmatch(r"actions/cache@v\d+\.\d+\.\d+", cache["uses"]), "pinned to a release"
+    assert runs.index('pip install "clinicpress==$CLINICPRESS_VERSION"') < steps.index(cache) < runs.index(
+        "clinicpress check")
+    assert run_cli("build", str(site), "-o", str(site / "public")).code == 0
+    assert (site / cache["with"]["path"] / "build.sqlite").is_file(), "the folder a build keeps its cache in"
+
+    def key(version: str, run: int) -> str:  # what a run saves under
+        return github_expression(cache["with"]["key"], site, version, run)
+
+    def restores(version: str, run: int) -> str:  # the prefix of the newest saved key a run restores
+        return github_expression(cache["with"]["restore-keys"], site, version, run)
+
+    assert key(__version__, 1) != key(__version__, 2) and key(__version__, 1).startswith(restores(__version__, 2)), \
+        "each run saves its own copy, and the next run restores it"
+    assert not key("0.0.1", 1).startswith(restores(__version__, 2)), "another ClinicPress version starts fresh"
+    for lock in ("requirements.txt", "requirements/runtime.txt"):
+        saved = key(__version__, 1)
+        (site / lock).parent.mkdir(exist_ok=True)
+        (site / lock).write_text(f"clinicpress=={__version__} --hash=sha256:{lock}\n")
+        assert not saved.startswith(restores(__version__, 2)), f"a changed {lock} starts fresh"
+
+
+def test_init_gitlab_job_keeps_the_build_cache_between_runs(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    job = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
+    assert job["variables"]["CLINICPRESS_VERSION"] == __version__
+    assert job["script"][0] == 'pip install "clinicpress==$CLINICPRESS_VERSION"'
+    assert job["cache"]["paths"] == [".clinicpress-cache/"]
+    assert job["cache"]["key"]["prefix"] == "clinicpress-$CLINICPRESS_VERSION"
+    assert job["cache"]["key"]["files"] == ["requirements.txt", "requirements/*.txt"]
 
 
 def test_init_site_builds_into_public_as_ci_does_and_deploys_to_a_branch(tmp_path):
