@@ -10,94 +10,10 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from generator.build import BuildOptions, BuildResult, build_site
+from generator.cli_parser import ParserExit, make_parser
 from generator.errors import BuildError, DeployError, Diagnostic, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does, but testable
-        raise UsageError(f"{self.prog}: {message}")
-
-
-class _CommandParser(_Parser):
-    """Options and positionals in any order, so `new "Title" --lang en SITE_DIR` finds SITE_DIR."""
-
-    _intermixing = False
-
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-        if self._intermixing:  # parse_known_intermixed_args calls back into parse_known_args
-            return super().parse_known_args(args, namespace)
-        self._intermixing = True
-        try:
-            return self.parse_known_intermixed_args(args, namespace)
-        finally:
-            self._intermixing = False
-
-
-def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="clinicpress", description="Bilingual static blog generator for clinics.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
-
-    build = commands.add_parser("build", help="build the site into the output folder")
-    build.add_argument("site_dir", nargs="?", default=".", type=Path)
-    build.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/output)")
-    build.add_argument("--base-url", help="override [site] base_url, e.g. for a staging host")
-    build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
-    build.add_argument("--future", action="store_true", help="include posts dated in the future")
-    build.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: number of cores)")
-    build.add_argument("--no-cache", action="store_true", help="ignore the incremental cache")
-    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    build.add_argument("-v", "--verbose", action="store_true", help="list every finding of check in full")
-
-    check = commands.add_parser("check", help="check posts and configuration without building; exit 1 on errors")
-    check.add_argument("site_dir", nargs="?", default=".", type=Path)
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-
-    serve = commands.add_parser("serve", help="build, serve on this computer and rebuild + reload on every change")
-    serve.add_argument("site_dir", nargs="?", default=".", type=Path)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
-    serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
-    serve.add_argument("--future", action="store_true", help="include posts dated in the future")
-    serve.add_argument("-q", "--quiet", action="store_true", help="print the address and errors only")
-    serve.add_argument("-v", "--verbose", action="store_true",
-                       help="also list the findings of check, changed files and every request")
-
-    new = commands.add_parser("new", help="start a new post in posts/<lang>/")
-    new.add_argument("title", help='the post title, in quotes: "Lip filler aftercare"')
-    new.add_argument("site_dir", nargs="?", default=".", type=Path)
-    new.add_argument("--lang", required=True, help="language folder of the post, e.g. ko or en")
-    new.add_argument("--slug", help="file name and web address (needed for titles not in Latin letters)")
-    new.add_argument("--series", help="series id, e.g. lip-filler (titles from [series.<id>] in site.toml); needs --part")
-    new.add_argument("--part", type=int, help="the part number within --series")
-    new.add_argument("--translation-of", type=Path, metavar="PATH",
-                     help="the post this one translates; copies translation key, series and tags")
-
-    deploy = commands.add_parser("deploy", help="check, build and publish the site (git branch or rsync)")
-    deploy.add_argument("site_dir", nargs="?", default=".", type=Path)
-    deploy.add_argument("--target", choices=("git", "rsync"), help="override [deploy] target")
-    deploy.add_argument("--repository", help="git URL or local path to publish to (default: [deploy] or origin)")
-    deploy.add_argument("--branch", help="branch to commit the site to (default: [deploy] branch or gh-pages)")
-    deploy.add_argument("--destination", help="rsync destination: user@host:/var/www/blog/ or a folder")
-    deploy.add_argument("--dry-run", action="store_true", help="list what would be added, changed and removed")
-    deploy.add_argument("--force", action="store_true",
-                        help="publish even when `check` finds errors, or into a destination that holds files "
-                             "no earlier deploy published (they are deleted)")
-    deploy.add_argument("-m", "--message", help="commit message (default: names the changed posts)")
-    deploy.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/output)")
-    deploy.add_argument("--base-url", help="override [site] base_url")
-    deploy.add_argument("--drafts", action="store_true", help="include posts with draft: true")
-    deploy.add_argument("--future", action="store_true", help="include posts dated in the future")
-    deploy.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: number of cores)")
-    deploy.add_argument("--no-cache", action="store_true", help="ignore the incremental cache")
-    deploy.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")
-    deploy.add_argument("-v", "--verbose", action="store_true", help="print every build warning in full")
-
-    init = commands.add_parser("init", help="create a new site that builds as is")
-    init.add_argument("dir", type=Path, help="a new or empty folder")
-    return parser
 
 
 def _colour(stream: TextIO) -> bool:
@@ -344,9 +260,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out, err = out or sys.stdout, err or sys.stderr
     command = None
     try:
-        args = make_parser().parse_args(argv)
+        parser = make_parser(out)
+        args = parser.parse_args(argv)
         command = args.command
+        if command is None:  # bare `clinicpress`: the commands, and where to read more
+            parser.print_help(err)
+            return EXIT_USAGE
         return COMMANDS[command](args, out, err)
+    except ParserExit as exc:  # --help, --version
+        return exc.status
     except UsageError as exc:
         print(f"{_red('error', err)}: {exc}", file=err)
         return EXIT_USAGE

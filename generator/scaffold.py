@@ -17,6 +17,8 @@ from generator.content.posts import SAFE_SEGMENT, parse_post
 from generator.errors import BuildError, UsageError, display_path
 from generator.content.models import Post, SourceFile
 from generator.deploy.ci import ci_files
+from generator.site.romanization import romanize_hangul
+from generator.site.urls import slugify
 
 SLUG_MAX = 60
 _PLACEHOLDER_BODY = {
@@ -39,8 +41,10 @@ class NewPostRequest:
 
 
 def slug_from_title(title: str) -> str | None:
-    """'Lip Filler: Aftercare' -> 'lip-filler-aftercare'; None when the title is not in Latin letters (Hangul)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    """'Lip Filler: Aftercare' -> 'lip-filler-aftercare', '보톡스 시술 후 관리' -> 'botokseu-sisul-hu-gwalli' (Korean
+    in Revised Romanization); None when the title holds letters of another script (Japanese, Chinese, ...)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", romanize_hangul(unicodedata.normalize("NFC", title)))
+                    if not unicodedata.combining(c))
     if any(c.isalpha() and not c.isascii() for c in plain):
         return None
     words = re.sub(r"['’]", "", plain.lower())
@@ -105,17 +109,18 @@ def _load_original(site_dir: Path, request: NewPostRequest, config: SiteConfig) 
 def _file_name(request: NewPostRequest, title: str, original: Post | None) -> str:
     if request.slug is not None:
         if not SAFE_SEGMENT.fullmatch(request.slug):
-            suggestion = slug_from_title(request.slug) or "lip-filler-aftercare"
-            raise UsageError(f"--slug '{request.slug}' must be one URL segment of letters, digits and '-', "
-                             f"e.g. --slug {suggestion}")
+            cleaned = slugify(request.slug)
+            suggestion = cleaned if SAFE_SEGMENT.fullmatch(cleaned) else "lip-filler-aftercare"
+            raise UsageError(f"--slug '{request.slug}' must be one URL segment of letters (Hangul too), digits and "
+                             f"'-', e.g. --slug {suggestion}")
         return request.slug
     if original is not None:  # translations share the file name, as the sample site's posts do
         return Path(original.source).stem
     slug = slug_from_title(title)
     if slug is None:
         raise UsageError(f"cannot make a web address (slug) from the title \"{title}\": add --slug with a short "
-                         "English name such as --slug lip-filler-aftercare, or --translation-of "
-                         "posts/<lang>/<name>.md when this post translates another one")
+                         "name in Latin letters or Hangul, such as --slug lip-filler-aftercare or --slug 입술-필러-관리, "
+                         "or --translation-of posts/<lang>/<name>.md when this post translates another one")
     return slug
 
 

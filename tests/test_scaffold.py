@@ -1,8 +1,10 @@
 """`clinicpress init` and `clinicpress new` through main(argv), checked by building what they write."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import fields
@@ -15,6 +17,7 @@ import yaml
 from lxml import html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
+from generator import __version__
 from generator.config import loader as config_module
 from generator.scaffold import slug_from_title
 
@@ -110,9 +113,13 @@ def test_init_accepts_an_existing_empty_folder_but_not_a_file(tmp_path):
     ("Lip Filler Part 1: Why Do My Lips Look Smaller?", "lip-filler-part-1-why-do-my-lips-look-smaller"),
     ("Don't Panic: Café Visits After Botox", "dont-panic-cafe-visits-after-botox"),
     ("  Spaces   and --- dashes  ", "spaces-and-dashes"),
-    ("입술 필러", None),
-    ("Botox 보톡스", None),
-], ids=["english", "apostrophe-accent", "punctuation", "hangul", "mixed"])
+    ("보톡스 시술 후 관리", "botokseu-sisul-hu-gwalli"),
+    ("입술 필러 1편: 필러를 맞았는데 왜 입술이 작아 보일까요?", "ipsul-pilleo-1pyeon-pilleoreul-majanneunde-wae-ipsuri-jaga"),
+    ("HA 필러 vs 스킨부스터", "ha-pilleo-vs-seukinbuseuteo"),
+    ("독립문 근처 신라 같이 좋다", "dongnimmun-geuncheo-silla-gachi-jota"),
+    ("ヒアルロン酸フィラー", None),
+], ids=["english", "apostrophe-accent", "punctuation", "hangul", "hangul-long", "mixed", "sound-changes",
+        "other-script"])
 def test_slug_from_title(title, slug):
     assert slug_from_title(title) == slug
 
@@ -132,15 +139,50 @@ def test_new_english_post_gets_a_slug_and_builds(site_factory):
     assert page(site / "output", "en/posts/winter-lips-dry-or-dehydrated/index.html").findtext(".//h1") == title
 
 
-def test_new_korean_title_needs_a_slug(site_factory):
+def test_new_korean_title_gets_a_romanized_slug_and_builds(site_factory):
     site = site_factory()
-    result = run_cli("new", "입술 필러 관리", "--lang", "ko", str(site))
-    assert result.code == 2
-    assert "--slug" in result.err and "--translation-of" in result.err
-    assert not (site / "posts").exists()
-    assert run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "lip-care", str(site)).code == 0
+    result = run_cli("new", "보톡스 시술 후 관리", "--lang", "ko", str(site))
+    assert result.code == 0, result.err
+    assert [p.name for p in (site / "posts/ko").iterdir()] == ["botokseu-sisul-hu-gwalli.md"]
     assert run_cli("build", str(site)).code == 0
-    assert page(site / "output", "ko/posts/lip-care/index.html").findtext(".//h1") == "입술 필러 관리"
+    assert page(site / "output", "ko/posts/botokseu-sisul-hu-gwalli/index.html").findtext(".//h1") == "보톡스 시술 후 관리"
+
+
+def test_new_accepts_a_hangul_slug(site_factory):
+    site = site_factory()
+    assert run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "입술-필러-관리", str(site)).code == 0
+    assert run_cli("build", str(site)).code == 0
+    assert page(site / "output", "ko/posts/입술-필러-관리/index.html").findtext(".//h1") == "입술 필러 관리"
+
+
+def test_new_title_in_another_script_asks_for_a_slug_in_latin_letters_or_hangul(site_factory):
+    site = site_factory()
+    result = run_cli("new", "ヒアルロン酸フィラー", "--lang", "ko", str(site))
+    assert result.code == 2
+    assert "Latin letters or Hangul" in result.err and "--slug 입술-필러-관리" in result.err
+    assert "--translation-of" in result.err
+    assert not (site / "posts").exists()
+
+
+def test_a_bad_hangul_slug_is_answered_with_a_hangul_suggestion(site_factory):
+    result = run_cli("new", "입술 필러 관리", "--lang", "ko", "--slug", "입술 필러 관리", str(site_factory()))
+    assert result.code == 2
+    assert "--slug 입술-필러-관리" in result.err
+
+
+def test_the_examples_in_new_help_write_the_posts_they_name(site_factory, monkeypatch):
+    """Each example of `clinicpress new --help`, run in order in a site, writes the file its line names."""
+    site = site_factory()
+    monkeypatch.chdir(site)
+    lines = run_cli("new", "--help").out.split("examples:\n")[1].splitlines()
+    examples = list(zip(lines[0::2], lines[1::2]))
+    assert len(examples) >= 3
+    for command, effect in examples:
+        result = run_cli(*shlex.split(command)[1:])
+        assert result.code == 0, (command, result.err)
+        written = re.search(r"posts/\S+\.md", effect).group()
+        assert (site / written).is_file(), (command, written)
+    assert run_cli("build").code == 0
 
 
 def test_new_translation_copies_key_series_and_tags(site_factory):
@@ -266,6 +308,61 @@ def test_init_writes_a_gitlab_pages_job(tmp_path):
     assert job["script"][1:] == ["clinicpress check", "clinicpress build -o public"]
     assert job["artifacts"] == {"paths": ["public"]}
     assert job["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+
+
+def github_expression(text: str, site: Path, version: str, run_id: int) -> str:
+    """The value GitHub Actions gives `text`, for the expressions the workflow's cache step uses."""
+    def evaluate(match: re.Match) -> str:
+        expression = match.group(1).strip()
+        if expression == "env.CLINICPRESS_VERSION":
+            return version
+        if expression.startswith("github.run_"):  # run_id, and run_attempt 1
+            return str(run_id if expression == "github.run_id" else 1)
+        patterns = re.fullmatch(r"hashFiles\((.*)\)", expression).group(1)
+        files = sorted(path for pattern in re.findall(r"'([^']+)'", patterns) for path in site.glob(pattern))
+        return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest() if files else ""
+    return re.sub(r"\$\{\{(.*?)\}\}", evaluate, text)
+
+
+def test_init_github_workflow_keeps_the_build_cache_between_runs(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    workflow = yaml.safe_load((site / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    assert workflow["env"]["CLINICPRESS_VERSION"] == __version__
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = steps_run(workflow["jobs"]["build"])
+    (cache,) = [step for step in steps if step.get("uses", "").startswith("actions/cache@")]
+    assert re.fullmatch(r"actions/cache@v\d+\.\d+\.\d+", cache["uses"]), "pinned to a release"
+    assert runs.index('pip install "clinicpress==$CLINICPRESS_VERSION"') < steps.index(cache) < runs.index(
+        "clinicpress check")
+    assert run_cli("build", str(site), "-o", str(site / "public")).code == 0
+    assert (site / cache["with"]["path"] / "build.sqlite").is_file(), "the folder a build keeps its cache in"
+
+    def key(version: str, run: int) -> str:  # what a run saves under
+        return github_expression(cache["with"]["key"], site, version, run)
+
+    def restores(version: str, run: int) -> str:  # the prefix of the newest saved key a run restores
+        return github_expression(cache["with"]["restore-keys"], site, version, run)
+
+    assert key(__version__, 1) != key(__version__, 2) and key(__version__, 1).startswith(restores(__version__, 2)), \
+        "each run saves its own copy, and the next run restores it"
+    assert not key("0.0.1", 1).startswith(restores(__version__, 2)), "another ClinicPress version starts fresh"
+    for lock in ("requirements.txt", "requirements/runtime.txt"):
+        saved = key(__version__, 1)
+        (site / lock).parent.mkdir(exist_ok=True)
+        (site / lock).write_text(f"clinicpress=={__version__} --hash=sha256:{lock}\n")
+        assert not saved.startswith(restores(__version__, 2)), f"a changed {lock} starts fresh"
+
+
+def test_init_gitlab_job_keeps_the_build_cache_between_runs(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    job = yaml.safe_load((site / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
+    assert job["variables"]["CLINICPRESS_VERSION"] == __version__
+    assert job["script"][0] == 'pip install "clinicpress==$CLINICPRESS_VERSION"'
+    assert job["cache"]["paths"] == [".clinicpress-cache/"]
+    assert job["cache"]["key"]["prefix"] == "clinicpress-$CLINICPRESS_VERSION"
+    assert job["cache"]["key"]["files"] == ["requirements.txt", "requirements/*.txt"]
 
 
 def test_init_site_builds_into_public_as_ci_does_and_deploys_to_a_branch(tmp_path):

@@ -1,12 +1,16 @@
 """Continuous publishing for a new site (`clinicpress init`): GitHub Actions and GitLab CI files that check,
 build and publish the blog on every push to the main branch, every night (so that a post dated in the
-future goes live on its day) and by hand."""
+future goes live on its day) and by hand.
+
+Both keep .clinicpress-cache/ from one run to the next, so a nightly build does not process every photo
+again. The cache starts fresh when the ClinicPress version or a requirements file changes."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from generator import __version__
+from generator.incremental.cache import CACHE_DIR
 
 
 def nightly_cron(timezone: str, minute: int = 5) -> tuple[str, str]:
@@ -18,8 +22,14 @@ def nightly_cron(timezone: str, minute: int = 5) -> tuple[str, str]:
 
 def ci_files(timezone: str) -> dict[str, str]:
     cron, local = nightly_cron(timezone)
-    return {".github/workflows/publish.yml": GITHUB_WORKFLOW.format(cron=cron, local=local, version=__version__),
-            ".gitlab-ci.yml": GITLAB_CI.format(version=__version__)}
+    return {".github/workflows/publish.yml": GITHUB_WORKFLOW.format(cron=cron, local=local, version=__version__,
+                                                                    cache=CACHE_DIR, requirements=GITHUB_REQUIREMENTS),
+            ".gitlab-ci.yml": GITLAB_CI.format(version=__version__, cache=CACHE_DIR)}
+
+
+# The site's own pinned requirements, if it has them: a change starts a fresh cache.
+REQUIREMENTS = ("requirements.txt", "requirements/*.txt")
+GITHUB_REQUIREMENTS = "hashFiles(" + ", ".join(f"'{path}'" for path in REQUIREMENTS) + ")"
 
 
 GITHUB_WORKFLOW = '''\
@@ -33,6 +43,9 @@ on:
   schedule:
     - cron: "{cron}"  # every night at {local}, so a post dated in the future goes live on its day
   workflow_dispatch:  # and by hand: Actions > Publish > Run workflow
+
+env:
+  CLINICPRESS_VERSION: "{version}"  # a new version starts with a fresh cache
 
 permissions:
   contents: read
@@ -52,7 +65,15 @@ jobs:
         with:
           python-version: "3.12"
       - name: Install ClinicPress
-        run: pip install "clinicpress=={version}"
+        run: pip install "clinicpress==$CLINICPRESS_VERSION"
+      # Processed photos and pages of the last run: a build only makes what changed since. The run's id
+      # makes every run save its own copy; the newest one with the same version and requirements is restored.
+      - name: Restore the build cache
+        uses: actions/cache@v6.1.0
+        with:
+          path: {cache}
+          key: clinicpress-${{{{ env.CLINICPRESS_VERSION }}}}-${{{{ {requirements} }}}}-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}
+          restore-keys: clinicpress-${{{{ env.CLINICPRESS_VERSION }}}}-${{{{ {requirements} }}}}-
       - name: Check the posts (errors stop the publishing)
         run: clinicpress check
       - name: Build
@@ -80,8 +101,19 @@ GITLAB_CI = '''\
 # e.g. "5 0 * * *" in your time zone, on the default branch.
 pages:
   image: python:3.12-slim
+  variables:
+    CLINICPRESS_VERSION: "{version}"  # a new version starts with a fresh cache
+  # Processed photos and pages of the last run: a build only makes what changed since.
+  cache:
+    key:
+      prefix: clinicpress-$CLINICPRESS_VERSION
+      files:  # the site's own pinned requirements, if it has them
+        - requirements.txt
+        - requirements/*.txt
+    paths:
+      - {cache}/
   script:
-    - pip install "clinicpress=={version}"
+    - pip install "clinicpress==$CLINICPRESS_VERSION"
     - clinicpress check
     - clinicpress build -o public
   artifacts:

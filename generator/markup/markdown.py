@@ -13,6 +13,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from generator.config.loader import MarkdownConfig
+from generator.markup.list_lines import ListLinesExtension
 from generator.markup.quick_inline import quicken_inline
 
 ALLOWED_TAGS = {
@@ -76,7 +77,7 @@ class _ReadableBlocksExtension(Extension):
 def make_markdown(config: MarkdownConfig, quick: bool = True) -> markdown.Markdown:
     extensions: list = [
         "tables", "fenced_code", "footnotes", "attr_list", "def_list", "sane_lists", "abbr",
-        "md_in_html", _ReadableBlocksExtension(),
+        "md_in_html", _ReadableBlocksExtension(), ListLinesExtension(),
     ]
     if config.line_breaks:
         extensions.append("nl2br")

@@ -19,7 +19,7 @@ INLINE_PATTERN_TRIGGERS = {
     "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
     "short_reference": "[", "short_image_ref": "[", "autolink": "<", "automail": "<", "linebreak": "\n",
     "html": "<", "entity": "&", "em_strong": "*_", "em_strong2": "_", "not_strong": "*_", "footnote": "[",
-    "nl": "\n",
+    "nl": "\n", "clinicpress_list_lines": "\n",
 }
 
 
