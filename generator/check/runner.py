@@ -66,7 +66,7 @@ RULES = (
     Rule("seo-page-description", "warning", "every list page's and the root's meta description is 50-160 units "
                                             "wide (Hangul counts two) and no two pages share one"),
     Rule("broken-link", "error", "internal links point to a page of the site that is published"),
-    Rule("missing-image", "warning", "images (body and cover) point to a file under static/"),
+    Rule("missing-image", "error", "images (body and cover) point to a file under static/"),
     Rule("image-oversized", "warning", "no photo is much wider than the widest size the site shows ([images] widths)"),
     Rule("image-cover-small", "warning", "an image: cover is at least 1200 pixels wide, for sharp link previews"),
     Rule("lang-stray-hangul", "warning", "no Korean text left in a post of another language"),
