@@ -80,6 +80,7 @@ CASES = {
         {**pair(post(tags="[aftercare]")), "site.toml": MINIMAL_CONFIG + '\n[tags.en.aftercare]\ndescription = "Tips."\n'},
         {**pair(post(tags="[aftercare]")), "site.toml": MINIMAL_CONFIG + '\n[tags.en.aftercare]\ndescription = '
          '"Aftercare in the first days after a treatment: cold packs, sleep and the signs that need a call."\n'}),
+    "tag-duplicate": (pair(post(tags="[Aftercare, aftercare]")), pair(post(tags="[Aftercare, lips]"))),
     "broken-link": (pair(post(body="See [the guide](/en/posts/aftercare-guide/).\n")),
                     pair(post(body="See [the Korean version](/ko/posts/aftercare/) and [home](../../).\n"))),
     "missing-image": (pair(post(body="![A cold pack](/images/cold.png)\n")),

@@ -63,6 +63,7 @@ RULES = (
     Rule("seo-image-alt", "warning", "every image in the body has alt text"),
     Rule("seo-duplicate-title", "warning", "no two posts of a language share a title"),
     Rule("seo-duplicate-description", "warning", "no two posts of a language share a description"),
+    Rule("tag-duplicate", "warning", "no tag is given twice in a post (letter case and a leading # aside)"),
     Rule("seo-page-description", "warning", "every list page's and the root's meta description is 50-160 units "
                                             "wide (Hangul counts two) and no two pages share one"),
     Rule("broken-link", "error", "internal links point to a page of the site that is published"),
