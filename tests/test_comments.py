@@ -198,8 +198,8 @@ def test_without_javascript_or_a_contact_page_the_reader_is_not_pointed_at_one(s
 
 
 CONTACT_LINES = {"contact_url": 'contact_url = "https://example-clinic.com/contact"\n',
-                 "telephone": 'telephone = "+82-2-000-0000"\n'}
-CONTACT_HREFS = {"contact_url": "https://example-clinic.com/contact", "telephone": "tel:+82-2-000-0000",
+                 "telephone": 'telephone = "+82-2-515-0700"\n'}
+CONTACT_HREFS = {"contact_url": "https://example-clinic.com/contact", "telephone": "tel:+82-2-515-0700",
                  "email": "mailto:hello@example-clinic.com"}
 # language -> (comments and a way to reach the clinic, comments only, a way to reach the clinic only)
 CTA_TEXT = {
