@@ -247,8 +247,8 @@ def run_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"Created a new site in {args.dir}:", file=out)
     for path in written:
         print(f"  {path.relative_to(args.dir)}", file=out)
-    print(f"Next: put your clinic's details into {args.dir / 'site.toml'}, then preview with: "
-          f"clinicpress serve {args.dir}", file=out)
+    print(f"Next: put your clinic's details into {args.dir / 'site.toml'} (clinicpress check {args.dir} lists the "
+          f"example values still there), then preview with: clinicpress serve {args.dir}", file=out)
     return EXIT_OK
 
 

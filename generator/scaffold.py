@@ -10,8 +10,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from string import Template
 from zoneinfo import ZoneInfo
 
+from generator.config.examples import INIT_VALUES, NEW_POST_BODY
 from generator.config.loader import SiteConfig, load_config
 from generator.content.posts import SAFE_SEGMENT, parse_post
 from generator.errors import BuildError, UsageError, display_path
@@ -21,11 +23,7 @@ from generator.site.romanization import romanize_hangul
 from generator.site.urls import slugify
 
 SLUG_MAX = 60
-_PLACEHOLDER_BODY = {
-    "ko": "여기에 본문을 쓰세요. 제목은 이미 페이지의 큰 제목이니, 본문의 소제목은 ## 로 시작합니다.\n",
-    "en": "Write the post here. The title above is already the page's main heading, "
-          "so start section headings with ##.\n",
-}
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +171,13 @@ def _post_text(title: str, moment: datetime, lang: str, config: SiteConfig, orig
         lines.append(f"# author: {original.author if original and original.author else ids[0]}"
                      f"  # who wrote it ({by}ids in site.toml: {', '.join(ids)}); remove the # to set it")
         lines.append("# reviewed_by:  # optional: the doctor who checked the post medically")
-    body = _PLACEHOLDER_BODY.get(lang, _PLACEHOLDER_BODY["en"])
+    body = NEW_POST_BODY.get(lang, NEW_POST_BODY["en"])
     return "---\n" + "\n".join(lines) + "\n---\n" + body
 
 
 def write_site_skeleton(target: Path, now: datetime | None = None) -> list[Path]:
-    """A new site that builds and passes `check --strict` as is; refuses a folder that has files."""
+    """A new site that builds as is, its example values (config/examples.py) for `check` to ask for;
+    refuses a folder that has files."""
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} is a file; choose a new folder for the site")
     if target.is_dir() and any(target.iterdir()):
@@ -186,9 +185,9 @@ def write_site_skeleton(target: Path, now: datetime | None = None) -> list[Path]
     zone = ZoneInfo(SKELETON_TIMEZONE)
     today = (now or datetime.now(zone)).astimezone(zone).date().isoformat()
     files = {
-        "site.toml": SKELETON_CONFIG,
-        "posts/ko/welcome.md": WELCOME_KO.replace("{date}", today),
-        "posts/en/welcome.md": WELCOME_EN.replace("{date}", today),
+        "site.toml": Template(SKELETON_CONFIG).substitute(INIT_VALUES),
+        "posts/ko/welcome.md": Template(WELCOME_KO).substitute(INIT_VALUES, date=today),
+        "posts/en/welcome.md": Template(WELCOME_EN).substitute(INIT_VALUES, date=today),
         "static/images/.gitkeep": "",
         # output/ and what a build keeps beside it: the lock, the staging and the previous site
         ".gitignore": "output/\n.output.*\n.clinicpress-cache/\n",
@@ -209,9 +208,11 @@ SKELETON_TIMEZONE = "Asia/Seoul"
 SKELETON_CONFIG = '''\
 # site.toml: the settings of this blog. Lines starting with # are notes and switched-off examples;
 # remove the # in front of a key to use it. Text goes in "quotes".
+# The clinic, its addresses, its number and the author below are examples: `clinicpress check` lists each
+# one still here (and in posts/), and nothing is published until all of them are your own.
 
 [site]
-base_url = "https://blog.example.com/"  # the address the blog will be published at (absolute, ends with /)
+base_url = "$base_url"  # the address the blog will be published at (absolute, ends with /)
 default_language = "ko"                 # the language of the front page and of x-default in search engines
 timezone = "Asia/Seoul"                 # post dates without a time zone are read in this zone
 posts_per_page = 10                     # posts on each page of the home and topic lists
@@ -221,36 +222,36 @@ posts_per_page = 10                     # posts on each page of the home and top
 [languages.ko]
 name = "한국어"                # shown in the language switcher
 locale = "ko_KR"              # dates and search-engine locale
-title = "새봄 의원 블로그"       # the blog's title in this language
-description = "새봄 의원 의료진이 진료실에서 자주 받는 질문에 답합니다."  # home page and feed description
+title = "$clinic_ko 블로그"       # the blog's title in this language
+description = "$clinic_ko 의료진이 진료실에서 자주 받는 질문에 답합니다."  # home page and feed description
 # words_per_minute = 0        # reading speed for "N min read"; 0 uses the language's usual speed
 
 [languages.en]
 name = "English"
 locale = "en_US"
-title = "Saebom Clinic Blog"
-description = "Doctors at Saebom Clinic answer the questions patients ask most often."
+title = "$clinic_en Blog"
+description = "Doctors at $clinic_en answer the questions patients ask most often."
 # words_per_minute = 0
 
 # The clinic publishes the blog: search engines show it as the publisher of every post.
 [clinic]
-name = { ko = "새봄 의원", en = "Saebom Clinic" }  # one text, or one per language as here
-url = "https://www.example.com/"                  # the clinic's main website
-contact_url = "https://www.example.com/contact"   # contact or booking page, linked on every page
-telephone = "+82-2-000-0000"                      # shown with a call button; remove the line to hide it
+name = { ko = "$clinic_ko", en = "$clinic_en" }  # one text, or one per language as here
+url = "$clinic_url"                  # the clinic's main website
+contact_url = "$contact_url"   # contact or booking page, linked on every page
+telephone = "$telephone"                      # shown with a call button; remove the line to hide it
 # logo = "/images/logo.png"                       # put the file in static/images/; used by search engines
 # address = { ko = "서울특별시 ...", en = "..., Seoul" }  # street address in the footer
-# email = "hello@example.com"                     # contact e-mail
+# email = "$email"                     # contact e-mail
 # A Korean clinic whose blog has pages in other languages advertises to patients from abroad; that needs its
 # registration as a 외국인환자 유치 의료기관 (의료법 제56조 제2항 제12호). The footer shows the number.
 # foreign_patient_registration = ""               # the registration number; `check` asks for it
 
 # Authors are referenced from posts by their id: author: dr-hong, reviewed_by: dr-hong.
 [authors.dr-hong]
-name = { ko = "홍길동 원장", en = "Dr. Gildong Hong" }        # display name
+name = { ko = "$author_ko 원장", en = "Dr. $author_en" }        # display name
 job_title = { ko = "피부과 전문의", en = "Board-certified dermatologist" }  # credentials under the name
 type = "Physician"                    # "Physician" for doctors, "Person" for everyone else
-# url = "https://www.example.com/doctors/hong"   # profile page on the clinic's website
+# url = "$author_url"   # profile page on the clinic's website
 # image = "/images/dr-hong.jpg"                  # portrait, from static/images/
 # bio = { ko = "...", en = "..." }               # a sentence or two on the author page
 # medical_specialty = "Dermatology"              # schema.org name, e.g. PlasticSurgery, Dermatology
@@ -301,7 +302,7 @@ formats = ["webp", "original"]     # offered in this order; "avif" is smaller bu
 # target = "git"                                 # git: commit the site to a branch; rsync: copy it to a server
 # repository = "git@github.com:clinic/blog.git"  # default: this repository's origin
 # branch = "gh-pages"                           # the branch the built site is committed to
-# cname = "blog.example.com"                     # your own domain, written to the CNAME file
+# cname = "$cname"                     # your own domain, written to the CNAME file
 # destination = "deploy@host:/var/www/blog/"     # for target = "rsync": a server folder or a local folder
 # indexnow = false                               # after a deploy, tell Naver and Bing which addresses changed
 # indexnow_endpoint = "https://api.indexnow.org/indexnow"  # the IndexNow service the search engines share
@@ -309,9 +310,9 @@ formats = ["webp", "original"]     # offered in this order; "avif" is smaller bu
 
 WELCOME_KO = '''\
 ---
-title: "새봄 의원 블로그를 시작합니다"
-date: {date}
-description: "새봄 의원 블로그에서 어떤 글을 읽을 수 있는지, 의료진이 글을 어떻게 쓰고 다시 확인하는지 소개합니다."
+title: "$clinic_ko 블로그를 시작합니다"
+date: $date
+description: "$clinic_ko 블로그에서 어떤 글을 읽을 수 있는지, 의료진이 글을 어떻게 쓰고 다시 확인하는지 소개합니다."
 tags: [병원 소식]
 author: dr-hong
 ---
@@ -334,9 +335,9 @@ author: dr-hong
 
 WELCOME_EN = '''\
 ---
-title: "Welcome to the Saebom Clinic blog"
-date: {date}
-description: "What you will find on the Saebom Clinic blog, and how our doctors write every article and check it again when medical guidance changes."
+title: "Welcome to the $clinic_en blog"
+date: $date
+description: "What you will find on the $clinic_en blog, and how our doctors write every article and check it again when medical guidance changes."
 tags: [clinic news]
 author: dr-hong
 ---

@@ -42,7 +42,7 @@ description = "A blog for tests, where the clinic's doctors explain treatments i
 name = { ko = "테스트 의원", en = "Test Clinic" }
 url = "https://example-clinic.com/"
 contact_url = "https://example-clinic.com/contact"
-telephone = "+82-2-000-0000"
+telephone = "+82-2-515-0700"
 foreign_patient_registration = "2026-0001"
 
 [authors.dr-kim]
@@ -55,6 +55,32 @@ name = { ko = "이OO 원장", en = "Dr. Lee" }
 job_title = { ko = "피부과 전문의", en = "Board-certified dermatologist" }
 type = "Physician"
 """
+
+
+# init's example values (generator/config/examples.py) -> what a clinic writes in their place; the same literals
+# the README tells users to replace, written out here so that a test notices when init gains one.
+INIT_EXAMPLES_FILLED_IN = {
+    "https://blog.example.com/": "https://blog.hanbit-clinic.kr/",
+    "https://www.example.com/contact": "https://hanbit-clinic.kr/contact",
+    "https://www.example.com/": "https://hanbit-clinic.kr/",
+    "+82-2-000-0000": "+82-2-3142-0700",
+    "새봄 의원": "한빛 의원",
+    "Saebom Clinic": "Hanbit Clinic",
+    "홍길동": "김한빛",
+    "Gildong Hong": "Hanbit Kim",
+}
+
+
+def fill_in_init_site(site: Path) -> None:
+    """Replace init's example values in site.toml and the welcome posts, and give the foreign-patient
+    registration (a Korean clinic with English pages needs it)."""
+    for relative in ("site.toml", "posts/ko/welcome.md", "posts/en/welcome.md"):
+        path = site / relative
+        text = path.read_text(encoding="utf-8")
+        for example, own in INIT_EXAMPLES_FILLED_IN.items():
+            text = text.replace(example, own)
+        path.write_text(text.replace('# foreign_patient_registration = ""', 'foreign_patient_registration = "2026-0001"'),
+                        encoding="utf-8")
 
 
 def post_text(title: str = "A post", date: str = "2026-07-03", body: str = "Some text.\n", **extra: str) -> str:

@@ -70,20 +70,54 @@ def test_hangul_and_emoji_in_titles_tags_and_file_names(site_factory):
     assert {entry.title for entry in feed.entries} == {"입술 필러 💋 관리 가이드", "보톡스 효과는 언제? 👩‍⚕️ 원장 칼럼"}
 
 
-def test_tags_with_slashes_and_dots_stay_inside_the_tags_folder(site_factory):
-    tags = ["before/after", "v2.0", "../../../etc", "a/../../b", "..hidden", "C:\\temp", "%2e%2e%2f", "~/.ssh"]
+def test_tags_with_dots_and_escapes_stay_inside_the_tags_folder(site_factory):
+    tags = ["v2.0", ".hidden", "C:temp", "%2e%2e%2f", "~ssh", "#보톡스 💉"]
     site = site_factory({"posts/en/odd-tags.md": post_text("Odd tags", tags="[" + ", ".join(f"'{t}'" for t in tags) + "]")})
     outside_before = sorted(p.name for p in site.parent.iterdir())
     output = build(site)
     assert {p.name for p in (output / "en/tags").iterdir() if p.is_dir()} == {
-        "before-after", "v2-0", "etc", "a-b", "hidden", "c-temp", "2e-2e-2f", "ssh"}
+        "v2-0", "hidden", "c-temp", "2e-2e-2f", "ssh", "보톡스"}
     for path in output.rglob("*"):
         assert path.resolve().is_relative_to(output.resolve()), path
     assert sorted(p.name for p in site.parent.iterdir()) == outside_before
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == ["output", "posts", "site.toml"]
     tree = page(output, "en/posts/odd-tags/index.html")
-    assert [a.text for a in tree.cssselect(".tags a")] == [f"#{t}" for t in tags]
+    assert [a.text for a in tree.cssselect(".tags a")] == ["#v2.0", "#.hidden", "#C:temp", "#%2e%2e%2f", "#~ssh", "#보톡스 💉"]
     assert_links_resolve(output, tree, ".tags a")
+    assert page(output, "en/tags/보톡스/index.html").findtext(".//h1").strip() == "Posts about “보톡스 💉”"
+
+
+def test_tags_that_look_like_paths_are_refused_before_anything_is_written(site_factory):
+    tags = ["before/after", "../../../etc", "a/../../b", "..hidden", "C:\\temp", "~/.ssh"]
+    site = site_factory({"posts/en/odd-tags.md": post_text("Odd tags", tags="[" + ", ".join(f"'{t}'" for t in tags) + "]")})
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "Traceback" not in result.err
+    refused = [line for line in result.err.splitlines() if line.startswith("posts/en/odd-tags.md:5: error: tag ")]
+    assert [line.split("'")[1] for line in refused] == sorted(tags)
+    assert not (site / "output").exists()
+
+
+def test_a_tag_given_twice_in_other_letter_case_is_one_topic_and_check_names_the_repeat(site_factory):
+    site = site_factory({"posts/en/care.md": post_text("Care", tags="[Aftercare, lips, aftercare, '#Lips']")})
+    output = build(site)
+    tree = page(output, "en/posts/care/index.html")
+    assert [a.text for a in tree.cssselect(".tags a")] == ["#Aftercare", "#lips"]
+    assert [a.text for a in page(output, "en/tags/aftercare/index.html").cssselect(".card h2 a, .card h3 a")] == ["Care"]
+    checked = run_cli("check", str(site))
+    repeats = {line for line in checked.out.splitlines() if "[tag-duplicate]" in line}
+    assert repeats == {
+        "posts/en/care.md:5:1: warning: [tag-duplicate] tag 'aftercare' is the tag 'Aftercare' again (letter case and "
+        "a leading # make no other topic): the post is listed under 'Aftercare' once",
+        "posts/en/care.md:5:1: warning: [tag-duplicate] tag '#Lips' is the tag 'lips' again (letter case and "
+        "a leading # make no other topic): the post is listed under 'lips' once"}
+
+
+def test_two_tags_of_one_post_that_make_one_address_are_an_error_naming_both(site_factory):
+    site = site_factory({"posts/en/code.md": post_text("Code", tags="['C++', C]")})
+    result = run_cli("build", str(site))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == ("posts/en/code.md:5: error: tags 'C++' and 'C' of this post both become "
+                                          "the address tags/c/")
 
 
 def test_a_five_megabyte_post_builds(site_factory):

@@ -80,6 +80,7 @@ CASES = {
         {**pair(post(tags="[aftercare]")), "site.toml": MINIMAL_CONFIG + '\n[tags.en.aftercare]\ndescription = "Tips."\n'},
         {**pair(post(tags="[aftercare]")), "site.toml": MINIMAL_CONFIG + '\n[tags.en.aftercare]\ndescription = '
          '"Aftercare in the first days after a treatment: cold packs, sleep and the signs that need a call."\n'}),
+    "tag-duplicate": (pair(post(tags="[Aftercare, aftercare]")), pair(post(tags="[Aftercare, lips]"))),
     "broken-link": (pair(post(body="See [the guide](/en/posts/aftercare-guide/).\n")),
                     pair(post(body="See [the Korean version](/ko/posts/aftercare/) and [home](../../).\n"))),
     "missing-image": (pair(post(body="![A cold pack](/images/cold.png)\n")),
@@ -95,6 +96,7 @@ CASES = {
     "procedure-reviewer": (pair(post(body=RISKS, tags="[lip filler]")), pair(post(body=RISKS, **PROCEDURE))),
     "procedure-risks": (pair(post(**PROCEDURE)), pair(post(body=RISKS, **PROCEDURE))),
     "review-self": (pair(post(reviewed_by="dr-kim")), pair(post(reviewed_by="dr-lee"))),
+    "example-value": ({"site.toml": MINIMAL_CONFIG.replace('"+82-2-515-0700"', '"+82-2-000-0000"'), **pair()}, pair()),
     "foreign-patients": ({"site.toml": MINIMAL_CONFIG.replace('foreign_patient_registration = "2026-0001"\n', ""),
                           **pair()}, pair()),
 }
@@ -293,10 +295,24 @@ def test_negated_claims_are_not_advertising(tmp_path):
 
 
 def test_code_links_and_comments_are_not_prose(tmp_path):
-    body = ("```\n# not a heading, 최고\n```\n\nRun `painless --fast` and see <https://example.com/best-clinic>.\n"
+    body = ("```\n# not a heading, 최고\n```\n\nRun `painless --fast` and see <https://example.org/best-clinic>.\n"
             "[Korean page](/ko/posts/aftercare/)\n<!-- 100% guaranteed -->\n")
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body=body))})
     assert rules_found(site) == set()
+
+
+def test_example_values_in_a_post_are_located_but_not_in_code_nor_a_name_used_as_an_example(tmp_path):
+    body = ("Call us on +82-2-000-0000 or [write to us](https://www.example.com/contact).\n\n"
+            "```\ncurl https://blog.example.com/feed.xml\n```\n\nA patient, say 홍길동 or Gildong Hong, asks.\n")
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="Aftercare at Saebom Clinic", body=body))})
+    found = [f.format() for f in run_checks(site) if f.rule == "example-value"]
+    assert found == [
+        "posts/en/aftercare.md:2:1: error: [example-value] the title still has init's example clinic name "
+        "'Saebom Clinic'\n  hint: write 'Test Clinic' (your clinic's name, as site.toml gives it) in its place",
+        "posts/en/aftercare.md:7:12: error: [example-value] this line still has init's example telephone number "
+        "'+82-2-000-0000'\n  hint: write '+82-2-515-0700' (the clinic's telephone number, as site.toml gives it) in its place",
+        "posts/en/aftercare.md:7:52: error: [example-value] this line still has the example address 'www.example.com' "
+        "(example.com is kept for examples: it is nobody's site)\n  hint: write your own address in its place"]
 
 
 def test_hashtag_line_is_reported_as_a_heading_with_a_hint(tmp_path):

@@ -189,6 +189,52 @@ def test_without_javascript_the_reader_gets_a_link_to_the_contact_page(site_fact
     assert "JavaScript" in fallback.text_content()
 
 
+def test_without_javascript_or_a_contact_page_the_reader_is_not_pointed_at_one(site_factory):
+    config = comments_config("isso").replace('url = "https://example-clinic.com/"\n', "").replace(
+        'contact_url = "https://example-clinic.com/contact"\n', "")
+    (fallback,) = page(build(site_factory, config), "en/posts/lips/index.html").cssselect("#comments noscript")
+    assert fallback.cssselect("a") == []
+    assert " ".join(fallback.text_content().split()) == "Comments need JavaScript, which is turned off in your browser."
+
+
+CONTACT_LINES = {"contact_url": 'contact_url = "https://example-clinic.com/contact"\n',
+                 "telephone": 'telephone = "+82-2-515-0700"\n'}
+CONTACT_HREFS = {"contact_url": "https://example-clinic.com/contact", "telephone": "tel:+82-2-515-0700",
+                 "email": "mailto:hello@example-clinic.com"}
+# language -> (comments and a way to reach the clinic, comments only, a way to reach the clinic only)
+CTA_TEXT = {
+    "en": ("Leave a comment below or get in touch with Test Clinic.", "Leave a comment below.",
+           "Get in touch with Test Clinic."),
+    "ko": ("아래에 댓글을 남기시거나 테스트 의원에 편하게 문의해 주세요.", "아래에 댓글을 남겨 주세요.",
+           "테스트 의원에 편하게 문의해 주세요."),
+}
+
+
+@pytest.mark.parametrize("provider", ["isso", "none"])
+@pytest.mark.parametrize("ways", [("contact_url", "telephone"), ("contact_url",), ("telephone",), ("email",), ()],
+                         ids=["page-and-phone", "page", "phone", "email", "no-way"])
+def test_call_to_action_mentions_comments_and_contact_ways_only_when_the_site_has_them(site_factory, provider, ways):
+    config = comments_config(provider)
+    for way, line in CONTACT_LINES.items():
+        config = config if way in ways else config.replace(line, "")
+    if "email" in ways:
+        config = config.replace("[clinic]\n", '[clinic]\nemail = "hello@example-clinic.com"\n')
+    output = build(site_factory, config)
+    for lang in ("en", "ko"):
+        tree = page(output, f"{lang}/posts/lips/index.html")
+        comments = bool(tree.cssselect("#comments"))
+        assert comments == (provider != "none")
+        boxes = tree.cssselect("aside.cta")
+        if not comments and not ways:
+            assert boxes == [], "nothing to invite the reader to"
+            continue
+        (box,) = boxes
+        text = CTA_TEXT[lang][0 if comments and ways else 1 if comments else 2]
+        assert " ".join(box.cssselect("p")[0].text_content().split()) == text
+        assert [a.get("href") for a in box.cssselect("a")] == [CONTACT_HREFS[way] for way in
+                                                               ("contact_url", "telephone", "email") if way in ways]
+
+
 @pytest.mark.parametrize("load, has_button, notice", [
     ("click", True, "Nothing is loaded from it until you choose to show them."),
     ("scroll", True, "load when you reach this part of the page."),

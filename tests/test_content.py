@@ -99,6 +99,18 @@ def test_parse_post_rejects_bad_front_matter_with_line(old, new, expected):
     assert expected in error_lines(GOOD.replace(old, new, 1))
 
 
+@pytest.mark.parametrize("tags, kept, repeated", [
+    ('["#보톡스 💉", "## lips"]', ("보톡스 💉", "lips"), ()),
+    ("[Aftercare, lips, aftercare, AFTERCARE]", ("Aftercare", "lips"), (("aftercare", "Aftercare"), ("AFTERCARE", "Aftercare"))),
+    ('[aftercare, "#Aftercare", aftercare]', ("aftercare",), (("#Aftercare", "aftercare"), ("aftercare", "aftercare"))),
+    ("[a, a]", ("a",), (("a", "a"),)),
+], ids=["hash-dropped", "letter-case-merged", "hash-and-case", "exact-repeat"])
+def test_parse_post_cleans_tags_first_spelling_wins(tags, kept, repeated):
+    post, diagnostics = parse(GOOD.replace("tags: [lip filler, hyaluronidase]", f"tags: {tags}"))
+    assert diagnostics == []
+    assert post.tags == kept and post.repeated_tags == repeated
+
+
 def test_unknown_key_hint_suggests_nearest():
     _, diagnostics = parse(GOOD.replace("series_part: 1", "titel: x"))
     assert diagnostics[0].hint == "did you mean 'title'?"

@@ -195,6 +195,19 @@ def test_error_finding_refuses_the_deploy_and_leaves_the_branch_as_it_was(site, 
     assert branch_tip(bare) == tip
 
 
+def test_a_missing_cover_refuses_the_deploy_naming_the_post_and_its_image_line(site, bare):
+    """A cover that is not in static/ would publish a broken picture and a link preview pointing at nothing."""
+    with_deploy(site, f'repository = "{bare}"\n')
+    write_tree(site, {"posts/en/cover.md": post_text("Our new waiting room, in pictures", image="/images/room.jpg",
+                                                     image_alt="The waiting room")})
+    result = deploy(site)
+    assert result.code == 1
+    assert re.search(r"^posts/en/cover\.md:5:1: error: \[missing-image\] image '/images/room\.jpg' does not exist",
+                     result.err, re.MULTILINE), result.err
+    assert "Deploy refused" in result.err
+    assert branch_tip(bare) == ""
+
+
 def test_force_publishes_despite_errors(site, bare):
     """A scheduled post with an error stops every deploy until it is fixed; --force publishes the rest."""
     with_deploy(site, f'repository = "{bare}"\n')

@@ -11,7 +11,7 @@ from generator.render.descriptions import clip, compose, display_width
 
 import re
 
-from conftest import MINIMAL_CONFIG, post_text, run_cli, write_tree
+from conftest import MINIMAL_CONFIG, fill_in_init_site, post_text, run_cli, write_tree
 
 LOW, HIGH = 50, 160
 
@@ -89,9 +89,7 @@ def test_sample_site_pages_describe_themselves_within_bounds(sample_site):
 def test_a_fresh_init_site_describes_every_page_and_passes_strict_check(tmp_path):
     site = tmp_path / "blog"
     assert run_cli("init", str(site)).code == 0
-    config = site / "site.toml"  # the one setting init cannot know (test_scaffold.py shows check asks for it)
-    config.write_text(config.read_text(encoding="utf-8").replace('# foreign_patient_registration = ""',
-                                                                 'foreign_patient_registration = "2026-0001"'))
+    fill_in_init_site(site)  # what init cannot know (test_scaffold.py shows check asks for each)
     assert run_cli("build", str(site)).code == 0
     assert_fit_and_differ(site / "output")
     result = run_cli("check", str(site), "--strict")

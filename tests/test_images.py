@@ -298,11 +298,22 @@ def test_a_bad_image_in_no_post_is_reported_on_the_file(site_factory):
     assert result.err.startswith("static/images/broken.png: error: image cannot be read: the file is damaged")
 
 
-def test_a_missing_image_is_a_located_warning_and_the_page_still_builds(site_factory):
+def test_a_missing_image_is_a_located_error_that_check_stops_on_while_the_preview_still_builds(site_factory):
     site = site_factory({"posts/en/a.md": post_text("A post", body="Text.\n\n![Gone](/images/gone.jpg)\n")})
     result = run_cli("build", "-v", str(site))
-    assert result.code == 0 and " — 2 warnings found by check\n" in result.out  # and the title's length
-    assert "posts/en/a.md:8:1: warning: [missing-image] image '/images/gone.jpg' does not exist" in result.err
+    assert result.code == 0 and " — 1 error, 1 warning found by check\n" in result.out  # and the title's length
+    assert "posts/en/a.md:8:1: error: [missing-image] image '/images/gone.jpg' does not exist" in result.err
+    checked = run_cli("check", str(site))
+    assert checked.code == 1
+    assert "posts/en/a.md:8:1: error: [missing-image] image '/images/gone.jpg' does not exist" in checked.out
+
+
+def test_a_missing_cover_stops_check_naming_the_file_and_the_image_line(site_factory):
+    cover = post_text("A post", image="/images/cover.jpg", image_alt="The waiting room")
+    site = site_factory({"posts/en/a.md": cover})
+    checked = run_cli("check", str(site))
+    assert checked.code == 1
+    assert "posts/en/a.md:5:1: error: [missing-image] image '/images/cover.jpg' does not exist" in checked.out
 
 
 def test_heic_and_its_jpeg_twin_cannot_both_be_published(site_factory, tmp_path):

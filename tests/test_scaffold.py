@@ -16,7 +16,7 @@ import pytest
 import yaml
 from lxml import html as lxml_html
 
-from conftest import MINIMAL_CONFIG, post_text, run_cli
+from conftest import INIT_EXAMPLES_FILLED_IN, MINIMAL_CONFIG, fill_in_init_site, post_text, run_cli
 from generator import __version__
 from generator.config import loader as config_module
 from generator.scaffold import slug_from_title
@@ -37,25 +37,66 @@ def front_matter(path: Path) -> str:
 
 # init ------------------------------------------------------------------------------------------
 
-def test_init_creates_a_site_that_builds_and_asks_only_for_the_foreign_patient_registration(tmp_path):
+def test_init_creates_a_site_that_builds_and_previews_as_is(tmp_path):
     site = tmp_path / "new-clinic"
     result = run_cli("init", str(site))
     assert result.code == 0, result.err
-    assert "clinicpress serve" in result.out
+    assert "clinicpress serve" in result.out and f"clinicpress check {site}" in result.out
     built = run_cli("build", str(site))
-    assert built.code == 0, built.err
-    assert built.out.endswith(" — 1 warning found by check (-v lists it)\n"), built.out
+    assert built.code == 0, built.err  # the examples are findings of check, shown but never stopping a preview
     assert page(site / "output", "en/posts/welcome/index.html").findtext(".//h1") == "Welcome to the Saebom Clinic blog"
     switcher = page(site / "output", "en/posts/welcome/index.html").cssselect(".language-switcher a")
     assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("ko", "/ko/posts/welcome/")]
-    checked = run_cli("check", "--strict", str(site))
+
+
+def example_findings(output: str) -> dict[str, list[str]]:
+    """path:line -> the example-value messages found there."""
+    found: dict[str, list[str]] = {}
+    for match in re.finditer(r"^(\S+?:\d+):1: error: \[example-value\] (.*)$", output, re.MULTILINE):
+        found.setdefault(match.group(1), []).append(match.group(2))
+    return found
+
+
+def test_init_example_values_fail_check_and_deploy_until_each_is_replaced(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    checked = run_cli("check", str(site))
     assert checked.code == 1
-    assert re.findall(r"(?:warning|error): \[([\w-]+)\]", checked.out + checked.err) == ["foreign-patients"], checked.out + checked.err
-    with_number = (site / "site.toml").read_text(encoding="utf-8").replace(
-        '# foreign_patient_registration = ""', 'foreign_patient_registration = "2026-0001"')
-    (site / "site.toml").write_text(with_number, encoding="utf-8")
+    found = example_findings(checked.out)
+    config = (site / "site.toml").read_text(encoding="utf-8").splitlines()
+    example_lines = {f"site.toml:{number}" for number, line in enumerate(config, start=1)
+                     if not line.lstrip().startswith("#") and any(value in line for value in INIT_EXAMPLES_FILLED_IN)}
+    posts = {f"posts/{lang}/welcome.md:{line}" for lang in ("ko", "en") for line in (2, 4)}  # title, description
+    assert set(found) == example_lines | posts
+    telephone = config.index('telephone = "+82-2-000-0000"                      # shown with a call button; '
+                             'remove the line to hide it') + 1
+    assert found[f"site.toml:{telephone}"] == ["'clinic.telephone' still has init's example telephone number "
+                                               "'+82-2-000-0000'"]
+    assert (f"site.toml:{telephone}:1: error: [example-value] 'clinic.telephone' still has init's example telephone "
+            "number '+82-2-000-0000'\n  hint: write the clinic's telephone number in its place, or remove the line\n"
+            in checked.out)
+    assert sorted(found[f"site.toml:{telephone - 3}"]) == [  # name = { ko = "새봄 의원", en = "Saebom Clinic" }
+        "'clinic.name' still has init's example clinic name 'Saebom Clinic'",
+        "'clinic.name' still has init's example clinic name '새봄 의원'"]
+    refused = run_cli("deploy", str(site), "--target", "rsync", "--destination", str(tmp_path / "www"))
+    assert refused.code == 1 and "Deploy refused" in refused.err and not (tmp_path / "www").exists()
+
+    fill_in_init_site(site)
     checked = run_cli("check", "--strict", str(site))
     assert checked.code == 0, checked.out + checked.err
+
+
+def test_a_clinic_name_left_in_a_post_gets_the_name_site_toml_now_has_as_hint(tmp_path):
+    site = tmp_path / "new-clinic"
+    assert run_cli("init", str(site)).code == 0
+    welcome = (site / "posts/ko/welcome.md").read_text(encoding="utf-8")
+    fill_in_init_site(site)
+    (site / "posts/ko/welcome.md").write_text(welcome, encoding="utf-8")  # the post as init wrote it
+    checked = run_cli("check", str(site))
+    assert checked.code == 1
+    assert ("posts/ko/welcome.md:2:1: error: [example-value] the title still has init's example clinic name '새봄 의원'\n"
+            "  hint: write '한빛 의원' (your clinic's name, as site.toml gives it) in its place\n") in checked.out
+    assert set(example_findings(checked.out)) == {"posts/ko/welcome.md:2", "posts/ko/welcome.md:4"}
 
 
 def test_init_uses_the_default_theme_and_ignores_build_folders(tmp_path):
@@ -137,6 +178,26 @@ def test_new_english_post_gets_a_slug_and_builds(site_factory):
     built = run_cli("build", str(site))
     assert built.code == 0, built.err
     assert page(site / "output", "en/posts/winter-lips-dry-or-dehydrated/index.html").findtext(".//h1") == title
+
+
+@pytest.mark.parametrize("lang, title, slug, placeholder", [
+    ("en", "Winter lips: dry or dehydrated?", [], "Write the post here."),
+    ("ko", "겨울철 입술 관리", ["--slug", "winter-lips"], "여기에 본문을 쓰세요."),
+], ids=["en", "ko"])
+def test_the_placeholder_body_of_new_is_a_check_error_until_the_post_is_written(site_factory, lang, title, slug,
+                                                                               placeholder):
+    site = site_factory()
+    assert run_cli("new", title, "--lang", lang, *slug, str(site)).code == 0
+    (path,) = (site / "posts" / lang).glob("*.md")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body_line = next(n for n, line in enumerate(lines, start=1) if line.startswith(placeholder))
+    checked = run_cli("check", str(site))
+    assert checked.code == 1
+    shown = f"posts/{lang}/{path.name}"
+    assert (f"{shown}:{body_line}:1: error: [example-value] this line still has the placeholder text of "
+            f"`clinicpress new` '{placeholder}'\n  hint: write the post itself in its place\n") in checked.out
+    path.write_text("\n".join(lines[:body_line - 1]) + "\nCold air dries the lips: a balm helps.\n", encoding="utf-8")
+    assert "[example-value]" not in run_cli("check", str(site)).out
 
 
 def test_new_korean_title_gets_a_romanized_slug_and_builds(site_factory):
@@ -375,6 +436,7 @@ def test_init_site_builds_into_public_as_ci_does_and_deploys_to_a_branch(tmp_pat
         pytest.skip("needs the system git; `make test` installs it")
     bare = tmp_path / "pages.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    fill_in_init_site(site)  # check, which deploy runs first, refuses init's example values
     deployed = run_cli("deploy", str(site), "--repository", str(bare))
     assert deployed.code == 0, deployed.err
     files = subprocess.run(["git", "--git-dir", str(bare), "ls-tree", "-r", "--name-only", "gh-pages"],

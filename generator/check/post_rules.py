@@ -1,4 +1,5 @@
-"""Per-post search-engine rules: title and description length, headings, image alt text, links and images."""
+"""Per-post search-engine rules: title and description length, headings, image alt text, links and images,
+and tags given twice."""
 from __future__ import annotations
 
 import difflib
@@ -45,6 +46,16 @@ def lint_post_seo(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         yield from _images(text, ctx)
     if ctx.on("broken-link") and ("](" in text.code or "]:" in text.code or "href" in text.code):
         yield from _links(text, ctx)
+    if ctx.on("tag-duplicate") and post.repeated_tags:
+        yield from _repeated_tags(post)
+
+
+def _repeated_tags(post: Post) -> Iterator[Finding]:
+    for written, first in post.repeated_tags:
+        repeat = f"tag '{written}' is listed twice" if written == first else \
+            f"tag '{written}' is the tag '{first}' again (letter case and a leading # make no other topic)"
+        yield front_matter_finding(post, "tags", "tag-duplicate", f"{repeat}: the post is listed under '{first}' once",
+                                   f"remove '{written}' from tags:")
 
 
 def _title_length(post: Post, ctx: LintContext) -> Iterator[Finding]:

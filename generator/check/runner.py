@@ -19,6 +19,7 @@ from generator.config.site_files import input_folder, resolve_input
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, did_you_mean, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, Matchers, PostText
+from generator.check.example_rules import lint_config_examples, lint_post_examples
 from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
@@ -63,10 +64,11 @@ RULES = (
     Rule("seo-image-alt", "warning", "every image in the body has alt text"),
     Rule("seo-duplicate-title", "warning", "no two posts of a language share a title"),
     Rule("seo-duplicate-description", "warning", "no two posts of a language share a description"),
+    Rule("tag-duplicate", "warning", "no tag is given twice in a post (letter case and a leading # aside)"),
     Rule("seo-page-description", "warning", "every list page's and the root's meta description is 50-160 units "
                                             "wide (Hangul counts two) and no two pages share one"),
     Rule("broken-link", "error", "internal links point to a page of the site that is published"),
-    Rule("missing-image", "warning", "images (body and cover) point to a file under static/"),
+    Rule("missing-image", "error", "images (body and cover) point to a file under static/"),
     Rule("image-oversized", "warning", "no photo is much wider than the widest size the site shows ([images] widths)"),
     Rule("image-cover-small", "warning", "an image: cover is at least 1200 pixels wide, for sharp link previews"),
     Rule("lang-stray-hangul", "warning", "no Korean text left in a post of another language"),
@@ -74,6 +76,8 @@ RULES = (
     Rule("procedure-reviewer", "warning", "a post about a procedure names a physician as medical reviewer"),
     Rule("procedure-risks", "warning", "a post about a procedure mentions possible side effects or risks"),
     Rule("review-self", "warning", "a post's medical reviewer is not its own author (a self-review is no review)"),
+    Rule("example-value", "error", "no example value that `clinicpress init` or `new` wrote (example.com addresses, the "
+                                   "000-0000 number, the sample names, placeholder text) is left in site.toml or a post"),
     Rule("foreign-patients", "warning", "a Korean clinic's site with pages in other languages states its "
                                           "foreign-patient registration ([clinic] foreign_patient_registration)"),
 )
@@ -185,7 +189,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         diagnostics += fresh.found[key] if key in fresh.found else remembered[key][0]
     locator = _CheckReader(config).locator
     line_of = locator.line if locator else lambda *key_path: None
-    for finding in chain(lint_across_posts(ctx), lint_site_settings(ctx, line_of)):
+    for finding in chain(lint_across_posts(ctx), lint_site_settings(ctx, line_of), lint_config_examples(ctx, line_of)):
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))
@@ -271,7 +275,8 @@ def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
     pages, static, published, image_facts = lookups.recording(looked_up)
     ctx = replace(site_ctx, pages=pages, static=static, published=published, image_facts=image_facts)
     text = PostText(post)
-    findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *_comment_findings(text, known, ctx)]
+    findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *lint_post_examples(text, ctx),
+                *_comment_findings(text, known, ctx)]
     return ([_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments),
             list(dict.fromkeys(looked_up)))  # a post often asks the same thing twice
 

@@ -59,6 +59,7 @@ class Post:
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ("en/old-name/")
+    repeated_tags: tuple[tuple[str, str], ...] = ()  # (tag as written, the earlier tag it repeats): merged into it
 
     def __reduce__(self) -> tuple:
         # The build cache unpickles every post of a site on each rebuild: a constructor call is

@@ -16,6 +16,7 @@ from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.content.aliases import parse_aliases
 from generator.content.front_matter import split_post
 from generator.content.models import FaqItem, Post, SourceFile
+from generator.content.tags import Tags, normalize_tags
 from generator.config.site_files import input_folder, resolve_input
 from generator.config.textfiles import decode_text
 
@@ -317,36 +318,32 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
     # Description length and other advice are the job of `clinicpress check` (lint_rules.py).
     return Post(
         source=source.path, lang=source.lang, title=title, date=published, updated=updated,
-        description=description, slug=slug, translation_key=translation_key, tags=tags,
+        description=description, slug=slug, translation_key=translation_key, tags=tags.tags,
         series=series, series_part=series_part, author=author, reviewed_by=reviewed_by,
         last_reviewed=last_reviewed.date() if last_reviewed else None, image=image,
         image_alt=image_alt, draft=draft, comments=comments, faq=faq, body_data=body.encode("utf-8"),
         body_line=body_line, extra=dict(extra), key_lines=dict(key_lines),
-        digest=digest, aliases=aliases,
+        digest=digest, aliases=aliases, repeated_tags=tags.repeated,
     ), []
 
 
-def _tags(f: _Fields) -> tuple[str, ...]:
+def _tags(f: _Fields) -> Tags:
     value = f.data.get("tags", [])
     if isinstance(value, str):
         f.fail("tags", "'tags' must be a list", f"write tags: [{value}] or one '- tag' per line")
-        return ()
+        return Tags((), (), ())
     if not isinstance(value, list):
         f.fail("tags", f"'tags' must be a list of words, got {_describe(value)}", "write tags: [lip filler, aftercare]")
-        return ()
+        return Tags((), (), ())
     for number, tag in enumerate(value, start=1):
         if not isinstance(tag, (str, int)) or isinstance(tag, bool):
             f.fail("tags", f"tag {number} must be a word, got {_describe(tag)}",
                    "write tags: [lip filler, aftercare]; a tag with a comma or colon needs quotes")
-            return ()
-    tags = []
-    for tag in value:
-        tag = str(tag).strip()
-        if not tag:
-            f.fail("tags", "'tags' has an empty tag")
-        elif tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+            return Tags((), (), ())
+    tags = normalize_tags([str(tag) for tag in value])
+    for message, hint in tags.problems:
+        f.fail("tags", message, hint)
+    return tags
 
 
 def _series_part(f: _Fields, series: str | None) -> int | None:

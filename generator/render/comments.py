@@ -68,6 +68,7 @@ def comments_context(config: SiteConfig, urls: Urls, post: Post, strings: String
             "show": t("comments.show"),
             "notice": t(f"comments.notice_{comments.load}") if comments.load != "eager" else "",
             "noscript": t("comments.noscript"),
+            "noscript_contact": t("comments.noscript_contact"),
             "contact": t("comments.contact"),
         },
     }

@@ -29,6 +29,11 @@ def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
     return clip(" ".join(text.split()), limit)
 
 
+def telephone_href(telephone: str) -> str:
+    """A tel: link for the number as written in site.toml; '' when there is none."""
+    return "tel:" + telephone.replace(" ", "") if telephone else ""
+
+
 class ViewBuilder:
     """Builds the context of each page from its Page, rendered bodies and UI strings."""
 
@@ -134,7 +139,7 @@ class ViewBuilder:
                      "tags_href": self.urls.href(self.urls.tags_index(lang)) if page.has_tags else "",
                      "rss_href": self.urls.href(self.urls.rss(lang))},
             "clinic": {"name": clinic.name.get(lang, fallback), "url": clinic.url,
-                       "telephone": clinic.telephone, "telephone_href": "tel:" + clinic.telephone.replace(" ", "") if clinic.telephone else "",
+                       "telephone": clinic.telephone, "telephone_href": telephone_href(clinic.telephone),
                        "contact_url": clinic.contact_url, "email": clinic.email,
                        "address": clinic.address.get(lang, fallback) if clinic.address else "",
                        "foreign_patient_registration": clinic.foreign_patient_registration},
@@ -249,6 +254,7 @@ class ViewBuilder:
                               json_ld=json_ld)
         author = self.config.author(post.author) if post.author else None
         reviewer = self.config.author(post.reviewed_by) if post.reviewed_by else None
+        comments = comments_context(self.config, urls, post, t)
         context.update(
             breadcrumb=[{"name": name, "href": urls.href(path)} for name, path in trail],
             post={
@@ -271,9 +277,23 @@ class ViewBuilder:
                                  for lang, path in page.alternates if lang != post.lang],
             },
             series=self._series_nav(series, page) if series else None,
-            comments=comments_context(self.config, urls, post, t),
+            comments=comments,
+            cta=self._call_to_action(post.lang, comments is not None),
         )
         return context
+
+    def _call_to_action(self, lang: str, comments: bool) -> dict[str, Any] | None:
+        """The box under a post: it invites a comment only when a comment section follows it, offers the ways
+        to reach the clinic that [clinic] gives, and is left out when there is neither."""
+        t, clinic = self.strings[lang], self.config.clinic
+        actions = [{"href": href, "label": label} for href, label in (
+            (clinic.contact_url, t("cta.contact")),
+            (telephone_href(clinic.telephone), t("cta.call", telephone=clinic.telephone)),
+            ("mailto:" + clinic.email if clinic.email else "", t("cta.email", email=clinic.email))) if href]
+        if not comments and not actions:
+            return None
+        key = "cta.comment_or_contact" if comments and actions else "cta.comment" if comments else "cta.get_in_touch"
+        return {"text": t(key, clinic=clinic.name.get(lang, self.config.site.default_language)), "actions": actions}
 
     def _series_nav(self, series: SeriesNav, page: Page) -> dict[str, Any]:
         t, urls, parts = self.strings[page.lang], self.urls, series.parts

@@ -127,7 +127,7 @@ def _check_collisions(posts: list[Post], diagnostics: list[Diagnostic]) -> None:
 
 
 def _tag_groups(posts: tuple[Post, ...], diagnostics: list[Diagnostic]) -> tuple[Group, ...]:
-    names: dict[str, str] = {}
+    first: dict[str, tuple[str, Post]] = {}  # slug -> the spelling that named it, and the post it came from
     members: dict[str, list[Post]] = {}
     for post in posts:
         for tag in post.tags:
@@ -136,14 +136,17 @@ def _tag_groups(posts: tuple[Post, ...], diagnostics: list[Diagnostic]) -> tuple
                 diagnostics.append(error(post.source, post.key_lines.get("tags", 1),
                                          f"tag '{tag}' has no letters or digits, so it cannot be a page address"))
                 continue
-            if slug in names and names[slug] != tag and names[slug].casefold() != tag.casefold():
+            name, owner = first.setdefault(slug, (tag, post))
+            if name.casefold() != tag.casefold():
+                both = f"tags '{name}' and '{tag}' of this post" if owner is post else \
+                    f"tag '{tag}' of this post and tag '{name}' of {owner.source}"
                 diagnostics.append(error(post.source, post.key_lines.get("tags", 1),
-                                         f"tags '{names[slug]}' and '{tag}' both become the address "
-                                         f"tags/{slug}/", "use one spelling for both"))
+                                         f"{both} both become the address tags/{slug}/",
+                                         "keep one of them" if owner is post else
+                                         "use one spelling in both posts, or another word for one of them"))
                 continue
-            names.setdefault(slug, tag)
             members.setdefault(slug, []).append(post)
-    return tuple(Group("tag", posts[0].lang, slug, names[slug], tuple(members[slug]))
+    return tuple(Group("tag", posts[0].lang, slug, first[slug][0], tuple(members[slug]))
                  for slug in sorted(members))
 
 
