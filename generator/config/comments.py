@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -152,3 +152,30 @@ def check_provider_settings(comments: CommentsConfig, locator: TomlLocator,
     if "host" in values and name == "remark42":
         values["host"] = values["host"].rstrip("/")
     return MappingProxyType(values), diagnostics
+
+
+def read_comments(reader: Any, data: dict) -> CommentsConfig | None:
+    """[comments] read with the loader's section reader, with its provider's table checked."""
+    table = reader.check_table(data.get("comments", {}), ("comments",)) or {}
+    provider_tables = {k: v for k, v in table.items() if isinstance(v, dict)}
+    comments = reader.read(CommentsConfig, table, ("comments",), preset={"settings": None, "provider_line": 0},
+                           skip=tuple(provider_tables))
+    if comments is None:
+        return None
+    for name in provider_tables:
+        if name != comments.provider:
+            reader.fail(("comments", name), f"[comments.{name}] is set but comments.provider is '{comments.provider}'",
+                        f'set provider = "{name}" or remove the [comments.{name}] table')
+    if comments.thread not in ("shared", "per-language"):
+        reader.fail(("comments", "thread"), f"'comments.thread' must be \"shared\" or \"per-language\", got '{comments.thread}'")
+    if comments.load not in ("click", "scroll", "eager"):
+        reader.fail(("comments", "load"), f"'comments.load' must be \"click\", \"scroll\" or \"eager\", got '{comments.load}'")
+    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", comments.provider):
+        reader.fail(("comments", "provider"), f"'comments.provider' '{comments.provider}' is not a valid provider name",
+                    f"built-in providers: {', '.join(BUILTIN_PROVIDERS)}")
+    settings = MappingProxyType(dict(provider_tables.get(comments.provider, {})))
+    comments = CommentsConfig(provider=comments.provider, thread=comments.thread, load=comments.load, settings=settings,
+                              provider_line=reader.locator.line("comments", "provider"))
+    settings, problems = check_provider_settings(comments, reader.locator, reader.path)
+    reader.diagnostics.extend(problems)
+    return replace(comments, settings=settings)

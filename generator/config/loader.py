@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
-from generator.config.comments import BUILTIN_PROVIDERS, CommentsConfig, check_provider_settings
+from generator.config.comments import CommentsConfig, read_comments
 from generator.config.tag_descriptions import TagDescription, read_tag_descriptions
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
@@ -295,7 +295,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     authors = _read_authors(reader, data)
     series = _read_series(reader, data)
     tags = read_tag_descriptions(reader, data, tuple(lang.code for lang in languages))
-    comments = _read_comments(reader, data)
+    comments = read_comments(reader, data)
     verification = reader.read(Verification, data.get("verification", {}), ("verification",))
     feeds = reader.read(FeedsConfig, data.get("feeds", {}), ("feeds",))
     markdown = reader.read(MarkdownConfig, data.get("markdown", {}), ("markdown",))
@@ -411,32 +411,6 @@ def _read_authors(reader: _SectionReader, data: dict) -> tuple[Author, ...]:
 def _read_series(reader: _SectionReader, data: dict) -> tuple[Series, ...]:
     return tuple(series for _, series in _keyed_tables(reader, data, "series", Series, AUTHOR_ID,
                                                        "series id", ID_RULE))
-
-
-def _read_comments(reader: _SectionReader, data: dict) -> CommentsConfig | None:
-    table = reader.check_table(data.get("comments", {}), ("comments",)) or {}
-    provider_tables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    comments = reader.read(CommentsConfig, table, ("comments",), preset={"settings": None, "provider_line": 0},
-                           skip=tuple(provider_tables))
-    if comments is None:
-        return None
-    for name in provider_tables:
-        if name != comments.provider:
-            reader.fail(("comments", name), f"[comments.{name}] is set but comments.provider is '{comments.provider}'",
-                        f'set provider = "{name}" or remove the [comments.{name}] table')
-    if comments.thread not in ("shared", "per-language"):
-        reader.fail(("comments", "thread"), f"'comments.thread' must be \"shared\" or \"per-language\", got '{comments.thread}'")
-    if comments.load not in ("click", "scroll", "eager"):
-        reader.fail(("comments", "load"), f"'comments.load' must be \"click\", \"scroll\" or \"eager\", got '{comments.load}'")
-    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", comments.provider):
-        reader.fail(("comments", "provider"), f"'comments.provider' '{comments.provider}' is not a valid provider name",
-                    f"built-in providers: {', '.join(BUILTIN_PROVIDERS)}")
-    settings = MappingProxyType(dict(provider_tables.get(comments.provider, {})))
-    comments = CommentsConfig(provider=comments.provider, thread=comments.thread, load=comments.load, settings=settings,
-                              provider_line=reader.locator.line("comments", "provider"))
-    settings, problems = check_provider_settings(comments, reader.locator, reader.path)
-    reader.diagnostics.extend(problems)
-    return replace(comments, settings=settings)
 
 
 def _read_check(reader: _SectionReader, data: dict) -> tuple[Mapping[str, str], Mapping[str, Any]]:
