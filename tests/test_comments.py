@@ -256,12 +256,13 @@ def test_post_page_with_comments_is_well_formed_html(site_factory):
 
 
 def test_comments_false_and_provider_none_leave_no_widget_and_no_script(site_factory):
-    output = build(site_factory, comments_config("isso"))
+    no_sharing = "\n[sharing]\nenabled = false\n"  # the share buttons need the script too
+    output = build(site_factory, comments_config("isso") + no_sharing)
     quiet = page(output, "en/posts/quiet/index.html")
     assert not quiet.cssselect("#comments") and not quiet.cssselect("script[src*='clinicpress.js']")
     assert page(output, "en/posts/lips/index.html").cssselect("#comments")
 
-    output = build(site_factory, comments_config("none"))
+    output = build(site_factory, comments_config("none") + no_sharing)
     plain = page(output, "en/posts/lips/index.html")
     assert not plain.cssselect("#comments") and not plain.cssselect("script[src*='clinicpress.js']")
 

@@ -19,6 +19,7 @@ from generator.config.textfiles import decode_text, invisible_character, invisib
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
+from generator.config.sharing import SharingConfig, read_sharing
 from generator.config.images import ImagesConfig, images_problems
 from generator.config.links import check_links
 from generator.config.site_files import read_in_site
@@ -132,6 +133,7 @@ class SiteConfig:
     tags: tuple[TagDescription, ...] = ()
     deploy: DeployConfig = field(default_factory=DeployConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    sharing: SharingConfig = field(default_factory=SharingConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -252,7 +254,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy", "security")
+             "markdown", "images", "check", "deploy", "security", "sharing")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -303,6 +305,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     check_rules, check_settings = _read_check(reader, data)
     deploy = read_deploy(reader, data)
     security = read_security(reader, data)
+    sharing = read_sharing(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -318,7 +321,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
-                      images=images, deploy=deploy, security=security)
+                      images=images, deploy=deploy, security=security, sharing=sharing)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from markupsafe import Markup
 
 from generator.render.comments import comments_context
+from generator.render.sharing import share_context
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, clip
 from generator.images.markup import ImageMarkup, ImageSet
 from generator.config.loader import Author, SiteConfig
@@ -147,6 +148,7 @@ class ViewBuilder:
             "assets": self.asset_hrefs,
             "root_href": self.urls.href(self.urls.root()),
             "comments": None,
+            "share": None,
         }
 
     def pagination(self, page: Page, path_for_page) -> dict[str, Any] | None:
@@ -278,6 +280,7 @@ class ViewBuilder:
             },
             series=self._series_nav(series, page) if series else None,
             comments=comments,
+            share=share_context(self.config, urls, post, t),
             cta=self._call_to_action(post.lang, comments is not None),
         )
         return context

@@ -1,5 +1,8 @@
-/* ClinicPress: load a post's comment widget only when the reader asks for it.
-   The provider's markup waits in <template data-comments-widget>, where nothing is fetched or run.
+/* ClinicPress: the theme's script. It asks nothing of a third party until the reader does.
+   Comments: a post's comment widget loads only when the reader asks for it.
+   Sharing: the share buttons under a post (the Naver one is a plain link and needs none of this). */
+
+/* Comments. The provider's markup waits in <template data-comments-widget>, where nothing is fetched or run.
    data-comments-load on the section says when to insert it: "click" (the button), "scroll" (when the
    section comes into view; the button still works) or "eager" (at once). */
 (function () {
@@ -100,5 +103,84 @@
   var sections = document.querySelectorAll("[data-comments]");
   for (var i = 0; i < sections.length; i++) {
     watch(sections[i]);
+  }
+})();
+
+/* Sharing (templates/partials/share.html). KakaoTalk has no share page a link could open without an app key:
+   on a phone its button opens the phone's share sheet, where KakaoTalk is; elsewhere it copies the link for a
+   chat. Copy link writes the address to the clipboard, or shows it selected to be copied by hand. */
+(function () {
+  "use strict";
+
+  function onPhone() {
+    return !!window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+  }
+
+  function setUp(section) {
+    var url = section.getAttribute("data-share-url");
+    var title = section.getAttribute("data-share-title");
+    var status = section.querySelector("[data-share-status]");
+    var fallback = section.querySelector("[data-share-fallback]");
+
+    function say(message) {
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = message; }, 100);  // announced again when repeated
+    }
+
+    function copyByHand() {
+      fallback.hidden = false;
+      var field = fallback.querySelector("input");
+      field.focus();
+      field.select();
+      say(section.getAttribute("data-share-copy-yourself"));
+    }
+
+    function copy(message) {
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(function () { say(message); }, copyByHand);
+      } else {
+        copyByHand();
+      }
+    }
+
+    function shareSheet(otherwise) {
+      navigator.share({ title: title, url: url }).catch(function (problem) {
+        if (problem && problem.name !== "AbortError") {  // AbortError: the reader closed the sheet
+          otherwise();
+        }
+      });
+    }
+
+    var copied = section.getAttribute("data-share-copied");
+    var forKakaoTalk = section.getAttribute("data-share-copied-kakaotalk");
+    var actions = {
+      kakaotalk: function () {
+        if (navigator.share && onPhone()) {
+          shareSheet(function () { copy(forKakaoTalk); });
+        } else {
+          copy(forKakaoTalk);
+        }
+      },
+      copy: function () { copy(copied); },
+      device: function () { shareSheet(function () { copy(copied); }); }
+    };
+
+    var shown = section.querySelectorAll("a[data-share-service]").length;
+    var buttons = section.querySelectorAll("button[data-share-service]");
+    for (var i = 0; i < buttons.length; i++) {
+      var service = buttons[i].getAttribute("data-share-service");
+      if (!actions[service] || (service === "device" && !navigator.share)) {
+        continue;  // the browser has no share sheet of its own
+      }
+      buttons[i].addEventListener("click", actions[service]);
+      buttons[i].parentNode.hidden = false;
+      shown += 1;
+    }
+    section.hidden = shown === 0;
+  }
+
+  var sections = document.querySelectorAll("[data-share]");
+  for (var i = 0; i < sections.length; i++) {
+    setUp(sections[i]);
   }
 })();
