@@ -9,7 +9,8 @@ import pytest
 
 from generator.config.loader import parse_config
 from generator.errors import BuildError
-from generator.render.sharing import naver_share_href
+from generator.outputs.headers import policy_in_headers
+from generator.render.sharing import KAKAO_SDK, KAKAO_SDK_INTEGRITY, naver_share_href
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
 from test_comments import page
@@ -113,6 +114,33 @@ def test_naver_share_href_encodes_every_character_that_would_end_a_parameter():
                                               "title": ["A & B = C? #1"]}
 
 
+KAKAO_KEY = "0123456789abcdef0123456789abcdef"
+
+
+def policy(output: Path) -> dict[str, list[str]]:
+    (meta,) = page(output, "en/posts/lips/index.html").xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    assert policy_in_headers((output / "_headers").read_bytes()).startswith(meta)
+    return {name: rest for name, *rest in (part.split() for part in meta.split(";"))}
+
+
+def test_without_an_app_key_the_policy_names_no_kakao_host(site_factory):
+    found = policy(build(site_factory))
+    assert found["script-src"] == ["'self'"] and found["form-action"] == ["'self'"]
+    assert "kakao" not in (build(site_factory) / "_headers").read_text()
+
+
+def test_with_an_app_key_the_kakaotalk_button_carries_the_pinned_sdk_and_the_policy_allows_it(site_factory):
+    output = build(site_factory, MINIMAL_CONFIG + f'\n[sharing]\nkakao_app_key = "{KAKAO_KEY}"\n')
+    section = share_section(page(output, "en/posts/lips/index.html"))
+    assert (section.get("data-share-kakao-key"), section.get("data-share-kakao-sdk"),
+            section.get("data-share-kakao-integrity")) == (KAKAO_KEY, KAKAO_SDK, KAKAO_SDK_INTEGRITY)
+    assert KAKAO_SDK.startswith("https://t1.kakaocdn.net/") and KAKAO_SDK_INTEGRITY.startswith("sha384-")
+    found = policy(output)
+    assert found["script-src"] == ["'self'", "https://t1.kakaocdn.net"]
+    assert found["form-action"] == ["'self'", "https://sharer.kakao.com"]
+    assert not page(output, "en/posts/lips/index.html").xpath("//script[contains(@src, 'kakao')]")
+
+
 def messages(text: str) -> list[str]:
     with pytest.raises(BuildError) as caught:
         parse_config(text, Path("."))
@@ -125,9 +153,12 @@ def messages(text: str) -> list[str]:
     ('services = ["naver", "naver"]', "'sharing.services' names a button twice"),
     ('enabled = "yes"', "'sharing.enabled' must be true or false, got a string 'yes'"),
     ('button = ["naver"]', "unknown key 'sharing.button'"),
-], ids=["unknown-service", "twice", "not-a-bool", "unknown-key"])
+    ('kakao_app_key = "KakaoAK 1234"', "'sharing.kakao_app_key' 'KakaoAK 1234' is not a Kakao JavaScript key"),
+    (f'kakao_app_key = "{KAKAO_KEY}"\nservices = ["naver"]',
+     "'sharing.kakao_app_key' is set but 'sharing.services' has no kakaotalk button to use it"),
+], ids=["unknown-service", "twice", "not-a-bool", "unknown-key", "not-a-key", "key-without-button"])
 def test_sharing_table_mistakes_are_named_with_their_line(table, expected):
     config = MINIMAL_CONFIG + f"\n[sharing]\n{table}\n"
-    line = config.splitlines().index(table) + 1
+    line = config.splitlines().index(table.splitlines()[0]) + 1
     (found,) = messages(config)
     assert found.startswith(f"site.toml:{line}: {expected}")

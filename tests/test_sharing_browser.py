@@ -1,15 +1,20 @@
 """The share buttons in Chromium: the sample site served with its _headers (so under its Content-Security-Policy).
 
 Chromium on Linux has no share sheet of its own (navigator.share); where a test needs one, a stand-in
-records what the page asked it to share. share.naver.com cannot be reached from the tests: a click on the
-Naver button is answered by a stand-in page."""
+records what the page asked it to share. share.naver.com, Kakao's SDK host and KakaoTalk's picker cannot
+be reached from the tests: they are answered by stand-ins. The SDK's stand-in does what Kakao's SDK does
+on a computer (a form posted to the picker in a new window); the build pins the stand-in's integrity hash
+in place of the real SDK's."""
 from __future__ import annotations
 
+import base64
+import hashlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from conftest import copy_sample_site
+from generator.render import sharing
 from test_comments_browser import CHROMIUM, WAIT_MS
 from test_csp_browser import RECORD_VIOLATIONS, browser, build_into, host, policy_reports  # noqa: F401 (a fixture)
 
@@ -49,6 +54,47 @@ def open_page(browser, site: str, path: str = POST, *scripts: str, **options):
     page.goto(site + path)
     page.wait_for_load_state("networkidle")
     return page
+
+
+KAKAO_KEY = "0123456789abcdef0123456789abcdef"
+KAKAO_SDK_STAND_IN = """
+(function () {
+  var key = null;
+  window.__kakao = [];
+  window.Kakao = {
+    init: function (k) { key = k; window.__kakao.push(["init", k]); },
+    isInitialized: function () { return key !== null; },
+    Share: { sendScrap: function (settings) {
+      window.__kakao.push(["sendScrap", settings.requestUrl]);
+      var form = document.createElement("form");
+      form.method = "POST"; form.action = "https://sharer.kakao.com/picker/link"; form.target = "_blank";
+      [["app_key", key], ["validation_action", "scrap"],
+       ["validation_params", JSON.stringify({ request_url: settings.requestUrl })]].forEach(function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+        form.appendChild(input);
+      });
+      document.body.appendChild(form);
+      form.submit();
+      form.remove();
+    } }
+  };
+})();
+"""
+
+
+@pytest.fixture(scope="module")
+def kakao_site(tmp_path_factory):
+    """The sample site with a Kakao app key, its SDK pinned to the stand-in's hash."""
+    served = tmp_path_factory.mktemp("www-kakao")
+    site = copy_sample_site(tmp_path_factory.mktemp("site-kakao"))
+    with (site / "site.toml").open("a", encoding="utf-8") as config:
+        config.write(f'\n[sharing]\nkakao_app_key = "{KAKAO_KEY}"\n')
+    digest = base64.b64encode(hashlib.sha384(KAKAO_SDK_STAND_IN.encode()).digest()).decode()
+    with pytest.MonkeyPatch.context() as patch, host(served) as origin:
+        patch.setattr(sharing, "KAKAO_SDK_INTEGRITY", f"sha384-{digest}")
+        build_into(served, site, origin)
+        yield origin
 
 
 @pytest.fixture
@@ -167,3 +213,47 @@ def test_without_javascript_the_naver_link_still_works_and_the_buttons_stay_hidd
             expect(button).to_be_hidden()
     finally:
         context.close()
+
+
+def route_kakao(context, sdk: bool = True) -> list[tuple[str, str, str]]:
+    """Stand-ins for Kakao's SDK host and KakaoTalk's picker; returns the requests they answered."""
+    asked: list[tuple[str, str, str]] = []
+
+    def answer(route):
+        request = route.request
+        asked.append((request.method, request.url, request.post_data or ""))
+        if request.url.startswith("https://t1.kakaocdn.net/") and sdk:
+            route.fulfill(status=200, content_type="text/javascript", body=KAKAO_SDK_STAND_IN,
+                          headers={"Access-Control-Allow-Origin": "*"})
+        elif request.url.startswith("https://t1.kakaocdn.net/"):
+            route.abort()
+        else:
+            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>KakaoTalk</title>")
+
+    context.route("https://t1.kakaocdn.net/**", answer)
+    context.route("https://sharer.kakao.com/**", answer)
+    return asked
+
+
+def test_with_an_app_key_kakaos_sdk_loads_on_the_click_and_hands_the_address_to_its_picker(pages, kakao_site):
+    page = pages(kakao_site, KO_POST, NO_SHARE_SHEET, locale="ko-KR")
+    asked = route_kakao(page.context)
+    assert page.elsewhere == [] and asked == [], "nothing from Kakao before the click"
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="카카오톡").click()
+    opened.value.wait_for_load_state()
+    assert page.evaluate("window.__kakao") == [["init", KAKAO_KEY], ["sendScrap", canonical(page)]]
+    (sdk, picker) = asked
+    assert sdk[:2] == ("GET", sharing.KAKAO_SDK)
+    assert picker[:2] == ("POST", "https://sharer.kakao.com/picker/link")
+    assert parse_qs(picker[2])["app_key"] == [KAKAO_KEY]
+    assert policy_reports(page) == []
+
+
+def test_when_kakaos_sdk_cannot_load_the_button_copies_the_link_instead(pages, kakao_site):
+    page = pages(kakao_site, POST, NO_SHARE_SHEET)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=kakao_site)
+    route_kakao(page.context, sdk=False)
+    page.get_by_role("button", name="KakaoTalk").click()
+    expect(page.get_by_role("status")).to_have_text("Link copied. Paste it into a KakaoTalk chat to share it.")
+    assert page.evaluate("navigator.clipboard.readText()") == canonical(page)

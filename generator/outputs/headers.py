@@ -20,6 +20,7 @@ from generator.config.comments import CommentsConfig
 from generator.config.loader import SiteConfig
 from generator.content.models import OutputFile
 from generator.outputs.static import StaticFile
+from generator.render.sharing import sharing_sources
 from generator.site.urls import Urls
 
 Policy = Mapping[str, tuple[str, ...]]
@@ -94,16 +95,16 @@ def provider_sources(comments: CommentsConfig, template_text: str = "") -> dict[
 
 
 def content_security_policy(config: SiteConfig, provider_template: str = "") -> Policy:
-    """The site's policy: the theme's, widened by the comment provider and by raw HTML in posts."""
+    """The site's policy: the theme's, widened by the comment provider, the share buttons and raw HTML in posts."""
     policy = {key: list(values) for key, values in THEME_POLICY.items()}
-    extra = provider_sources(config.comments, provider_template)
+    widenings = [provider_sources(config.comments, provider_template), sharing_sources(config)]
     if config.markdown.unsafe_html:  # raw HTML may embed scripts and frames, from the hosts the site names only
         hosts = config.security.script_hosts
-        extra = {**extra, "script-src": extra.get("script-src", ()) + hosts,
-                 "frame-src": extra.get("frame-src", ()) + hosts}
-    for key, values in extra.items():
-        target = policy.setdefault(key, ["'self'"] if key != "style-src-attr" else [])
-        target.extend(value for value in values if value not in target)
+        widenings.append({"script-src": hosts, "frame-src": hosts})
+    for extra in widenings:
+        for key, values in extra.items():
+            target = policy.setdefault(key, ["'self'"] if key != "style-src-attr" else [])
+            target.extend(value for value in values if value not in target)
     return MappingProxyType({key: tuple(values) for key, values in policy.items()})
 
 

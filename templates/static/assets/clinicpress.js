@@ -108,7 +108,9 @@
 
 /* Sharing (templates/partials/share.html). KakaoTalk has no share page a link could open without an app key:
    on a phone its button opens the phone's share sheet, where KakaoTalk is; elsewhere it copies the link for a
-   chat. Copy link writes the address to the clipboard, or shows it selected to be copied by hand. */
+   chat. With an app key ([sharing] kakao_app_key) the button loads Kakao's SDK, on the click and not before,
+   and hands the address to KakaoTalk's own picker. Copy link writes the address to the clipboard, or shows
+   it selected to be copied by hand. */
 (function () {
   "use strict";
 
@@ -151,15 +153,55 @@
       });
     }
 
+    // Kakao's SDK, loaded once, on the first click; then(Kakao) or, when it cannot load, otherwise().
+    function withKakao(then, otherwise) {
+      if (window.Kakao && window.Kakao.Share) {
+        then(window.Kakao);
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = section.getAttribute("data-share-kakao-sdk");
+      script.integrity = section.getAttribute("data-share-kakao-integrity");
+      script.crossOrigin = "anonymous";
+      script.addEventListener("load", function () {
+        if (window.Kakao && window.Kakao.Share) {
+          then(window.Kakao);
+        } else {
+          otherwise();
+        }
+      });
+      script.addEventListener("error", otherwise);
+      document.head.appendChild(script);
+    }
+
     var copied = section.getAttribute("data-share-copied");
     var forKakaoTalk = section.getAttribute("data-share-copied-kakaotalk");
+    var appKey = section.getAttribute("data-share-kakao-key");
+
+    function withoutKakao() {
+      if (navigator.share && onPhone()) {
+        shareSheet(function () { copy(forKakaoTalk); });
+      } else {
+        copy(forKakaoTalk);
+      }
+    }
+
     var actions = {
       kakaotalk: function () {
-        if (navigator.share && onPhone()) {
-          shareSheet(function () { copy(forKakaoTalk); });
-        } else {
-          copy(forKakaoTalk);
+        if (!appKey) {
+          withoutKakao();
+          return;
         }
+        withKakao(function (Kakao) {
+          try {
+            if (!Kakao.isInitialized()) {
+              Kakao.init(appKey);
+            }
+            Kakao.Share.sendScrap({ requestUrl: url });
+          } catch (problem) {
+            withoutKakao();
+          }
+        }, withoutKakao);
       },
       copy: function () { copy(copied); },
       device: function () { shareSheet(function () { copy(copied); }); }
