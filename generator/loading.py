@@ -33,6 +33,7 @@ class BuildOptions:
     use_cache: bool = True
     # Called between stages as progress(stage, done, total) so a terminal can draw a bar.
     progress: Callable[[str, int, int], None] | None = None
+    preview: bool = False  # `serve`: the pages load no analytics (the writer's own visits are not counted)
 
 
 def build_now(config_timezone: str) -> datetime:
@@ -52,6 +53,8 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, prerender:
     config = load_config(options.site_dir / "site.toml")
     if options.base_url:
         config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
+    if options.preview:
+        config = replace(config, analytics=replace(config.analytics, preview=True))
     raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
     sources = discover_posts(options.site_dir / "posts", config)
     now = options.now or build_now(config.site.timezone)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_sample_site
+from generator.build import BuildOptions, build_site
 from site_quality import AXE_JS, CHROMIUM, CHROMIUM_ARGS, PAGES, REPO, VIEWPORTS, VNU_JAR, serve
 
 NPM_HINT = "run `make test`, which runs `npm ci` for the checkers in package.json"
@@ -115,3 +117,32 @@ def test_axe_reports_an_image_without_alt_text(tab, tmp_path):
         '<!doctype html><html lang="en"><title>probe</title><main><img src="x.png"></main></html>', encoding="utf-8")
     with serve(tmp_path) as probe_origin:
         assert "image-alt" in {v["id"] for v in axe_violations(tab, probe_origin + "/probe.html")}
+
+
+# With a visit counter that asks first: the question shows at the foot of every page, beside the share buttons.
+WITH_ANALYTICS = ("/en/", "/ko/posts/lip-filler-migration/", "/en/posts/lip-flip-vs-lip-filler/", "/")
+
+
+@pytest.fixture(scope="module")
+def analytics_site(tmp_path_factory):
+    site = copy_sample_site(tmp_path_factory.mktemp("analytics-site"))
+    with (site / "site.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[analytics]\nprovider = "ga4"\nload = "consent"\nmeasurement_id = "G-ABC123DEF4"\n')
+    build_site(BuildOptions(site_dir=site, use_cache=False))
+    return site / "output"
+
+
+@needs_vnu
+def test_nu_html_checker_finds_no_errors_with_the_consent_question(analytics_site):
+    files = [analytics_site / urllib.parse.unquote(path.lstrip("/")) / "index.html" for path in WITH_ANALYTICS]
+    errors = run_vnu(*files)
+    assert not errors, "Nu Html Checker errors:\n" + describe_vnu(errors, analytics_site)
+
+
+@needs_axe
+@pytest.mark.parametrize("path", WITH_ANALYTICS)
+def test_axe_finds_no_violations_with_the_consent_question_showing(tab, analytics_site, path):
+    with serve(analytics_site) as site_origin:
+        violations = axe_violations(tab, site_origin + urllib.parse.quote(path))
+        assert tab.locator("[data-analytics-consent]").is_visible(), "the question shows while axe looks"
+    assert not violations, f"axe-core on {path} at {tab.viewport_size['width']} px:\n" + describe_axe(violations)

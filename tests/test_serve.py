@@ -10,9 +10,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from lxml import html as lxml_html
@@ -81,8 +82,14 @@ class Served:
 @pytest.fixture
 def served(site_factory, tmp_path):
     site = site_factory({"posts/en/hello.md": post_text("Hello"), "posts/ko/hello.md": post_text("안녕하세요")})
+    with serving(site, tmp_path / "serve") as running:
+        yield running
+
+
+@contextmanager
+def serving(site: Path, log: Path) -> Iterator[Served]:
+    """`clinicpress serve` on the site in a process of its own, once it answers; its output goes to log.*."""
     port = free_port()
-    log = tmp_path / "serve"
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(site), "--port", str(port),
                                     "--future"], cwd=REPO, stdout=out, stderr=err)

@@ -20,6 +20,7 @@ from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
 from generator.config.sharing import SharingConfig, read_sharing
+from generator.config.analytics import AnalyticsConfig, read_analytics
 from generator.config.images import ImagesConfig, images_problems
 from generator.config.links import check_links
 from generator.config.site_files import read_in_site
@@ -134,6 +135,7 @@ class SiteConfig:
     deploy: DeployConfig = field(default_factory=DeployConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     sharing: SharingConfig = field(default_factory=SharingConfig)
+    analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -254,7 +256,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy", "security", "sharing")
+             "markdown", "images", "check", "deploy", "security", "sharing", "analytics")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -306,6 +308,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     deploy = read_deploy(reader, data)
     security = read_security(reader, data)
     sharing = read_sharing(reader, data)
+    analytics = read_analytics(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -321,7 +324,8 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
-                      images=images, deploy=deploy, security=security, sharing=sharing)
+                      images=images, deploy=deploy, security=security, sharing=sharing,
+                      analytics=analytics)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

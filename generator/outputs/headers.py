@@ -1,8 +1,8 @@
 """Security and cache headers: the Content-Security-Policy and the _headers file (Netlify / Cloudflare Pages).
 
 The policy allows what the default theme loads (its own stylesheet and script, the inline SVG icon,
-images of posts, the YouTube and Vimeo embeds the sanitizer keeps) and what the configured comment
-provider loads, and nothing else: no inline script anywhere, and 'unsafe-inline' for styles only for
+images of posts, the YouTube and Vimeo embeds the sanitizer keeps), what the configured comment provider
+and visit counter ([analytics]) load, and nothing else: no inline script anywhere, and 'unsafe-inline' for styles only for
 the providers that insert style elements or attributes of their own. Pages carry the same policy as
 <meta http-equiv> for hosts that ignore _headers (GitHub Pages, GitLab Pages).
 
@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
+from generator.config.analytics import tracker
 from generator.config.comments import CommentsConfig
 from generator.config.loader import SiteConfig
 from generator.content.models import OutputFile
@@ -95,9 +96,12 @@ def provider_sources(comments: CommentsConfig, template_text: str = "") -> dict[
 
 
 def content_security_policy(config: SiteConfig, provider_template: str = "") -> Policy:
-    """The site's policy: the theme's, widened by the comment provider, the share buttons and raw HTML in posts."""
+    """The site's policy: the theme's, widened by the comment provider, the share buttons, the visit counter
+    (exactly the hosts its script needs) and raw HTML in posts."""
     policy = {key: list(values) for key, values in THEME_POLICY.items()}
-    widenings = [provider_sources(config.comments, provider_template), sharing_sources(config)]
+    counter = tracker(config.analytics)
+    widenings = [provider_sources(config.comments, provider_template), sharing_sources(config),
+                 dict(counter.sources) if counter else {}]
     if config.markdown.unsafe_html:  # raw HTML may embed scripts and frames, from the hosts the site names only
         hosts = config.security.script_hosts
         widenings.append({"script-src": hosts, "frame-src": hosts})

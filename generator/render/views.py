@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from markupsafe import Markup
 
+from generator.render.analytics import analytics_context
 from generator.render.comments import comments_context
 from generator.render.sharing import share_context
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, clip
@@ -46,6 +47,7 @@ class ViewBuilder:
         self.csp = csp  # the Content-Security-Policy every page carries in a <meta>
         self.asset_hrefs = asset_hrefs
         self.describer = PageDescriber(config, strings)
+        self.analytics = {lang: analytics_context(config, t) for lang, t in strings.items()}  # the same on every page
         self._cards: dict[str, dict[str, Any]] = {}  # a post appears on many list pages
 
     def markup(self, page_images: tuple) -> ImageMarkup:
@@ -149,6 +151,7 @@ class ViewBuilder:
             "root_href": self.urls.href(self.urls.root()),
             "comments": None,
             "share": None,
+            "analytics": self.analytics[lang],
         }
 
     def pagination(self, page: Page, path_for_page) -> dict[str, Any] | None:

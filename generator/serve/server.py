@@ -82,7 +82,7 @@ def _serve_from(options: ServeOptions, output_dir: Path, report: Report) -> None
     httpd = make_http_server(options.host, options.port, report, options.limits)
     url = public_url(options.host, httpd.server_address[1])
     live = LiveSite(BuildOptions(site_dir=options.site_dir, output_dir=output_dir, base_url=url,
-                                 drafts=options.drafts, future=options.future))
+                                 drafts=options.drafts, future=options.future, preview=True))
     httpd.live = live
     rebuilder = Rebuilder(live, report)
     watcher = SiteWatcher(options.site_dir, rebuilder.poke)

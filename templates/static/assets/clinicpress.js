@@ -1,6 +1,8 @@
 /* ClinicPress: the theme's script. It asks nothing of a third party until the reader does.
    Comments: a post's comment widget loads only when the reader asks for it.
-   Sharing: the share buttons under a post (the Naver one is a plain link and needs none of this). */
+   Sharing: the share buttons under a post (the Naver one is a plain link and needs none of this).
+   Visit counting: the [analytics] provider's script, loaded only once the reader agrees (or, with
+   load = "always", with the page). */
 
 /* Comments. The provider's markup waits in <template data-comments-widget>, where nothing is fetched or run.
    data-comments-load on the section says when to insert it: "click" (the button), "scroll" (when the
@@ -225,4 +227,212 @@
   for (var i = 0; i < sections.length; i++) {
     setUp(sections[i]);
   }
+})();
+
+/* Visit counting (templates/partials/analytics.html). The provider's script is inserted here from
+   data-analytics-script; the page carries no inline script. With load = "consent" nothing is requested from
+   the provider until the reader presses Allow; the choice is remembered in this browser (localStorage, never
+   sent anywhere) and can be changed with the button at the bottom of every page. Withdrawing removes what
+   the provider stored on this site and reloads the page without it. */
+(function () {
+  "use strict";
+
+  var element = document.querySelector("[data-analytics]");
+  if (!element) {
+    return;
+  }
+  var provider = element.getAttribute("data-analytics");
+  var siteId = element.getAttribute("data-analytics-id");
+  var CHOICE = "clinicpress-analytics";
+  var started = false;
+  var ready = false;
+  var waiting = [];
+
+  // What each provider needs before its script runs, what to do once it has loaded, how it counts an event
+  // (done() is called once it has been handed over) and what it stores on this site.
+  var providers = {
+    plausible: {
+      send: function (name, done) { window.plausible(name, { props: { page: location.pathname }, callback: done }); }
+    },
+    umami: {
+      send: function (name, done) {
+        var sent = window.umami.track(name, { page: location.pathname });
+        if (sent && sent.then) {
+          sent.then(done, done);
+        } else {
+          done();
+        }
+      },
+      storage: ["umami.visitor"]
+    },
+    goatcounter: {
+      send: function (name, done) {
+        window.goatcounter.count({ path: name, title: location.pathname, event: true });
+        done();
+      }
+    },
+    ga4: {
+      before: function () {
+        window.dataLayer = window.dataLayer || [];
+        window.gtag = function () { window.dataLayer.push(arguments); };
+        window.gtag("js", new Date());
+        window.gtag("config", siteId);
+      },
+      send: function (name, done) { window.gtag("event", name, { event_callback: done }); },
+      cookies: ["_ga", "_gid", "_gat"]
+    },
+    naver: {
+      before: function () {
+        window.wcs_add = window.wcs_add || {};
+        window.wcs_add.wa = siteId;
+      },
+      loaded: function () { window.wcs_do(); },
+      // Naver's conversion types: 4 is an application or booking, 5 anything else.
+      send: function (name, done) {
+        var conversion = {};
+        conversion.cnv = window.wcs.cnv(name === "contact" ? "4" : "5", "1");
+        window.wcs_do(conversion);
+        done();
+      },
+      cookies: ["wcs_bt"]
+    }
+  };
+  var spec = providers[provider];
+  if (!spec) {
+    return;
+  }
+
+  function remembered() {
+    try {
+      return window.localStorage.getItem(CHOICE);
+    } catch (blocked) {
+      return null;
+    }
+  }
+
+  function remember(choice) {
+    try {
+      window.localStorage.setItem(CHOICE, choice);
+    } catch (blocked) {
+      // storage is off: the choice holds for this page only
+    }
+  }
+
+  function flush() {
+    var queued = waiting;
+    waiting = [];
+    for (var i = 0; i < queued.length; i++) {
+      send(queued[i][0], queued[i][1]);
+    }
+  }
+
+  function send(name, done) {
+    try {
+      spec.send(name, done);
+    } catch (problem) {
+      done();  // a blocked or failed counter never keeps a reader from where they were going
+    }
+  }
+
+  function start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    if (spec.before) {
+      spec.before();
+    }
+    var attributes = JSON.parse(element.getAttribute("data-analytics-script"));
+    var script = document.createElement("script");
+    for (var name in attributes) {
+      script.setAttribute(name, attributes[name]);
+    }
+    script.async = true;
+    script.addEventListener("load", function () {
+      ready = true;
+      if (spec.loaded) {
+        spec.loaded();
+      }
+      flush();
+    });
+    document.head.appendChild(script);
+  }
+
+  // Count an event (a conversion); done() runs when it has been handed over, or at once without consent.
+  function track(name, done) {
+    if (!started) {
+      done();
+    } else if (!ready) {
+      waiting.push([name, done]);
+    } else {
+      send(name, done);
+    }
+  }
+
+  // What the provider stored on this site: its cookies (on this host and the domains above it) and storage.
+  function forget() {
+    var prefixes = spec.cookies || [];
+    var cookies = document.cookie ? document.cookie.split(";") : [];
+    var host = location.hostname.split(".");
+    for (var i = 0; i < cookies.length; i++) {
+      var name = cookies[i].split("=")[0].replace(/^\s+|\s+$/g, "");
+      for (var p = 0; p < prefixes.length; p++) {
+        if (name.indexOf(prefixes[p]) === 0) {
+          document.cookie = name + "=; Max-Age=0; path=/";
+          for (var d = 0; d < host.length - 1; d++) {
+            document.cookie = name + "=; Max-Age=0; path=/; domain=." + host.slice(d).join(".");
+          }
+        }
+      }
+    }
+    var storage = spec.storage || [];
+    for (var s = 0; s < storage.length; s++) {
+      try {
+        window.localStorage.removeItem(storage[s]);
+      } catch (blocked) {
+        // nothing could have been stored either
+      }
+    }
+  }
+
+  var question = document.querySelector("[data-analytics-consent]");
+
+  function choose(choice) {
+    remember(choice);
+    question.hidden = true;
+    if (choice === "granted") {
+      start();
+    } else if (started) {
+      forget();
+      window.location.reload();
+    }
+  }
+
+  if (element.getAttribute("data-analytics-load") === "always") {
+    start();
+  } else if (question) {
+    var choices = question.querySelectorAll("[data-analytics-choice]");
+    for (var c = 0; c < choices.length; c++) {
+      choices[c].addEventListener("click", function (event) {
+        choose(event.currentTarget.getAttribute("data-analytics-choice"));
+      });
+    }
+    var settings = document.querySelectorAll("[data-analytics-settings]");
+    for (var b = 0; b < settings.length; b++) {
+      settings[b].hidden = false;
+      settings[b].addEventListener("click", function () {
+        question.hidden = false;
+        question.focus();
+      });
+    }
+    var choice = remembered();
+    if (choice === "granted") {
+      start();
+    } else if (choice !== "denied") {
+      question.hidden = false;
+    }
+  }
+
+  window.clinicpress = window.clinicpress || {};
+  window.clinicpress.track = track;
 })();
