@@ -242,6 +242,7 @@ telephone = "$telephone"                      # shown with a call button; remove
 # logo = "/images/logo.png"                       # put the file in static/images/; used by search engines
 # address = { ko = "서울특별시 ...", en = "..., Seoul" }  # street address in the footer
 # email = "$email"                     # contact e-mail
+# kakao_channel = "https://pf.kakao.com/_..."     # KakaoTalk channel, linked under posts and in the footer
 # A Korean clinic whose blog has pages in other languages advertises to patients from abroad; that needs its
 # registration as a 외국인환자 유치 의료기관 (의료법 제56조 제2항 제12호). The footer shows the number.
 # foreign_patient_registration = ""               # the registration number; `check` asks for it
@@ -271,6 +272,11 @@ type = "Physician"                    # "Physician" for doctors, "Person" for ev
 provider = "none"   # none, isso, giscus, utterances, disqus or remark42; settings go in [comments.<provider>]
 thread = "shared"   # shared: one thread for all translations of a post; per-language: one each
 load = "click"      # click: nothing loads from the comment service until a reader asks; scroll; eager
+
+# Visit counting, with taps on the phone number, contact page and KakaoTalk channel counted as conversions.
+[analytics]
+provider = "none"   # none, plausible (domain), umami (website_id), goatcounter (code), ga4 (measurement_id), naver (site_id)
+load = "consent"    # consent: nothing is sent until the reader agrees; always
 
 # Ownership codes from Google Search Console, Naver Search Advisor and Bing Webmaster Tools.
 [verification]

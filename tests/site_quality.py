@@ -7,6 +7,7 @@ repository's package.json (`npm ci`, which `make test` runs).
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +55,14 @@ PAGES = (
     "/en/series/lip-filler/",
     "/en/authors/dr-han/",
 )
+
+
+def with_analytics(site: Path, table: str) -> Path:
+    """The site with its [analytics] table replaced by the given keys."""
+    config = site / "site.toml"
+    text = re.sub(r"(?ms)^\[analytics\]\n.*?(?=^\[|\Z)", "", config.read_text(encoding="utf-8"))
+    config.write_text(text.rstrip() + f"\n\n[analytics]\n{table}\n", encoding="utf-8")
+    return site
 
 
 def build_sample(destination: Path, base_url: str | None = None, now: datetime | None = None) -> Path:

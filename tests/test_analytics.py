@@ -197,3 +197,40 @@ def test_analytics_table_mistakes_are_named(table, expected):
     config = MINIMAL_CONFIG + f"\n[analytics]\n{table}\n"
     (found,) = messages(config)
     assert found.split(": ", 1)[1].startswith(expected), found
+
+
+# Conversions -------------------------------------------------------------------------------------
+
+KAKAO_CHANNEL = "https://pf.kakao.com/_xbalancelab"
+
+
+def with_kakao_channel(config: str, channel: str = KAKAO_CHANNEL) -> str:
+    return config.replace("[clinic]\n", f'[clinic]\nkakao_channel = "{channel}"\n', 1)
+
+
+def test_the_counter_knows_the_clinics_contact_page_and_kakaotalk_channel(site_factory):
+    config = with_kakao_channel(analytics_config("plausible")).replace(
+        'contact_url = "https://example-clinic.com/contact"', 'contact_url = "/ko/contact/"')
+    element = counter(page(build(site_factory, config), "en/index.html"))
+    assert element.get("data-analytics-contact") == "https://blog.example-clinic.com/ko/contact/"
+    assert element.get("data-analytics-kakao") == KAKAO_CHANNEL
+
+
+def test_the_kakaotalk_channel_is_offered_under_posts_and_in_every_footer(site_factory):
+    output = build(site_factory, with_kakao_channel(MINIMAL_CONFIG))
+    post = page(output, "ko/posts/lips/index.html")
+    actions = [(a.text_content(), a.get("href")) for a in post.cssselect(".cta-actions a")]
+    assert actions[:2] == [("상담 문의하기", "https://example-clinic.com/contact"), ("카카오톡 채널 상담", KAKAO_CHANNEL)]
+    for path in ("en/index.html", "en/posts/lips/index.html"):
+        links = page(output, path).cssselect(f"footer.site-footer a[href='{KAKAO_CHANNEL}']")
+        assert [a.text_content() for a in links] == ["KakaoTalk channel"]
+    assert not page(build(site_factory), "en/index.html").xpath("//a[contains(@href, 'kakao')]")
+
+
+@pytest.mark.parametrize("channel, expected", [
+    ("javascript:alert(1)", "'clinic.kakao_channel' uses 'javascript:', which is not allowed here"),
+    ("/kakao/", "'clinic.kakao_channel' must be an absolute address"),
+], ids=["script", "path"])
+def test_a_kakaotalk_channel_must_be_a_web_address(channel, expected):
+    (found,) = messages(with_kakao_channel(MINIMAL_CONFIG, channel))
+    assert found.split(": ", 1)[1].startswith(expected), found

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import copy_sample_site
+from site_quality import with_analytics
 from test_analytics import PROVIDERS
 from test_comments_browser import CHROMIUM, WAIT_MS
 from test_csp_browser import RECORD_VIOLATIONS, browser, build_into, host, policy_reports  # noqa: F401 (a fixture)
@@ -23,6 +24,8 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium; `make test` installs it")
 
 POST = "/en/posts/lip-filler-aftercare/"
+CONTACT = "https://balancelab-clinic.example/contact"  # the sample site's [clinic] contact_url
+KAKAO_CHANNEL = "https://pf.kakao.com/_xbalancelab"
 
 # What each provider's script does, in a few lines: where it reads its settings and how it sends.
 STAND_INS = {
@@ -126,9 +129,11 @@ def sites(tmp_path_factory):
     try:
         for provider, (settings, *_) in PROVIDERS.items():
             for load in ("consent", "always"):
-                site = copy_sample_site(tmp_path_factory.mktemp(f"site-{provider}-{load}"))
-                with (site / "site.toml").open("a", encoding="utf-8") as config:
-                    config.write(f'\n[analytics]\nprovider = "{provider}"\nload = "{load}"\n{settings}\n')
+                site = with_analytics(copy_sample_site(tmp_path_factory.mktemp(f"site-{provider}-{load}")),
+                                      f'provider = "{provider}"\nload = "{load}"\n{settings}')
+                config = (site / "site.toml").read_text(encoding="utf-8")
+                (site / "site.toml").write_text(config.replace(
+                    "[clinic]\n", f'[clinic]\nkakao_channel = "{KAKAO_CHANNEL}"\n', 1), encoding="utf-8")
                 served = tmp_path_factory.mktemp(f"www-{provider}-{load}")
                 hosts.append(host(served))
                 origin = hosts[-1].__enter__()
@@ -147,10 +152,20 @@ def context(browser):
     opened.close()
 
 
+# Headless Chromium has no phone app to hand a tel: link to, and a tap on one leaves the tab stuck: once every
+# listener of the page has seen the tap (the window's come last), the tests keep the browser from following it.
+NO_DIALER = """
+window.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("a[href^='tel:']")) event.preventDefault();
+});
+"""
+
+
 def visit(context, origin: str, path: str = POST):
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.add_init_script(RECORD_VIOLATIONS)
+    page.add_init_script(NO_DIALER)
     page.console_messages = []
     page.on("console", lambda message: page.console_messages.append(message.text))
     page.elsewhere = []
@@ -237,3 +252,65 @@ def test_the_question_is_reachable_and_answerable_from_the_keyboard(context, sit
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
     wait_for(provider, page, ["pageview"])
+
+
+# How each provider is told of a conversion: its own event of that name, or Naver's conversion types.
+EVENTS = {"naver": {"phone_call": "conversion 5,1", "contact": "conversion 4,1", "kakao_channel": "conversion 5,1"}}
+
+
+def event(provider: str, name: str) -> str:
+    return EVENTS.get(provider, {}).get(name, name)
+
+
+def clinic_pages(context) -> list[str]:
+    """Stand-ins for the clinic's contact page and its KakaoTalk channel; returns the addresses opened."""
+    opened: list[str] = []
+
+    def answer(route):
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Clinic</title><h1>Contact</h1>")
+
+    context.route(CONTACT + "**", answer)
+    context.route(KAKAO_CHANNEL + "**", answer)
+    return opened
+
+
+@pytest.mark.parametrize("name", list(PROVIDERS))
+def test_a_phone_tap_and_a_contact_click_are_counted_after_consent(context, sites, name):
+    provider, opened = Provider(context, name), clinic_pages(context)
+    page = visit(context, sites[name, "consent"])
+    phone = page.locator("footer.site-footer a[href^='tel:']")
+    phone.click()
+    page.wait_for_timeout(200)
+    assert provider.requests == [], "without consent a tap is not counted"
+    page.get_by_role("button", name="Allow").click()
+    wait_for(provider, page, ["pageview"])
+    phone.click()
+    wait_for(provider, page, ["pageview", event(name, "phone_call")])
+    assert policy_reports(page) == []
+    with page.expect_navigation(url=CONTACT):
+        page.locator(".cta").get_by_role("link", name="Contact the clinic").click()
+    assert provider.counted() == ["pageview", event(name, "phone_call"), event(name, "contact")]
+    assert opened == [CONTACT], "the reader still gets where they were going"
+
+
+def test_the_kakaotalk_channel_is_shown_and_counted(context, sites):
+    provider, opened = Provider(context, "umami"), clinic_pages(context)
+    page = visit(context, sites["umami", "always"])
+    wait_for(provider, page, ["pageview"])
+    expect(page.locator(".cta").get_by_role("link", name="Chat on KakaoTalk")).to_have_attribute("href", KAKAO_CHANNEL)
+    with page.expect_navigation(url=KAKAO_CHANNEL):
+        page.locator("footer.site-footer").get_by_role("link", name="KakaoTalk channel").click()
+    assert provider.counted() == ["pageview", "kakao_channel"] and opened == [KAKAO_CHANNEL]
+
+
+def test_a_link_in_a_post_to_the_contact_page_counts_too_and_a_new_tab_is_not_held(context, sites):
+    provider, opened = Provider(context, "goatcounter"), clinic_pages(context)
+    page = visit(context, sites["goatcounter", "always"])
+    wait_for(provider, page, ["pageview"])
+    page.evaluate("""contact => { const a = document.createElement("a"); a.href = contact; a.target = "_blank";
+                     a.textContent = "Book a consultation"; document.querySelector(".post-body").append(a); }""", CONTACT)
+    with page.expect_popup():
+        page.get_by_role("link", name="Book a consultation").click()
+    wait_for(provider, page, ["pageview", "contact"])
+    assert page.url.endswith(POST)

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import copy_sample_site
 from generator.build import BuildOptions, build_site
-from site_quality import AXE_JS, CHROMIUM, CHROMIUM_ARGS, PAGES, REPO, VIEWPORTS, VNU_JAR, serve
+from site_quality import AXE_JS, CHROMIUM, CHROMIUM_ARGS, PAGES, REPO, VIEWPORTS, VNU_JAR, serve, with_analytics
 
 NPM_HINT = "run `make test`, which runs `npm ci` for the checkers in package.json"
 needs_vnu = pytest.mark.skipif(
@@ -125,9 +125,8 @@ WITH_ANALYTICS = ("/en/", "/ko/posts/lip-filler-migration/", "/en/posts/lip-flip
 
 @pytest.fixture(scope="module")
 def analytics_site(tmp_path_factory):
-    site = copy_sample_site(tmp_path_factory.mktemp("analytics-site"))
-    with (site / "site.toml").open("a", encoding="utf-8") as config:
-        config.write('\n[analytics]\nprovider = "ga4"\nload = "consent"\nmeasurement_id = "G-ABC123DEF4"\n')
+    site = with_analytics(copy_sample_site(tmp_path_factory.mktemp("analytics-site")),
+                          'provider = "ga4"\nload = "consent"\nmeasurement_id = "G-ABC123DEF4"')
     build_site(BuildOptions(site_dir=site, use_cache=False))
     return site / "output"
 

@@ -12,7 +12,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
 
 # key -> (schemes allowed, whether a site-relative path such as /ko/contact/ makes sense)
-CLINIC_LINKS = {"url": (WEB, True), "logo": (WEB, True), "contact_url": (CONTACT, True)}
+CLINIC_LINKS = {"url": (WEB, True), "logo": (WEB, True), "contact_url": (CONTACT, True), "kakao_channel": (WEB, False)}
 AUTHOR_LINKS = {"url": (WEB, True), "image": (WEB, True), "same_as": (WEB, False)}
 
 

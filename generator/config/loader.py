@@ -74,6 +74,7 @@ class Clinic:
     contact_url: str = field(default="", metadata={"doc": "Contact or booking page"})
     address: LocalizedText | None = field(default=None, metadata={"doc": "Street address"})
     email: str = field(default="", metadata={"doc": "Contact e-mail"})
+    kakao_channel: str = field(default="", metadata={"doc": "KakaoTalk channel link (https://pf.kakao.com/...)"})
     foreign_patient_registration: str = field(default="", metadata={"doc": "외국인환자 유치 의료기관 등록번호 (footer)"})
 
 

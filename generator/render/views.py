@@ -47,7 +47,7 @@ class ViewBuilder:
         self.csp = csp  # the Content-Security-Policy every page carries in a <meta>
         self.asset_hrefs = asset_hrefs
         self.describer = PageDescriber(config, strings)
-        self.analytics = {lang: analytics_context(config, t) for lang, t in strings.items()}  # the same on every page
+        self.analytics = {lang: analytics_context(config, urls, t) for lang, t in strings.items()}  # on every page
         self._cards: dict[str, dict[str, Any]] = {}  # a post appears on many list pages
 
     def markup(self, page_images: tuple) -> ImageMarkup:
@@ -143,7 +143,7 @@ class ViewBuilder:
                      "rss_href": self.urls.href(self.urls.rss(lang))},
             "clinic": {"name": clinic.name.get(lang, fallback), "url": clinic.url,
                        "telephone": clinic.telephone, "telephone_href": telephone_href(clinic.telephone),
-                       "contact_url": clinic.contact_url, "email": clinic.email,
+                       "contact_url": clinic.contact_url, "email": clinic.email, "kakao_channel": clinic.kakao_channel,
                        "address": clinic.address.get(lang, fallback) if clinic.address else "",
                        "foreign_patient_registration": clinic.foreign_patient_registration},
             "languages": self.switcher(page),
@@ -294,6 +294,7 @@ class ViewBuilder:
         t, clinic = self.strings[lang], self.config.clinic
         actions = [{"href": href, "label": label} for href, label in (
             (clinic.contact_url, t("cta.contact")),
+            (clinic.kakao_channel, t("cta.kakao_channel")),
             (telephone_href(clinic.telephone), t("cta.call", telephone=clinic.telephone)),
             ("mailto:" + clinic.email if clinic.email else "", t("cta.email", email=clinic.email))) if href]
         if not comments and not actions:

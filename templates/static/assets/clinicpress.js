@@ -433,6 +433,54 @@
     }
   }
 
-  window.clinicpress = window.clinicpress || {};
-  window.clinicpress.track = track;
+  // Conversions: a click on a link to the clinic, once the counter runs. A link that leaves the page in this
+  // tab waits until the event has been handed over (at most LEAVE_MS), so that it is not lost on the way out.
+  var LEAVE_MS = 400;
+  var contact = address(element.getAttribute("data-analytics-contact"));
+  var kakao = address(element.getAttribute("data-analytics-kakao"));
+
+  function address(href) {
+    return (href || "").split("#")[0].replace(/\/+$/, "");
+  }
+
+  function conversion(link) {
+    var named = link.getAttribute("data-conversion");
+    var href = address(link.href);
+    if (named) {
+      return named;
+    } else if (link.protocol === "tel:") {
+      return "phone_call";
+    } else if (link.protocol === "mailto:") {
+      return "email";
+    } else if (kakao && (href === kakao || href.indexOf(kakao + "/") === 0)) {
+      return "kakao_channel";
+    } else if (contact && href === contact) {
+      return "contact";
+    }
+    return null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    var name = link && started ? conversion(link) : null;
+    if (!name) {
+      return;
+    }
+    var leaves = !event.defaultPrevented && event.button === 0 && !event.ctrlKey && !event.metaKey &&
+      !event.shiftKey && !event.altKey && (!link.target || link.target === "_self") && /^https?:$/.test(link.protocol);
+    if (!leaves) {
+      track(name, function () {});
+      return;
+    }
+    event.preventDefault();
+    var gone = false;
+    var go = function () {
+      if (!gone) {
+        gone = true;
+        window.location.href = link.href;
+      }
+    };
+    window.setTimeout(go, LEAVE_MS);
+    track(name, go);
+  });
 })();
