@@ -278,6 +278,13 @@ load = "click"      # click: nothing loads from the comment service until a read
 provider = "none"   # none, plausible (domain), umami (website_id), goatcounter (code), ga4 (measurement_id), naver (site_id)
 load = "consent"    # consent: nothing is sent until the reader agrees; always
 
+# The privacy notice (/ko/privacy/, /en/privacy/) is written from [comments] and [analytics]. Once the blog
+# collects anything, `check` asks for these (개인정보 보호법 제30조):
+# [privacy]
+# officer = { ko = "...", en = "..." }   # the person or department responsible for personal information
+# effective = "2026-01-01"               # the date the notice takes effect
+# email = "..."                          # for privacy requests; default: [clinic] email or telephone
+
 # Ownership codes from Google Search Console, Naver Search Advisor and Bing Webmaster Tools.
 [verification]
 # google = ""   # content of the google-site-verification meta tag

@@ -34,7 +34,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 
 # Every kind of page the theme renders, in both languages: a post in a series, a post with an FAQ
 # and a comparison table, a photo tour (pictures in every size), lists by tag, series and author, the
-# topic index, the root chooser and 404.
+# topic index, the privacy notice, the root chooser and 404.
 PAGES = (
     "/",
     "/404.html",
@@ -54,6 +54,8 @@ PAGES = (
     "/en/tags/lip-filler/",
     "/en/series/lip-filler/",
     "/en/authors/dr-han/",
+    "/ko/privacy/",
+    "/en/privacy/",
 )
 
 

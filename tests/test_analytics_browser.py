@@ -314,3 +314,15 @@ def test_a_link_in_a_post_to_the_contact_page_counts_too_and_a_new_tab_is_not_he
         page.get_by_role("link", name="Book a consultation").click()
     wait_for(provider, page, ["pageview", "contact"])
     assert page.url.endswith(POST)
+
+
+def test_the_privacy_notice_offers_the_same_way_back(context, sites):
+    provider = Provider(context, "naver")
+    page = visit(context, sites["naver", "consent"], "/ko/privacy/")
+    question = page.get_by_role("region", name="방문 통계 수집에 동의하시나요?")
+    question.get_by_role("button", name="동의").click()
+    wait_for(provider, page, ["pageview"])
+    page.locator("article.privacy").get_by_role("button", name="방문 통계 설정").click()
+    expect(question).to_be_visible()
+    expect(question).to_be_focused()
+    expect(question.get_by_role("link", name="개인정보 처리방침")).to_have_attribute("href", "/ko/privacy/")

@@ -99,6 +99,9 @@ CASES = {
     "example-value": ({"site.toml": MINIMAL_CONFIG.replace('"+82-2-515-0700"', '"+82-2-000-0000"'), **pair()}, pair()),
     "foreign-patients": ({"site.toml": MINIMAL_CONFIG.replace('foreign_patient_registration = "2026-0001"\n', ""),
                           **pair()}, pair()),
+    "privacy-notice": ({"site.toml": MINIMAL_CONFIG + '\n[analytics]\nprovider = "goatcounter"\ncode = "clinic"\n', **pair()},
+                       {"site.toml": MINIMAL_CONFIG + '\n[analytics]\nprovider = "goatcounter"\ncode = "clinic"\n\n'
+                        '[privacy]\nofficer = "Privacy office"\neffective = "2026-09-01"\n', **pair()}),
 }
 # Advertising rules, in both languages: (English failing sentence, Korean failing sentence).
 AD_CASES = {

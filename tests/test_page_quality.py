@@ -120,7 +120,7 @@ def test_axe_reports_an_image_without_alt_text(tab, tmp_path):
 
 
 # With a visit counter that asks first: the question shows at the foot of every page, beside the share buttons.
-WITH_ANALYTICS = ("/en/", "/ko/posts/lip-filler-migration/", "/en/posts/lip-flip-vs-lip-filler/", "/")
+WITH_ANALYTICS = ("/en/", "/ko/posts/lip-filler-migration/", "/en/posts/lip-flip-vs-lip-filler/", "/", "/ko/privacy/")
 
 
 @pytest.fixture(scope="module")

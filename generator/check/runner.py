@@ -26,7 +26,7 @@ from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
-from generator.check.site_rules import lint_across_posts, lint_site_settings
+from generator.check.site_rules import lint_across_posts, lint_privacy_notice, lint_site_settings
 from generator.content.models import Post
 from generator.errors import BuildError
 from generator.site.model import Site
@@ -80,6 +80,8 @@ RULES = (
                                    "000-0000 number, the sample names, placeholder text) is left in site.toml or a post"),
     Rule("foreign-patients", "warning", "a Korean clinic's site with pages in other languages states its "
                                           "foreign-patient registration ([clinic] foreign_patient_registration)"),
+    Rule("privacy-notice", "error", "a site with comments or visit counting gives its privacy notice the person "
+                                    "responsible, a contact and the date it takes effect ([privacy])"),
 )
 FIXED = ("config", "front-matter")  # the build's own validation: it cannot go on without them
 SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
@@ -189,7 +191,8 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         diagnostics += fresh.found[key] if key in fresh.found else remembered[key][0]
     locator = _CheckReader(config).locator
     line_of = locator.line if locator else lambda *key_path: None
-    for finding in chain(lint_across_posts(ctx), lint_site_settings(ctx, line_of), lint_config_examples(ctx, line_of)):
+    for finding in chain(lint_across_posts(ctx), lint_site_settings(ctx, line_of), lint_privacy_notice(ctx, line_of),
+                         lint_config_examples(ctx, line_of)):
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))

@@ -3,9 +3,11 @@ and titles or descriptions used twice in one language."""
 from __future__ import annotations
 
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 from generator.check.core import Finding, LintContext, front_matter_finding
 from generator.content.models import Post
+from generator.render.privacy import collected_by, missing_notice_fields
 from generator.site.model import series_title
 
 
@@ -46,6 +48,46 @@ def lint_site_settings(ctx: LintContext, line_of: Callable[..., int | None]) -> 
                           "register the clinic as a 외국인환자 유치 의료기관 and add foreign_patient_registration = "
                           "\"...\" under [clinic] (the footer then shows it); if the pages are not meant for patients "
                           "from abroad, turn the rule off in [check.rules]", FOREIGN_PATIENT_LAW)
+
+
+PRIVACY_LAW = "개인정보 보호법 제30조 (개인정보 처리방침의 수립 및 공개), 같은 법 시행령 제31조"
+NOTICE_KEYS = {  # a missing field of the privacy notice -> the line that adds it
+    "officer": 'officer = { ko = "개인정보 보호 담당 부서", en = "Privacy office" }',
+    "email": 'email = "privacy@{domain}"',
+    "effective": 'effective = "{today}"',
+}
+NOTICE_FIELDS = {"officer": "the person or department responsible (officer)",
+                 "email": "a contact for privacy requests (email or telephone)",
+                 "effective": "the date it takes effect (effective)"}
+
+
+def lint_privacy_notice(ctx: LintContext, line_of: Callable[..., int | None]) -> Iterator[Finding]:
+    """A site that hands readers' data to a service publishes a privacy notice with the fields the law asks for."""
+    config = ctx.site.config
+    collected = collected_by(config)
+    missing = missing_notice_fields(config) if collected and ctx.on("privacy-notice") else []
+    if not missing:
+        return
+    uses = ", ".join(f"{'comments' if kind == 'comments' else 'visit counting'} with {provider}"
+                     for kind, provider in collected)
+    kind, _ = collected[0]
+    where = line_of("privacy")  # line 1 when there is no [privacy] table: then the service's provider line
+    where = where if where and where > 1 else line_of(kind, "provider")
+    values = {"{today}": ctx.site.now.date().isoformat(),
+              "{domain}": (urlsplit(config.clinic.url or config.site.base_url).hostname or "").removeprefix("www.")}
+    yield Finding("privacy-notice", "site.toml", where, None,
+                  f"the site collects personal information ({uses}), but its privacy notice "
+                  f"({ctx.site.urls.href(ctx.site.urls.privacy(config.site.default_language))}) lacks "
+                  f"{', '.join(NOTICE_FIELDS[key] for key in missing)}",
+                  "add under [privacy]: " + "; ".join(_filled(NOTICE_KEYS[key], values) for key in missing)
+                  + (" ([clinic] email or telephone also serve as the contact)" if "email" in missing else ""),
+                  PRIVACY_LAW)
+
+
+def _filled(text: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:

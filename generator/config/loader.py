@@ -21,30 +21,15 @@ from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
 from generator.config.sharing import SharingConfig, read_sharing
 from generator.config.analytics import AnalyticsConfig, read_analytics
+from generator.config.privacy import PrivacyConfig, read_privacy
 from generator.config.images import ImagesConfig, images_problems
 from generator.config.links import check_links
+from generator.config.localized import LocalizedText
 from generator.config.site_files import read_in_site
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 AUTHOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_RULE = "use lower-case letters, digits, '-' or '_'"
-
-
-@dataclass(frozen=True, slots=True)
-class LocalizedText:
-    """A string given once, or per language as a table {ko = "...", en = "..."}."""
-
-    values: tuple[tuple[str, str], ...]
-
-    def get(self, lang: str, fallback: str | None = None) -> str:
-        mapping = dict(self.values)
-        if lang in mapping:
-            return mapping[lang]
-        if "*" in mapping:
-            return mapping["*"]
-        if fallback is not None and fallback in mapping:
-            return mapping[fallback]
-        return self.values[0][1] if self.values else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +122,7 @@ class SiteConfig:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     sharing: SharingConfig = field(default_factory=SharingConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -257,7 +243,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy", "security", "sharing", "analytics")
+             "markdown", "images", "check", "deploy", "security", "sharing", "analytics", "privacy")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -310,6 +296,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     security = read_security(reader, data)
     sharing = read_sharing(reader, data)
     analytics = read_analytics(reader, data)
+    privacy = read_privacy(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -326,7 +313,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
                       images=images, deploy=deploy, security=security, sharing=sharing,
-                      analytics=analytics)
+                      analytics=analytics, privacy=privacy)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

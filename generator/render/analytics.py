@@ -6,7 +6,8 @@ no inline script and nothing is requested from the provider before then.
 
 Conversions: once the counter runs, clinicpress.js counts a click on a link to the clinic as an event:
 phone_call (tel:), email (mailto:), contact ([clinic] contact_url) and kakao_channel ([clinic]
-kakao_channel, and any page of the channel), or the name in a link's data-conversion attribute."""
+kakao_channel, and any page of the channel), or the name in a link's data-conversion attribute (an
+empty one: never counted, as the privacy notice's own contact links)."""
 from __future__ import annotations
 
 import json

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from generator.render.analytics import analytics_context
 from generator.render.comments import comments_context
+from generator.render.privacy import privacy_context
 from generator.render.sharing import share_context
 from generator.render.descriptions import DESCRIPTION_WIDTH, PageDescriber, clip
 from generator.images.markup import ImageMarkup, ImageSet
@@ -21,7 +22,7 @@ from generator.markup.post_bodies import BodyStore
 from generator.content.models import Post
 from generator.site.pages import Listed, Page, SeriesNav, SeriesPart, TagLink
 from generator.render.seo import head_meta, home_json_ld, post_json_ld
-from generator.site.urls import Urls
+from generator.site.urls import Urls, telephone_href
 
 SERIES_NAV_FULL = 12
 
@@ -29,11 +30,6 @@ SERIES_NAV_FULL = 12
 def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
     """The start of a post's text, no wider than a search result's snippet."""
     return clip(" ".join(text.split()), limit)
-
-
-def telephone_href(telephone: str) -> str:
-    """A tel: link for the number as written in site.toml; '' when there is none."""
-    return "tel:" + telephone.replace(" ", "") if telephone else ""
 
 
 class ViewBuilder:
@@ -149,6 +145,7 @@ class ViewBuilder:
             "languages": self.switcher(page),
             "assets": self.asset_hrefs,
             "root_href": self.urls.href(self.urls.root()),
+            "privacy_href": self.urls.href(self.urls.privacy(lang)),
             "comments": None,
             "share": None,
             "analytics": self.analytics[lang],
@@ -225,6 +222,12 @@ class ViewBuilder:
         context.update(heading=person["name"], person=person, cards=[self.card(p) for p in page.posts],
                        image=self.images.published(author.image),
                        pagination=self.pagination(page, lambda n: self.urls.author(page.lang, author.id, n)))
+        return context
+
+    def _privacy(self, page: Page) -> dict[str, Any]:
+        t = self.strings[page.lang]
+        context = self.common(page, t("privacy.title"), self.describer.describe(page))
+        context.update(heading=t("privacy.title"), privacy=privacy_context(self.config, page.lang, t))
         return context
 
     def _not_found(self, page: Page) -> dict[str, Any]:

@@ -58,6 +58,10 @@ class Urls:
         return base if page == 1 else f"{base}page/{page}/"
 
     @staticmethod
+    def privacy(lang: str) -> str:
+        return f"{lang}/privacy/"
+
+    @staticmethod
     def rss(lang: str) -> str:
         return f"{lang}/feed.xml"
 
@@ -116,6 +120,11 @@ class Urls:
     @staticmethod
     def output_path(path: str) -> str:
         return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def telephone_href(telephone: str) -> str:
+    """A tel: link for the number as written in site.toml; '' when there is none."""
+    return "tel:" + telephone.replace(" ", "") if telephone else ""
 
 
 def _is_external(path: str) -> bool:

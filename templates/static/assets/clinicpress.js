@@ -444,10 +444,9 @@
   }
 
   function conversion(link) {
-    var named = link.getAttribute("data-conversion");
     var href = address(link.href);
-    if (named) {
-      return named;
+    if (link.hasAttribute("data-conversion")) {
+      return link.getAttribute("data-conversion") || null;  // data-conversion="": never counted
     } else if (link.protocol === "tel:") {
       return "phone_call";
     } else if (link.protocol === "mailto:") {
