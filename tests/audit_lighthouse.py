@@ -29,6 +29,12 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
 CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
 FORM_FACTORS = ("mobile", "desktop")
+# --analytics: a provider's [analytics] keys, with load = "consent" (nothing is requested before an answer).
+ANALYTICS = {
+    "plausible": 'provider = "plausible"\nload = "consent"\ndomain = "blog.balancelab-clinic.example"',
+    "ga4": 'provider = "ga4"\nload = "consent"\nmeasurement_id = "G-ABC123DEF4"',
+    "naver": 'provider = "naver"\nload = "consent"\nsite_id = "s_4b6f8a0e1c2d"',
+}
 # Audits that fail on purpose: the not-found page tells crawlers not to index it.
 EXPECTED = {"/404.html": {"is-crawlable": "noindex on purpose"}}
 
@@ -101,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-score", type=int, default=100, help="bar for the other three categories")
     parser.add_argument("--page", action="append", dest="pages", help="audit only this path (repeatable)")
     parser.add_argument("--form-factor", choices=FORM_FACTORS, action="append", dest="form_factors")
+    parser.add_argument("--analytics", metavar="PROVIDER", choices=sorted(ANALYTICS),
+                        help="build the sample with this visit counter, asking first (its question shows)")
     args = parser.parse_args(argv)
 
     missing = [str(tool) for tool in (LIGHTHOUSE_CLI, CHROMIUM) if not tool.exists()]
@@ -119,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="clinicpress-audit-") as work:
         output = Path(work) / "site" / "output"
         with serve(output) as origin:
-            build_sample(Path(work) / "site", base_url=origin + "/")
+            build_sample(Path(work) / "site", base_url=origin + "/", analytics=ANALYTICS.get(args.analytics, ""))
             print(header)
             print("-" * len(header))
             for path in pages:

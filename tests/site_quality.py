@@ -67,9 +67,13 @@ def with_analytics(site: Path, table: str) -> Path:
     return site
 
 
-def build_sample(destination: Path, base_url: str | None = None, now: datetime | None = None) -> Path:
-    """Copy the repository's sample site into destination, build it there and return the output folder."""
+def build_sample(destination: Path, base_url: str | None = None, now: datetime | None = None,
+                 analytics: str = "") -> Path:
+    """Copy the repository's sample site into destination, build it there and return the output folder.
+    analytics: the keys of an [analytics] table to build it with instead of its own."""
     copy_sample_site(destination)
+    if analytics:
+        with_analytics(destination, analytics)
     build_site(BuildOptions(site_dir=destination, base_url=base_url, now=now, use_cache=False))
     return destination / "output"
 

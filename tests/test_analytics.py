@@ -28,7 +28,7 @@ PROVIDERS = {
                   ["https://plausible.io"], ["https://plausible.io"]),
     "umami": (f'website_id = "{UMAMI_ID}"',
               {"src": "https://cloud.umami.is/script.js", "data-website-id": UMAMI_ID,
-               "data-host-url": "https://gateway.umami.is"},
+               "data-host-url": "https://gateway.umami.is", "data-identity-stitching": "false"},
               ["https://cloud.umami.is"], ["https://gateway.umami.is"]),
     "goatcounter": ('code = "balancelab"',
                     {"src": "https://gc.zgo.at/count.js", "data-goatcounter": "https://balancelab.goatcounter.com/count"},

@@ -89,7 +89,9 @@ def tracker(analytics: AnalyticsConfig) -> Tracker | None:
         src = analytics.script_url or UMAMI_CLOUD + "/script.js"
         collector = analytics.host_url.rstrip("/") or (
             UMAMI_CLOUD_COLLECTOR if _origin(src) == UMAMI_CLOUD else _origin(src))
-        return Tracker(provider, src, (("data-website-id", analytics.website_id), ("data-host-url", collector)),
+        # Umami's newer script keeps a visitor id in the browser's storage unless told not to.
+        return Tracker(provider, src, (("data-website-id", analytics.website_id), ("data-host-url", collector),
+                                       ("data-identity-stitching", "false")),
                        {"script-src": (_origin(src),), "connect-src": (collector,)})
     if provider == "goatcounter":
         endpoint = f"https://{analytics.code}.goatcounter.com/count"  # sent with navigator.sendBeacon

@@ -350,10 +350,13 @@
     script.async = true;
     script.addEventListener("load", function () {
       ready = true;
-      if (spec.loaded) {
-        spec.loaded();
+      try {
+        if (spec.loaded) {
+          spec.loaded();
+        }
+      } finally {
+        flush();
       }
-      flush();
     });
     document.head.appendChild(script);
   }
