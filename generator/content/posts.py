@@ -15,6 +15,7 @@ from generator.config.loader import SiteConfig
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.content.aliases import parse_aliases
 from generator.content.front_matter import split_post
+from generator.content.hints import free_post_name, unknown_author_hint
 from generator.content.models import FaqItem, Post, SourceFile
 from generator.config.site_files import input_folder, resolve_input
 from generator.config.textfiles import decode_text
@@ -369,8 +370,8 @@ def _person(f: _Fields, key: str, config: SiteConfig) -> str | None:
         return None
     if config.author(value) is None:
         known = [a.id for a in config.authors]
-        hint = did_you_mean(value, known, f"add [authors.{value}] to site.toml")
-        f.fail(key, f"unknown author '{value}' (authors in site.toml: {', '.join(known) or 'none'})", hint)
+        f.fail(key, f"unknown author '{value}' (authors in site.toml: {', '.join(known) or 'none'})",
+               unknown_author_hint(key, value, known))
     return value
 
 

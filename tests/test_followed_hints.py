@@ -1,0 +1,59 @@
+"""Every hint that names a file, an id or a line to write is followed here, to the letter, and the
+site then builds: a hint that leads to the next error is a bug."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_CONFIG, post_text, run_cli
+
+KO_POST = ('---\ntitle: "시술 후 처음 며칠 동안의 관리"\ndate: 2026-07-03\n'
+           'description: "시술 후 처음 며칠 동안 냉찜질부터 수면 자세까지 알아 두면 좋은 내용을 정리했습니다."\n---\n본문입니다.\n')
+
+
+def hints(stderr: str) -> list[str]:
+    """The hints printed under the diagnostics, each with its continuation lines."""
+    found = []
+    for block in re.findall(r"\n  hint: (.*(?:\n {8}.*)*)", "\n" + stderr):
+        found.append("\n".join(line.removeprefix(" " * 8) for line in block.split("\n")))
+    return found
+
+
+def set_front_matter(post: Path, key: str, value: str) -> None:
+    text = post.read_text("utf-8")
+    post.write_text(re.sub(rf"(?m)^{key}:.*$", f"{key}: {value}", text, count=1), "utf-8")
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("Dr. Hong", "add [authors.dr-hong] to site.toml and write reviewed_by: dr-hong in the post"),
+    ("홍길동 원장", "add [authors.reviewer] to site.toml and write reviewed_by: reviewer in the post"),
+    ("dr-jang", "add [authors.dr-jang] to site.toml"),
+], ids=["name-with-a-dot", "hangul-name", "valid-id"])
+def test_unknown_reviewer_hint_suggests_a_valid_id_and_following_it_builds(site_factory, written, expected):
+    config = MINIMAL_CONFIG.replace("[authors.dr-lee]", "[authors.dr-lee-2]")  # no near id to suggest instead
+    site = site_factory({"posts/en/aftercare.md": post_text("Aftercare", reviewed_by=f'"{written}"'),
+                         "posts/ko/aftercare.md": KO_POST}, config)
+    failed = run_cli("build", str(site))
+    assert failed.code == 1
+    hint, = hints(failed.err)
+    first, *table = hint.split("\n")
+    assert first == expected + ":"
+    with open(site / "site.toml", "a", encoding="utf-8") as toml:
+        toml.write("\n" + "\n".join(table) + "\n")
+    written_line = re.search(r"write (reviewed_by): (\S+) in the post", first)
+    if written_line:
+        set_front_matter(site / "posts/en/aftercare.md", *written_line.groups())
+    built = run_cli("build", str(site))
+    assert built.code == 0, built.err
+
+
+def test_reviewer_written_as_the_name_of_a_known_id_is_pointed_at_the_id(site_factory):
+    config = MINIMAL_CONFIG + '\n[authors.dr-hong]\nname = "Dr. Hong"\n'
+    site = site_factory({"posts/en/aftercare.md": post_text("Aftercare", reviewed_by='"Dr. Hong"'),
+                         "posts/ko/aftercare.md": KO_POST}, config)
+    hint, = hints(run_cli("build", str(site)).err)
+    assert hint in ("write reviewed_by: dr-hong", "did you mean 'dr-hong'?")
+    set_front_matter(site / "posts/en/aftercare.md", "reviewed_by", "dr-hong")
+    assert run_cli("build", str(site)).code == 0
