@@ -57,3 +57,35 @@ def test_reviewer_written_as_the_name_of_a_known_id_is_pointed_at_the_id(site_fa
     assert hint in ("write reviewed_by: dr-hong", "did you mean 'dr-hong'?")
     set_front_matter(site / "posts/en/aftercare.md", "reviewed_by", "dr-hong")
     assert run_cli("build", str(site)).code == 0
+
+
+def move_as_told(site: Path, stderr: str) -> None:
+    """Follows every 'move it to X' and 'rename it to X' hint, for the files the diagnostics name."""
+    for path, hint in re.findall(r"^(\S+?):\d+: error: .*\n  hint: (?:move|rename) it to (\S+)$", stderr, re.M):
+        source = site / path
+        target = site / hint if "/" in hint else source.with_name(hint)
+        assert not target.exists(), f"the hint moves {path} onto {hint}, which exists"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.rename(target)
+
+
+@pytest.mark.parametrize("files", [
+    {"posts/en/sub/aftercare.md": post_text("A post in a sub-folder")},
+    {"posts/en/sub/aftercare.md": post_text("A post in a sub-folder"),
+     "posts/en/old/aftercare.md": post_text("Another post in a sub-folder")},
+    {"posts/en/sub/aftercare.markdown": post_text("A post in a sub-folder")},
+    {"posts/en/aftercare.markdown": post_text("A post with another ending"),
+     "posts/en/aftercare-2.md": post_text("A post that has the next name")},
+    {"posts/aftercare.md": post_text("A post outside the language folders")},
+], ids=["sub-folder", "two-sub-folders", "sub-folder-markdown", "other-ending", "outside-language-folders"])
+def test_move_hint_never_names_a_file_that_exists_and_following_it_builds(site_factory, files):
+    taken = {"posts/en/aftercare.md": post_text("The post that has the name"),
+             "posts/ko/aftercare.md": KO_POST}
+    site = site_factory({**taken, **files})
+    failed = run_cli("build", str(site))
+    assert failed.code == 1
+    move_as_told(site, failed.err)
+    built = run_cli("build", str(site))
+    assert built.code == 0, built.err
+    for path, text in taken.items():
+        assert (site / path).read_text("utf-8") == text

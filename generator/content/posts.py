@@ -55,8 +55,11 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
         shown_folder = f"{shown_posts}/{folder.name}"
         if not folder.is_dir():
             if folder.suffix == ".md":
+                default = config.site.default_language
+                there = posts_dir / default
+                name = free_post_name(folder.stem, [p.name for p in there.iterdir()] if there.is_dir() else [])
                 diagnostics.append(error(shown_folder, 1, "post is not inside a language folder",
-                                         f"move it to posts/{config.site.default_language}/{folder.name}"))
+                                         f"move it to {shown_posts}/{default}/{name}"))
             continue
         if folder.name not in config.language_codes:
             diagnostics.append(error(shown_folder, None, f"folder '{folder.name}' is not a language in site.toml",
@@ -67,16 +70,19 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
         if problem:
             diagnostics.append(problem)
             continue
-        for relative, is_link in _files_below(folder):
+        files = _files_below(folder)
+        taken = {relative for relative, _ in files if "/" not in relative}  # and the names hints suggest
+        for relative, is_link in files:
             shown = f"{shown_folder}/{relative}"
             name = relative.rpartition("/")[2]
             if relative.startswith(".") or "/." in relative:
                 continue
             if not name.endswith(".md"):
                 if name.lower().endswith((".md", ".md.txt", ".markdown", ".mdown")):
-                    stem = name[: name.lower().index(".m")]
+                    free = _claim_name(name[: name.lower().index(".m")], taken, relative)
                     diagnostics.append(error(shown, 1, "the file looks like a post, but only names ending in .md "
-                                                       "are built", f"rename it to {stem}.md"))
+                                                       "are built", f"move it to {shown_folder}/{free}" if "/" in
+                                             relative else f"rename it to {free}"))
                 continue
             path = folder / relative
             if is_link:  # only links can lead outside the (already checked) language folder
@@ -89,13 +95,22 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                                              "remove the link, or point it at the post's new place"))
                     continue
             if "/" in relative:
+                free = _claim_name(name[:-3], taken)
                 diagnostics.append(error(shown, 1, "posts must sit directly in posts/<lang>/, not in a sub-folder",
-                                         f"move it to {shown_folder}/{name}"))
+                                         f"move it to {shown_folder}/{free}"))
                 continue
             sources.append(SourceFile(path=shown, lang=folder.name, name=name[:-3], file=path))
     if diagnostics:
         raise BuildError(diagnostics)
     return sources
+
+
+def _claim_name(stem: str, taken: set[str], renamed: str = "") -> str:
+    """A free post name for a hint, kept from the next hint's suggestions; renamed: the file to rename,
+    which may take a name that differs from its own in letter case only."""
+    free = free_post_name(stem, taken - {renamed})
+    taken.add(free)
+    return free
 
 
 def _files_below(folder: Path) -> list[tuple[str, bool]]:
