@@ -129,6 +129,7 @@ def _check_collisions(posts: list[Post], diagnostics: list[Diagnostic]) -> None:
 def _tag_groups(posts: tuple[Post, ...], diagnostics: list[Diagnostic]) -> tuple[Group, ...]:
     names: dict[str, str] = {}
     members: dict[str, list[Post]] = {}
+    first_source: dict[str, str] = {}  # the post that spelt the tag first
     for post in posts:
         for tag in post.tags:
             slug = slugify(tag)
@@ -137,11 +138,13 @@ def _tag_groups(posts: tuple[Post, ...], diagnostics: list[Diagnostic]) -> tuple
                                          f"tag '{tag}' has no letters or digits, so it cannot be a page address"))
                 continue
             if slug in names and names[slug] != tag and names[slug].casefold() != tag.casefold():
+                first = "" if first_source[slug] == post.source else f" in {first_source[slug]}"
                 diagnostics.append(error(post.source, post.key_lines.get("tags", 1),
-                                         f"tags '{names[slug]}' and '{tag}' both become the address "
-                                         f"tags/{slug}/", "use one spelling for both"))
+                                         f"tags '{names[slug]}'{first} and '{tag}'{' here' if first else ''} both "
+                                         f"become the address tags/{slug}/", "use one spelling for both"))
                 continue
             names.setdefault(slug, tag)
+            first_source.setdefault(slug, post.source)
             members.setdefault(slug, []).append(post)
     return tuple(Group("tag", posts[0].lang, slug, names[slug], tuple(members[slug]))
                  for slug in sorted(members))
