@@ -341,6 +341,13 @@ def test_korean_description_bounds_differ_from_english(tmp_path):
     assert found == {"posts/ko/aftercare.md"}
 
 
+def test_empty_description_is_reported_on_its_own_line(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(description=""))})
+    found, = [f for f in run_checks(site) if f.rule == "seo-description"]
+    assert (found.path, found.line) == ("posts/en/aftercare.md", 5)  # title: is line 2, description: line 5
+    assert found.hint == "write one or two sentences (50-160 characters) after description:"
+
+
 def test_invalid_post_does_not_hide_the_other_findings(tmp_path):
     files = {**pair(post(title="Lips")), "posts/en/broken.md": "---\ntitle: x\ndate: 2026-13-01\n---\n"}
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
