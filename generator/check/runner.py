@@ -24,7 +24,7 @@ from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
-from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
+from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, bounds, lint_post_seo
 from generator.check.site_rules import lint_across_posts, lint_site_settings
 from generator.content.models import Post
 from generator.errors import BuildError
@@ -56,8 +56,10 @@ RULES = (
     Rule("translation-mismatch", "warning", "translations disagree on series, series_part, date or number of tags"),
     Rule("translation-stale", "warning", "one version was changed more than stale_days after its translation"),
     Rule("series-undeclared", "warning", "every series used by posts has a [series.<id>] table with its titles in site.toml"),
-    Rule("seo-title-length", "warning", "title length within the language's bounds (en 20-70, ko 10-40 characters)"),
-    Rule("seo-description", "warning", "description present and within bounds (en 50-160, ko 40-80 characters)"),
+    Rule("seo-title-length", "warning", "title length within the language's bounds (en {}-{}, ko {}-{} characters)"
+         .format(*TITLE_LENGTH["en"], *TITLE_LENGTH["ko"])),
+    Rule("seo-description", "warning", "description present and within bounds (en {}-{}, ko {}-{} characters)"
+         .format(*DESCRIPTION_LENGTH["en"], *DESCRIPTION_LENGTH["ko"])),
     Rule("seo-h1-in-body", "warning", "no level-1 heading (# or <h1>, or a #hashtag line) in the body"),
     Rule("seo-heading-skip", "warning", "headings do not skip a level (## then ####)"),
     Rule("seo-image-alt", "warning", "every image in the body has alt text"),
@@ -328,6 +330,11 @@ def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[
         english_run_words=values["english_run_words"], title_length=MappingProxyType(values["title_length"]),
         description_length=MappingProxyType(values["description_length"]))
     return settings, packs, reader.diagnostics
+
+
+def description_bounds(config: SiteConfig, lang: str) -> tuple[int, int]:
+    """The length `check` asks of a description in lang: [check] description_length, else the default."""
+    return bounds(_CheckReader(config).settings()["description_length"], lang)
 
 
 def _tag(diagnostic: Diagnostic) -> Diagnostic:
