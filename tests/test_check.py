@@ -354,6 +354,18 @@ def test_invalid_post_does_not_hide_the_other_findings(tmp_path):
     assert {"front-matter", "seo-title-length"} <= rules_found(site)
 
 
+@pytest.mark.parametrize("english", [
+    {"posts/en/aftercare.md": post(date="2026-13-01")},
+    {"posts/en/aftercare.md": "---\ntitle: [unclosed\n---\nText.\n"},
+    {"posts/en/after-treatment.md": post(date="2026-13-01", translation_key="aftercare")},
+], ids=["bad-date", "broken-yaml", "other-file-name"])
+def test_an_english_version_with_errors_is_reported_as_such_not_as_missing(tmp_path, english):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, "posts/ko/aftercare.md": ko_post(), **english})
+    found = run_checks(site)
+    assert [(f.path, f.rule) for f in found if f.severity == "error"] == [(next(iter(english)), "front-matter")]
+    assert "translation-missing" not in {f.rule for f in found}
+
+
 def test_findings_never_stop_a_build_and_check_is_the_gate(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(body="Results are guaranteed.\n"))})
     result = run_cli("build", str(site))

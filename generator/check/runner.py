@@ -121,9 +121,11 @@ def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | 
 
 
 def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: FindingsMemo | None = None,
-              jobs: int = 0, planned: tuple[tuple[Page, str | None], ...] | None = None) -> list[Diagnostic]:
+              jobs: int = 0, planned: tuple[tuple[Page, str | None], ...] | None = None,
+              unread: frozenset[tuple[str, str]] = frozenset()) -> list[Diagnostic]:
     """Run the enabled rules; drafts/future say what a build publishes, for links to posts that are not out yet.
-    Posts are checked in `jobs` worker processes (0: one per core) when there are many."""
+    Posts are checked in `jobs` worker processes (0: one per core) when there are many. unread: (language,
+    translation key) of the posts that could not be read, whose errors are reported already."""
     config = site.config
     settings, packs, problems = load_lint_settings(config)  # problems are reported; the rules still run
     enabled = frozenset(rule for rule, level in settings.severities.items() if level != "off" and rule not in FIXED)
@@ -140,6 +142,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         pages=MappingProxyType(published_addresses(site, pages) if needs_pages else {}),
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
         published=lambda post: is_published(post, site.now, drafts, future),
+        unread=unread,
     )
     facts = None
     if enabled & {"image-oversized", "image-cover-small"}:

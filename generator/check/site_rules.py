@@ -53,7 +53,9 @@ def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
     default = config.site.default_language
     original = next((p for p in versions if p.lang == default), versions[0])
     if ctx.on("translation-missing"):
-        missing = [lang for lang in config.language_codes if all(p.lang != lang for p in versions)]
+        # A version that has errors is not missing: its errors are reported, and say what to fix.
+        missing = [lang for lang in config.language_codes if all(p.lang != lang for p in versions)
+                   and (lang, original.translation_key) not in ctx.unread]
         if missing:
             names = ", ".join(config.language(lang).name for lang in missing)
             yield front_matter_finding(
