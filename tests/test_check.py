@@ -292,6 +292,21 @@ def test_negated_claims_are_not_advertising(tmp_path):
     assert not {rule for rule in rules_found(site) if rule.startswith("ad-")}
 
 
+@pytest.mark.parametrize("lang, body, mentioned", [
+    ("ko", "부작용 없는 최고의 시술입니다.\n", False),
+    ("ko", "부작용 걱정 없는 시술, 부작용 제로!\n", False),
+    ("en", "Fuller lips, risk-free and with no side effects.\n", False),
+    ("ko", "부작용 없는 시술은 없습니다. 드물게 멍이 들 수 있습니다.\n", True),
+    ("ko", "부작용 없는 시술입니다.\n\n## 부작용\n\n드물게 멍이 들 수 있습니다.\n", True),
+    ("en", "No treatment is free of side effects: bruising is common.\n", True),
+], ids=["ko-claim", "ko-two-claims", "en-claims", "ko-negated-claim", "ko-claim-and-a-section", "en-negated-claim"])
+def test_risk_words_inside_a_no_risk_claim_do_not_count_as_mentioning_risks(tmp_path, lang, body, mentioned):
+    text = ko_post(body=body, **PROCEDURE) if lang == "ko" else post(body=body, **PROCEDURE)
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(**{lang: text})})
+    risks = [f for f in run_checks(site) if f.rule == "procedure-risks"]
+    assert [f.path for f in risks] == ([] if mentioned else [f"posts/{lang}/aftercare.md"])
+
+
 def test_code_links_and_comments_are_not_prose(tmp_path):
     body = ("```\n# not a heading, 최고\n```\n\nRun `painless --fast` and see <https://example.com/best-clinic>.\n"
             "[Korean page](/ko/posts/aftercare/)\n<!-- 100% guaranteed -->\n")
