@@ -101,3 +101,43 @@ def test_colliding_tags_name_both_files_and_one_spelling_builds(site_factory):
     assert hint == "use one spelling for both"
     set_front_matter(site / "posts/en/c.md", "tags", "[C++]")
     assert run_cli("build", str(site)).code == 0
+
+
+def test_missing_translation_hint_names_a_free_file_and_following_it_links_the_two(site_factory):
+    english = post_text("Sleep after a treatment", translation_key="sleep")  # has the name, translates another post
+    site = site_factory({"posts/ko/aftercare.md": KO_POST, "posts/en/aftercare.md": english,
+                         "posts/ko/sleep.md": KO_POST.replace("관리", "수면")})
+    checked = run_cli("check", str(site))
+    hint, = re.findall(r"^posts/ko/aftercare.md:2:1: info: \[translation-missing\] .*\n  hint: (.*)$", checked.out, re.M)
+    path, key = re.fullmatch(r"add (\S+) with translation_key: (\S+)", hint).groups()
+    assert path == "posts/en/aftercare-2.md"
+    (site / path).write_text(post_text("Aftercare for the first days", translation_key=key), "utf-8")
+    checked = run_cli("check", str(site))
+    assert "translation-missing" not in checked.out
+    assert run_cli("build", str(site)).code == 0
+
+
+def test_missing_reviewer_hint_lists_the_physicians_of_the_site(site_factory):
+    config = MINIMAL_CONFIG + '\n[authors.manager]\nname = "Park"\n'  # a Person, not a physician
+    english = post_text("Lip filler aftercare", tags="[lip filler]", author="manager",
+                        body="## Possible side effects\n\nSwelling is common.\n")
+    site = site_factory({"posts/en/aftercare.md": english, "posts/ko/aftercare.md": KO_POST}, config)
+    checked = run_cli("check", str(site))
+    hint, = re.findall(r"\[procedure-reviewer\] .*\n  hint: (.*)$", checked.out, re.M)
+    assert hint == "add reviewed_by: with the id of the physician who checked it (physicians in site.toml: dr-kim, dr-lee)"
+    set_front_matter(site / "posts/en/aftercare.md", "author", "manager\nreviewed_by: dr-lee")
+    assert "procedure-reviewer" not in run_cli("check", str(site)).out
+
+
+@pytest.mark.parametrize("folder, expected", [
+    ("EN", "rename the folder to posts/en"),
+    ("english", "languages are: ko, en; rename the folder to one of them"),
+], ids=["letter-case", "not-a-language-code"])
+def test_unknown_language_folder_hint_never_suggests_a_table_site_toml_refuses(site_factory, folder, expected):
+    site = site_factory({f"posts/{folder}/aftercare.md": post_text("Aftercare for the first days"),
+                         "posts/ko/aftercare.md": KO_POST})
+    hint, = hints(run_cli("build", str(site)).err)
+    assert hint == expected
+    (site / "posts" / folder).rename(site / "posts/en.tmp")  # two steps: macOS and Windows ignore letter case
+    (site / "posts/en.tmp").rename(site / "posts/en")
+    assert run_cli("build", str(site)).code == 0

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Collection
 
-from generator.config.loader import AUTHOR_ID
+from generator.config.loader import AUTHOR_ID, LANGUAGE_CODE
 from generator.errors import did_you_mean
 
 
@@ -19,6 +19,26 @@ def free_post_name(stem: str, taken: Collection[str]) -> str:
     while name.casefold() in used:
         name, number = f"{stem}-{number}.md", number + 1
     return name
+
+
+def language_folder_hint(name: str, codes: tuple[str, ...], shown_posts: str) -> str:
+    """For posts/<name>/ when name is not a language of the site: rename it, or add a language whose
+    code site.toml accepts."""
+    same = next((code for code in codes if code.casefold() == name.casefold()), None)
+    if same:
+        return f"rename the folder to {shown_posts}/{same}"
+    languages = f"languages are: {', '.join(codes)}"
+    if not LANGUAGE_CODE.match(name):  # no [languages.<name>] table can be added: rename
+        return f"{languages}; rename the folder to one of them"
+    return f"{languages}; add [languages.{name}] to site.toml or rename the folder"
+
+
+def claim_post_name(stem: str, taken: set[str], renamed: str = "") -> str:
+    """A free post name for a hint, kept from the next hint's suggestions; renamed: the file to rename,
+    which may take a name that differs from its own in letter case only."""
+    free = free_post_name(stem, taken - {renamed})
+    taken.add(free)
+    return free
 
 
 def unknown_author_hint(key: str, value: str, known: Collection[str]) -> str:

@@ -15,7 +15,7 @@ from generator.config.loader import SiteConfig
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.content.aliases import parse_aliases
 from generator.content.front_matter import split_post
-from generator.content.hints import free_post_name, unknown_author_hint
+from generator.content.hints import claim_post_name, free_post_name, language_folder_hint, unknown_author_hint
 from generator.content.models import FaqItem, Post, SourceFile
 from generator.config.site_files import input_folder, resolve_input
 from generator.config.textfiles import decode_text
@@ -63,8 +63,7 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
             continue
         if folder.name not in config.language_codes:
             diagnostics.append(error(shown_folder, None, f"folder '{folder.name}' is not a language in site.toml",
-                                     f"languages are: {', '.join(config.language_codes)}; "
-                                     f"add [languages.{folder.name}] to site.toml or rename the folder"))
+                                     language_folder_hint(folder.name, config.language_codes, shown_posts)))
             continue
         _, problem = resolve_input(posts, folder, shown_folder)
         if problem:
@@ -79,7 +78,7 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                 continue
             if not name.endswith(".md"):
                 if name.lower().endswith((".md", ".md.txt", ".markdown", ".mdown")):
-                    free = _claim_name(name[: name.lower().index(".m")], taken, relative)
+                    free = claim_post_name(name[: name.lower().index(".m")], taken, relative)
                     diagnostics.append(error(shown, 1, "the file looks like a post, but only names ending in .md "
                                                        "are built", f"move it to {shown_folder}/{free}" if "/" in
                                              relative else f"rename it to {free}"))
@@ -95,7 +94,7 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                                              "remove the link, or point it at the post's new place"))
                     continue
             if "/" in relative:
-                free = _claim_name(name[:-3], taken)
+                free = claim_post_name(name[:-3], taken)
                 diagnostics.append(error(shown, 1, "posts must sit directly in posts/<lang>/, not in a sub-folder",
                                          f"move it to {shown_folder}/{free}"))
                 continue
@@ -103,14 +102,6 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
     if diagnostics:
         raise BuildError(diagnostics)
     return sources
-
-
-def _claim_name(stem: str, taken: set[str], renamed: str = "") -> str:
-    """A free post name for a hint, kept from the next hint's suggestions; renamed: the file to rename,
-    which may take a name that differs from its own in letter case only."""
-    free = free_post_name(stem, taken - {renamed})
-    taken.add(free)
-    return free
 
 
 def _files_below(folder: Path) -> list[tuple[str, bool]]:
