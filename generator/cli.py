@@ -83,8 +83,8 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--destination", help="rsync destination: user@host:/var/www/blog/ or a folder")
     deploy.add_argument("--dry-run", action="store_true", help="list what would be added, changed and removed")
     deploy.add_argument("--force", action="store_true",
-                        help="publish even when `check` finds errors, or into a destination that holds files "
-                             "no earlier deploy published (they are deleted)")
+                        help="publish even when `check` finds errors, when no post is published, or into a "
+                             "destination that holds files no earlier deploy published (they are deleted)")
     deploy.add_argument("-m", "--message", help="commit message (default: names the changed posts)")
     deploy.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/output)")
     deploy.add_argument("--base-url", help="override [site] base_url")
@@ -136,6 +136,37 @@ def _summary(result: BuildResult, listed: bool, stream: TextIO) -> str:
     return f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — {found}"
 
 
+def _counted(counts: tuple[tuple[int, str], ...]) -> str:
+    """'3 drafts and 1 future post' from (3, 'draft'), (1, 'future post'); zeros left out."""
+    return " and ".join(_plural(count, word) for count, word in counts if count)
+
+
+def _print_built(result: BuildResult, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    """What every command that builds prints after the build: findings (-v), the summary line, and the
+    posts it left out or brought in."""
+    if args.verbose:
+        print_diagnostics(result.findings, err)
+        print(_made_again(result), file=out, flush=True)
+    if args.quiet:
+        return
+    print(_summary(result, listed=args.verbose, stream=out), file=out, flush=True)
+    posts = result.posts
+    left_out = _counted(((posts.drafts_left_out, "draft"), (posts.future_left_out, "future post")))
+    if left_out:
+        flags = " and ".join(flag for flag, count in (("--drafts", posts.drafts_left_out),
+                                                       ("--future", posts.future_left_out)) if count)
+        them = "them" if posts.drafts_left_out + posts.future_left_out > 1 else "it"
+        print(f"{left_out} not published; {flags} {'include' if ' and ' in flags else 'includes'} {them}",
+              file=out, flush=True)
+    brought_in = _counted(((posts.drafts_in, "draft"), (posts.future_in, "future post")))
+    if brought_in:
+        print(f"Included {brought_in}: their pages are marked noindex and left out of the sitemap and feeds",
+              file=out, flush=True)
+    if not posts.published:
+        print("warning: no post is published, so the home pages list none (\"No posts yet.\"); write one with: "
+              "clinicpress new \"TITLE\" --lang LANG", file=err, flush=True)
+
+
 def _made_again(result: BuildResult) -> str:
     """How much of the site this build made again (-v): the rest was carried over as the last build left it."""
     kept = result.files_written - result.files_made
@@ -179,11 +210,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                drafts=args.drafts, future=args.future, progress=progress,
                                jobs=args.jobs, use_cache=not args.no_cache)
         result = build_site(options)
-    if args.verbose:
-        print_diagnostics(result.findings, err)
-        print(_made_again(result), file=out)
-    if not args.quiet:
-        print(_summary(result, listed=args.verbose, stream=out), file=out)
+    _print_built(result, args, out, err)
     return EXIT_OK
 
 
@@ -209,11 +236,7 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def report(event: ServeEvent) -> None:
         if event.kind == "built" and event.result is not None:
-            if args.verbose:
-                print_diagnostics(event.result.findings, err)
-                print(_made_again(event.result), file=out, flush=True)
-            if not args.quiet:
-                print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
+            _print_built(event.result, args, out, err)
         elif event.kind == "failed":
             if args.verbose and event.message:  # the traceback of an unexpected failure
                 print(event.message, file=err)
@@ -264,11 +287,7 @@ def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print_diagnostics(event.diagnostics, err)
             print(_red(f"Publishing despite {_plural(len(event.diagnostics), 'error')} (--force).", err), file=err)
         elif event.kind == "built" and event.result is not None:
-            if args.verbose:
-                print_diagnostics(event.result.findings, err)
-                print(_made_again(event.result), file=out, flush=True)
-            if not args.quiet:
-                print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
+            _print_built(event.result, args, out, err)
         elif event.kind == "key":
             print(f"Created {event.text}, the site's IndexNow key: commit it with the site so that every build "
                   "publishes it.", file=out)

@@ -52,6 +52,56 @@ def test_drafts_and_future_posts_need_flags(site_factory):
     assert (site / "output/en/posts/draft/index.html").exists() and (site / "output/en/posts/later/index.html").exists()
 
 
+def test_build_says_which_drafts_and_future_posts_it_left_out_or_brought_in(site_factory):
+    site = site_factory({
+        "posts/en/draft.md": post_text("Draft", draft="true"),
+        "posts/en/draft-two.md": post_text("Draft two", draft="true"),
+        "posts/en/later.md": post_text("Later", date="2099-01-01"),
+        "posts/en/now.md": post_text("Now"),
+    })
+    plain = run_cli("build", str(site))
+    assert plain.out.splitlines()[1:] == ["2 drafts and 1 future post not published; --drafts and --future include them"]
+    drafts = run_cli("build", str(site), "--drafts")
+    assert drafts.out.splitlines()[1:] == [
+        "1 future post not published; --future includes it",
+        "Included 2 drafts: their pages are marked noindex and left out of the sitemap and feeds"]
+    both = run_cli("build", str(site), "--drafts", "--future")
+    assert both.out.splitlines()[1:] == [
+        "Included 2 drafts and 1 future post: their pages are marked noindex and left out of the sitemap and feeds"]
+    assert run_cli("build", "-q", str(site)).out == ""
+
+
+@pytest.mark.parametrize("files", [{}, {"posts/en/draft.md": post_text("Draft", draft="true")}],
+                         ids=["no-posts-folder", "only-a-draft"])
+def test_build_warns_when_no_post_is_published(site_factory, files):
+    result = run_cli("build", str(site_factory(files)))
+    assert result.code == 0
+    assert result.err == ('warning: no post is published, so the home pages list none ("No posts yet."); '
+                          'write one with: clinicpress new "TITLE" --lang LANG\n')
+
+
+def test_drafts_and_future_posts_brought_in_are_noindex_and_out_of_the_sitemap_and_feeds(site_factory):
+    site = site_factory({
+        "posts/en/draft.md": post_text("Draft", draft="true", translation_key="now"),
+        "posts/en/later.md": post_text("Later", date="2099-01-01", tags="[care]"),
+        "posts/en/today.md": post_text("Today", tags="[care]"),
+        "posts/ko/now.md": post_text("지금"),
+    })
+    assert run_cli("build", str(site), "--drafts", "--future").code == 0
+    output = site / "output"
+    for path in ("en/posts/draft/index.html", "en/posts/later/index.html"):
+        assert page(output, path).cssselect('meta[name="robots"]')[0].get("content").startswith("noindex"), path
+    published = page(output, "ko/posts/now/index.html")
+    assert published.cssselect('meta[name="robots"]')[0].get("content") == "index, follow"
+    assert [link.get("hreflang") for link in published.cssselect('link[rel="alternate"][hreflang]')] == \
+        ["ko", "x-default"]  # the English draft is no translation search engines may index
+    sitemap = (output / "sitemap.xml").read_text("utf-8")
+    assert "/en/posts/today/" in sitemap and "/posts/draft/" not in sitemap and "/posts/later/" not in sitemap
+    for feed in ("en/feed.xml", "en/atom.xml", "en/tags/care/feed.xml"):
+        text = (output / feed).read_text("utf-8")
+        assert "/en/posts/today/" in text and "/posts/draft/" not in text and "/posts/later/" not in text, feed
+
+
 def test_language_switcher_falls_back_to_home_without_translation(site_factory):
     site = site_factory({"posts/ko/only-ko.md": post_text("한국어만"), "posts/en/other.md": post_text("Other")})
     assert run_cli("build", str(site)).code == 0
