@@ -215,10 +215,19 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from generator.check.command import run_checks, format_findings  # only `check` pays for the rule packs
+    from generator.check.command import check_site, format_findings  # only `check` pays for the rule packs
 
-    findings = run_checks(args.site_dir)
+    report = check_site(args.site_dir)
+    findings = report.findings
     print(format_findings(findings, args.format), file=out, end="")
+    if args.format == "text":
+        counts = [_plural(sum(1 for f in findings if f.severity == level), level)
+                  for level in ("error", "warning") if any(f.severity == level for f in findings)]
+        infos = sum(1 for f in findings if f.severity == "info")
+        found = ", ".join(counts) if counts else "no errors or warnings"
+        found += f" ({infos:,} info)" if infos else ""
+        checked = f"Checked {_plural(report.posts, 'post')}" if report.posts is not None else "Could not check the posts"
+        print(f"{checked}: {found}", file=out)
     if any(f.severity == "error" for f in findings):
         return EXIT_CONTENT
     if args.strict and any(f.severity == "warning" for f in findings):

@@ -67,6 +67,7 @@ class ReadableSite:
     site: Site
     diagnostics: tuple[Diagnostic, ...]  # the warnings, and the errors of the posts left out
     unread: frozenset[tuple[str, str]]  # (language, translation key) of each post left out
+    files: int  # post files read, those left out included
 
 
 def load_readable_site(options: BuildOptions) -> ReadableSite:
@@ -82,7 +83,7 @@ def load_readable_site(options: BuildOptions) -> ReadableSite:
         else:
             posts.append(post)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
-    return ReadableSite(site, tuple(diagnostics), frozenset(unread))
+    return ReadableSite(site, tuple(diagnostics), frozenset(unread), len(sources))
 
 
 def _read_inputs(options: BuildOptions) -> tuple[SiteConfig, list[SourceFile], datetime]:

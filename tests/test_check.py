@@ -189,6 +189,18 @@ def test_json_format_lists_the_same_fields(tmp_path):
     assert set(found[0]) == {"path", "line", "column", "severity", "rule", "message", "hint"}
 
 
+@pytest.mark.parametrize("files, summary", [
+    (pair(), "Checked 2 posts: no errors or warnings"),
+    ({"posts/en/aftercare.md": post()}, "Checked 1 post: no errors or warnings (1 info)"),
+    (pair(post(title="Lips", body="It is painless.\n")), "Checked 2 posts: 1 error, 1 warning"),
+    ({"site.toml": MINIMAL_CONFIG + "\n[sitee]\n", **pair()}, "Could not check the posts: 1 error"),
+], ids=["all-well", "info-only", "errors-and-warnings", "broken-config"])
+def test_check_ends_with_a_one_line_summary_also_when_all_is_well(tmp_path, files, summary):
+    result = run_cli("check", str(write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})))
+    assert result.out.splitlines()[-1] == summary
+    assert json.loads(run_cli("check", "--format", "json", str(tmp_path)).out) is not None  # JSON stays JSON
+
+
 def test_warnings_fail_only_with_strict(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="Lips"))})
     assert run_cli("check", str(site)).code == 0
