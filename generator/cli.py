@@ -382,8 +382,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         print_diagnostics(exc.diagnostics, err)
         count = len(exc.diagnostics)
         if command == "build":
-            print(_red(f"Build failed: {_plural(count, 'error')}; the previous output was left as it was.", err),
-                  file=err)
+            output = args.output or args.site_dir / "output"
+            kept = "the previous output was left as it was" if output.is_dir() and any(output.iterdir()) \
+                else "nothing was written"
+            print(_red(f"Build failed: {_plural(count, 'error')}; {kept}.", err), file=err)
         elif command == "deploy":
             print(_red(f"Deploy stopped: {_plural(count, 'error')}; nothing was published.", err), file=err)
         else:
