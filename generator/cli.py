@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from generator.build import BuildOptions, BuildResult, build_site
+from generator.config.site_files import find_site_dir
 from generator.errors import BuildError, DeployError, Diagnostic, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -35,12 +36,17 @@ class _CommandParser(_Parser):
             self._intermixing = False
 
 
+def _add_site_dir(command: argparse.ArgumentParser) -> None:
+    command.add_argument("site_dir", nargs="?", type=Path,
+                         help="the site's folder (default: the nearest folder up from here with a site.toml)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="clinicpress", description="Bilingual static blog generator for clinics.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
 
     build = commands.add_parser("build", help="build the site into the output folder")
-    build.add_argument("site_dir", nargs="?", default=".", type=Path)
+    _add_site_dir(build)
     build.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/output)")
     build.add_argument("--base-url", help="override [site] base_url, e.g. for a staging host")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
@@ -51,12 +57,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("-v", "--verbose", action="store_true", help="list every finding of check in full")
 
     check = commands.add_parser("check", help="check posts and configuration without building; exit 1 on errors")
-    check.add_argument("site_dir", nargs="?", default=".", type=Path)
+    _add_site_dir(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
     serve = commands.add_parser("serve", help="build, serve on this computer and rebuild + reload on every change")
-    serve.add_argument("site_dir", nargs="?", default=".", type=Path)
+    _add_site_dir(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
@@ -67,7 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="start a new post in posts/<lang>/")
     new.add_argument("title", help='the post title, in quotes: "Lip filler aftercare"')
-    new.add_argument("site_dir", nargs="?", default=".", type=Path)
+    _add_site_dir(new)
     new.add_argument("--lang", required=True, help="language folder of the post, e.g. ko or en")
     new.add_argument("--slug", help="file name and web address (needed for titles not in Latin letters)")
     new.add_argument("--series", help="series id, e.g. lip-filler (titles from [series.<id>] in site.toml); needs --part")
@@ -76,7 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
                      help="the post this one translates; copies translation key, series and tags")
 
     deploy = commands.add_parser("deploy", help="check, build and publish the site (git branch or rsync)")
-    deploy.add_argument("site_dir", nargs="?", default=".", type=Path)
+    _add_site_dir(deploy)
     deploy.add_argument("--target", choices=("git", "rsync"), help="override [deploy] target")
     deploy.add_argument("--repository", help="git URL or local path to publish to (default: [deploy] or origin)")
     deploy.add_argument("--branch", help="branch to commit the site to (default: [deploy] branch or gh-pages)")
@@ -374,6 +380,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         args = make_parser().parse_args(argv)
         command = args.command
+        if "site_dir" in args and args.site_dir is None:
+            args.site_dir = find_site_dir(Path.cwd())
         return COMMANDS[command](args, out, err)
     except UsageError as exc:
         print(f"{_red('error', err)}: {exc}", file=err)

@@ -102,6 +102,17 @@ def test_drafts_and_future_posts_brought_in_are_noindex_and_out_of_the_sitemap_a
         assert "/en/posts/today/" in text and "/posts/draft/" not in text and "/posts/later/" not in text, feed
 
 
+def test_commands_find_site_toml_in_a_parent_folder_as_git_finds_git(site_factory, monkeypatch):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "posts/ko/hello.md": post_text("안녕하세요")})
+    monkeypatch.chdir(site / "posts/en")
+    built = run_cli("build")
+    assert built.code == 0, built.err
+    assert (site / "output/en/posts/hello/index.html").is_file() and not (site / "posts/en/output").exists()
+    assert run_cli("check").out.splitlines()[-1].startswith("Checked 2 posts: ")
+    assert run_cli("new", "Second post", "--lang", "en").code == 0
+    assert (site / "posts/en/second-post.md").is_file()
+
+
 def test_language_switcher_falls_back_to_home_without_translation(site_factory):
     site = site_factory({"posts/ko/only-ko.md": post_text("한국어만"), "posts/en/other.md": post_text("Other")})
     assert run_cli("build", str(site)).code == 0
