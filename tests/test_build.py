@@ -3,9 +3,11 @@ import json
 from pathlib import Path
 
 import pytest
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli, write_tree
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def page(output: Path, path: str):
@@ -116,8 +118,17 @@ def test_commands_find_site_toml_in_a_parent_folder_as_git_finds_git(site_factor
 def test_language_switcher_falls_back_to_home_without_translation(site_factory):
     site = site_factory({"posts/ko/only-ko.md": post_text("한국어만"), "posts/en/other.md": post_text("Other")})
     assert run_cli("build", str(site)).code == 0
-    switcher = page(site / "output", "ko/posts/only-ko/index.html").cssselect(".language-switcher a")
-    assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("en", "/en/")]
+    only_ko = page(site / "output", "ko/posts/only-ko/index.html")
+    switcher = only_ko.cssselect(".language-switcher a")
+    # A plain link: the English home is no translation of the post.
+    assert [(a.get("href"), a.get("rel"), a.get("hreflang")) for a in switcher] == [("/en/", None, None)]
+    assert [link.get("hreflang") for link in only_ko.cssselect('head link[rel="alternate"][hreflang]')] == \
+        ["ko", "x-default"]
+    sitemap = etree.fromstring((site / "output/sitemap.xml").read_bytes())
+    entry, = [url for url in sitemap if url.findtext(f"{{{SITEMAP}}}loc").endswith("/ko/posts/only-ko/")]
+    assert [link.get("hreflang") for link in entry.iter("{http://www.w3.org/1999/xhtml}link")] == ["ko", "x-default"]
+    home = page(site / "output", "ko/index.html").cssselect(".language-switcher a")  # a translation: an alternate
+    assert [(a.get("href"), a.get("rel"), a.get("hreflang")) for a in home] == [("/en/", "alternate", "en")]
 
 
 def test_base_url_with_a_path_prefixes_every_link(site_factory):
