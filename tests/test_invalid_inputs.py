@@ -119,6 +119,7 @@ def test_missing_site_toml_is_one_clear_error(tmp_path):
     result = run_cli("build", str(site))
     assert result.code == 1
     assert result.err.splitlines()[0] == "site.toml: error: site.toml not found"
+    assert result.err.splitlines()[-1] == "Build failed: 1 error; nothing was written."  # there was no output
     assert not (site / "output").exists()
 
 
