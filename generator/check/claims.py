@@ -51,7 +51,7 @@ _QUESTION = re.compile(r"^[\W_]*(?:is|are|was|were|will|does|do|did|can|could|wo
 _MYTH = re.compile(r"\b(?:myths?|misconceptions?)\b", re.I)
 # Pairs of quotation marks; a straight single quote counts only when it is not an apostrophe.
 _QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|‘[^’\n]{1,120}’|「[^」\n]{1,120}」|『[^』\n]{1,120}』|'
-                     r"(?<![\w])'[^'\n]{1,120}'(?![\w])")
+                     r"(?<![A-Za-z0-9])'[^'\n]{1,120}'(?![A-Za-z0-9])")  # a Korean particle may follow
 # A question a reader asks, not a marketing hook ("Want painless lips?"): it asks about a fact.
 _READER_QUESTION = re.compile(r"\b(?:is\s+(?:that|it|this)\s+(?:right|true|normal|possible|so|safe|real)|is\s+that\s+true|"
                               r"really|can\s+(?:you|i|it|they)|do\s+you|does\s+(?:it|that)|will\s+i|would\s+i|"
