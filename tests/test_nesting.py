@@ -1,5 +1,8 @@
 """Markdown nested deeper than MAX_DEPTH levels is a located error found before Python-Markdown reads
 it; everything a real post writes, however much it uses lists, emphasis or code, is not."""
+import pickle
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -9,9 +12,11 @@ from generator.config.loader import parse_config
 from generator.content.models import SourceFile
 from generator.content.nesting import MAX_DEPTH, too_deep
 from generator.content.posts import parse_post
-from generator.markup.markdown import render_markdown
+from generator.errors import BuildError, error
+from generator.markup import markdown as markdown_module
+from generator.markup.markdown import Origin, make_markdown, render_markdown, render_post_html
 
-from conftest import MINIMAL_CONFIG, post_text, run_cli
+from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli
 
 CONFIG = parse_config(MINIMAL_CONFIG, Path("."))
 FRONT_MATTER_LINES = post_text(body="").count("\n")  # the body starts on the line after these
@@ -119,3 +124,62 @@ def test_a_2000_level_list_is_refused_quickly_by_build_and_check(site_factory):
     assert not (site / "output").exists()
     checked = run_cli("check", str(site))
     assert checked.code == 1 and expected.replace(": error:", ":1: error: [front-matter]") in checked.out
+
+
+# Defence in depth: what Python-Markdown still gives up on names the post --------------------------
+
+DIVS = '<div markdown="1">\n' * 2000 + "deep\n" + "</div>\n" * 2000  # HTML blocks are not counted as nesting
+
+
+def test_markdown_that_python_markdown_gives_up_on_is_an_error_naming_the_post(site_factory):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "posts/ko/hello.md": post_text("안녕하세요")})
+    assert run_cli("build", str(site)).code == 0
+    before = sorted((path, path.stat().st_mtime_ns) for path in (site / "output").rglob("*"))
+    (site / "posts/en/divs.md").write_text(post_text("Divs", body="Intro.\n\n" + DIVS), encoding="utf-8")
+    result = run_cli("build", str(site))
+    assert result.code == 1 and "Traceback" not in result.err and "internal error" not in result.err
+    assert result.err.splitlines()[0] == (f"posts/en/divs.md:{FRONT_MATTER_LINES + 1}: error: "
+                                          "the Markdown is nested too deeply to be rendered")
+    assert sorted((path, path.stat().st_mtime_ns) for path in (site / "output").rglob("*")) == before
+
+
+def test_the_error_comes_back_from_a_worker_process(site_factory):
+    posts = {f"posts/en/post-{n}.md": post_text(f"Post {n}") for n in range(70)}  # enough to use workers
+    site = site_factory({**posts, "posts/en/post-40.md": post_text("Divs", body=DIVS)})
+    # In a process of its own: a pool whose worker raised what cannot be unpickled waits forever.
+    result = subprocess.run([sys.executable, "-m", "generator", "build", str(site), "--jobs", "2"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"posts/en/post-40.md:{FRONT_MATTER_LINES + 1}: error: ")
+
+
+def test_a_build_error_keeps_its_diagnostics_across_processes():
+    raised = BuildError([error("posts/en/x.md", 7, "too deep"), error("posts/en/a.md", 2, "bad")])
+    assert pickle.loads(pickle.dumps(raised)).diagnostics == raised.diagnostics
+
+
+@pytest.mark.parametrize("failure", [RecursionError, MemoryError])
+def test_running_out_of_stack_or_memory_in_an_faq_answer_names_the_faq_line(site_factory, monkeypatch, failure):
+    render = markdown_module.render_markdown
+
+    def failing(text, *args):
+        if text == "The answer.":
+            raise failure()
+        return render(text, *args)
+
+    monkeypatch.setattr(markdown_module, "render_markdown", failing)
+    faq = '\n  - q: "Does it hurt?"\n    a: "The answer."'
+    site = site_factory({"posts/en/faq.md": post_text("FAQ", faq=faq)})
+    result = run_cli("build", str(site), "--jobs", "1")
+    assert result.code == 1 and "internal error" not in result.err
+    assert result.err.splitlines()[0].startswith("posts/en/faq.md:5: error: the Markdown ")
+
+
+def test_a_markdown_instance_renders_as_before_after_giving_up():
+    """`serve` keeps one Markdown instance from build to build, and renders every preview with it."""
+    md, samples = make_markdown(CONFIG.markdown), ["- a\n- b\n\n    code\n", "> q\n\n1. x\n2. y\n", DIVS[-100:]]
+    before = [render_markdown(text, CONFIG.markdown, md).html for text in samples]
+    for deep in ["1. " * 500, DIVS]:
+        with pytest.raises(BuildError):
+            render_post_html(deep, (), CONFIG.markdown, md, Origin("posts/en/x.md", 6, 6))
+        assert [render_markdown(text, CONFIG.markdown, md).html for text in samples] == before
