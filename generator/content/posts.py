@@ -19,6 +19,7 @@ from generator.content.hints import claim_post_name, free_post_name, language_fo
 from generator.content.models import FaqItem, Post, SourceFile
 from generator.content.tags import Tags, normalize_tags
 from generator.config.site_files import input_folder, resolve_input
+from generator.content.nesting import nesting_problems
 from generator.config.textfiles import decode_text
 
 SAFE_SEGMENT = re.compile(r"[^\W_][\w-]*")
@@ -311,6 +312,7 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
         f.fail("image", "'image' needs 'image_alt', a short description of the picture for screen readers",
                "add image_alt: \"...\" under image")
     faq = _faq(f)
+    f.diagnostics += nesting_problems(f.path, body, body_line, [item.answer for item in faq], key_lines.get("faq", 1))
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         f.fail("extra", f"'extra' must be a mapping of your own keys, got {_describe(extra)}")
