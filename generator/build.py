@@ -20,7 +20,7 @@ from generator.markup.post_bodies import BodyStore, render_bodies
 from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
 from generator.render.theme import Theme, load_theme
-from generator.site.model import Site
+from generator.site.model import PostCounts, Site, count_posts
 from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
 
@@ -35,6 +35,7 @@ class BuildResult:
     seconds: float
     findings: tuple[Diagnostic, ...]  # of the content rules, for `check` to judge: they never stop a build
     post_sources: dict[str, str]  # output path of each post's page -> the post's source path
+    posts: PostCounts  # published, and the drafts and future posts left out or brought in
 
     def count(self, severity: str) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -97,7 +98,7 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         image_cache.close()
     post_sources = {Urls.output_path(page.path): page.post.source for page in outputs.pages if page.post is not None}
     return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files, len(made),
-                       time.perf_counter() - started, findings, post_sources)
+                       time.perf_counter() - started, findings, post_sources, count_posts(site, options.drafts))
 
 
 @contextmanager

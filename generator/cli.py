@@ -11,6 +11,7 @@ from typing import Sequence, TextIO
 
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.cli_parser import ParserExit, make_parser
+from generator.config.site_files import find_site_dir
 from generator.errors import BuildError, DeployError, Diagnostic, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -50,6 +51,37 @@ def _summary(result: BuildResult, listed: bool, stream: TextIO) -> str:
         them = "it" if errors + warnings == 1 else "them"
         found = f"{', '.join(counts)} found by check" + ("" if listed else f" (-v lists {them})")
     return f"Built {_plural(total, 'page')} ({languages}) in {result.seconds:.1f} s — {found}"
+
+
+def _counted(counts: tuple[tuple[int, str], ...]) -> str:
+    """'3 drafts and 1 future post' from (3, 'draft'), (1, 'future post'); zeros left out."""
+    return " and ".join(_plural(count, word) for count, word in counts if count)
+
+
+def _print_built(result: BuildResult, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    """What every command that builds prints after the build: findings (-v), the summary line, and the
+    posts it left out or brought in."""
+    if args.verbose:
+        print_diagnostics(result.findings, err)
+        print(_made_again(result), file=out, flush=True)
+    if args.quiet:
+        return
+    print(_summary(result, listed=args.verbose, stream=out), file=out, flush=True)
+    posts = result.posts
+    left_out = _counted(((posts.drafts_left_out, "draft"), (posts.future_left_out, "future post")))
+    if left_out:
+        flags = " and ".join(flag for flag, count in (("--drafts", posts.drafts_left_out),
+                                                       ("--future", posts.future_left_out)) if count)
+        them = "them" if posts.drafts_left_out + posts.future_left_out > 1 else "it"
+        print(f"{left_out} not published; {flags} {'include' if ' and ' in flags else 'includes'} {them}",
+              file=out, flush=True)
+    brought_in = _counted(((posts.drafts_in, "draft"), (posts.future_in, "future post")))
+    if brought_in:
+        print(f"Included {brought_in}: their pages are marked noindex and left out of the sitemap and feeds",
+              file=out, flush=True)
+    if not posts.published:
+        print("warning: no post is published, so the home pages list none (\"No posts yet.\"); write one with: "
+              "clinicpress new \"TITLE\" --lang LANG", file=err, flush=True)
 
 
 def _made_again(result: BuildResult) -> str:
@@ -95,19 +127,24 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                drafts=args.drafts, future=args.future, progress=progress,
                                jobs=args.jobs, use_cache=not args.no_cache)
         result = build_site(options)
-    if args.verbose:
-        print_diagnostics(result.findings, err)
-        print(_made_again(result), file=out)
-    if not args.quiet:
-        print(_summary(result, listed=args.verbose, stream=out), file=out)
+    _print_built(result, args, out, err)
     return EXIT_OK
 
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from generator.check.command import run_checks, format_findings  # only `check` pays for the rule packs
+    from generator.check.command import check_site, format_findings  # only `check` pays for the rule packs
 
-    findings = run_checks(args.site_dir)
+    report = check_site(args.site_dir)
+    findings = report.findings
     print(format_findings(findings, args.format), file=out, end="")
+    if args.format == "text":
+        counts = [_plural(sum(1 for f in findings if f.severity == level), level)
+                  for level in ("error", "warning") if any(f.severity == level for f in findings)]
+        infos = sum(1 for f in findings if f.severity == "info")
+        found = ", ".join(counts) if counts else "no errors or warnings"
+        found += f" ({infos:,} info)" if infos else ""
+        checked = f"Checked {_plural(report.posts, 'post')}" if report.posts is not None else "Could not check the posts"
+        print(f"{checked}: {found}", file=out)
     if any(f.severity == "error" for f in findings):
         return EXIT_CONTENT
     if args.strict and any(f.severity == "warning" for f in findings):
@@ -125,11 +162,7 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def report(event: ServeEvent) -> None:
         if event.kind == "built" and event.result is not None:
-            if args.verbose:
-                print_diagnostics(event.result.findings, err)
-                print(_made_again(event.result), file=out, flush=True)
-            if not args.quiet:
-                print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
+            _print_built(event.result, args, out, err)
         elif event.kind == "failed":
             if args.verbose and event.message:  # the traceback of an unexpected failure
                 print(event.message, file=err)
@@ -180,11 +213,7 @@ def run_deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print_diagnostics(event.diagnostics, err)
             print(_red(f"Publishing despite {_plural(len(event.diagnostics), 'error')} (--force).", err), file=err)
         elif event.kind == "built" and event.result is not None:
-            if args.verbose:
-                print_diagnostics(event.result.findings, err)
-                print(_made_again(event.result), file=out, flush=True)
-            if not args.quiet:
-                print(_summary(event.result, listed=args.verbose, stream=out), file=out, flush=True)
+            _print_built(event.result, args, out, err)
         elif event.kind == "key":
             print(f"Created {event.text}, the site's IndexNow key: commit it with the site so that every build "
                   "publishes it.", file=out)
@@ -266,6 +295,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if command is None:  # bare `clinicpress`: the commands, and where to read more
             parser.print_help(err)
             return EXIT_USAGE
+        if "site_dir" in args and args.site_dir is None:
+            args.site_dir = find_site_dir(Path.cwd())
         return COMMANDS[command](args, out, err)
     except ParserExit as exc:  # --help, --version
         return exc.status
@@ -276,8 +307,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         print_diagnostics(exc.diagnostics, err)
         count = len(exc.diagnostics)
         if command == "build":
-            print(_red(f"Build failed: {_plural(count, 'error')}; the previous output was left as it was.", err),
-                  file=err)
+            output = args.output or args.site_dir / "output"
+            kept = "the previous output was left as it was" if output.is_dir() and any(output.iterdir()) \
+                else "nothing was written"
+            print(_red(f"Build failed: {_plural(count, 'error')}; {kept}.", err), file=err)
         elif command == "deploy":
             print(_red(f"Deploy stopped: {_plural(count, 'error')}; nothing was published.", err), file=err)
         else:

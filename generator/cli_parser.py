@@ -76,8 +76,9 @@ def _examples(*lines: str) -> str:
 
 
 def _site_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
-                        help="the site's folder, the one that holds site.toml (default: the current folder)")
+    parser.add_argument("site_dir", nargs="?", default=None, type=Path, metavar="SITE_DIR",
+                        help="the site's folder, the one that holds site.toml (default: the nearest folder "
+                             "up from here with a site.toml)")
 
 
 def _build_options(parser: argparse.ArgumentParser, what: str) -> None:
@@ -164,8 +165,8 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
     deploy.add_argument("--destination", help="rsync destination: user@host:/var/www/blog/ or a folder")
     deploy.add_argument("--dry-run", action="store_true", help="list what would be added, changed and removed")
     deploy.add_argument("--force", action="store_true",
-                        help="publish even when `check` finds errors, or into a destination that holds files "
-                             "no earlier deploy published (they are deleted)")
+                        help="publish even when `check` finds errors, when no post is published, or into a "
+                             "destination that holds files no earlier deploy published (they are deleted)")
     deploy.add_argument("-m", "--message", help="commit message (default: names the changed posts)")
     _build_options(deploy, "")
     deploy.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")

@@ -64,6 +64,9 @@ class BuildError(Exception):
         self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple:  # raised in a worker process, it reaches the build with its diagnostics
+        return BuildError, (self.diagnostics,)
+
 
 class UsageError(Exception):
     """A command-line or environment problem (exit code 2): bad output folder, missing site."""

@@ -11,6 +11,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from generator.config.loader import SiteConfig, load_config
+from generator.content.front_matter import declared_translation_key
+from generator.content.models import SourceFile
 from generator.content.posts import discover_posts, is_published, parse_post, parse_posts
 from generator.errors import BuildError, Diagnostic, error, raise_if_errors
 from generator.incremental.cache import BuildCache
@@ -44,25 +46,12 @@ def build_now(config_timezone: str) -> datetime:
     return datetime.now(ZoneInfo(config_timezone))
 
 
-def load_site(options: BuildOptions, cache: BuildCache | None = None, prerender: bool = False,
-              keep_going: bool = False) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
+def load_site(options: BuildOptions, cache: BuildCache | None = None,
+              prerender: bool = False) -> tuple[SiteConfig, Site, tuple[Diagnostic, ...]]:
     """Stages up to the site model. With prerender (and a cache), the Markdown of the posts that are
-    parsed is rendered in the same pass, into the cache. With keep_going (`check`), a post that
-    cannot be read is left out and its errors are returned with the warnings, so one broken file
-    does not hide the findings of every other post."""
-    config = load_config(options.site_dir / "site.toml")
-    if options.base_url:
-        config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
-    if options.preview:
-        config = replace(config, analytics=replace(config.analytics, preview=True))
-    raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
-    sources = discover_posts(options.site_dir / "posts", config)
-    now = options.now or build_now(config.site.timezone)
-    if keep_going:
-        parsed = [parse_post(source, config) for source in sources]
-        posts = [post for post, _ in parsed if post is not None]
-        warnings = [d for _, found in parsed for d in found]
-    elif cache:
+    parsed is rendered in the same pass, into the cache."""
+    config, sources, now = _read_inputs(options)
+    if cache:
         published = partial(is_published, now=now, drafts=options.drafts, future=options.future)
         after = BodyPrerenderer(config.markdown, cache, published) if prerender else None
         posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after, options.progress)
@@ -70,6 +59,44 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None, prerender:
         posts, warnings = parse_posts(sources, config)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
     return config, site, tuple(warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadableSite:
+    """What `check` reads: the site of the posts that could be read, and what the others are."""
+
+    site: Site
+    diagnostics: tuple[Diagnostic, ...]  # the warnings, and the errors of the posts left out
+    unread: frozenset[tuple[str, str]]  # (language, translation key) of each post left out
+    files: int  # post files read, those left out included
+
+
+def load_readable_site(options: BuildOptions) -> ReadableSite:
+    """Stages up to the site model, for `check`: a post that cannot be read is left out and its errors
+    are returned with the warnings, so one broken file does not hide the findings of every other post."""
+    config, sources, now = _read_inputs(options)
+    posts, diagnostics, unread = [], [], set()
+    for source in sources:
+        post, found = parse_post(source, config)
+        diagnostics += found
+        if post is None:
+            unread.add((source.lang, declared_translation_key(source)))
+        else:
+            posts.append(post)
+    site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
+    return ReadableSite(site, tuple(diagnostics), frozenset(unread), len(sources))
+
+
+def _read_inputs(options: BuildOptions) -> tuple[SiteConfig, list[SourceFile], datetime]:
+    """The configuration (with --base-url), the posts' files and the build's 'now'."""
+    config = load_config(options.site_dir / "site.toml")
+    if options.base_url:
+        config = replace(config, site=replace(config.site, base_url=_normalize_base_url(options.base_url)))
+    if options.preview:
+        config = replace(config, analytics=replace(config.analytics, preview=True))
+    raise_if_errors(check_provider_template(config.comments, theme_dirs(options.site_dir)))
+    sources = discover_posts(options.site_dir / "posts", config)
+    return config, sources, options.now or build_now(config.site.timezone)
 
 
 def _normalize_base_url(value: str) -> str:

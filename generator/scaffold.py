@@ -13,6 +13,7 @@ from pathlib import Path
 from string import Template
 from zoneinfo import ZoneInfo
 
+from generator.check.runner import description_bounds
 from generator.config.examples import INIT_VALUES, NEW_POST_BODY
 from generator.config.loader import SiteConfig, load_config
 from generator.content.posts import SAFE_SEGMENT, parse_post
@@ -153,8 +154,9 @@ def _quoted(text: str) -> str:
 
 def _post_text(title: str, moment: datetime, lang: str, config: SiteConfig, original: Post | None,
                series: str | None, part: int | None) -> str:
+    low, high = description_bounds(config, lang)  # what `check` will ask of it
     lines = [f"title: {_quoted(title)}", f"date: {moment.isoformat()}",
-             'description: ""  # one or two sentences, 50-160 characters, for search results and feeds']
+             f'description: ""  # one or two sentences, {low}-{high} characters, for search results and feeds']
     tags = original.tags if original else ()
     tags_line = f"tags: [{', '.join(_quoted(t) for t in tags)}]"
     if original is not None:

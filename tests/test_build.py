@@ -3,9 +3,11 @@ import json
 from pathlib import Path
 
 import pytest
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli, write_tree
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def page(output: Path, path: str):
@@ -52,11 +54,81 @@ def test_drafts_and_future_posts_need_flags(site_factory):
     assert (site / "output/en/posts/draft/index.html").exists() and (site / "output/en/posts/later/index.html").exists()
 
 
+def test_build_says_which_drafts_and_future_posts_it_left_out_or_brought_in(site_factory):
+    site = site_factory({
+        "posts/en/draft.md": post_text("Draft", draft="true"),
+        "posts/en/draft-two.md": post_text("Draft two", draft="true"),
+        "posts/en/later.md": post_text("Later", date="2099-01-01"),
+        "posts/en/now.md": post_text("Now"),
+    })
+    plain = run_cli("build", str(site))
+    assert plain.out.splitlines()[1:] == ["2 drafts and 1 future post not published; --drafts and --future include them"]
+    drafts = run_cli("build", str(site), "--drafts")
+    assert drafts.out.splitlines()[1:] == [
+        "1 future post not published; --future includes it",
+        "Included 2 drafts: their pages are marked noindex and left out of the sitemap and feeds"]
+    both = run_cli("build", str(site), "--drafts", "--future")
+    assert both.out.splitlines()[1:] == [
+        "Included 2 drafts and 1 future post: their pages are marked noindex and left out of the sitemap and feeds"]
+    assert run_cli("build", "-q", str(site)).out == ""
+
+
+@pytest.mark.parametrize("files", [{}, {"posts/en/draft.md": post_text("Draft", draft="true")}],
+                         ids=["no-posts-folder", "only-a-draft"])
+def test_build_warns_when_no_post_is_published(site_factory, files):
+    result = run_cli("build", str(site_factory(files)))
+    assert result.code == 0
+    assert result.err == ('warning: no post is published, so the home pages list none ("No posts yet."); '
+                          'write one with: clinicpress new "TITLE" --lang LANG\n')
+
+
+def test_drafts_and_future_posts_brought_in_are_noindex_and_out_of_the_sitemap_and_feeds(site_factory):
+    site = site_factory({
+        "posts/en/draft.md": post_text("Draft", draft="true", translation_key="now"),
+        "posts/en/later.md": post_text("Later", date="2099-01-01", tags="[care]"),
+        "posts/en/today.md": post_text("Today", tags="[care]"),
+        "posts/ko/now.md": post_text("지금"),
+    })
+    assert run_cli("build", str(site), "--drafts", "--future").code == 0
+    output = site / "output"
+    for path in ("en/posts/draft/index.html", "en/posts/later/index.html"):
+        assert page(output, path).cssselect('meta[name="robots"]')[0].get("content").startswith("noindex"), path
+    published = page(output, "ko/posts/now/index.html")
+    assert published.cssselect('meta[name="robots"]')[0].get("content") == "index, follow"
+    assert [link.get("hreflang") for link in published.cssselect('link[rel="alternate"][hreflang]')] == \
+        ["ko", "x-default"]  # the English draft is no translation search engines may index
+    sitemap = (output / "sitemap.xml").read_text("utf-8")
+    assert "/en/posts/today/" in sitemap and "/posts/draft/" not in sitemap and "/posts/later/" not in sitemap
+    for feed in ("en/feed.xml", "en/atom.xml", "en/tags/care/feed.xml"):
+        text = (output / feed).read_text("utf-8")
+        assert "/en/posts/today/" in text and "/posts/draft/" not in text and "/posts/later/" not in text, feed
+
+
+def test_commands_find_site_toml_in_a_parent_folder_as_git_finds_git(site_factory, monkeypatch):
+    site = site_factory({"posts/en/hello.md": post_text("Hello"), "posts/ko/hello.md": post_text("안녕하세요")})
+    monkeypatch.chdir(site / "posts/en")
+    built = run_cli("build")
+    assert built.code == 0, built.err
+    assert (site / "output/en/posts/hello/index.html").is_file() and not (site / "posts/en/output").exists()
+    assert run_cli("check").out.splitlines()[-1].startswith("Checked 2 posts: ")
+    assert run_cli("new", "Second post", "--lang", "en").code == 0
+    assert (site / "posts/en/second-post.md").is_file()
+
+
 def test_language_switcher_falls_back_to_home_without_translation(site_factory):
     site = site_factory({"posts/ko/only-ko.md": post_text("한국어만"), "posts/en/other.md": post_text("Other")})
     assert run_cli("build", str(site)).code == 0
-    switcher = page(site / "output", "ko/posts/only-ko/index.html").cssselect(".language-switcher a")
-    assert [(a.get("hreflang"), a.get("href")) for a in switcher] == [("en", "/en/")]
+    only_ko = page(site / "output", "ko/posts/only-ko/index.html")
+    switcher = only_ko.cssselect(".language-switcher a")
+    # A plain link: the English home is no translation of the post.
+    assert [(a.get("href"), a.get("rel"), a.get("hreflang")) for a in switcher] == [("/en/", None, None)]
+    assert [link.get("hreflang") for link in only_ko.cssselect('head link[rel="alternate"][hreflang]')] == \
+        ["ko", "x-default"]
+    sitemap = etree.fromstring((site / "output/sitemap.xml").read_bytes())
+    entry, = [url for url in sitemap if url.findtext(f"{{{SITEMAP}}}loc").endswith("/ko/posts/only-ko/")]
+    assert [link.get("hreflang") for link in entry.iter("{http://www.w3.org/1999/xhtml}link")] == ["ko", "x-default"]
+    home = page(site / "output", "ko/index.html").cssselect(".language-switcher a")  # a translation: an alternate
+    assert [(a.get("href"), a.get("rel"), a.get("hreflang")) for a in home] == [("/en/", "alternate", "en")]
 
 
 def test_base_url_with_a_path_prefixes_every_link(site_factory):

@@ -194,6 +194,18 @@ def test_json_format_lists_the_same_fields(tmp_path):
     assert set(found[0]) == {"path", "line", "column", "severity", "rule", "message", "hint"}
 
 
+@pytest.mark.parametrize("files, summary", [
+    (pair(), "Checked 2 posts: no errors or warnings"),
+    ({"posts/en/aftercare.md": post()}, "Checked 1 post: no errors or warnings (1 info)"),
+    (pair(post(title="Lips", body="It is painless.\n")), "Checked 2 posts: 1 error, 1 warning"),
+    ({"site.toml": MINIMAL_CONFIG + "\n[sitee]\n", **pair()}, "Could not check the posts: 1 error"),
+], ids=["all-well", "info-only", "errors-and-warnings", "broken-config"])
+def test_check_ends_with_a_one_line_summary_also_when_all_is_well(tmp_path, files, summary):
+    result = run_cli("check", str(write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})))
+    assert result.out.splitlines()[-1] == summary
+    assert json.loads(run_cli("check", "--format", "json", str(tmp_path)).out) is not None  # JSON stays JSON
+
+
 def test_warnings_fail_only_with_strict(tmp_path):
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(title="Lips"))})
     assert run_cli("check", str(site)).code == 0
@@ -297,6 +309,21 @@ def test_negated_claims_are_not_advertising(tmp_path):
     assert not {rule for rule in rules_found(site) if rule.startswith("ad-")}
 
 
+@pytest.mark.parametrize("lang, body, mentioned", [
+    ("ko", "부작용 없는 최고의 시술입니다.\n", False),
+    ("ko", "부작용 걱정 없는 시술, 부작용 제로!\n", False),
+    ("en", "Fuller lips, risk-free and with no side effects.\n", False),
+    ("ko", "부작용 없는 시술은 없습니다. 드물게 멍이 들 수 있습니다.\n", True),
+    ("ko", "부작용 없는 시술입니다.\n\n## 부작용\n\n드물게 멍이 들 수 있습니다.\n", True),
+    ("en", "No treatment is free of side effects: bruising is common.\n", True),
+], ids=["ko-claim", "ko-two-claims", "en-claims", "ko-negated-claim", "ko-claim-and-a-section", "en-negated-claim"])
+def test_risk_words_inside_a_no_risk_claim_do_not_count_as_mentioning_risks(tmp_path, lang, body, mentioned):
+    text = ko_post(body=body, **PROCEDURE) if lang == "ko" else post(body=body, **PROCEDURE)
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(**{lang: text})})
+    risks = [f for f in run_checks(site) if f.rule == "procedure-risks"]
+    assert [f.path for f in risks] == ([] if mentioned else [f"posts/{lang}/aftercare.md"])
+
+
 def test_code_links_and_comments_are_not_prose(tmp_path):
     body = ("```\n# not a heading, 최고\n```\n\nRun `painless --fast` and see <https://example.org/best-clinic>.\n"
             "[Korean page](/ko/posts/aftercare/)\n<!-- 100% guaranteed -->\n")
@@ -360,10 +387,29 @@ def test_korean_description_bounds_differ_from_english(tmp_path):
     assert found == {"posts/ko/aftercare.md"}
 
 
+def test_empty_description_is_reported_on_its_own_line(tmp_path):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **pair(post(description=""))})
+    found, = [f for f in run_checks(site) if f.rule == "seo-description"]
+    assert (found.path, found.line) == ("posts/en/aftercare.md", 5)  # title: is line 2, description: line 5
+    assert found.hint == "write one or two sentences (50-160 characters) after description:"
+
+
 def test_invalid_post_does_not_hide_the_other_findings(tmp_path):
     files = {**pair(post(title="Lips")), "posts/en/broken.md": "---\ntitle: x\ndate: 2026-13-01\n---\n"}
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
     assert {"front-matter", "seo-title-length"} <= rules_found(site)
+
+
+@pytest.mark.parametrize("english", [
+    {"posts/en/aftercare.md": post(date="2026-13-01")},
+    {"posts/en/aftercare.md": "---\ntitle: [unclosed\n---\nText.\n"},
+    {"posts/en/after-treatment.md": post(date="2026-13-01", translation_key="aftercare")},
+], ids=["bad-date", "broken-yaml", "other-file-name"])
+def test_an_english_version_with_errors_is_reported_as_such_not_as_missing(tmp_path, english):
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, "posts/ko/aftercare.md": ko_post(), **english})
+    found = run_checks(site)
+    assert [(f.path, f.rule) for f in found if f.severity == "error"] == [(next(iter(english)), "front-matter")]
+    assert "translation-missing" not in {f.rule for f in found}
 
 
 def test_findings_never_stop_a_build_and_check_is_the_gate(tmp_path):

@@ -222,6 +222,20 @@ def test_force_publishes_despite_errors(site, bare):
                                                              "gh-pages").splitlines()
 
 
+def test_a_site_without_posts_is_published_only_with_force(site, bare):
+    with_deploy(site, f'repository = "{bare}"\n')
+    shutil.rmtree(site / "posts")
+    result = deploy(site)
+    assert result.code == 1
+    assert "warning: no post is published" in result.err
+    assert "error: the site has no published post" in result.err and "--force" in result.err
+    assert "Nothing was published." in result.err
+    assert branch_tip(bare) == ""
+    forced = deploy(site, "--force")
+    assert forced.code == 0, forced.err
+    assert branch_tip(bare) != ""
+
+
 def test_rejected_push_is_an_error_with_gits_own_message(site, bare):
     with_deploy(site, f'repository = "{bare}"\nindexnow = true\nindexnow_endpoint = "http://127.0.0.1:9/indexnow"\n')
     hook = bare / "hooks" / "pre-receive"

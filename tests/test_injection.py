@@ -233,9 +233,13 @@ def check_sitemap(output: Path) -> None:
         assert link.get("href").startswith(BASE)
 
 
+# A tag with '\\' or '..' is refused with a located error (tests/fixtures/invalid/tags-path-characters/).
+TAG = HOSTILE.filter(lambda text: "\\" not in text and ".." not in text)
+
+
 @settings(max_examples=60, derandomize=True, database=None, deadline=None, phases=(Phase.generate, Phase.shrink),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(title=HOSTILE, description=HOSTILE, tags=st.lists(HOSTILE, min_size=1, max_size=3), author=HOSTILE,
+@given(title=HOSTILE, description=HOSTILE, tags=st.lists(TAG, min_size=1, max_size=3), author=HOSTILE,
        job=HOSTILE, clinic=HOSTILE, blog=HOSTILE, series=HOSTILE, question=HOSTILE, answer=HOSTILE, body=BODY)
 def test_hostile_text_comes_out_escaped_everywhere(title, description, tags, author, job, clinic, blog, series,
                                                    question, answer, body):

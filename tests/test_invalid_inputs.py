@@ -59,14 +59,31 @@ def test_the_catalogue_covers_every_kind_of_bad_input():
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_reported_and_the_previous_site_kept(case, built_site, tmp_path):
+    files = {source.relative_to(CASES_DIR / case): source.read_bytes() for source in sorted((CASES_DIR / case).rglob("*"))
+             if source.is_file() and source.name != "expected.txt"}
+    assert_reported_and_kept(built_site, tmp_path, files, expected_lines(case))
+
+
+def test_a_2000_level_list_is_reported_and_the_previous_site_kept(built_site, tmp_path):
+    """A case made here rather than kept in fixtures/invalid/: its indentation alone is 4 MB."""
+    body = "".join(f"{'  ' * level}- level {level}\n" for level in range(2000))
+    files = {Path("posts/en/deep.md"): post_text("Deep", body=body).encode("utf-8")}
+    line = post_text(body="").count("\n") + 65  # level 64: 32 levels of indentation, then a list marker
+    expected = [f"posts/en/deep.md:{line}: error: nesting deeper than 32 levels",
+                "  hint: lists, > quotes and indentation go at most 32 levels deep; "
+                "a line of pasted list markers or spaces is the usual cause"]
+    assert_reported_and_kept(built_site, tmp_path, files, expected)
+
+
+def assert_reported_and_kept(built_site: Path, tmp_path: Path, files: dict[Path, bytes], expected: list[str]) -> None:
+    """`files` laid over a copy of the built site make the build fail with `expected`, and `check` too."""
     site = tmp_path / "site"
     shutil.copytree(built_site, site, symlinks=True)
     before = state(site / "output")
-    for source in sorted((CASES_DIR / case).rglob("*")):
-        if source.is_file() and source.name != "expected.txt":
-            target = site / source.relative_to(CASES_DIR / case)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
+    for relative, data in files.items():
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
     result = run_cli("build", str(site))
 
@@ -74,7 +91,7 @@ def test_bad_input_is_reported_and_the_previous_site_kept(case, built_site, tmp_
     assert "Traceback" not in result.err
     printed = result.err.rstrip("\n").split("\n")
     assert printed[-1].startswith("Build failed: "), result.err
-    assert printed[:-1] == expected_lines(case)
+    assert printed[:-1] == expected
     assert state(site / "output") == before
     assert not list(tmp_path.glob("site/.output.staging-*"))
     checked = run_cli("check", str(site))  # `check` finds the same problems without building
@@ -119,6 +136,7 @@ def test_missing_site_toml_is_one_clear_error(tmp_path):
     result = run_cli("build", str(site))
     assert result.code == 1
     assert result.err.splitlines()[0] == "site.toml: error: site.toml not found"
+    assert result.err.splitlines()[-1] == "Build failed: 1 error; nothing was written."  # there was no output
     assert not (site / "output").exists()
 
 

@@ -246,6 +246,25 @@ def test_the_examples_in_new_help_write_the_posts_they_name(site_factory, monkey
     assert run_cli("build").code == 0
 
 
+@pytest.mark.parametrize("lang, check_table, told", [
+    ("ko", "", (40, 80)),
+    ("en", "", (50, 160)),
+    ("ko", "[check]\ndescription_length = { ko = [30, 60] }\n", (30, 60)),
+], ids=["korean", "english", "the-sites-own-bounds"])
+def test_new_post_asks_for_the_description_length_check_wants(site_factory, lang, check_table, told):
+    site = site_factory(config=MINIMAL_CONFIG + check_table)
+    assert run_cli("new", "Lip care", "--lang", lang, "--slug", "lip-care", str(site)).code == 0
+    path = site / f"posts/{lang}/lip-care.md"
+    low, high = map(int, re.search(r"^description: \"\"  # one or two sentences, (\d+)-(\d+) characters",
+                                   front_matter(path), re.MULTILINE).groups())
+    assert (low, high) == told
+    for length in (low, high):  # as long as the comment says: check asks nothing more of it
+        letter = "가" if lang == "ko" else "a"
+        path.write_text(path.read_text("utf-8").replace('description: ""', f'description: "{letter * length}"'), "utf-8")
+        checked = run_cli("check", "--format", "json", str(site))
+        assert not [f for f in json.loads(checked.out) if f["rule"] == "seo-description"]
+        path.write_text(path.read_text("utf-8").replace(f'"{letter * length}"', '""'), "utf-8")
+
 def test_new_translation_copies_key_series_and_tags(site_factory):
     original = post_text("Lip care", translation_key="lip-care-guide", tags="[lips, aftercare]",
                          series="lip-care", series_part="2", author="dr-lee")

@@ -27,7 +27,7 @@ date: 2026-07-03
 description: "What to expect in the first days after a lip filler treatment, from cold packs to sleep."
 author: dr-kim
 faq:
-  - q: "Do you offer 100% guaranteed results?"
+  - q: "Why are our results 100% guaranteed?"
     a: "Results vary between people; we explain what to expect at the consultation."
 ---
 ## The first days

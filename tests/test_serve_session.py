@@ -301,6 +301,22 @@ def test_a_clash_with_a_draft_is_an_error_at_once(site, tmp_path):
     assert live.state.diagnostics == event.diagnostics
 
 
+DEEP_BODIES = {  # Markdown that would stop a build, and the error that shows at once instead
+    "nested too deeply": ("- " * 500 + "one\n", "posts/en/care-2.md:15: error: nesting deeper than 32 levels"),
+    "too deep for Python-Markdown": ('<div markdown="1">\n' * 2000 + "one\n" + "</div>\n" * 2000,
+                                     "posts/en/care-2.md:11: error: the Markdown is nested too deeply to be rendered"),
+}
+
+
+@pytest.mark.parametrize("body, expected", DEEP_BODIES.values(), ids=DEEP_BODIES.keys())
+def test_markdown_too_deep_to_render_is_an_error_at_once(site, tmp_path, body, expected):
+    live = start(site, tmp_path)
+    edit(site, "posts/en/care-2.md", "- one\n", body)
+    event = live.preview(("posts/en/care-2.md",))
+    assert [d.format().split("\n")[0] for d in event.diagnostics] == [expected]
+    assert live.rebuild().kind == "failed" and live.state.diagnostics == event.diagnostics
+
+
 def test_pictures_are_previewed_and_a_new_cover_waits_for_its_link_preview_crop(site, tmp_path):
     from PIL import Image
 

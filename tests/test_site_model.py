@@ -31,11 +31,16 @@ def test_one_post_page_is_planned_as_the_whole_plan_plans_it(site_factory):
         "posts/ko/care-2.md": part("관리 둘", 2),
         "posts/en/other.md": post_text("Other", date="2026-05-01", tags="[botox]"),
         "posts/en/draft.md": post_text("Draft", date="2026-05-02", draft="true"),
+        "posts/ko/care-1.md": post_text("관리 하나", date="2026-05-02", draft="true"),  # a draft translation
     }, MINIMAL_CONFIG + '\n[series.care]\ntitle = { ko = "관리", en = "Care" }\n')
     _, model, _ = load_site(BuildOptions(site_dir=site_dir, future=True, drafts=True))
     shown = {"posts/en/care-2.md": ("a processed image",)}
     pages, _ = plan_pages(model, shown)
     planned = {page.path: page for page in pages if page.kind == "post"}
-    assert len(planned) == 5 and planned["en/posts/care-2/"].series and planned["en/posts/care-2/"].alternates
+    assert len(planned) == 6 and planned["en/posts/care-2/"].series and planned["en/posts/care-2/"].alternates
+    # A draft is a preview: noindex, and the published version does not name it as its translation.
+    assert not planned["ko/posts/care-1/"].indexable and planned["en/posts/care-1/"].indexable
+    assert planned["en/posts/care-1/"].alternates == (("en", "en/posts/care-1/"),)
+    assert planned["ko/posts/care-1/"].alternates == (("ko", "ko/posts/care-1/"), ("en", "en/posts/care-1/"))
     assert {page.path: page for page in (plan_post_page(model, post, shown.get(post.source, ()))
                                          for post in model.all_posts())} == planned

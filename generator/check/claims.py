@@ -51,11 +51,11 @@ _QUESTION = re.compile(r"^[\W_]*(?:is|are|was|were|will|does|do|did|can|could|wo
 _MYTH = re.compile(r"\b(?:myths?|misconceptions?)\b", re.I)
 # Pairs of quotation marks; a straight single quote counts only when it is not an apostrophe.
 _QUOTED = re.compile(r'"[^"\n]{1,120}"|“[^”\n]{1,120}”|‘[^’\n]{1,120}’|「[^」\n]{1,120}」|『[^』\n]{1,120}』|'
-                     r"(?<![\w])'[^'\n]{1,120}'(?![\w])")
+                     r"(?<![A-Za-z0-9])'[^'\n]{1,120}'(?![A-Za-z0-9])")  # a Korean particle may follow
 # A question a reader asks, not a marketing hook ("Want painless lips?"): it asks about a fact.
 _READER_QUESTION = re.compile(r"\b(?:is\s+(?:that|it|this)\s+(?:right|true|normal|possible|so|safe|real)|is\s+that\s+true|"
                               r"really|can\s+(?:you|i|it|they)|do\s+you|does\s+(?:it|that)|will\s+i|would\s+i|"
-                              r"should\s+i|how|what|why|when)\b[^?]*\?\s*$", re.I)
+                              r"should\s+i)\b[^?]*\?\s*$", re.I)  # not why/how: "Why are our results 100% guaranteed?" boasts
 _KOREAN_QUESTION = re.compile(r"(?:나요|까요|가요|는지요|ㄴ가요|맞나요|건가요|인가요|될까요|되나요|있나요|없나요|하나요|"
                               r"인지|는지)\s*\?+\s*$")  # not 죠?: "자연스럽죠?" is a boast
 _ANSWERED_NO = re.compile(r"\s*(?:no\b|nope\b|not\s+at\s+all|아니(?:요|오|에요)|아뇨|그렇지\s*않)", re.I)

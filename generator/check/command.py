@@ -2,25 +2,37 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.config.site_files import static_sources
 from generator.errors import BuildError, Diagnostic, raise_if_errors
 from generator.check.runner import lint_site
-from generator.loading import BuildOptions, load_site
+from generator.loading import BuildOptions, load_readable_site
 from generator.render.theme import theme_dirs
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    findings: list[Diagnostic]
+    posts: int | None  # how many post files were checked; None: the site could not be read that far
 
 
 def run_checks(site_dir: Path) -> list[Diagnostic]:
     """Every rule's findings, drafts and future posts included; a post that cannot be read gives its
     errors, and the other posts are still checked."""
+    return check_site(site_dir).findings
+
+
+def check_site(site_dir: Path) -> CheckReport:
+    """run_checks, and how many posts were checked."""
     try:
-        _, site, diagnostics = load_site(BuildOptions(site_dir=site_dir, drafts=True, future=True), keep_going=True)
+        read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True))
         raise_if_errors(static_sources(site_dir, theme_dirs(site_dir))[1])  # links out of static/ stop a build too
     except BuildError as exc:  # the configuration, or posts that collide: nothing to check them against
-        return sorted((_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key)
-    return sorted([_validity(d) for d in diagnostics] + lint_site(site), key=Diagnostic.sort_key)
+        return CheckReport(sorted((_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
+    findings = [_validity(d) for d in read.diagnostics] + lint_site(read.site, unread=read.unread)
+    return CheckReport(sorted(findings, key=Diagnostic.sort_key), read.files)
 
 
 def _validity(diagnostic: Diagnostic) -> Diagnostic:

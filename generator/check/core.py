@@ -126,6 +126,7 @@ class LintContext:
     published: Callable[[Post], bool]  # would a real build publish it?
     # site path -> (upright width, height, bytes) of a static image, None when there is none
     image_facts: Callable[[str], tuple[int, int, int] | None] = lambda path: None
+    unread: frozenset[tuple[str, str]] = frozenset()  # (lang, translation key) of posts with errors, left out
 
     def on(self, rule: str) -> bool:
         return rule in self.enabled

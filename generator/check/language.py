@@ -167,9 +167,13 @@ def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> It
     if ctx.on("procedure-reviewer"):
         reviewer = ctx.site.config.author(post.reviewed_by) if post.reviewed_by else None
         if not post.reviewed_by:
+            physicians = [a.id for a in ctx.site.config.authors if a.type == "Physician"]
             yield front_matter_finding(post, "tags", "procedure-reviewer",
                                        f"post about a procedure ('{about}') has no medical reviewer",
-                                       "add reviewed_by: with the author id of the physician who checked it")
+                                       f"add reviewed_by: with the id of the physician who checked it (physicians in "
+                                       f"site.toml: {', '.join(physicians)})" if physicians else
+                                       "add the physician who checked it to site.toml as [authors.<id>] with "
+                                       "type = \"Physician\", then reviewed_by: <id> to the post")
         elif reviewer is not None and reviewer.type != "Physician":
             yield front_matter_finding(post, "reviewed_by", "procedure-reviewer",
                                        f"reviewer '{post.reviewed_by}' is not a physician (type = \"{reviewer.type}\" "

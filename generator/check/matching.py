@@ -286,12 +286,24 @@ class LanguageMatcher:
         return {index: None if starts is None else _windows(starts, len(lowered)) for index, starts in near.items()}
 
     def mentions_risk(self, text: str) -> bool:
+        """A risk word outside the claims the rules find: '부작용 없는 최고의 시술' and 'no side effects'
+        deny the risks they name."""
         lowered = text.lower()
-        return any(word in lowered for word in self.risk_words)
+        places = [(at, at + len(word)) for word in self.risk_words if word in lowered
+                  for at in _places(lowered, word, most=None) or ()]
+        if not places:
+            return False
+        claims = [(match.start, match.end) for match in self.matches(text, self.rule_ids)]
+        return any(all(end <= start or at >= stop for start, stop in claims) for at, end in places)
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(rule.id for rule in self.rules)
 
 
-def _places(text: str, anchor: str, most: int = 8) -> list[int] | None:
-    """Where anchor occurs in text; None when it occurs often (then the expressions behind it scan everything)."""
+def _places(text: str, anchor: str, most: int | None = 8) -> list[int] | None:
+    """Where anchor occurs in text; None when it occurs more than most times (then the expressions behind
+    it scan everything)."""
     places, at = [], text.find(anchor)
     while at != -1:
         if len(places) == most:

@@ -75,9 +75,12 @@ def _description(post: Post, ctx: LintContext) -> Iterator[Finding]:
     low, high = bounds(ctx.settings.description_length, post.lang)
     size = len(post.description)
     if not post.description:
-        yield front_matter_finding(post, "title", "seo-description",
+        written = "description" in post.key_lines  # written and left empty: point at it
+        sentences = f"one or two sentences ({low}-{high} characters)"
+        yield front_matter_finding(post, "description" if written else "title", "seo-description",
                                    "no 'description': search results and feeds will show the first sentences instead",
-                                   f"add description: with one or two sentences ({low}-{high} characters)")
+                                   f"write {sentences} after description:" if written
+                                   else f"add description: with {sentences}")
     elif not low <= size <= high:
         yield front_matter_finding(post, "description", "seo-description",
                                    f"'description' is {size} characters; search engines show {low}-{high} for {post.lang}",

@@ -25,7 +25,7 @@ from generator.check.language import lint_post_words
 from generator.check.lookups import SiteLookups
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
-from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
+from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, bounds, lint_post_seo
 from generator.check.site_rules import lint_across_posts, lint_privacy_notice, lint_site_settings
 from generator.content.models import Post
 from generator.errors import BuildError
@@ -57,8 +57,10 @@ RULES = (
     Rule("translation-mismatch", "warning", "translations disagree on series, series_part, date or number of tags"),
     Rule("translation-stale", "warning", "one version was changed more than stale_days after its translation"),
     Rule("series-undeclared", "warning", "every series used by posts has a [series.<id>] table with its titles in site.toml"),
-    Rule("seo-title-length", "warning", "title length within the language's bounds (en 20-70, ko 10-40 characters)"),
-    Rule("seo-description", "warning", "description present and within bounds (en 50-160, ko 40-80 characters)"),
+    Rule("seo-title-length", "warning", "title length within the language's bounds (en {}-{}, ko {}-{} characters)"
+         .format(*TITLE_LENGTH["en"], *TITLE_LENGTH["ko"])),
+    Rule("seo-description", "warning", "description present and within bounds (en {}-{}, ko {}-{} characters)"
+         .format(*DESCRIPTION_LENGTH["en"], *DESCRIPTION_LENGTH["ko"])),
     Rule("seo-h1-in-body", "warning", "no level-1 heading (# or <h1>, or a #hashtag line) in the body"),
     Rule("seo-heading-skip", "warning", "headings do not skip a level (## then ####)"),
     Rule("seo-image-alt", "warning", "every image in the body has alt text"),
@@ -125,9 +127,11 @@ def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | 
 
 
 def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: FindingsMemo | None = None,
-              jobs: int = 0, planned: tuple[tuple[Page, str | None], ...] | None = None) -> list[Diagnostic]:
+              jobs: int = 0, planned: tuple[tuple[Page, str | None], ...] | None = None,
+              unread: frozenset[tuple[str, str]] = frozenset()) -> list[Diagnostic]:
     """Run the enabled rules; drafts/future say what a build publishes, for links to posts that are not out yet.
-    Posts are checked in `jobs` worker processes (0: one per core) when there are many."""
+    Posts are checked in `jobs` worker processes (0: one per core) when there are many. unread: (language,
+    translation key) of the posts that could not be read, whose errors are reported already."""
     config = site.config
     settings, packs, problems = load_lint_settings(config)  # problems are reported; the rules still run
     enabled = frozenset(rule for rule, level in settings.severities.items() if level != "off" and rule not in FIXED)
@@ -144,6 +148,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         pages=MappingProxyType(published_addresses(site, pages) if needs_pages else {}),
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
         published=lambda post: is_published(post, site.now, drafts, future),
+        unread=unread,
     )
     facts = None
     if enabled & {"image-oversized", "image-cover-small"}:
@@ -339,6 +344,11 @@ def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[
         english_run_words=values["english_run_words"], title_length=MappingProxyType(values["title_length"]),
         description_length=MappingProxyType(values["description_length"]), claims_model=values["claims_model"])
     return settings, packs, reader.diagnostics
+
+
+def description_bounds(config: SiteConfig, lang: str) -> tuple[int, int]:
+    """The length `check` asks of a description in lang: [check] description_length, else the default."""
+    return bounds(_CheckReader(config).settings()["description_length"], lang)
 
 
 def _tag(diagnostic: Diagnostic) -> Diagnostic:

@@ -2,10 +2,12 @@
 and titles or descriptions used twice in one language."""
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from generator.check.core import Finding, LintContext, front_matter_finding
+from generator.content.hints import free_post_name
 from generator.content.models import Post
 from generator.render.privacy import collected_by, missing_notice_fields
 from generator.site.model import series_title
@@ -95,13 +97,15 @@ def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
     default = config.site.default_language
     original = next((p for p in versions if p.lang == default), versions[0])
     if ctx.on("translation-missing"):
-        missing = [lang for lang in config.language_codes if all(p.lang != lang for p in versions)]
+        # A version that has errors is not missing: its errors are reported, and say what to fix.
+        missing = [lang for lang in config.language_codes if all(p.lang != lang for p in versions)
+                   and (lang, original.translation_key) not in ctx.unread]
         if missing:
             names = ", ".join(config.language(lang).name for lang in missing)
             yield front_matter_finding(
                 original, "title", "translation-missing",
                 f"no {names} version of this post (translation_key '{original.translation_key}')",
-                f"add posts/{missing[0]}/<name>.md with translation_key: {original.translation_key}")
+                f"add {_free_post_path(original, missing[0], ctx)} with translation_key: {original.translation_key}")
     for post in versions:
         if post is original:
             continue
@@ -109,6 +113,13 @@ def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
             yield from _mismatches(post, original)
         if ctx.on("translation-stale"):
             yield from _stale(post, original, ctx.settings.stale_days)
+
+
+def _free_post_path(original: Post, lang: str, ctx: LintContext) -> str:
+    """Where the translation of original can go: its file name in lang's folder, unless a post has it."""
+    folder, stem = original.source.rsplit("/", 2)[0], PurePosixPath(original.source).stem
+    taken = [PurePosixPath(p.source).name for p in (*ctx.site.all_posts(), *ctx.site.unpublished) if p.lang == lang]
+    return f"{folder}/{lang}/{free_post_name(stem, taken)}"
 
 
 def _mismatches(post: Post, original: Post) -> Iterator[Finding]:

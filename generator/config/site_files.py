@@ -23,6 +23,15 @@ class InputFolder:
     site: Path  # the site folder's real path, to say where a link leads
 
 
+def find_site_dir(start: Path) -> Path:
+    """The nearest folder from start upwards with a site.toml (as git looks for .git), relative to start;
+    start itself when there is none."""
+    for folder in (start, *start.parents):
+        if (folder / "site.toml").is_file():
+            return Path(os.path.relpath(folder, start))
+    return Path(".")
+
+
 def input_folder(site_dir: Path, folder: Path, anywhere_in_site: bool = False) -> InputFolder:
     """folder (site_dir/static, ...) whose files must really be in it, or anywhere in the site when
     anywhere_in_site (posts may be links to drafts kept elsewhere in the site). A folder outside the

@@ -6,13 +6,15 @@ expand into a billion-element value."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from generator.errors import Diagnostic, error
-from generator.config.textfiles import invisible_character, invisible_in_values
+from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
+from generator.content.models import SourceFile
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
@@ -68,6 +70,18 @@ def split_post(text: str, path: str) -> tuple[FrontMatter | None, list[Diagnosti
     if data is None or diagnostics:
         return None, diagnostics
     return FrontMatter(data, key_lines, body, body_line), []
+
+
+def declared_translation_key(source: SourceFile) -> str:
+    """The translation key of a post that could not be parsed, as far as its front-matter can be read
+    (else the file name, the default): `check` then knows which post it would have translated."""
+    try:
+        text, problem = decode_text(source.read(), source.path)
+    except OSError:
+        return source.name
+    parts = None if problem else split_post(text, source.path)[0]
+    value = parts.data.get("translation_key") if parts else None
+    return value.strip() if isinstance(value, str) and value.strip() else unicodedata.normalize("NFC", source.name)
 
 
 def _load(front_matter: str, path: str, first_line: int) -> tuple[dict | None, dict[str, int], list[Diagnostic]]:

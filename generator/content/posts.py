@@ -15,9 +15,11 @@ from generator.config.loader import SiteConfig
 from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.content.aliases import parse_aliases
 from generator.content.front_matter import split_post
+from generator.content.hints import claim_post_name, free_post_name, language_folder_hint, unknown_author_hint
 from generator.content.models import FaqItem, Post, SourceFile
 from generator.content.tags import Tags, normalize_tags
 from generator.config.site_files import input_folder, resolve_input
+from generator.content.nesting import nesting_problems
 from generator.config.textfiles import decode_text
 
 SAFE_SEGMENT = re.compile(r"[^\W_][\w-]*")
@@ -55,28 +57,33 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
         shown_folder = f"{shown_posts}/{folder.name}"
         if not folder.is_dir():
             if folder.suffix == ".md":
+                default = config.site.default_language
+                there = posts_dir / default
+                name = free_post_name(folder.stem, [p.name for p in there.iterdir()] if there.is_dir() else [])
                 diagnostics.append(error(shown_folder, 1, "post is not inside a language folder",
-                                         f"move it to posts/{config.site.default_language}/{folder.name}"))
+                                         f"move it to {shown_posts}/{default}/{name}"))
             continue
         if folder.name not in config.language_codes:
             diagnostics.append(error(shown_folder, None, f"folder '{folder.name}' is not a language in site.toml",
-                                     f"languages are: {', '.join(config.language_codes)}; "
-                                     f"add [languages.{folder.name}] to site.toml or rename the folder"))
+                                     language_folder_hint(folder.name, config.language_codes, shown_posts)))
             continue
         _, problem = resolve_input(posts, folder, shown_folder)
         if problem:
             diagnostics.append(problem)
             continue
-        for relative, is_link in _files_below(folder):
+        files = _files_below(folder)
+        taken = {relative for relative, _ in files if "/" not in relative}  # and the names hints suggest
+        for relative, is_link in files:
             shown = f"{shown_folder}/{relative}"
             name = relative.rpartition("/")[2]
             if relative.startswith(".") or "/." in relative:
                 continue
             if not name.endswith(".md"):
                 if name.lower().endswith((".md", ".md.txt", ".markdown", ".mdown")):
-                    stem = name[: name.lower().index(".m")]
+                    free = claim_post_name(name[: name.lower().index(".m")], taken, relative)
                     diagnostics.append(error(shown, 1, "the file looks like a post, but only names ending in .md "
-                                                       "are built", f"rename it to {stem}.md"))
+                                                       "are built", f"move it to {shown_folder}/{free}" if "/" in
+                                             relative else f"rename it to {free}"))
                 continue
             path = folder / relative
             if is_link:  # only links can lead outside the (already checked) language folder
@@ -89,8 +96,9 @@ def discover_posts(posts_dir: Path, config: SiteConfig) -> list[SourceFile]:
                                              "remove the link, or point it at the post's new place"))
                     continue
             if "/" in relative:
+                free = claim_post_name(name[:-3], taken)
                 diagnostics.append(error(shown, 1, "posts must sit directly in posts/<lang>/, not in a sub-folder",
-                                         f"move it to {shown_folder}/{name}"))
+                                         f"move it to {shown_folder}/{free}"))
                 continue
             sources.append(SourceFile(path=shown, lang=folder.name, name=name[:-3], file=path))
     if diagnostics:
@@ -304,6 +312,7 @@ def _validate(source: SourceFile, data: dict, key_lines: dict[str, int], body: s
         f.fail("image", "'image' needs 'image_alt', a short description of the picture for screen readers",
                "add image_alt: \"...\" under image")
     faq = _faq(f)
+    f.diagnostics += nesting_problems(f.path, body, body_line, [item.answer for item in faq], key_lines.get("faq", 1))
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         f.fail("extra", f"'extra' must be a mapping of your own keys, got {_describe(extra)}")
@@ -366,8 +375,8 @@ def _person(f: _Fields, key: str, config: SiteConfig) -> str | None:
         return None
     if config.author(value) is None:
         known = [a.id for a in config.authors]
-        hint = did_you_mean(value, known, f"add [authors.{value}] to site.toml")
-        f.fail(key, f"unknown author '{value}' (authors in site.toml: {', '.join(known) or 'none'})", hint)
+        f.fail(key, f"unknown author '{value}' (authors in site.toml: {', '.join(known) or 'none'})",
+               unknown_author_hint(key, value, known))
     return value
 
 

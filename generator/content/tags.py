@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from generator.config.textfiles import describe_char
 
-_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]|\.\.")
+# '/' is fine ("before/after" makes tags/before-after/); '..' and '\' could climb out of tags/.
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f-\x9f]|\.\.")
+_NOT_WORDS = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]|\.\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,10 @@ def normalize_tags(values: list[str]) -> Tags:
         if unsafe:
             problems.append(_unsafe_problem(tag, unsafe.group()))
             continue
+        if not any(c.isalnum() for c in tag):
+            problems.append((f"tag '{tag}' has no letters or digits, so it cannot be a page address",
+                             "write the topic in words, e.g. tags: [lip filler, aftercare]"))
+            continue
         key = tag.casefold()
         if key in kept:
             repeated.append((written.strip(), kept[key]))
@@ -48,10 +54,10 @@ def normalize_tags(values: list[str]) -> Tags:
 
 
 def _unsafe_problem(tag: str, found: str) -> tuple[str, str | None]:
-    what = f"'{found}'" if found in ("..", "/", "\\") else f"the control character {describe_char(found)}"
+    what = f"'{found}'" if found in ("..", "\\") else f"the control character {describe_char(found)}"
     shown = " ".join(tag.split()) if what.startswith("the control") else tag
     message = f"tag '{shown}' has {what}, which cannot be part of its page's address (tags/<tag>/)"
-    words = " ".join(_UNSAFE.sub(" ", tag).split())
+    words = " ".join(_NOT_WORDS.sub(" ", tag).split())
     if words and any(c.isalnum() for c in words):
         return message, f"write it without, e.g. '{words}'"
     return message, "write the topic in words, e.g. tags: [lip filler, aftercare]"

@@ -21,7 +21,7 @@ from generator.deploy.ownership import refuse_unowned
 from generator.deploy.rsync_target import RsyncTarget
 from generator.config.deploy import DeployConfig, deploy_problems
 from generator.deploy.vanishing import vanishing_urls
-from generator.errors import BuildError, Diagnostic, UsageError, display_path
+from generator.errors import BuildError, DeployError, Diagnostic, UsageError, display_path
 from generator.incremental.cache import CACHE_DIR, BuildCache
 from generator.site.model import Site
 from generator.site.urls import Urls
@@ -78,6 +78,10 @@ def deploy_site(options: DeployOptions, report: Callable[[DeployEvent], None]) -
 
     result = build_site(options.build)
     report(DeployEvent("built", result=result))
+    if not result.posts.published and not (options.force or options.dry_run):
+        raise DeployError("the site has no published post, so its home pages list none (\"No posts yet.\"); "
+                          "publishing it would replace the site online with an empty one. Write a post first "
+                          "(clinicpress new), or publish the empty site with --force")
     output_dir = options.build.output_dir or site_dir / "output"
     site = _site(options.build)
     target = _target(settings, site_dir, output_dir)

@@ -14,6 +14,8 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator.config.loader import MarkdownConfig
 from generator.markup.list_lines import ListLinesExtension
+from generator.content.models import Post
+from generator.errors import BuildError, error
 from generator.markup.quick_inline import quicken_inline
 
 ALLOWED_TAGS = {
@@ -134,8 +136,42 @@ class PostHtml:
     faq: tuple[tuple[str, str], ...]  # (question, answer HTML)
 
 
-def render_post_html(body: str, faq: tuple, config: MarkdownConfig, md: markdown.Markdown | None = None) -> PostHtml:
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a post's Markdown is written, to name it if Python-Markdown gives up on it."""
+
+    path: str
+    body_line: int
+    faq_line: int  # the line of the faq: key, for the answers
+
+    @staticmethod
+    def of(post: Post) -> Origin:
+        return Origin(post.source, post.body_line, post.key_lines.get("faq", post.body_line))
+
+
+def render_post_html(body: str, faq: tuple, config: MarkdownConfig, md: markdown.Markdown | None,
+                     origin: Origin) -> PostHtml:
     md = md or make_markdown(config)
-    rendered = render_markdown(body, config, md)
-    answers = tuple((item.question, render_markdown(item.answer, config, md).html) for item in faq)
+    rendered = _render_located(body, config, md, origin.path, origin.body_line)
+    answers = tuple((item.question, _render_located(item.answer, config, md, origin.path, origin.faq_line).html)
+                    for item in faq)
     return PostHtml(rendered, answers)
+
+
+def render_post(post: Post, config: MarkdownConfig, md: markdown.Markdown | None = None) -> PostHtml:
+    return render_post_html(post.body, post.faq, config, md, Origin.of(post))
+
+
+def _render_located(text: str, config: MarkdownConfig, md: markdown.Markdown, path: str, line: int) -> RenderedBody:
+    """Nesting is limited before Python-Markdown runs (content/nesting.py); should some input still
+    exhaust its recursion or the memory, the error names the post instead of stopping the build blind."""
+    try:
+        return render_markdown(text, config, md)
+    except RecursionError:
+        problem = "the Markdown is nested too deeply to be rendered"
+    except MemoryError:
+        problem = "the Markdown needs more memory to be rendered than there is"
+    # The parser's stack of open lists and quotes was left full: `serve` renders the next post with it.
+    md.parser.state.clear()
+    raise BuildError([error(path, line, problem, "nest lists, quotes, emphasis and HTML blocks less deeply, "
+                                                 "or split the text into shorter parts")]) from None

@@ -9,7 +9,7 @@ from typing import Callable
 from generator.incremental.cache import BuildCache
 from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import MarkdownConfig
-from generator.markup.markdown import PostHtml, make_markdown, render_post_html
+from generator.markup.markdown import Origin, PostHtml, make_markdown, render_post, render_post_html
 from generator.content.models import Post
 from generator.site.model import Site
 from generator.workers import iter_parallel
@@ -45,7 +45,7 @@ class BodyPrerenderer:
     def __call__(self, post: Post) -> tuple[str, PostHtml] | None:  # in a worker
         if not self.wanted(post):
             return None
-        return body_key(self.key, post), render_post_html(post.body, post.faq, self.settings, self.md)
+        return body_key(self.key, post), render_post(post, self.settings, self.md)
 
     def keep(self, result: tuple[str, PostHtml] | None) -> None:  # in the main process
         if result is not None:
@@ -60,8 +60,8 @@ class BodyPrerenderer:
 
 def _render(state: tuple, item: tuple) -> tuple[str, PostHtml]:
     settings, md = state  # one Markdown instance per process: building one costs more than a short post
-    key, body_data, faq = item
-    return key, render_post_html(body_data.decode("utf-8"), faq, settings, md)
+    key, body_data, faq, origin = item
+    return key, render_post_html(body_data.decode("utf-8"), faq, settings, md, origin)
 
 
 class BodyStore:
@@ -86,8 +86,7 @@ class BodyStore:
             found = self._cache.bodies([key]).get(key)
             if found is None:  # a damaged cache entry: render it again
                 post = next(p for p in self._site.all_posts() if p.source == source)
-                settings = self._site.config.markdown
-                found = render_post_html(post.body, post.faq, settings, make_markdown(settings))
+                found = render_post(post, self._site.config.markdown)
             self._recent[key] = found
             if len(self._recent) > self.RECENT:
                 self._recent.popitem(last=False)
@@ -104,7 +103,7 @@ def render_bodies(site: Site, cache: BuildCache, jobs: int,
     for post in site.all_posts():
         key = keys[post.source]
         if key not in summaries and key not in missing:
-            missing[key] = (key, post.body_data, post.faq)  # bytes: decoded in the worker, not all at once here
+            missing[key] = (key, post.body_data, post.faq, Origin.of(post))  # bytes: decoded in the worker
     # Rendered bodies go straight into the cache database, so the build never holds them all at once.
     batch: dict[str, PostHtml] = {}
     for done, (key, html) in enumerate(iter_parallel(_render, (settings, make_markdown(settings)),

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from html import escape, unescape
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
@@ -105,11 +106,13 @@ def plan_feeds(site: Site, strings: Mapping, shown: Mapping[str, tuple] | None =
         language = languages[lang]
         if group is None:
             title, description, link, posts = (language.title, language.description, urls.home(lang),
-                                               site.posts[lang][:limit])
+                                               site.posts[lang])
         else:
             title = strings[lang]("feed.tag_title", title=language.title, tag=group.name)
             description, link = describer.tag_feed_description(lang, group), urls.tag(lang, group.key)
-            posts = group.posts[:limit]
+            posts = group.posts
+        # Drafts and future posts that --drafts and --future add are previews: feed readers never get them.
+        posts = tuple(islice((post for post in posts if not site.is_preview(post)), limit))
         plans.append(FeedPlan(path, kind, lang, title, description, link, posts,
                               tuple(shown.get(post.source, ()) for post in posts)))
     return plans

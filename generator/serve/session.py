@@ -27,7 +27,7 @@ from generator.errors import BuildError, Diagnostic
 from generator.images.markup import ImageSet, referenced_paths
 from generator.images.pipeline import records_shown
 from generator.loading import BuildOptions, build_now
-from generator.markup.markdown import PostHtml, make_markdown, render_post_html
+from generator.markup.markdown import PostHtml, make_markdown, render_post
 from generator.markup.post_bodies import Summary
 from generator.render.renderer import PageRenderer, make_environment
 from generator.render.theme import Theme
@@ -89,8 +89,7 @@ class _Bodies:
 
     def __getitem__(self, source: str) -> PostHtml:
         if source not in self.fresh:
-            post, settings = self.posts[source], self.kept.site.config.markdown
-            self.fresh[source] = render_post_html(post.body, post.faq, settings, self.kept.markdown)
+            self.fresh[source] = render_post(self.posts[source], self.kept.site.config.markdown, self.kept.markdown)
         return self.fresh[source]
 
 
@@ -175,10 +174,14 @@ class PreviewSession:
             errors = [d for d in found if d.severity == "error"]
             if post is None or errors:
                 diagnostics += errors or found
-            else:
-                edited.append(post)
-                posts[post.source] = post
-                fresh[post.source] = render_post_html(post.body, post.faq, config.markdown, kept.markdown)
+                continue
+            try:
+                fresh[post.source] = render_post(post, config.markdown, kept.markdown)
+            except BuildError as exc:  # Markdown that Python-Markdown gave up on
+                diagnostics += exc.diagnostics
+                continue
+            edited.append(post)
+            posts[post.source] = post
         self._remember(edited, fresh, epoch)
         shown = tuple(source.path for source in sources)
         if diagnostics:

@@ -70,6 +70,31 @@ class Site:
     def group(self, kind: str, lang: str, key: str) -> Group | None:
         return self.groups_by_key.get((kind, lang, key))
 
+    def is_preview(self, post: Post) -> bool:
+        """Published only because --drafts or --future asked for it: a draft, or dated after now."""
+        return post.draft or post.date > self.now
+
+
+@dataclass(frozen=True, slots=True)
+class PostCounts:
+    """What a build did with the posts: published, and of the drafts and future posts, how many it
+    left out and how many --drafts and --future brought in."""
+
+    published: int
+    drafts_left_out: int = 0
+    future_left_out: int = 0
+    drafts_in: int = 0
+    future_in: int = 0
+
+
+def count_posts(site: Site, drafts: bool) -> PostCounts:
+    """drafts: --drafts was given (a draft dated in the future is then left out as a future post)."""
+    published = site.all_posts()
+    left_out_drafts = sum(1 for post in site.unpublished if post.draft and not drafts)
+    return PostCounts(len(published), left_out_drafts, len(site.unpublished) - left_out_drafts,
+                      sum(1 for post in published if post.draft),
+                      sum(1 for post in published if not post.draft and post.date > site.now))
+
 
 def newest_first(posts: list[Post]) -> tuple[Post, ...]:
     """Newest first, then by slug: sorted by slug, then by date (a stable sort keeps the slug order)."""

@@ -147,7 +147,8 @@ class _Planner:
     def post_page(self, post: Post, images: tuple) -> None:
         self.add(("post", post.translation_key), post.modified, "post", self.urls.post(post.lang, post.slug),
                  "post.html", post.lang, post=post, tag_links=self.listed[post.source].tag_links,
-                 series=self.series_nav(post), with_pages=self.people_with_pages(post), images=images)
+                 series=self.series_nav(post), with_pages=self.people_with_pages(post), images=images,
+                 indexable=not self.site.is_preview(post))
 
     def people_with_pages(self, post: Post) -> tuple[str, ...]:
         author, reviewer, pages = post.author, post.reviewed_by, self.author_pages
@@ -186,13 +187,14 @@ def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
             planner.paginated("author", "author.html", group, urls.author, per_page)
         planner.add(("privacy",), None, "privacy", urls.privacy(lang), "privacy.html", lang)
 
-    versions: dict[tuple, list[tuple[str, str]]] = {}
+    versions: dict[tuple, list[tuple[str, str, bool]]] = {}
     for key, fields, _ in planner.drafts:
-        versions.setdefault(key, []).append((fields["lang"], fields["path"]))
+        versions.setdefault(key, []).append((fields["lang"], fields["path"], fields.get("indexable", True)))
     homes = tuple((lang, urls.home(lang)) for lang in languages)
     has_tags = bool(site.tags[site.config.site.default_language])  # the root and 404 pages' header
     pages = [Page("root", urls.root(), "root.html", None, alternates=homes, has_tags=has_tags)]
-    pages += [Page(**fields, alternates=tuple(versions[key])) for key, fields, _ in planner.drafts]
+    pages += [Page(**fields, alternates=_alternates(versions[key], fields.get("indexable", True)))
+              for key, fields, _ in planner.drafts]
     pages.append(Page("not_found", urls.not_found(), "404.html", None, indexable=False, has_tags=has_tags))
     modified = [_newest_change(site.all_posts())] + [newest for _, _, newest in planner.drafts] + [None]
     iso: dict[int, str] = {}  # many pages share one newest change
@@ -208,4 +210,11 @@ def plan_post_page(site: Site, post: Post, images: tuple = ()) -> Page:
     planner = _Planner(site, listed=(post,))
     planner.post_page(post, images)
     (_, fields, _), = planner.drafts
-    return Page(**fields, alternates=tuple((p.lang, site.urls.post(p.lang, p.slug)) for p in site.translations_of(post)))
+    return Page(**fields, alternates=_alternates([(p.lang, site.urls.post(p.lang, p.slug), not site.is_preview(p))
+                                                  for p in site.translations_of(post)], fields["indexable"]))
+
+
+def _alternates(versions: list[tuple[str, str, bool]], indexable: bool) -> tuple[tuple[str, str], ...]:
+    """(lang, path) of a page's versions: a page for search engines names only the versions they may index
+    (not the drafts and future posts --drafts and --future add); a preview names them all."""
+    return tuple((lang, path) for lang, path, shown in versions if shown or not indexable)
