@@ -127,7 +127,3 @@ def load_model(lang: str) -> ClaimsModel | None:
         return None
     with np.load(path, allow_pickle=False) as arrays:
         return ClaimsModel(lang, {key: arrays[key] for key in arrays.files})
-
-
-def strip_markup(sentence: str) -> str:
-    return re.sub(r"\s+", " ", sentence).strip()
