@@ -20,6 +20,7 @@ from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
 from generator.config.images import ImagesConfig, images_problems
+from generator.config.search import SearchConfig, read_search
 from generator.config.links import check_links
 from generator.config.site_files import read_in_site
 
@@ -36,12 +37,9 @@ class LocalizedText:
 
     def get(self, lang: str, fallback: str | None = None) -> str:
         mapping = dict(self.values)
-        if lang in mapping:
-            return mapping[lang]
-        if "*" in mapping:
-            return mapping["*"]
-        if fallback is not None and fallback in mapping:
-            return mapping[fallback]
+        for key in (lang, "*", fallback):
+            if key is not None and key in mapping:
+                return mapping[key]
         return self.values[0][1] if self.values else ""
 
 
@@ -132,6 +130,7 @@ class SiteConfig:
     tags: tuple[TagDescription, ...] = ()
     deploy: DeployConfig = field(default_factory=DeployConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -252,7 +251,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy", "security")
+             "markdown", "images", "check", "deploy", "security", "search")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -303,6 +302,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     check_rules, check_settings = _read_check(reader, data)
     deploy = read_deploy(reader, data)
     security = read_security(reader, data)
+    search = read_search(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -318,7 +318,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     return SiteConfig(site_dir=site_dir, site=site, languages=languages, clinic=clinic,
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
-                      images=images, deploy=deploy, security=security)
+                      images=images, deploy=deploy, security=security, search=search)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:
