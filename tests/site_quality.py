@@ -33,7 +33,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 
 # Every kind of page the theme renders, in both languages: a post in a series, a post with an FAQ
 # and a comparison table, a photo tour (pictures in every size), lists by tag, series and author, the
-# topic index, the root chooser and 404.
+# topic index, the search page, the root chooser and 404.
 PAGES = (
     "/",
     "/404.html",
@@ -45,6 +45,7 @@ PAGES = (
     "/ko/tags/입술-필러/",
     "/ko/series/lip-filler/",
     "/ko/authors/dr-han/",
+    "/ko/search/",
     "/en/",
     "/en/posts/lip-filler-migration/",
     "/en/posts/lip-flip-vs-lip-filler/",
@@ -53,7 +54,10 @@ PAGES = (
     "/en/tags/lip-filler/",
     "/en/series/lip-filler/",
     "/en/authors/dr-han/",
+    "/en/search/",
 )
+# The search page with results, as a link or the header's box opens it (the results arrive after the page loads).
+SEARCH_RESULTS = ("/ko/search/?q=필러를", "/en/search/?q=lip filler", "/ko/search/?q=없는낱말")
 
 
 def build_sample(destination: Path, base_url: str | None = None, now: datetime | None = None) -> Path:

@@ -165,5 +165,8 @@ class PageDescriber:
                                                  site=self.config.language(lang).title)
         return self._listing(page, clip(f"{credentials} {about}", DESCRIPTION_WIDTH[1]))
 
+    def _search(self, page: Page) -> str:
+        return self.strings[page.lang]("search.description", site=self.config.language(page.lang).title)
+
     def _not_found(self, page: Page) -> str:
         return self.strings[self.config.site.default_language]("404.text")

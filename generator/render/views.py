@@ -22,6 +22,9 @@ from generator.render.seo import head_meta, home_json_ld, post_json_ld
 from generator.site.urls import Urls
 
 SERIES_NAV_FULL = 12
+# What search.js says, in the page's language: while it loads, on no result ("{query}"), on failure; and
+# search.count, the number of results in the language's plural forms ("{count}").
+SEARCH_MESSAGES = ("loading", "none", "failed", "result_tags")
 
 
 def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
@@ -137,6 +140,7 @@ class ViewBuilder:
             "blog": {"title": language.title, "description": language.description,
                      "home_href": self.urls.href(self.urls.home(lang)),
                      "tags_href": self.urls.href(self.urls.tags_index(lang)) if page.has_tags else "",
+                     "search_href": self.urls.href(self.urls.search(lang)) if self.config.search.enabled else "",
                      "rss_href": self.urls.href(self.urls.rss(lang))},
             "clinic": {"name": clinic.name.get(lang, fallback), "url": clinic.url,
                        "telephone": clinic.telephone, "telephone_href": telephone_href(clinic.telephone),
@@ -220,6 +224,17 @@ class ViewBuilder:
         context.update(heading=person["name"], person=person, cards=[self.card(p) for p in page.posts],
                        image=self.images.published(author.image),
                        pagination=self.pagination(page, lambda n: self.urls.author(page.lang, author.id, n)))
+        return context
+
+    def _search(self, page: Page) -> dict[str, Any]:
+        """The search page: a form that works without scripts, and what search.js needs to answer it."""
+        t = self.strings[page.lang]
+        context = self.common(page, t("search.title"), self.describer.describe(page))
+        context.update(heading=t("search.title"), search={
+            "bundle": self.urls.href(self.urls.search_bundle()), "rules": self.asset_hrefs.get("search-rules_json", ""),
+            "script": self.asset_hrefs.get("search_js", ""),
+            "messages": {**{key: t.table[f"search.{key}"] for key in SEARCH_MESSAGES},
+                         "count": dict(t.table["search.count"])}})
         return context
 
     def _not_found(self, page: Page) -> dict[str, Any]:

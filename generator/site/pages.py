@@ -61,7 +61,7 @@ class SeriesNav:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    kind: str  # root | home | post | tag | tags | series | author | not_found
+    kind: str  # root | home | post | tag | tags | series | author | search | not_found
     path: str  # site path, see urls.py
     template: str
     lang: str | None
@@ -184,6 +184,8 @@ def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
                         posts=planner.listing(group.posts))
         for group in site.authors[lang]:
             planner.paginated("author", "author.html", group, urls.author, per_page)
+        if site.config.search.enabled:
+            planner.add(("search",), None, "search", urls.search(lang), "search.html", lang)
 
     versions: dict[tuple, list[tuple[str, str]]] = {}
     for key, fields, _ in planner.drafts:
