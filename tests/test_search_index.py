@@ -71,9 +71,10 @@ def test_the_analyzer_splits_particles_off_and_one_syllable_nouns_need_to_stand_
 
 
 def test_html_is_read_as_headings_and_blocks_of_text():
-    html = "<p>First <strong>para</strong>graph.</p><h2>A heading</h2><ul><li>one</li><li>two</li></ul><script>x()</script>"
+    html = ("<p>First <strong>para</strong>graph.</p><h2>A heading</h2><ul><li>one</li><li>two</li></ul>"
+            '<p><img src="a.jpg" alt="A  treatment room"> After.</p><script>x()</script>')
     assert html_parts(html) == [("body", "First paragraph."), ("headings", "A heading"), ("body", "one"),
-                                ("body", "two")]
+                                ("body", "two"), ("body", "A treatment room"), ("body", "After.")]
 
 
 def source(**changes) -> SearchSource:

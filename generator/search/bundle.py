@@ -16,6 +16,7 @@ import os
 import pickle
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -154,7 +155,7 @@ def write_pagefind_bundle(documents: Sequence[tuple[str, str]], folder: Path) ->
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page, "utf-8")
     try:
-        asyncio.run(_index(pages, folder))
+        _run_apart(_index(pages, folder))
     except FileNotFoundError as exc:
         raise BuildError([error("site.toml", None, f"the search index cannot be made: Pagefind's program was not "
                                                    f"found ({exc})", PAGEFIND_HINT)]) from None
@@ -167,6 +168,17 @@ def write_pagefind_bundle(documents: Sequence[tuple[str, str]], folder: Path) ->
                                 "[search] and report the message")]) from None
     finally:
         shutil.rmtree(pages, ignore_errors=True)
+
+
+def _run_apart(work) -> None:
+    """Run a coroutine to its end, in a thread of its own when the caller's thread runs an event loop
+    (asyncio.run refuses to start a second one there)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _index(pages: Path, folder: Path) -> None:

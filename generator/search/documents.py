@@ -39,7 +39,8 @@ class SearchSource:
 
 
 def html_parts(html: str, heading: str = "headings", text: str = "body") -> list[tuple[str, str]]:
-    """The text of rendered HTML as (part, text) blocks in reading order; headings apart from the rest."""
+    """The text of rendered HTML as (part, text) blocks in reading order, the descriptions of images
+    among them; headings apart from the rest."""
     if not html.strip():
         return []
     parts: list[tuple[str, str]] = []
@@ -58,6 +59,11 @@ def html_parts(html: str, heading: str = "headings", text: str = "body") -> list
             words = element.text_content().split()
             if words:
                 parts.append((heading, " ".join(words)))
+        elif tag == "img":  # what a photo shows, as its description says: a block of its own
+            words = (element.get("alt") or "").split()
+            if words:
+                flush()
+                parts.append((text, " ".join(words)))
         elif tag and tag not in SKIPPED:
             block = tag in BLOCKS
             if block:

@@ -71,10 +71,10 @@ def vocabulary(memo: Mapping[str, Morphemes], runs: Iterable[str]) -> frozenset[
     return frozenset(found)
 
 
-def compound_parts(noun: str, known: frozenset[str]) -> tuple[str, ...]:
+def compound_parts(noun: str, known: frozenset[str], strict: bool = False) -> tuple[str, ...]:
     """A compound of three syllables or more split into known nouns ("입술필러후기" -> 입술, 필러, 후기);
-    a stretch of two syllables or more that is no known noun may stay between them. () when no split
-    covers the noun with at least one known noun, or when it is not a compound."""
+    unless strict, a stretch of two syllables or more that is no known noun may stay between them. ()
+    when no split covers the noun with at least one known noun, or when it is not a compound."""
     size = len(noun)
     if size < 3 or not _HANGUL_RUN.match(noun):
         return ()
@@ -89,7 +89,7 @@ def compound_parts(noun: str, known: frozenset[str]) -> tuple[str, ...]:
                 continue
             piece = noun[start:end]
             unknown = 0 if piece in known else len(piece)
-            if unknown == 1:
+            if unknown == 1 or (unknown and strict):
                 continue
             candidate = (before[0] + (unknown or len(piece) == 1), before[1] + 1, before[2] + (piece,))
             if best[end] is None or candidate[:2] < best[end][:2]:
@@ -116,6 +116,8 @@ class WordSplitter:
 
     def _words_inside(self, word: str) -> tuple[str, ...]:
         parts = segments(word)
+        if not any(_HANGUL_RUN.match(part) for part in parts):
+            return ()  # Pagefind splits and stems other scripts itself ("non-surgical", "fillers")
         whole = "".join(parts).casefold()
         words: list[str] = [part for part in parts if len(parts) > 1 and not _HANGUL_RUN.match(part)]
         for part in parts:
@@ -128,7 +130,12 @@ class WordSplitter:
                 if (tag in NOUNS and (len(form) > 1 or form in self.known)) or (tag in STEMS and len(form) > 1):
                     words.append(form)
                     words.extend(compound_parts(form, self.known) if tag in ("NNG", "NNP") else ())
-            words.extend(compound_parts(_without_particles(part, morphemes), self.known))
+            bare, inner = _without_particles(part, morphemes)
+            # A verb made a noun ("붓기는": 붓 + 기, "뭉침이나": 뭉치 + ㅁ) is looked for as the noun.
+            if len(inner) > 1 and inner[0][1] in STEMS and inner[-1][1] == "ETN" and len(bare) > 1:
+                words.append(bare)
+            # A compound Kiwi did not see as one noun ("히알루론산필러"): only when known nouns make all of it.
+            words.extend(compound_parts(bare, self.known, strict=True))
         unique = dict.fromkeys(w for w in words if w.casefold() != whole and w)
         return tuple(unique)
 
@@ -141,11 +148,11 @@ class WordSplitter:
         return " ".join(out)
 
 
-def _without_particles(run: str, morphemes: Morphemes) -> str:
-    """The run without the particles Kiwi found at its end ("히알루론산필러를" -> 히알루론산필러)."""
+def _without_particles(run: str, morphemes: Morphemes) -> tuple[str, Morphemes]:
+    """The run and its morphemes without the particles Kiwi found at its end ("히알루론산필러를" -> 히알루론산필러)."""
     while morphemes and morphemes[-1][1].startswith("J") and run.endswith(morphemes[-1][0]):
         run, morphemes = run[:-len(morphemes[-1][0])], morphemes[:-1]
-    return run
+    return run, morphemes
 
 
 Splitter = Callable[[str], str]
