@@ -32,6 +32,11 @@ def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
     return clip(" ".join(text.split()), limit)
 
 
+def _forms(text: Any) -> dict[str, str]:
+    """A UI string as plural form -> text (a string that counts nothing has one form, "other")."""
+    return {"other": text} if isinstance(text, str) else dict(text)
+
+
 def telephone_href(telephone: str) -> str:
     """A tel: link for the number as written in site.toml; '' when there is none."""
     return "tel:" + telephone.replace(" ", "") if telephone else ""
@@ -233,8 +238,8 @@ class ViewBuilder:
         context.update(heading=t("search.title"), search={
             "bundle": self.urls.href(self.urls.search_bundle()), "rules": self.asset_hrefs.get("search-rules_json", ""),
             "script": self.asset_hrefs.get("search_js", ""),
-            "messages": {**{key: t.table[f"search.{key}"] for key in SEARCH_MESSAGES},
-                         "count": dict(t.table["search.count"])}})
+            "messages": {**{key: _forms(t.table[f"search.{key}"])["other"] for key in SEARCH_MESSAGES},
+                         "count": _forms(t.table["search.count"])}})
         return context
 
     def _not_found(self, page: Page) -> dict[str, Any]:

@@ -58,10 +58,9 @@
     }
     if (!rules) {
       rules = fetch(form.getAttribute("data-search-rules")).then(function (response) {
-        if (!response.ok) {
-          throw new Error("search rules: " + response.status);
-        }
-        return response.json();
+        return response.ok ? response.json() : null;
+      }).catch(function () {
+        return null;  // without the rules, Korean words are looked for as typed
       });
     }
     return rules;
