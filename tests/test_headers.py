@@ -119,8 +119,11 @@ def test_search_bundle_is_cached_by_content_and_its_scripts_are_revalidated(site
     rules = parse_headers((output / "_headers").read_text(encoding="utf-8"))
     for file in [p.relative_to(output).as_posix() for p in (output / "pagefind").rglob("*") if p.is_file()]:
         cache = headers_for(rules, url_path(file)).get("Cache-Control")
-        hashed = file.split("/")[1] in ("index", "fragment", "filter") or file.endswith(".pf_meta")
-        assert cache == ("public, max-age=31536000, immutable" if hashed else "public, max-age=0, must-revalidate"), file
+        if file.endswith(".pf_meta"):  # renamed by every edit: named in _headers, it would change _headers too
+            assert cache is None, file
+        else:
+            hashed = file.split("/")[1] in ("index", "fragment", "filter")
+            assert cache == ("public, max-age=31536000, immutable" if hashed else "public, max-age=0, must-revalidate"), file
 
 
 def test_headers_and_policy_are_the_same_on_every_build(site_factory, tmp_path):

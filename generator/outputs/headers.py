@@ -131,13 +131,14 @@ def split_own_rules(static: Sequence[StaticFile]) -> tuple[list[StaticFile], dic
 
 
 def _search_rules(urls: Urls, bundle: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(long, short) caching for the search bundle: Pagefind names its index files by their content; its
-    scripts, the entry file and the WebAssembly keep their names from one build to the next."""
+    """(long, short) caching for the search bundle: Pagefind names the files of its index folders by their
+    content; its scripts, the entry file and the WebAssembly keep their names from one build to the next.
+    Each language's metadata file (pagefind.<language>_<hash>.pf_meta) is left to the host's default:
+    naming it here would change _headers with every edit of a post."""
     if not bundle:
         return [], []
     folder = Urls.search_bundle()
     long = [urls.href(f"{folder}{name}/") + "*" for name in ("index", "fragment", "filter")]
-    long += [urls.href(path) for path in bundle if path.endswith(".pf_meta")]
     short = [urls.href(path) for path in bundle if "/" not in path[len(folder):] and not path.endswith(".pf_meta")]
     return long, short
 
