@@ -184,6 +184,19 @@ def test_a_search_without_results_says_so_and_offers_the_topics(page, origins):
         assert shown(page) == [], item
 
 
+def test_five_results_come_first_and_more_on_request_with_the_focus_on_the_first_added(page, requested, origins):
+    origin, _ = origins
+    page.goto(origin + "/ko/search/")
+    type_query(page, "필러")
+    expect(page.locator(".search-result")).to_have_count(5)
+    fragments = [url for url in requested if "/fragment/" in url]
+    assert len(fragments) == 5, "a result's record is fetched when it is shown"
+    page.get_by_role("button", name="검색 결과 더 보기").click()
+    expect(page.locator(".search-result")).to_have_count(6)
+    expect(page.locator(".search-result h2 a").nth(5)).to_be_focused()
+    expect(page.get_by_role("button", name="검색 결과 더 보기")).to_be_hidden()
+
+
 def test_typing_searches_as_the_reader_writes_and_the_address_follows(page, origins):
     origin, _ = origins
     page.goto(origin + "/ko/search/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -12,7 +13,8 @@ from generator.config.search import SearchWeights
 from generator.search import bundle as bundle_module
 from generator.search.canonical import decode, encode
 from generator.search.documents import SearchSource, build_document, html_parts, source_parts
-from generator.search.words import MARK, WordSplitter, analyse, compound_parts, hangul_runs, segments, vocabulary
+from generator.search.words import (MARK, WordSplitter, analyse, compound_parts, decomposed, hangul_runs, segments,
+                                    vocabulary)
 
 from conftest import MINIMAL_CONFIG, post_text, run_cli
 
@@ -91,10 +93,19 @@ def test_a_record_weighs_each_part_and_carries_title_date_tags_and_series():
     weights = re.findall(r'data-pagefind-weight="([\d.]+)">([^<]*)<', page)
     assert [weight for weight, _ in weights] == ["9", "4", "3", "5", "0.5", "2", "2"]
     assert weights[3][1] == "원리" and weights[4][1] == "필러는 볼륨을 채웁니다."
-    assert all(word.startswith(MARK) for word in weights[0][1].split())  # title and tags stay out of excerpts
     assert '<span data-pagefind-meta="title">입술 필러 이야기</span>' in page
     assert '<span data-pagefind-meta="date">2026년 7월 3일</span>' in page
     assert page.count('data-pagefind-filter="tag"') == 2 and '<span data-pagefind-filter="series">' in page
+
+
+def test_a_large_korean_index_is_split_into_chunks(tmp_path):
+    """Pagefind splits an index of Hangul syllables into no chunks at all; of jamo (NFD), into small ones."""
+    syllables = [chr(0xAC00 + (index * 7919) % 11172) + chr(0xAC00 + (index * 104729) % 11172) for index in range(40000)]
+    documents = [(f"/ko/posts/p{number}/", f'<html lang="ko"><body><p>{decomposed(" ".join(syllables[number::40]))}'
+                  "</p></body></html>") for number in range(40)]
+    bundle_module.write_pagefind_bundle(documents, tmp_path / "files")
+    chunks = [path.stat().st_size for path in (tmp_path / "files/index").iterdir()]
+    assert len(chunks) > 3 and max(chunks) < 120_000, chunks
 
 
 def test_pagefinds_cbor_reads_back_as_written():
@@ -127,8 +138,10 @@ def test_only_published_posts_are_indexed_even_when_drafts_and_future_posts_are_
     text = " ".join(fragment["content"] for fragment in found)
     assert "Zanzibar" not in text and "Quetzal" not in text
     korean = next(fragment for fragment in found if fragment["url"] == "/ko/posts/botox/")
-    assert f"보톡스는 {MARK}보톡스" in korean["content"]
-    assert korean["meta"]["title"] == "보톡스 이야기" and korean["filters"] == {"tag": ["보톡스"]}
+    assert f"보톡스는 {MARK}보톡스" in unicodedata.normalize("NFC", korean["content"])
+    assert "보톡스" not in korean["content"] and "보톡스" not in korean["meta"]["title"]  # held as jamo (NFD)
+    assert unicodedata.normalize("NFC", korean["meta"]["title"]) == "보톡스 이야기"
+    assert korean["filters"] == {"tag": ["보톡스"]}  # shown, never searched: as written
     entry = json.loads((output / "pagefind/pagefind-entry.json").read_text())
     assert sorted(entry["languages"]) == ["en", "ko"]
     assert not (output / "pagefind/pagefind-ui.js").exists()  # Pagefind's own interfaces are not published

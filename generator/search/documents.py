@@ -4,7 +4,8 @@ description, headings, body, FAQ), and the page Pagefind reads it from.
 Pagefind weighs a word by the element it stands in (data-pagefind-weight), so each part becomes an
 element of its own with the weight [search.weights] gives it. The title and date shown with a result are
 Pagefind metadata, and the tags and series are Pagefind filters (the results show the tags); they sit
-in an element that is not indexed a second time."""
+in an element that is not indexed a second time. The title and the tags come first, so a result's
+excerpt starts after as many words as they have (search.js counts them from the metadata and filters)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,14 +14,13 @@ from html import escape
 import lxml.html
 
 from generator.config.search import SearchWeights
-from generator.search.words import MARK, Splitter
+from generator.search.words import Splitter
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Elements whose text is a block of its own: their words never run into the words around them.
 BLOCKS = frozenset({"p", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "blockquote", "pre",
                     "div", "figure", "figcaption", "details", "summary", "section", "br", "hr"})
 SKIPPED = frozenset({"script", "style", "template"})
-UNEXCERPTED = frozenset({"title", "tags"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,23 +91,16 @@ def source_parts(source: SearchSource) -> list[tuple[str, str]]:
     return [(part, text) for part, text in parts if text.strip()]
 
 
-def _words(part: str, text: str, split: Splitter) -> str:
-    """The index's words for one part; the title's and the tags' are all marked, as a result shows them
-    apart (its heading and tag list), so that excerpts come from the description and the body."""
-    words = split(text)
-    return " ".join(MARK + word.lstrip(MARK) for word in words.split()) if part in UNEXCERPTED else words
-
-
 def build_document(source: SearchSource, parts: list[tuple[str, str]], weights: SearchWeights,
-                   split: Splitter) -> str:
-    """The page Pagefind indexes for one post from its source_parts(); split turns text into the index's words."""
-    blocks = [f'<div data-pagefind-weight="{getattr(weights, part):g}">{escape(_words(part, text, split), quote=False)}</div>'
+                   split: Splitter, spell: Splitter = str) -> str:
+    """The page Pagefind indexes for one post from its source_parts(): split turns text into the index's
+    words, spell writes the words Pagefind indexes (text and metadata; the filters are only shown)."""
+    blocks = [f'<div data-pagefind-weight="{getattr(weights, part):g}">{escape(spell(split(text)), quote=False)}</div>'
               for part, text in parts]
-    meta = [f'<span data-pagefind-meta="title">{escape(source.title, quote=False)}</span>',
-            f'<span data-pagefind-meta="date">{escape(source.date, quote=False)}</span>']
+    meta = [f'<span data-pagefind-meta="title">{escape(spell(source.title), quote=False)}</span>',
+            f'<span data-pagefind-meta="date">{escape(spell(source.date), quote=False)}</span>']
     meta += [f'<span data-pagefind-filter="tag">{escape(tag, quote=False)}</span>' for tag in source.tags]
     if source.series:
         meta.append(f'<span data-pagefind-filter="series">{escape(source.series, quote=False)}</span>')
     return (f'<!doctype html><html lang="{escape(source.lang)}"><head><meta charset="utf-8"></head><body>'
             + "".join(blocks) + f'<div data-pagefind-ignore>{"".join(meta)}</div></body></html>')
-

@@ -17,7 +17,7 @@ from generator.incremental.identity import Fingerprinter, code_identity
 from generator.markup.post_bodies import BodyStore
 from generator.search.bundle import BundleFile, SearchCache
 from generator.search.documents import SearchSource, build_document, source_parts
-from generator.search.words import WordSplitter, analyse, hangul_runs, vocabulary
+from generator.search.words import WordSplitter, analyse, decomposed, hangul_runs, vocabulary
 from generator.site.model import Site
 from generator.site.strings import localized_date
 
@@ -47,7 +47,8 @@ def search_sources(site: Site, bodies: BodyStore, posts: Sequence[Post]) -> list
 
 def build_documents(sources: Sequence[SearchSource], weights: SearchWeights, cache: SearchCache | None = None,
                     korean: bool = True) -> list[tuple[str, str]]:
-    """(url, page) for Pagefind; korean=False gives the text as Pagefind would split it alone (on spaces)."""
+    """(url, page) for Pagefind; korean=False gives the text as Pagefind would take it alone (split on
+    spaces, Hangul as syllables)."""
     parts = [source_parts(source) for source in sources]
     if korean:
         runs = hangul_runs(text for found in parts for _, text in found)
@@ -58,10 +59,10 @@ def build_documents(sources: Sequence[SearchSource], weights: SearchWeights, cac
             memo.update(analyse(missing, kiwi))
             if cache:
                 cache.store_analyses(version, memo, runs)
-        split = WordSplitter(memo, vocabulary(memo, runs & memo.keys())).split
+        split, spell = WordSplitter(memo, vocabulary(memo, runs & memo.keys())).split, decomposed
     else:
-        split = plain_split
-    return [(source.url, build_document(source, found, weights, split)) for source, found in zip(sources, parts)]
+        split, spell = plain_split, str
+    return [(source.url, build_document(source, found, weights, split, spell)) for source, found in zip(sources, parts)]
 
 
 def plain_split(text: str) -> str:

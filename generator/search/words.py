@@ -18,6 +18,7 @@ seen, and the words a run gives never depend on the post it is in.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable, Iterable, Mapping
 
 from generator.config.textfiles import HANGUL_CHARS
@@ -29,6 +30,7 @@ NOUNS = frozenset({"NNG", "NNP", "NR", "XR"})
 STEMS = frozenset({"VV", "VA"})  # verb and adjective stems: kept from two syllables on
 _SEGMENT = re.compile(rf"[{HANGUL_CHARS}]+|[^\W_{HANGUL_CHARS}]+")  # runs of Hangul, runs of other letters/digits
 _HANGUL_RUN = re.compile(rf"^[{HANGUL_CHARS}]+$")
+_SYLLABLES = re.compile("[\uac00-\ud7a3]+")
 # Runs that are particles after a word in another script ("PDO라는", "HA로"): Kiwi alone takes their
 # first syllable for a noun.
 PARTICLES = frozenset("라는 이라는 으로 로 으로는 로는 은 는 이 가 을 를 의 에 에서 와 과 도 만 이나 나 란 이란".split())
@@ -146,6 +148,13 @@ class WordSplitter:
             out.append(word)
             out.extend(MARK + inner for inner in self.inside(word))
         return " ".join(out)
+
+
+def decomposed(text: str) -> str:
+    """Hangul syllables written as conjoining jamo (NFD; 필 -> ᄑ ᅵ ᆯ), as the index holds Korean: Pagefind
+    splits an index of jamo into chunks of some 50 KB, one of syllables never (a reader's first search
+    would download the whole Korean index). The browser looks words up in the same form."""
+    return _SYLLABLES.sub(lambda found: unicodedata.normalize("NFD", found.group()), text)
 
 
 def _without_particles(run: str, morphemes: Morphemes) -> tuple[str, Morphemes]:

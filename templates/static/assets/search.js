@@ -2,16 +2,18 @@
    search can be linked and the header's search box needs no script. Nothing is loaded until there is
    a query: then Pagefind's index (/pagefind/), and for a Korean query the rule file that strips
    particles and endings (search-rules.json), as the index holds each noun apart from its particles.
-   The index also holds, after each word, the words found inside it, marked with U+2063 (an invisible
-   separator), and the title's and tags' words marked the same way (a result shows them apart): excerpts
-   are built from the words as written, the marked ones left out. */
+   The index holds Hangul as conjoining jamo (NFD), which Pagefind splits into small chunks: queries are
+   looked up in that form and results shown composed again. After each Korean word it holds the words
+   found inside it, marked with U+2063 (an invisible separator): excerpts are built from the words as
+   written, the marked ones left out, and start after the title and the tags (a result shows them apart). */
 (function () {
   "use strict";
 
   var MARK = "\u2063";
   var HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
   var SEGMENT = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+|[^\s\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+/g;
-  var SHOWN = 10;  // results shown
+  var SYLLABLES = /[\uac00-\ud7a3]+/g;
+  var SHOWN = 5;  // results shown at a time: each needs its record downloaded
   var EXCERPT_WORDS = 24;  // words in an excerpt
 
   var form = document.querySelector("[data-search]");
@@ -22,12 +24,26 @@
   var status = document.querySelector("[data-search-status]");
   var list = document.querySelector("[data-search-results]");
   var tagsHint = document.querySelector("[data-search-tags]");
+  var moreButton = document.querySelector("[data-search-more]");  // its paragraph: hidden while all are shown
+  var shownResults = null;
   var messages = JSON.parse(form.getAttribute("data-search-messages"));
   var lang = document.documentElement.lang;
   var pagefind = null;
   var rules = null;
   var latest = 0;
   var timer = null;
+
+  function jamo(text) {
+    return text.replace(SYLLABLES, function (run) { return run.normalize("NFD"); });
+  }
+
+  function composed(text) {
+    return (text || "").normalize("NFC");
+  }
+
+  function wordCount(texts) {
+    return texts.join(" ").split(/\s+/).filter(Boolean).length;
+  }
 
   function say(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, key) {
@@ -99,11 +115,11 @@
   // The search as normalised. A word cut down to one syllable may have lost a syllable of its own (눈가 ->
   // 눈, 주의 -> 주): then the search as written is added, so a post that holds the very form typed ranks higher.
   function find(api, query, normalised) {
-    var searches = [api.search(normalised)];
+    var searches = [api.search(jamo(normalised))];
     var typed = query.normalize("NFC").toLowerCase().trim();
     var short = normalised.split(" ").some(function (word) { return word.length === 1 && HANGUL.test(word); });
     if (short && typed !== normalised) {
-      searches.push(api.search(typed));
+      searches.push(api.search(jamo(typed)));
     }
     return Promise.all(searches).then(function (found) {
       var byId = {};
@@ -123,19 +139,21 @@
     });
   }
 
-  // The words as written (marked words left out), around the densest stretch of matches, matches marked.
-  function excerpt(content, locations) {
+  // The words as written (marked words left out) after the first `skip` of them, around the densest
+  // stretch of matches, matches marked.
+  function excerpt(content, locations, skip) {
     var words = content.split(/[\r\n\s]+/g);
     var shown = [];
     var owner = [];
     for (var i = 0; i < words.length; i++) {
       if (words[i].charAt(0) === MARK) {
-        owner.push(shown.length - 1);
+        owner.push(shown.length - 1 - skip);
       } else {
-        owner.push(shown.length);
-        shown.push(words[i]);
+        owner.push(shown.length - skip);
+        shown.push(composed(words[i]));
       }
     }
+    shown = shown.slice(skip);
     var hit = {};
     (locations || []).forEach(function (location) {
       if (owner[location] >= 0) {
@@ -184,17 +202,18 @@
     var heading = document.createElement("h2");
     var link = document.createElement("a");
     link.href = data.url;
-    link.textContent = data.meta.title || data.url;
+    link.textContent = composed(data.meta.title) || data.url;
     heading.appendChild(link);
     entry.appendChild(heading);
     if (data.meta.date) {
       var date = document.createElement("p");
       date.className = "meta";
-      date.textContent = data.meta.date;
+      date.textContent = composed(data.meta.date);
       entry.appendChild(date);
     }
-    entry.appendChild(excerpt(data.content, data.locations));
     var tags = (data.filters && data.filters.tag) || [];
+    var series = (data.filters && data.filters.series) || [];
+    entry.appendChild(excerpt(data.content, data.locations, wordCount([data.meta.title || ""].concat(tags, series))));
     if (tags.length) {
       var tagList = document.createElement("ul");
       tagList.className = "tags";
@@ -209,19 +228,30 @@
     return entry;
   }
 
-  function show(query, results, ticket) {
-    return Promise.all(results.slice(0, SHOWN).map(function (result) { return result.data(); })).then(function (data) {
+  // The next SHOWN results after those on the list (each needs its record fetched); the first search
+  // replaces the list, "more" adds to it and moves the focus to the first one added.
+  function show(query, results, ticket, more) {
+    var from = more ? list.children.length : 0;
+    var batch = results.slice(from, from + SHOWN);
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (data) {
       if (ticket !== latest) {
         return;
       }
-      list.textContent = "";
-      data.forEach(function (one) { list.appendChild(item(one)); });
-      list.hidden = data.length === 0;
-      if (tagsHint) {
-        tagsHint.hidden = data.length !== 0;
+      if (!more) {
+        list.textContent = "";
       }
-      status.textContent = data.length ? counted(messages.count, results.length, { count: results.length, query: query })
+      data.forEach(function (one) { list.appendChild(item(one)); });
+      list.hidden = list.children.length === 0;
+      moreButton.hidden = list.children.length >= results.length;
+      if (tagsHint) {
+        tagsHint.hidden = results.length !== 0;
+      }
+      status.textContent = results.length ? counted(messages.count, results.length, { count: results.length, query: query })
         : say(messages.none, { query: query });
+      if (more && data.length) {
+        list.children[from].querySelector("a").focus();
+      }
+      shownResults = { query: query, results: results, ticket: ticket };
       form.setAttribute("data-search-done", query);
     });
   }
@@ -232,6 +262,7 @@
     if (!query) {
       list.textContent = "";
       list.hidden = true;
+      moreButton.hidden = true;
       status.textContent = "";
       return Promise.resolve();
     }
@@ -259,6 +290,12 @@
     }
     window.history.replaceState(null, "", address.toString());
   }
+
+  moreButton.querySelector("button").addEventListener("click", function () {
+    if (shownResults && shownResults.ticket === latest) {
+      show(shownResults.query, shownResults.results, latest, true);
+    }
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
