@@ -3,15 +3,16 @@
 
 Pagefind splits Korean on spaces only. Each word of a post is therefore given to it as written,
 followed by the words inside it that a reader may search for, each marked with MARK (an invisible
-separator that Pagefind drops from the words it indexes, and that search.js leaves out of the
-excerpts it shows):
+separator that Pagefind drops from the words of a Korean page it indexes, and that search.js leaves
+out of the excerpts it shows):
 
-    보톡스는 ⁣보톡스   실리프팅은 ⁣실리프팅 ⁣실 ⁣리프팅   HA필러 ⁣HA ⁣필러
+    보톡스는 ⁣보톡스   실리프팅은 ⁣실리프팅 ⁣실 ⁣리프팅   HA필러 ⁣HA ⁣필러   붓기는 ⁣붓기
 
 The words inside a word are its nouns, roots and stems of two syllables or more as the Kiwi analyzer
-finds them (particles and endings are left out), its Latin and Hangul parts when it mixes scripts, and
-the parts of a compound noun that are nouns of their own elsewhere in the posts (Kiwi keeps many
-compounds whole). Kiwi analyses each run of Hangul on its own: a run is analysed once and remembered
+finds them (particles and endings are left out), a verb made a noun (붓 + 기), its Latin and Hangul
+parts when it mixes scripts, and the parts of a compound noun that are nouns of their own elsewhere in
+the posts (Kiwi keeps many compounds whole). Words without Hangul get none: Pagefind splits and stems
+them itself. Kiwi analyses each run of Hangul on its own: a run is analysed once and remembered
 (`memo`, kept between builds by the search cache), so a rebuild only analyses the runs it has not
 seen, and the words a run gives never depend on the post it is in.
 """
