@@ -20,6 +20,8 @@ from generator.markup.post_bodies import BodyStore, render_bodies
 from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
 from generator.render.theme import Theme, load_theme
+from generator.search.bundle import SearchCache
+from generator.search.index import index_site
 from generator.site.model import PostCounts, Site, count_posts
 from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
@@ -68,6 +70,7 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
     progress = options.progress or (lambda stage, done, total: None)
     cache = BuildCache(site_dir, enabled=options.use_cache)
     image_cache = ImageCache(site_dir, enabled=options.use_cache)
+    search_cache = SearchCache(site_dir, enabled=options.use_cache)
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
         # Read and check: configuration, posts, the site model, the theme, the static files' names.
@@ -81,7 +84,9 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
         # Markdown of the posts not rendered yet, then every output with what its renderer receives.
         bodies = render_bodies(site, cache, options.jobs, progress)
-        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir)
+        # The search index of the published posts, made again only when what it holds changed.
+        search = index_site(site, bodies, search_cache)
+        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir, search)
         # What `check` finds in the published site: counted and shown, never a reason to stop.
         findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, outputs.planned_pages())
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
@@ -96,6 +101,7 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
     finally:
         cache.close()
         image_cache.close()
+        search_cache.close()
     post_sources = {Urls.output_path(page.path): page.post.source for page in outputs.pages if page.post is not None}
     return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files, len(made),
                        time.perf_counter() - started, findings, post_sources, count_posts(site, options.drafts))

@@ -36,7 +36,7 @@ def test_build_prints_one_summary_line_and_no_progress_bar_when_not_a_terminal(s
     result = run_cli("build", str(site))
     assert result.code == 0
     assert result.out.count("\n") == 1
-    assert result.out.startswith("Built 6 pages (ko 3, en 3) in ")  # a home, the post and the privacy notice each
+    assert result.out.startswith("Built 8 pages (ko 4, en 4) in ")  # a home, the post, the privacy notice and the search page each
     assert result.out.endswith(" s — no errors or warnings found by check\n")
     assert "\r" not in result.err and "\033" not in result.err
 
