@@ -38,6 +38,7 @@ class BuildResult:
     findings: tuple[Diagnostic, ...]  # of the content rules, for `check` to judge: they never stop a build
     post_sources: dict[str, str]  # output path of each post's page -> the post's source path
     posts: PostCounts  # published, and the drafts and future posts left out or brought in
+    stages: tuple[tuple[str, float], ...] = ()  # seconds each step took, in order (build --timings)
 
     def count(self, severity: str) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -64,6 +65,7 @@ def build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None =
 
 def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None) -> BuildResult:
     started = time.perf_counter()
+    laps = Laps(started)
     site_dir = options.site_dir
     output_dir = options.output_dir or site_dir / "output"
     check_output_dir(output_dir, site_dir)
@@ -78,23 +80,29 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
         theme = load_theme(site_dir, site.config.languages)
         static = discover_static_files(site_dir, theme.dirs, skip=is_raster)
+        laps("reading and checking input")
         # Photos and other raster images: processed once, kept in the image cache.
         images = prepare_images(site, site_dir, list(theme.dirs), image_cache, {f.path for f in static},
                                 options.jobs, progress)
+        laps("photos")
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
         # Markdown of the posts not rendered yet, then every output with what its renderer receives.
         bodies = render_bodies(site, cache, options.jobs, progress)
+        laps("Markdown")
         # The search index of the published posts, made again only when what it holds changed.
         search = index_site(site, bodies, search_cache)
+        laps("search index")
         outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir, search)
         # What `check` finds in the published site: counted and shown, never a reason to stop.
         findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, outputs.planned_pages())
+        laps("content rules")
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
         # Make what changed in a staging folder (the rest is carried over), then swap it in.
         with OutputPlan(cache, output_dir) as plan:
             made = render_outputs(outputs, plan.stale(outputs.items), plan.folder, options.jobs, progress)
             plan.made(made)
             plan.commit()
+        laps("pages and files")
         if keep is not None:
             keep(BuiltSite(site, bodies, theme, images, outputs.assets, outputs.csp))
         progress("done", len(BUILD_STAGES), len(BUILD_STAGES))
@@ -104,7 +112,23 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         search_cache.close()
     post_sources = {Urls.output_path(page.path): page.post.source for page in outputs.pages if page.post is not None}
     return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files, len(made),
-                       time.perf_counter() - started, findings, post_sources, count_posts(site, options.drafts))
+                       time.perf_counter() - started, findings, post_sources, count_posts(site, options.drafts),
+                       laps.stages())
+
+
+class Laps:
+    """The time each step of a build took."""
+
+    def __init__(self, started: float):
+        self._last, self._stages = started, []
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._stages.append((stage, now - self._last))
+        self._last = now
+
+    def stages(self) -> tuple[tuple[str, float], ...]:
+        return tuple(self._stages)
 
 
 @contextmanager

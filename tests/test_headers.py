@@ -107,8 +107,12 @@ def test_policy_of_a_provider_of_your_own_names_its_origins(site_factory):
 
 
 def test_policy_allows_webassembly_only_for_site_search(site_factory):
-    on = directives(meta_policy(build(site_factory), "en/index.html"))
-    off = directives(meta_policy(build(site_factory, MINIMAL_CONFIG + "\n[search]\nenabled = false\n"), "en/index.html"))
+    output = build(site_factory)
+    on = directives(meta_policy(output, "en/index.html"))
+    assert "# 'wasm-unsafe-eval': the site search (Pagefind)" in (output / "_headers").read_text()
+    output = build(site_factory, MINIMAL_CONFIG + "\n[search]\nenabled = false\n")
+    off = directives(meta_policy(output, "en/index.html"))
+    assert "wasm" not in (output / "_headers").read_text()
     assert on["script-src"] == ["'self'", "'wasm-unsafe-eval'"] and off["script-src"] == ["'self'"]
     assert {name: values for name, values in on.items() if name != "script-src"} == \
         {name: values for name, values in off.items() if name != "script-src"}

@@ -15,9 +15,9 @@ from generator.build import BuildOptions, build_site
 from generator.incremental.cache import BuildCache
 from generator.loading import load_site
 from generator.markup.post_bodies import render_bodies
-from generator.search.bundle import write_pagefind_bundle
+from generator.search.bundle import write_pagefind_bundle, write_pages
 from generator.search.canonical import canonical_bundle
-from generator.search.index import build_documents, indexed_posts, search_sources
+from generator.search.index import indexed_posts, plain_documents, search_sources
 from generator.search.words import MARK
 from test_comments_browser import CHROMIUM
 from test_csp_browser import browser, host, page, policy_reports  # noqa: F401 - browser, page: fixtures
@@ -40,7 +40,8 @@ def plain_site(site_dir: Path, output: Path, target: Path) -> None:
         _, site, _ = load_site(BuildOptions(site_dir=site_dir, now=FIXED_NOW), cache, prerender=True)
         sources = search_sources(site, render_bodies(site, cache, 1), indexed_posts(site))
         work = target.parent / "plain-work"
-        write_pagefind_bundle(build_documents(sources, site.config.search.weights, korean=False), work / "files")
+        write_pages(plain_documents(sources, site.config.search.weights), work / "pages")
+        write_pagefind_bundle(work / "pages", work / "files")
         canonical_bundle(work / "files")
         shutil.copytree(work / "files", target / "pagefind")
     finally:
@@ -217,3 +218,18 @@ def test_the_browser_strips_korean_particles_by_the_shipped_rules(page, origins)
       return words.map(word => window.clinicpressSearch.normalise(word, rules));
     }""", ["필러를", "리프팅은", "부작용이", "히알루로니다제로", "HA필러", "PDO 실은", "턱", "Fillers", "녹여요", "녹였어요"])
     assert normalised == ["필러", "리프팅", "부작용", "히알루로니다제", "ha 필러", "pdo 실", "턱", "fillers", "녹이", "녹이"]
+
+
+def test_the_first_search_download_is_measured_as_a_host_serves_it(tmp_path, monkeypatch):
+    """benchmarks/search_download.py, which measures the 10,000-post figure, on a small corpus: it sees
+    the results, and every request the search made (the index and the records shown) is counted."""
+    from benchmarks.corpus import SOURCE_DATE_EPOCH, generate_corpus
+    from benchmarks.search_download import BUDGET, first_search
+    generate_corpus(tmp_path / "site", 40, seed=1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(SOURCE_DATE_EPOCH))
+    build_site(BuildOptions(site_dir=tmp_path / "site"))
+    total, shown, sizes = first_search(tmp_path / "site/output", "ko", "필러")
+    paths = [path for path, _ in sizes]
+    assert shown == 5 and 0 < total < BUDGET
+    assert any(path.endswith(".pf_meta") for path in paths) and any("/index/" in path for path in paths)
+    assert sum("/fragment/" in path for path in paths) == 5

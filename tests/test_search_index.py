@@ -103,7 +103,8 @@ def test_a_large_korean_index_is_split_into_chunks(tmp_path):
     syllables = [chr(0xAC00 + (index * 7919) % 11172) + chr(0xAC00 + (index * 104729) % 11172) for index in range(40000)]
     documents = [(f"/ko/posts/p{number}/", f'<html lang="ko"><body><p>{decomposed(" ".join(syllables[number::40]))}'
                   "</p></body></html>") for number in range(40)]
-    bundle_module.write_pagefind_bundle(documents, tmp_path / "files")
+    bundle_module.write_pages(documents, tmp_path / "pages")
+    bundle_module.write_pagefind_bundle(tmp_path / "pages", tmp_path / "files")
     chunks = [path.stat().st_size for path in (tmp_path / "files/index").iterdir()]
     assert len(chunks) > 3 and max(chunks) < 120_000, chunks
 

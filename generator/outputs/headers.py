@@ -159,6 +159,9 @@ def build_headers(urls: Urls, languages: tuple[str, ...], policy: Policy, immuta
              urls.href(Urls.robots())] + [urls.href(f"{lang}/") + "*" for lang in languages] + search_short
     lines = ["# Response headers for Netlify and Cloudflare Pages, written by ClinicPress on every build.",
              "# Every response: security headers. Pages also carry the Content-Security-Policy in a <meta>.",
+             *(["# 'wasm-unsafe-eval': the site search (Pagefind) runs as WebAssembly, which the browser must be "
+                "allowed to compile; it allows no script from elsewhere."] if "'wasm-unsafe-eval'" in
+               policy.get("script-src", ()) else []),
              *_block([root + "*"], [("Content-Security-Policy", policy_text(policy)), *SECURITY_HEADERS]),
              "", "# Pages and feeds: always checked for a newer version.",
              *_block(short, [("Cache-Control", CACHE_SHORT)]),

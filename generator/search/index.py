@@ -1,10 +1,11 @@
 """The search stage: every published post in the index, in its language, Korean split by the analyzer.
 
 Drafts and future posts are never indexed, even in a build that publishes them (--drafts, --future):
-the index is what readers of the published site search. The bundle is made again only when something
-it holds changed: its key is a digest of the posts' files and rendered bodies (by their cache keys),
-what each record shows (address, date, tag and series names), the weights, the code and libraries
-(Pagefind's among them) and the analyzer's version."""
+the index is what readers of the published site search. A post's record is made again only when what
+it is made from changed: the post's rendered body and fields (by their cache keys), what the record
+shows (address, date, tag and series names), the weights, the code and libraries and the analyzer's
+version, or the nouns it splits into (records.py). Pagefind indexes each language apart, and only a
+language whose records changed; the languages' indexes make one bundle."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -17,7 +18,8 @@ from generator.incremental.identity import Fingerprinter, code_identity
 from generator.markup.post_bodies import BodyStore
 from generator.search.bundle import BundleFile, SearchCache
 from generator.search.documents import SearchSource, build_document, source_parts
-from generator.search.words import WordSplitter, analyse, decomposed, hangul_runs, vocabulary
+from generator.search.records import RecordStore, Wanted
+from generator.search.words import WordSplitter, analyse, decomposed, hangul_runs, run_nouns
 from generator.site.model import Site
 from generator.site.strings import localized_date
 
@@ -45,42 +47,98 @@ def search_sources(site: Site, bodies: BodyStore, posts: Sequence[Post]) -> list
     return sources
 
 
-def build_documents(sources: Sequence[SearchSource], weights: SearchWeights, cache: SearchCache | None = None,
-                    korean: bool = True) -> list[tuple[str, str]]:
-    """(url, page) for Pagefind; korean=False gives the text as Pagefind would take it alone (split on
-    spaces, Hangul as syllables)."""
-    parts = [source_parts(source) for source in sources]
-    if korean:
-        runs = hangul_runs(text for found in parts for _, text in found)
-        kiwi, version = (analyzer(), analyzer_version()) if runs else (None, "")
-        memo = cache.analyses(version) if cache else {}
-        missing = sorted(run for run in runs if run not in memo)
-        if missing and kiwi is not None:
-            memo.update(analyse(missing, kiwi))
-            if cache:
-                cache.store_analyses(version, memo, runs)
-        split, spell = WordSplitter(memo, vocabulary(memo, runs & memo.keys())).split, decomposed
-    else:
-        split, spell = plain_split, str
-    return [(source.url, build_document(source, found, weights, split, spell)) for source, found in zip(sources, parts)]
+def plain_documents(sources: Sequence[SearchSource], weights: SearchWeights) -> list[tuple[str, str]]:
+    """(url, page) as Pagefind would take the posts alone (split on spaces, Hangul as syllables): what the
+    Korean processing is measured against."""
+    return [(source.url, build_document(source, source_parts(source), weights, plain_split, str)) for source in sources]
 
 
 def plain_split(text: str) -> str:
     return " ".join(text.split())
 
 
+class Analyses:
+    """Kiwi's analyses of the runs of Hangul the build needs, read from the search cache when first
+    needed, and kept there for the next build."""
+
+    def __init__(self, cache: SearchCache | None):
+        self.cache, self._memo, self._added, self.version = cache, None, False, ""
+        self._splitters: dict[frozenset[str], WordSplitter] = {}
+        self._nouns: dict[str, frozenset[str]] = {}  # run -> its nouns: a run comes back in many posts
+
+    def analysed(self, runs: set[str]) -> dict:
+        """The memo, holding every run of runs the analyzer can analyse."""
+        if self._memo is None:
+            self.version = analyzer_version() if runs else ""
+            self._memo = self.cache.analyses(self.version) if self.cache and runs else {}
+        missing = sorted(run for run in runs if run not in self._memo)
+        kiwi = analyzer() if missing else None
+        if kiwi is not None:
+            self.version = self.version or analyzer_version()
+            self._memo.update(analyse(missing, kiwi))
+            self._added = True
+        return self._memo
+
+    def nouns(self, runs: set[str]) -> frozenset[str]:
+        """The nouns a post's runs of Hangul give to the site's vocabulary."""
+        memo, known = self.analysed(runs), self._nouns
+        for run in runs - known.keys():
+            if run in memo:
+                known[run] = run_nouns(run, memo[run])
+        return frozenset().union(*(known[run] for run in runs if run in known))
+
+    def document(self, source: SearchSource, parts: Sequence[tuple[str, str]], runs: set[str],
+                 weights: SearchWeights, known: frozenset[str]) -> str:
+        memo = self.analysed(runs)
+        splitter = self._splitters.get(known) or self._splitters.setdefault(known, WordSplitter(memo, known))
+        return build_document(source, list(parts), weights, splitter.split, decomposed)
+
+    def save(self) -> None:
+        if self._added and self.cache is not None:
+            self.cache.store_analyses(self.version, self._memo)
+
+
+class PostRecord:
+    """A post's text for the index, read from its rendered body when its record must be made, and let go
+    once it is."""
+
+    def __init__(self, site: Site, bodies: BodyStore, post: Post, analyses: Analyses, weights: SearchWeights):
+        self.site, self.bodies, self.post, self.analyses, self.weights = site, bodies, post, analyses, weights
+        self._read: tuple[SearchSource, list[tuple[str, str]], set[str]] | None = None
+
+    def _text(self) -> tuple[SearchSource, list[tuple[str, str]], set[str]]:
+        if self._read is None:
+            source = search_sources(self.site, self.bodies, [self.post])[0]
+            parts = source_parts(source)
+            self._read = (source, parts, hangul_runs(text for _, text in parts))
+        return self._read
+
+    def nouns(self) -> frozenset[str]:
+        return self.analyses.nouns(self._text()[2])
+
+    def make(self, known: frozenset[str]) -> str:
+        source, parts, runs = self._text()
+        self._read = None
+        return self.analyses.document(source, parts, runs, self.weights, known)
+
+
 def index_site(site: Site, bodies: BodyStore, cache: SearchCache) -> tuple[BundleFile, ...]:
-    """The search bundle's files for the site (none when [search] is off), made again only when what
-    the index holds changed."""
+    """The search bundle's files for the site (none when [search] is off): the records of the posts that
+    changed made again, and the index of each language whose records changed."""
     config = site.config
     if not config.search.enabled:
         return ()
-    posts = indexed_posts(site)
-    key = Fingerprinter()(code_identity(), analyzer_version(), config.search.weights,
-                          [(post, bodies.keys[post.source], _record(site, post)) for post in posts])
-    found = cache.bundle(key)
-    if found is not None:
-        return found
-    documents = build_documents(search_sources(site, bodies, posts), config.search.weights, cache)
-    return cache.make_bundle(key, documents)
+    weights, analyses = config.search.weights, Analyses(cache)
+    digest = Fingerprinter()
 
+    def wanted(post: Post) -> Wanted:
+        record, text = _record(site, post), PostRecord(site, bodies, post, analyses, weights)
+        return Wanted(record[0], post.lang, digest(weights, bodies.keys[post.source], record, post.lang),
+                      text.nouns, text.make)
+    with cache.locked():
+        store = RecordStore(cache.folder / "records", (code_identity(), analyzer_version()))
+        store.update([wanted(post) for post in indexed_posts(site)])
+        analyses.save()
+        languages = [lang for lang in config.language_codes if store.pages(lang).is_dir()]
+        return cache.site_bundle([cache.language_bundle(lang, store.digest(lang), store.pages(lang))
+                                  for lang in languages])

@@ -61,16 +61,16 @@ def vocabulary(memo: Mapping[str, Morphemes], runs: Iterable[str]) -> frozenset[
     """The nouns a compound may be split into: nouns of two syllables or more that Kiwi found in the
     runs, and nouns of one syllable (턱, 실, 코) found with nothing but particles after them ("실을",
     "턱이"): Kiwi also finds one-syllable nouns in pieces of words it does not know."""
-    found = set()
-    for run in runs:
-        morphemes = memo[run]
-        for form, tag in morphemes:
-            if tag in ("NNG", "NNP") and len(form) > 1 and _HANGUL_RUN.match(form):
-                found.add(form)
-        (form, tag), rest = (morphemes or (("", ""),))[0], morphemes[1:]
-        if (tag in ("NNG", "NNP") and len(form) == 1 and rest and all(t.startswith("J") for _, t in rest)
-                and run == form + "".join(f for f, _ in rest) and run not in PARTICLES):
-            found.add(form)
+    return frozenset().union(*(run_nouns(run, memo[run]) for run in runs))
+
+
+def run_nouns(run: str, morphemes: Morphemes) -> frozenset[str]:
+    """What one run gives to vocabulary()."""
+    found = {form for form, tag in morphemes if tag in ("NNG", "NNP") and len(form) > 1 and _HANGUL_RUN.match(form)}
+    (form, tag), rest = (morphemes or (("", ""),))[0], morphemes[1:]
+    if (tag in ("NNG", "NNP") and len(form) == 1 and rest and all(t.startswith("J") for _, t in rest)
+            and run == form + "".join(f for f, _ in rest) and run not in PARTICLES):
+        found.add(form)
     return frozenset(found)
 
 
