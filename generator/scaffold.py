@@ -309,6 +309,11 @@ formats = ["webp", "original"]     # offered in this order; "avif" is smaller bu
 # quality = 80                     # 1-100: higher is sharper and heavier
 # sizes = "(min-width: 42rem) 40rem, calc(100vw - 4rem)"   # how wide your theme shows a photo (<img sizes>)
 
+# 'clinicpress check' also reads every sentence no rule flagged with the claims model, which warns about
+# claims in words no rule lists; claims_model = false turns it off.
+# [check]
+# claims_model = true
+
 # Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
 # [check.rules]
 
