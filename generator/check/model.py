@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.check.model_batch import HONEST, BatchScorer
+from generator.check.model_batch import BatchScorer
 from generator.check.model_features import sentence_features, words
 
 MODEL_DIR = Path(__file__).parent / "model"
+HONEST = "honest"
 _ROUNDING = 1e-3  # the batch sums in another order than judge(): sentences this close to the threshold go to judge()
 
 
@@ -51,7 +52,8 @@ class ClaimsModel:
     def flagged(self, sentences: list[str]) -> list[bool]:
         """Which sentences judge() could flag, so that it reads only the few near or over the threshold."""
         if self._batch is None:
-            self._batch = BatchScorer(self)
+            self._batch = BatchScorer(self.lang, self.index, self.weights, self.intercept, self._honest,
+                                      lambda sentence: 1.0 - self.probabilities(sentence)[HONEST])
         return list(self._batch.claims(sentences) >= self.threshold - _ROUNDING)
 
     def probabilities(self, sentence: str) -> dict[str, float]:

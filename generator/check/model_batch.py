@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import re
 from array import array
-from typing import TYPE_CHECKING
+from typing import Callable, Mapping
 
 import numpy as np
 
 from generator.check.model_features import token_parts
 
-if TYPE_CHECKING:
-    from generator.check.model import ClaimsModel
-
-HONEST = "honest"
 _WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
 _END = -1  # a sentence's end among the words' numbers
 _KNOWN_WORDS = 100_000  # words kept (some 500 bytes each); a site has far fewer, a corpus of made-up words more
@@ -33,18 +29,20 @@ _SALTS = {"c": 0x5A17C0DE1234567, "w": 0x2B7E151628AED2A6, "j": 0x3243F6A8885A30
 
 
 class BatchScorer:
-    def __init__(self, model: ClaimsModel):
-        self.model, self.rows = model, len(model.index)
-        self.weights = model.weights.astype(np.float64)
-        self.intercept = model.intercept.astype(np.float64)
-        self.honest = model.classes.index(HONEST)
+    def __init__(self, lang: str, index: Mapping[str, int], weights: np.ndarray, intercept: np.ndarray,
+                 honest: int, claim: Callable[[str], float]):
+        """index: feature name -> row of weights (features x classes); honest: the honest class's column;
+        claim: one sentence's confidence, the slow way (ClaimsModel)."""
+        self.lang, self.rows, self.claim, self.honest = lang, len(index), claim, honest
+        self.weights = weights.astype(np.float64)
+        self.intercept = intercept.astype(np.float64)
         self.known: dict[str, dict[str, int]] = {}
-        for name, row in model.index.items():
+        for name, row in index.items():
             kind, _, value = name.partition(":")
             self.known.setdefault(kind, {})[value] = row
         self.pair_words, self.pairs = self._pairs("b")  # pairs of words
         self.prefix_words, self.prefix_pairs = self._pairs("p")  # pairs of first syllables (Korean)
-        self.korean = model.lang == "ko"
+        self.korean = lang == "ko"
         self._forget()
 
     def _pairs(self, kind: str) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, int]]:
@@ -69,7 +67,7 @@ class BatchScorer:
 
     def _add(self, word: str) -> int:
         self.starts.append(len(self.ids))
-        for kind, values in token_parts(word, self.model.lang):
+        for kind, values in token_parts(word, self.lang):
             known, salt = self.known.get(kind, {}), _SALTS[kind]
             self.ids.extend([row if (row := known.get(value)) is not None else self.rows + ((hash(value) ^ salt) & _HASH)
                              for value in set(values)])
@@ -85,7 +83,7 @@ class BatchScorer:
         result = np.empty(len(sentences))
         fast = [i for i, sentence in enumerate(sentences) if "_" not in sentence]
         for i in sorted(set(range(len(sentences))) - set(fast)):
-            result[i] = 1.0 - self.model.probabilities(sentences[i])[HONEST]
+            result[i] = self.claim(sentences[i])
         for at in range(0, len(fast), _BATCH):
             chosen = fast[at:at + _BATCH]
             result[chosen] = self._claims([sentences[i] for i in chosen])
