@@ -92,9 +92,10 @@ class BatchScorer:
     def _claims(self, sentences: list[str]) -> np.ndarray:
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
-        words = self.words
-        numbers = [words[token] if token in words else self._add(token)
-                   for token in _WORD_OR_END.findall("\n".join(sentences).lower())]
+        tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
+        numbers = list(map(self.words.get, tokens))
+        if None in numbers:
+            numbers = [self.words[token] if token in self.words else self._add(token) for token in tokens]
         count = len(sentences)
         sums, sizes = np.zeros((count, len(self.intercept))), np.zeros(count)
         numbers_array = np.array(numbers, dtype=np.int64)

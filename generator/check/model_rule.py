@@ -51,7 +51,7 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
     for match in SENTENCE.finditer(text.prose):
         start, end = match.span()
         sentence = match.group().strip()
-        if len(sentence) >= _MIN_CHARACTERS and not any(s < end and start < e for s, e in flagged):
+        if len(sentence) >= _MIN_CHARACTERS and not (flagged and any(s < end and start < e for s, e in flagged)):
             candidates.append((match, " ".join(sentence.split())))
     for (match, sentence), near in zip(candidates, model.flagged([sentence for _, sentence in candidates])):
         verdict = model_verdict(model, matcher, sentence) if near else None
