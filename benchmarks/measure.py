@@ -34,6 +34,7 @@ class Run:
     peak_rss_kib: int  # the largest single process (GNU time, or the kernel's rusage)
     peak_tree_kib: int  # all processes of the build added up, sampled; 0 where /proc is missing
     cpu_seconds: float = 0.0  # user + system time of the build and every process it waited for (its workers)
+    search_seconds: float | None = None  # ClinicPress's search index step, as `build --timings` reports it
 
 
 @dataclass
@@ -54,6 +55,14 @@ class Figures:
 
     def cpu_seconds(self, scenario: str) -> float:
         return statistics.median(run.cpu_seconds for run in self.runs[scenario])
+
+    def search_seconds(self, scenario: str) -> float | None:
+        found = [run.search_seconds for run in self.runs[scenario] if run.search_seconds is not None]
+        return statistics.median(found) if found else None
+
+    def search_share(self, scenario: str) -> float | None:
+        found = self.search_seconds(scenario)
+        return found / self.seconds(scenario) if found is not None and self.runs[scenario] else None
 
     def peak_rss_kib(self) -> int:
         return max(run.peak_rss_kib for runs in self.runs.values() for run in runs)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -53,11 +55,13 @@ class Tool(Protocol):
 class ClinicPress:
     name = "ClinicPress"
 
-    def __init__(self, site_dir: Path, target: str, command: list[str], jobs: int | None, log: Path):
+    def __init__(self, site_dir: Path, target: str, command: list[str], jobs: int | None, log: Path,
+                 timings: bool = True):
         self.site_dir, self.log, self.base = site_dir, log, command
         self.post = site_dir / "posts" / "ko" / f"{target}.md"
         self.url_path = f"/ko/posts/{target}/"
-        self.command = command + ["build", str(site_dir)] + (["-j", str(jobs)] if jobs else [])
+        self.command = command + ["build", str(site_dir)] + (["-j", str(jobs)] if jobs else []) + (
+            ["--timings"] if timings else [])
         self.figures = Figures()
 
     def reset(self) -> None:
@@ -69,7 +73,10 @@ class ClinicPress:
                 path.unlink(missing_ok=True)
 
     def build(self) -> Run:
-        return timed(self.command, self.site_dir.parent, self.log)  # not REPO: `-m generator` would import from there
+        run = timed(self.command, self.site_dir.parent, self.log)  # not REPO: `-m generator` would import from there
+        last = self.log.read_text(encoding="utf-8", errors="replace").rpartition("\n$ ")[2]
+        found = re.search(r"^  search index\s+([\d.]+) s$", last, re.M)
+        return dataclasses.replace(run, search_seconds=float(found.group(1))) if found else run
 
     def pages(self) -> int:
         return sum(1 for _ in (self.site_dir / "output").rglob("*.html"))
@@ -124,7 +131,7 @@ def make_tools(size: int, args: argparse.Namespace, peers: dict[str, Path]) -> l
     target = manifest["edit_target"]
     shutil.copytree(corpus / "site", runs / "clinicpress")
     tools: list[Tool] = [ClinicPress(runs / "clinicpress", target, clinicpress_command(args), args.jobs,
-                                     _fresh_log(logs / f"clinicpress-{size}.log"))]
+                                     _fresh_log(logs / f"clinicpress-{size}.log"), timings=not args.clinicpress)]
     if "Hugo" in peers:
         shutil.copytree(corpus / "hugo", runs / "hugo")
         hugo_tool.write_templates(runs / "hugo")

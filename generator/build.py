@@ -20,6 +20,8 @@ from generator.markup.post_bodies import BodyStore, render_bodies
 from generator.outputs.catalog import SiteOutputs, render_outputs
 from generator.outputs.static import discover_static_files
 from generator.render.theme import Theme, load_theme
+from generator.search.bundle import SearchCache
+from generator.search.index import index_site
 from generator.site.model import PostCounts, Site, count_posts
 from generator.site.urls import Urls
 from generator.write.writer import check_output_dir
@@ -36,6 +38,7 @@ class BuildResult:
     findings: tuple[Diagnostic, ...]  # of the content rules, for `check` to judge: they never stop a build
     post_sources: dict[str, str]  # output path of each post's page -> the post's source path
     posts: PostCounts  # published, and the drafts and future posts left out or brought in
+    stages: tuple[tuple[str, float], ...] = ()  # seconds each step took, in order (build --timings)
 
     def count(self, severity: str) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -62,12 +65,14 @@ def build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None =
 
 def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None) -> BuildResult:
     started = time.perf_counter()
+    laps = Laps(started)
     site_dir = options.site_dir
     output_dir = options.output_dir or site_dir / "output"
     check_output_dir(output_dir, site_dir)
     progress = options.progress or (lambda stage, done, total: None)
     cache = BuildCache(site_dir, enabled=options.use_cache)
     image_cache = ImageCache(site_dir, enabled=options.use_cache)
+    search_cache = SearchCache(site_dir, enabled=options.use_cache)
     try:
         progress(BUILD_STAGES[0], 0, len(BUILD_STAGES))
         # Read and check: configuration, posts, the site model, the theme, the static files' names.
@@ -75,30 +80,55 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         gc.freeze()  # the site model lives as long as the build: forked workers then share its pages
         theme = load_theme(site_dir, site.config.languages)
         static = discover_static_files(site_dir, theme.dirs, skip=is_raster)
+        laps("reading and checking input")
         # Photos and other raster images: processed once, kept in the image cache.
         images = prepare_images(site, site_dir, list(theme.dirs), image_cache, {f.path for f in static},
                                 options.jobs, progress)
+        laps("photos")
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
         # Markdown of the posts not rendered yet, then every output with what its renderer receives.
         bodies = render_bodies(site, cache, options.jobs, progress)
-        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir)
+        laps("Markdown")
+        # The search index of the published posts, made again only when what it holds changed.
+        search = index_site(site, bodies, search_cache)
+        laps("search index")
+        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir, search)
         # What `check` finds in the published site: counted and shown, never a reason to stop.
         findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, outputs.planned_pages())
+        laps("content rules")
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))
         # Make what changed in a staging folder (the rest is carried over), then swap it in.
         with OutputPlan(cache, output_dir) as plan:
             made = render_outputs(outputs, plan.stale(outputs.items), plan.folder, options.jobs, progress)
             plan.made(made)
             plan.commit()
+        laps("pages and files")
         if keep is not None:
             keep(BuiltSite(site, bodies, theme, images, outputs.assets, outputs.csp))
         progress("done", len(BUILD_STAGES), len(BUILD_STAGES))
     finally:
         cache.close()
         image_cache.close()
+        search_cache.close()
     post_sources = {Urls.output_path(page.path): page.post.source for page in outputs.pages if page.post is not None}
     return BuildResult(outputs.pages_per_language(site.config.language_codes), plan.files, len(made),
-                       time.perf_counter() - started, findings, post_sources, count_posts(site, options.drafts))
+                       time.perf_counter() - started, findings, post_sources, count_posts(site, options.drafts),
+                       laps.stages())
+
+
+class Laps:
+    """The time each step of a build took."""
+
+    def __init__(self, started: float):
+        self._last, self._stages = started, []
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._stages.append((stage, now - self._last))
+        self._last = now
+
+    def stages(self) -> tuple[tuple[str, float], ...]:
+        return tuple(self._stages)
 
 
 @contextmanager

@@ -82,6 +82,9 @@ def _print_built(result: BuildResult, args: argparse.Namespace, out: TextIO, err
     if not posts.published:
         print("warning: no post is published, so the home pages list none (\"No posts yet.\"); write one with: "
               "clinicpress new \"TITLE\" --lang LANG", file=err, flush=True)
+    if getattr(args, "timings", False):
+        for stage, seconds in result.stages:
+            print(f"  {stage:<28}{seconds:8.2f} s", file=out, flush=True)
 
 
 def _made_again(result: BuildResult) -> str:

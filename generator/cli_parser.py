@@ -114,6 +114,7 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
     _build_options(build, ", e.g. for a staging host")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.add_argument("-v", "--verbose", action="store_true", help="list every finding of check in full")
+    build.add_argument("--timings", action="store_true", help="after the summary, how long each step took")
 
     check = command("check", "check posts and configuration without building; exit 1 on errors",
                     "clinicpress check --strict", "fails on warnings too, as a gate before publishing",

@@ -309,6 +309,18 @@ formats = ["webp", "original"]     # offered in this order; "avif" is smaller bu
 # quality = 80                     # 1-100: higher is sharper and heavier
 # sizes = "(min-width: 42rem) 40rem, calc(100vw - 4rem)"   # how wide your theme shows a photo (<img sizes>)
 
+# Site search: /ko/search/ and /en/search/, a search box in the header, and an index that finds Korean
+# words with their particles (보톡스 finds 보톡스는). Nothing loads until a reader searches.
+[search]
+enabled = true          # false: no search page, no search box, no index
+# [search.weights]      # how much a word counts where it stands, 0-10
+# title = 7.0           # the post's title
+# headings = 5.0        # headings in the body
+# tags = 4.0            # tags and series
+# description = 3.0     # the description
+# faq = 2.0             # FAQ questions and answers
+# body = 1.0            # the rest of the text
+
 # 'clinicpress check' also reads every sentence no rule flagged with the claims model, which warns about
 # claims in words no rule lists; claims_model = false turns it off.
 # [check]

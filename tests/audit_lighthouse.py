@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from site_quality import CHROMIUM, LIGHTHOUSE_CLI, PAGES, build_sample, serve  # noqa: E402
+from site_quality import CHROMIUM, LIGHTHOUSE_CLI, PAGES, SEARCH_RESULTS, build_sample, serve  # noqa: E402
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
 
-    pages = args.pages or list(PAGES)
+    pages = args.pages or list(PAGES) + list(SEARCH_RESULTS)
     form_factors = args.form_factors or list(FORM_FACTORS)
     failures: list[str] = []
     bars = {c: args.min_performance if c == "performance" else args.min_score for c in CATEGORIES}
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             print("-" * len(header))
             for path in pages:
                 for form_factor in form_factors:
-                    report, runs = steady_run(origin + urllib.parse.quote(path), form_factor, bars["performance"])
+                    report, runs = steady_run(origin + urllib.parse.quote(path, safe="/?=&"), form_factor, bars["performance"])
                     got, reasons = scores(report), below_bar(report, path, bars)
                     expected = EXPECTED.get(path, {})
                     marks = {c: "*" if c != "performance" and got[c] < bars[c]

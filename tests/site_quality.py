@@ -34,7 +34,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 
 # Every kind of page the theme renders, in both languages: a post in a series, a post with an FAQ
 # and a comparison table, a photo tour (pictures in every size), lists by tag, series and author, the
-# topic index, the privacy notice, the root chooser and 404.
+# topic index, the privacy notice, the search page, the root chooser and 404.
 PAGES = (
     "/",
     "/404.html",
@@ -46,6 +46,7 @@ PAGES = (
     "/ko/tags/입술-필러/",
     "/ko/series/lip-filler/",
     "/ko/authors/dr-han/",
+    "/ko/search/",
     "/en/",
     "/en/posts/lip-filler-migration/",
     "/en/posts/lip-flip-vs-lip-filler/",
@@ -56,7 +57,10 @@ PAGES = (
     "/en/authors/dr-han/",
     "/ko/privacy/",
     "/en/privacy/",
+    "/en/search/",
 )
+# The search page with results, as a link or the header's box opens it (the results arrive after the page loads).
+SEARCH_RESULTS = ("/ko/search/?q=필러를", "/en/search/?q=lip filler", "/ko/search/?q=없는낱말")
 
 
 def with_analytics(site: Path, table: str) -> Path:

@@ -19,6 +19,8 @@ POSTS = {"posts/ko/lips.md": post_text("입술 필러 이야기: 왜 작아 보�
          "posts/en/lips.md": post_text("Lip filler and why it looks smaller")}
 UMAMI_ID = "94db1cb1-74f4-4a40-ad6c-962362670409"
 
+# The theme's scripts: its own, and the WebAssembly of site search (on by default).
+THEME_SCRIPTS = ["'self'", "'wasm-unsafe-eval'"]
 # provider -> (its settings, the script the pages load with its attributes, the policy's script-src and
 # connect-src beyond 'self')
 PROVIDERS = {
@@ -74,7 +76,7 @@ def test_each_provider_gets_exactly_the_hosts_it_needs_in_the_policy(site_factor
     _, _, scripts, connects = PROVIDERS[provider]
     meta, header = policies(build(site_factory, analytics_config(provider)))
     for found in (meta, header):
-        assert found["script-src"] == ["'self'", *scripts]
+        assert found["script-src"] == [*THEME_SCRIPTS, *scripts]
         assert found["connect-src"] == ["'self'", *connects]
         assert found["style-src"] == ["'self'"] and found["frame-src"][0] == "https://www.youtube.com"
         assert found["default-src"] == ["'self'"] and found["form-action"] == ["'self'"]
@@ -102,8 +104,8 @@ def test_every_page_names_the_script_for_clinicpress_js_and_loads_none_itself(si
 def test_without_a_provider_pages_have_no_counter_and_the_policy_stays_the_themes(site_factory):
     output = build(site_factory)
     meta, header = policies(output)
-    assert meta["script-src"] == meta["connect-src"] == ["'self'"]
-    assert header["script-src"] == header["connect-src"] == ["'self'"]
+    assert meta["script-src"] == header["script-src"] == THEME_SCRIPTS
+    assert meta["connect-src"] == header["connect-src"] == ["'self'"]
     for path in ("en/index.html", "en/posts/lips/index.html"):
         tree = page(output, path)
         assert not tree.cssselect("[data-analytics], [data-analytics-consent], [data-analytics-settings]")
@@ -142,7 +144,7 @@ def test_the_preview_never_loads_analytics(site_factory, tmp_path):
     site = site_factory(POSTS, config=analytics_config("ga4", load="always"))
     build_site(BuildOptions(site_dir=site, output_dir=tmp_path / "preview", preview=True, jobs=1))
     meta, header = policies(tmp_path / "preview")
-    assert meta["script-src"] == header["script-src"] == ["'self'"]
+    assert meta["script-src"] == header["script-src"] == THEME_SCRIPTS
     assert meta["connect-src"] == header["connect-src"] == ["'self'"]
     assert not page(tmp_path / "preview", "en/index.html").cssselect("[data-analytics]")
 
@@ -166,7 +168,7 @@ def test_serve_previews_pages_without_the_counter_and_without_its_hosts(site_fac
 def test_a_self_hosted_umami_is_allowed_where_it_lives(site_factory, settings, script, connect):
     output = build(site_factory, analytics_config("umami", settings=settings))
     meta, _ = policies(output)
-    assert (meta["script-src"], meta["connect-src"]) == (["'self'", script], ["'self'", connect])
+    assert (meta["script-src"], meta["connect-src"]) == ([*THEME_SCRIPTS, script], ["'self'", connect])
     assert json.loads(counter(page(output, "en/index.html")).get("data-analytics-script"))["data-host-url"] == connect
 
 

@@ -1,5 +1,6 @@
 """The benchmark: a deterministic corpus that ClinicPress builds without a warning, its Pelican and Hugo conversions
 (built with the real Hugo when its package installs), the preview timer and the one table with ratios."""
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -168,7 +169,7 @@ def test_table_has_a_column_per_generator_and_ratios_against_each_peer():
     assert table[0] == ("| posts | figure | ClinicPress | Hugo 0.168.0 | Pelican 4.12.0 | ClinicPress / Hugo | "
                         "ClinicPress / Pelican |")
     rows = {row.split(" | ")[1]: row.split(" | ")[2:] for row in table[2:]}
-    assert len(rows) == len(table) - 2 == 2 * len(SCENARIOS) + 8
+    assert len(rows) == len(table) - 2 == 2 * len(SCENARIOS) + 11
     assert rows["cold build: CPU time (user + system)"] == ["0.50 s", "1.00 s", "2.00 s", "0.50", "0.25 |"]
     # medians of two runs: (1 + 3) / 2 = 2.00 s against 4.00 s and 8.00 s
     assert rows["cold build"] == ["2.00 s", "4.00 s", "8.00 s", "0.50", "0.25 |"]
@@ -177,6 +178,24 @@ def test_table_has_a_column_per_generator_and_ratios_against_each_peer():
     assert rows["preview latency: the server's CPU time per edit (median)"] == ["0.10 s", "0.20 s", "—", "0.50", "— |"]
     assert rows["peak memory, builds (RSS, largest process)"] == ["100 MiB", "50 MiB", "200 MiB", "2.00", "0.50 |"]
     assert rows["pages written (.html)"][-2:] == ["1.00", "1.00 |"]
+
+
+def test_the_search_index_step_is_read_from_the_build_and_shown_with_its_share(tmp_path, monkeypatch):
+    from benchmarks.run import ClinicPress
+    corpus = generate_corpus(tmp_path / "site", 20, seed=1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(SOURCE_DATE_EPOCH))
+    tool = ClinicPress(tmp_path / "site", corpus.edit_target, [sys.executable, "-m", "generator"], 1,
+                       tmp_path / "build.log")
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    cold = tool.build()
+    tool.edit_body("본문을 고쳤습니다.")
+    edit = tool.build()
+    assert 0 < cold.search_seconds < cold.seconds and 0 < edit.search_seconds < edit.seconds
+    ours = _figures(1.0, 100, 0.2)
+    ours.runs["body"] = [dataclasses.replace(ours.runs["body"][0], seconds=4.0, search_seconds=1.0)]
+    table = format_table({20: {"ClinicPress": ours}}, {})
+    assert "| 20 | search index step: later one-edit rebuild (body) | 1.00 s | — | — | — | — |" in table
+    assert "| 20 | search index step: its share of that rebuild | 25% |" in table
 
 
 def test_table_marks_a_skipped_peer():

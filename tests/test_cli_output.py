@@ -31,12 +31,22 @@ KO_POST = ('---\ntitle: "클리닉 블로그를 시작합니다"\ndate: 2026-07-
            'description: "시술 후 처음 며칠 동안 냉찜질부터 수면 자세까지 알아 두면 좋은 내용을 정리했습니다."\n---\n본문입니다.\n')
 
 
+def test_build_with_timings_says_how_long_each_step_took(site_factory):
+    site = site_factory({"posts/en/lips.md": post_text("Lips")})
+    result = run_cli("build", str(site), "--timings")
+    assert result.code == 0
+    steps = [line.split()[:-2] for line in result.out.splitlines()[1:]]
+    assert [" ".join(words) for words in steps] == ["reading and checking input", "photos", "Markdown", "search index",
+                                                    "content rules", "pages and files"]
+    assert all(line.endswith(" s") for line in result.out.splitlines()[1:])
+
+
 def test_build_prints_one_summary_line_and_no_progress_bar_when_not_a_terminal(site_factory):
     site = site_factory({"posts/en/hello.md": EN_POST, "posts/ko/hello.md": KO_POST})
     result = run_cli("build", str(site))
     assert result.code == 0
     assert result.out.count("\n") == 1
-    assert result.out.startswith("Built 6 pages (ko 3, en 3) in ")  # a home, the post and the privacy notice each
+    assert result.out.startswith("Built 8 pages (ko 4, en 4) in ")  # a home, the post, the privacy notice and the search page each
     assert result.out.endswith(" s — no errors or warnings found by check\n")
     assert "\r" not in result.err and "\033" not in result.err
 

@@ -41,12 +41,13 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
     assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
 
 
-# Blind batches (compliance/PROTOCOL.md): figures before any tuning; they may only rise.
-BLIND_FLOOR = {("blind/b1", "ko"): 0.19, ("blind/b1", "en"): 0.21, ("blind/b2", "ko"): 0.25, ("blind/b2", "en"): 0.25}
-# The rules and the claims model together (compliance/PROTOCOL.md, run 3; b2 Korean: run 6, one sentence
-# below run 5 since the model reads Korean without the morphological analyzer).
-BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.63, ("blind/b1", "en"): 0.45, ("blind/b2", "ko"): 0.62,
-                          ("blind/b2", "en"): 0.46}
+# Blind batches (compliance/PROTOCOL.md): the figures of run 6; they may only rise. b3 is the blind one;
+# b1 and b2 (whose misses were read for run 6) guard against falling back.
+BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", "ko"): 0.89, ("blind/b2", "en"): 0.80,
+               ("blind/b3", "ko"): 0.47, ("blind/b3", "en"): 0.44}
+# The rules and the claims model together.
+BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.62, ("blind/b1", "en"): 0.52, ("blind/b2", "ko"): 0.96,
+                          ("blind/b2", "en"): 0.87, ("blind/b3", "ko"): 0.71, ("blind/b3", "en"): 0.59}
 
 
 @pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR))

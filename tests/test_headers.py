@@ -65,7 +65,8 @@ def test_every_file_gets_security_headers_and_exactly_one_cache_policy(sample_si
 
 def test_theme_policy_allows_no_inline_script_or_style(sample_site):
     policy = directives(meta_policy(sample_site, "en/index.html"))
-    assert policy["default-src"] == ["'self'"] and policy["script-src"] == ["'self'"]
+    # Site search (on in the sample site) runs Pagefind's WebAssembly, which needs 'wasm-unsafe-eval' only.
+    assert policy["default-src"] == ["'self'"] and policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
     assert policy["style-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
     assert "style-src-attr" not in policy and "frame-ancestors" not in policy
     for file in sample_site.rglob("*.html"):
@@ -102,7 +103,31 @@ def test_policy_of_a_provider_of_your_own_names_its_origins(site_factory):
                 '<script src="https://board.example-clinic.com/embed.js" async></script>\n')
     output = build(site_factory, config, {"templates/comments/clinicboard.html": template})
     policy = directives(meta_policy(output, "en/posts/lips/index.html"))
-    assert policy["script-src"] == ["'self'", "https://board.example-clinic.com"]
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'", "https://board.example-clinic.com"]
+
+
+def test_policy_allows_webassembly_only_for_site_search(site_factory):
+    output = build(site_factory)
+    on = directives(meta_policy(output, "en/index.html"))
+    assert "# 'wasm-unsafe-eval': the site search (Pagefind)" in (output / "_headers").read_text()
+    output = build(site_factory, MINIMAL_CONFIG + "\n[search]\nenabled = false\n")
+    off = directives(meta_policy(output, "en/index.html"))
+    assert "wasm" not in (output / "_headers").read_text()
+    assert on["script-src"] == ["'self'", "'wasm-unsafe-eval'"] and off["script-src"] == ["'self'"]
+    assert {name: values for name, values in on.items() if name != "script-src"} == \
+        {name: values for name, values in off.items() if name != "script-src"}
+
+
+def test_search_bundle_is_cached_by_content_and_its_scripts_are_revalidated(site_factory):
+    output = build(site_factory)
+    rules = parse_headers((output / "_headers").read_text(encoding="utf-8"))
+    for file in [p.relative_to(output).as_posix() for p in (output / "pagefind").rglob("*") if p.is_file()]:
+        cache = headers_for(rules, url_path(file)).get("Cache-Control")
+        if file.endswith(".pf_meta"):  # renamed by every edit: named in _headers, it would change _headers too
+            assert cache is None, file
+        else:
+            hashed = file.split("/")[1] in ("index", "fragment", "filter")
+            assert cache == ("public, max-age=31536000, immutable" if hashed else "public, max-age=0, must-revalidate"), file
 
 
 def test_headers_and_policy_are_the_same_on_every_build(site_factory, tmp_path):

@@ -71,16 +71,27 @@ def url_scheme(value: str) -> str | None:
     return match.group(1) if match else None
 
 
+def theme_search_form(element) -> bool:
+    """The theme's search box (header and search page): a GET form to a search page, its one query field."""
+    form = element if element.tag == "form" else next(element.iterancestors("form"), None)
+    return (form is not None and form.get("role") == "search" and form.get("method") == "get"
+            and re.fullmatch(r"/(ko|en)/search/", form.get("action", "")) is not None
+            and [(i.get("type"), i.get("name")) for i in form.iter("input")] == [("search", "q")])
+
+
 def assert_nothing_injected(tree, where: str) -> None:
     """No element, attribute, script or link in `tree` came from the input."""
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
-        # The one input of the theme: the page's address, shown to be copied by hand (partials/share.html).
-        theirs = element.tag == "input" and element.getparent().get("data-share-fallback") is not None
-        assert not theirs or (element.get("readonly") is not None and element.get("id") == "share-address"), where
-        assert theirs or element.tag not in {"x-inj", "svg", "math", "object", "embed", "style", "form", "input",
-                                             "base", "textarea"}, where
+        # The theme's inputs: the page's address, shown to be copied by hand (partials/share.html), and the search form.
+        if element.tag == "input" and element.getparent().get("data-share-fallback") is not None:
+            assert element.get("readonly") is not None and element.get("id") == "share-address", where
+            continue
+        if element.tag in ("form", "input"):
+            assert theme_search_form(element), where
+            continue
+        assert element.tag not in {"x-inj", "svg", "math", "object", "embed", "style", "base", "textarea"}, where
         for name, value in element.attrib.items():
             assert not name.startswith("on") and name not in ("data-inj", "srcdoc", "formaction"), (where, name)
             if name in ("href", "src", "action", "poster", "data") and element.tag != "link":  # the theme's icon
@@ -146,7 +157,8 @@ def check_pages(output: Path, expect: dict) -> None:
             if script.get("type") == "application/ld+json":
                 json.loads(script.text)
             elif script.get("src"):
-                assert script.get("src") == "https://clinic.disqus.com/embed.js" or "clinicpress.js" in script.get("src")
+                assert script.get("src") == "https://clinic.disqus.com/embed.js" or re.fullmatch(
+                    r"/assets/(clinicpress|search)\.js\?v=\w+", script.get("src")), where
             else:  # the comment widget's configuration: JSON that is never run
                 assert script.get("type") == "application/json", (where, script.text)
                 config = json.loads(script.text)

@@ -16,7 +16,8 @@ import pytest
 
 from conftest import copy_sample_site
 from generator.build import BuildOptions, build_site
-from site_quality import AXE_JS, CHROMIUM, CHROMIUM_ARGS, PAGES, REPO, VIEWPORTS, VNU_JAR, serve, with_analytics
+from site_quality import (AXE_JS, CHROMIUM, CHROMIUM_ARGS, PAGES, REPO, SEARCH_RESULTS, VIEWPORTS, VNU_JAR, serve,
+                          with_analytics)
 
 NPM_HINT = "run `make test`, which runs `npm ci` for the checkers in package.json"
 needs_vnu = pytest.mark.skipif(
@@ -108,6 +109,19 @@ def describe_axe(violations: list[dict]) -> str:
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_accessibility_violations(tab, origin, path):
     violations = axe_violations(tab, origin + urllib.parse.quote(path))
+    assert not violations, f"axe-core on {path} at {tab.viewport_size['width']} px:\n" + describe_axe(violations)
+
+
+@needs_axe
+@pytest.mark.parametrize("path", SEARCH_RESULTS)
+def test_axe_finds_no_accessibility_violations_in_search_results(tab, origin, path):
+    response = tab.goto(origin + urllib.parse.quote(path, safe="/?="))
+    assert response is not None and response.ok
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["q"][0]
+    tab.wait_for_function("q => document.querySelector('[data-search]').getAttribute('data-search-done') === q",
+                          arg=query)
+    tab.add_script_tag(path=str(AXE_JS))
+    violations = tab.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
     assert not violations, f"axe-core on {path} at {tab.viewport_size['width']} px:\n" + describe_axe(violations)
 
 

@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 from conftest import INIT_EXAMPLES_FILLED_IN, MINIMAL_CONFIG, fill_in_init_site, post_text, run_cli
 from generator import __version__
 from generator.config import loader as config_module
+from generator.config.search import SearchWeights
 from generator.scaffold import slug_from_title
 
 SERIES_CONFIG = MINIMAL_CONFIG + """
@@ -110,11 +111,12 @@ def test_init_uses_the_default_theme_and_ignores_build_folders(tmp_path):
 CONFIG_SECTIONS = (config_module.SiteSection, config_module.Language, config_module.Clinic, config_module.Author,
                    config_module.Series, config_module.CommentsConfig, config_module.Verification,
                    config_module.FeedsConfig, config_module.MarkdownConfig, config_module.ImagesConfig,
-                   config_module.DeployConfig)
+                   config_module.DeployConfig, config_module.SearchConfig,
+                   SearchWeights)
 
 
 @pytest.mark.parametrize("key", sorted({f.name for section in CONFIG_SECTIONS for f in fields(section)}
-                                       - {"code", "id", "settings", "provider_line"}))
+                                       - {"code", "id", "settings", "provider_line", "weights"}))
 def test_init_site_toml_explains_every_key(tmp_path, key):
     site = tmp_path / "new-clinic"
     assert run_cli("init", str(site)).code == 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -124,6 +125,15 @@ def test_pages_are_served_at_pretty_urls(served):
     assert f"{served.url}en/posts/hello/" in feed.body  # links point at the local server
 
 
+def test_the_preview_offers_search_over_the_previewed_site(served):
+    page = fetch(served.url + "ko/search/?q=%EC%95%88%EB%85%95")
+    assert page.status == 200 and 'data-search-bundle="/pagefind/"' in page.body
+    assert "'wasm-unsafe-eval'" in page.headers["Content-Security-Policy"]
+    entry = fetch(served.url + "pagefind/pagefind-entry.json")
+    assert entry.status == 200 and sorted(json.loads(entry.body)["languages"]) == ["en", "ko"]
+    assert fetch(served.url + "pagefind/pagefind.js").status == 200
+
+
 def test_unknown_path_gets_the_sites_404_page_with_status_404(served):
     missing = fetch(served.url + "en/posts/no-such-post/")
     assert missing.status == 404
@@ -180,7 +190,8 @@ def test_live_reload_script_is_only_added_by_the_server(served):
     assert policy in (served.site / "output/en/posts/hello/index.html").read_bytes()
     preview = fetch(served.url + "en/posts/hello/")
     assert policy.decode() not in preview.body
-    assert "script-src 'self' 'nonce-" in preview.headers["Content-Security-Policy"]
+    script_src = next(part for part in preview.headers["Content-Security-Policy"].split(";") if "script-src" in part)
+    assert script_src.split()[:2] == ["script-src", "'self'"] and "'nonce-" in script_src
 
 
 def test_ctrl_c_stops_the_server_cleanly(served):

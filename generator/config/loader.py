@@ -23,6 +23,7 @@ from generator.config.sharing import SharingConfig, read_sharing
 from generator.config.analytics import AnalyticsConfig, read_analytics
 from generator.config.privacy import PrivacyConfig, read_privacy
 from generator.config.images import ImagesConfig, images_problems
+from generator.config.search import SearchConfig, read_search
 from generator.config.links import check_links
 from generator.config.localized import LocalizedText
 from generator.config.site_files import read_in_site
@@ -123,6 +124,7 @@ class SiteConfig:
     sharing: SharingConfig = field(default_factory=SharingConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -243,7 +245,8 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy", "security", "sharing", "analytics", "privacy")
+             "markdown", "images", "check", "deploy", "security", "sharing", "analytics", "privacy",
+             "search")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -297,6 +300,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     sharing = read_sharing(reader, data)
     analytics = read_analytics(reader, data)
     privacy = read_privacy(reader, data)
+    search = read_search(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -313,7 +317,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
                       images=images, deploy=deploy, security=security, sharing=sharing,
-                      analytics=analytics, privacy=privacy)
+                      analytics=analytics, privacy=privacy, search=search)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

@@ -22,7 +22,8 @@ from typing import Any, Callable
 
 # Distributions whose behaviour shows in what a build writes or in what the cache holds.
 OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "babel", "feedgen", "nh3", "lxml", "PyYAML",
-                    "python-frontmatter", "pillow", "pillow-heif", "kiwipiepy")
+                    "python-frontmatter", "pillow", "pillow-heif", "kiwipiepy", "pagefind", "pagefind-bin",
+                    "pagefind-bin-extended")
 _PACKAGE = Path(__file__).resolve().parents[1]
 STAT_GRACE_NS = 2_000_000_000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from generator.errors import BuildError, Diagnostic, error
 from generator.images.cache import ImageCache
@@ -37,10 +37,18 @@ from generator.write.writer import StagingFolder
 PROGRESS_STEP = 50
 
 
+class CachedFile(Protocol):
+    """A file another stage made into the cache (the search bundle's): copied into the output as it is."""
+
+    path: str  # in the output
+    file: Path  # in the cache
+    digest: str  # of its content
+
+
 @dataclass(frozen=True, slots=True)
 class Output:
     path: str  # in the output folder
-    kind: str  # page | feed | sitemap | robots | headers | redirects | alias | static | image
+    kind: str  # page | feed | sitemap | robots | headers | redirects | alias | static | image | search
     index: int  # in the catalogue's list of its kind
     inputs: str  # digest of everything its renderer receives
 
@@ -49,14 +57,17 @@ class SiteOutputs:
     """The catalogue of one build's outputs; `items` lists them with their inputs digests, slowest first."""
 
     def __init__(self, site: Site, theme: Theme, static: Sequence[StaticFile], images: ImageSet,
-                 image_cache: ImageCache, bodies: BodyStore, compiled_templates: Path | None = None):
+                 image_cache: ImageCache, bodies: BodyStore, compiled_templates: Path | None = None,
+                 search: Sequence[CachedFile] = ()):
         config, urls = site.config, site.urls
         self.urls, self.image_cache = urls, image_cache
         self.pages, self.sitemap = plan_pages(site, images.shown)
         self.feeds = plan_feeds(site, theme.strings, images.shown)
         static, own_rules = split_own_rules(static)  # the site's own _headers and _redirects are added to ours
         self.static = tuple(static)
-        _refuse_clashes(self.static, {Urls.output_path(page.path) for page in self.pages} | {f.path for f in self.feeds})
+        self.search = tuple(search)  # the search bundle's files, made by the search stage
+        _refuse_clashes(self.static, {Urls.output_path(page.path) for page in self.pages} | {f.path for f in self.feeds}
+                        | {f.path for f in self.search})
         self.aliases = plan_aliases(site, taken_paths(self.pages, self.feeds, self.static))
         self.images = tuple((variant, record) for record in sorted([*images.records.values(), *images.previews.values()],
                                                                     key=lambda r: (r.source, r.kind))
@@ -70,7 +81,7 @@ class SiteOutputs:
         self.page_renderer = PageRenderer(views.context, environment, theme.dirs, config.site_dir)
         self.feed_renderer = FeedRenderer(config, urls, bodies)
         self.headers = (config.language_codes, policy, tuple(f.path for f in self.static if f.path in ASSETS),
-                        own_rules.get("_headers", b""))
+                        own_rules.get("_headers", b""), tuple(f.path for f in self.search))
         self.redirects = own_rules.get("_redirects", b"")
         digest = Fingerprinter(remember=(Listed, TagLink, SeriesNav, GroupHeading, ImageRecord))  # shared by many pages
         shared = digest(code_identity(), config, theme.digest, theme.strings, assets, self.csp, images.site_wide)
@@ -84,6 +95,7 @@ class SiteOutputs:
         items += [Output(variant.path, "image", i, variant.digest) for i, (variant, _) in enumerate(self.images)]
         items += [Output(file.path, "static", i, digest(code_identity(), file.identity))
                   for i, file in enumerate(self.static)]
+        items += [Output(file.path, "search", i, file.digest) for i, file in enumerate(self.search)]
         items += [Output(Urls.output_path(page.path), "page", i, digest(shared, page))
                   for i, page in enumerate(self.pages)]
         own = {file.path for file in self.static}  # a site's own robots.txt or sitemap.xml replaces ours
@@ -104,11 +116,10 @@ class SiteOutputs:
             return item.path, publish_static(self.static[index], folder)
         if kind == "image":
             variant, record = self.images[index]
-            try:
-                return item.path, folder.copy(item.path, self.image_cache.file(variant))
-            except FileNotFoundError:
-                return error(f"static/{record.source}", None, "the processed copies of this image vanished from "
-                                                            ".clinicpress-cache during the build", "build again")
+            return _copy(folder, item.path, self.image_cache.file(variant), f"static/{record.source}",
+                         "the processed copies of this image")
+        if kind == "search":
+            return _copy(folder, item.path, self.search[index].file, "site.toml", "the search index")
         if kind == "page":
             made = self.page_renderer.render(self.pages[index])
         elif kind == "feed":
@@ -126,6 +137,14 @@ class SiteOutputs:
         if isinstance(made, Diagnostic):
             return made
         return made.path, folder.write(made)
+
+
+def _copy(folder: StagingFolder, path: str, cached: Path, source: str, what: str) -> tuple[str, str] | Diagnostic:
+    """A file made into the cache by an earlier stage, copied into the staging folder."""
+    try:
+        return path, folder.copy(path, cached)
+    except FileNotFoundError:
+        return error(source, None, f"{what} vanished from .clinicpress-cache during the build", "build again")
 
 
 def _render(state: tuple[SiteOutputs, StagingFolder], item: Output) -> tuple[str, str] | Diagnostic:

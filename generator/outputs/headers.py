@@ -105,6 +105,8 @@ def content_security_policy(config: SiteConfig, provider_template: str = "") -> 
     if config.markdown.unsafe_html:  # raw HTML may embed scripts and frames, from the hosts the site names only
         hosts = config.security.script_hosts
         widenings.append({"script-src": hosts, "frame-src": hosts})
+    if config.search.enabled:  # Pagefind's search runs as WebAssembly, which the browser compiles
+        widenings.insert(0, {"script-src": ("'wasm-unsafe-eval'",)})
     for extra in widenings:
         for key, values in extra.items():
             target = policy.setdefault(key, ["'self'"] if key != "style-src-attr" else [])
@@ -133,21 +135,38 @@ def split_own_rules(static: Sequence[StaticFile]) -> tuple[list[StaticFile], dic
     return [f for f in static if f.path not in own], own
 
 
+def _search_rules(urls: Urls, bundle: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(long, short) caching for the search bundle: Pagefind names the files of its index folders by their
+    content; its scripts, the entry file and the WebAssembly keep their names from one build to the next.
+    Each language's metadata file (pagefind.<language>_<hash>.pf_meta) is left to the host's default:
+    naming it here would change _headers with every edit of a post."""
+    if not bundle:
+        return [], []
+    folder = Urls.search_bundle()
+    long = [urls.href(f"{folder}{name}/") + "*" for name in ("index", "fragment", "filter")]
+    short = [urls.href(path) for path in bundle if "/" not in path[len(folder):] and not path.endswith(".pf_meta")]
+    return long, short
+
+
 def build_headers(urls: Urls, languages: tuple[str, ...], policy: Policy, immutable: Iterable[str],
-                  own: bytes = b"") -> OutputFile:
+                  own: bytes = b"", search: Sequence[str] = ()) -> OutputFile:
     """_headers: security headers everywhere; long caching for fingerprinted files, short for pages and
     feeds. immutable: site paths of files whose address changes whenever their content does. own: the
-    site's static/_headers, added at the end."""
+    site's static/_headers, added at the end. search: the paths of the search bundle's files."""
     root = urls.href("")
+    search_long, search_short = _search_rules(urls, search)
     short = [root, urls.href("index.html"), urls.href(Urls.not_found()), urls.href(Urls.sitemap()),
-             urls.href(Urls.robots())] + [urls.href(f"{lang}/") + "*" for lang in languages]
+             urls.href(Urls.robots())] + [urls.href(f"{lang}/") + "*" for lang in languages] + search_short
     lines = ["# Response headers for Netlify and Cloudflare Pages, written by ClinicPress on every build.",
              "# Every response: security headers. Pages also carry the Content-Security-Policy in a <meta>.",
+             *(["# 'wasm-unsafe-eval': the site search (Pagefind) runs as WebAssembly, which the browser must be "
+                "allowed to compile; it allows no script from elsewhere."] if "'wasm-unsafe-eval'" in
+               policy.get("script-src", ()) else []),
              *_block([root + "*"], [("Content-Security-Policy", policy_text(policy)), *SECURITY_HEADERS]),
              "", "# Pages and feeds: always checked for a newer version.",
              *_block(short, [("Cache-Control", CACHE_SHORT)]),
              "", "# Files whose address changes with their content: kept for a year.",
-             *_block(sorted({urls.href(path) for path in immutable}), [("Cache-Control", CACHE_IMMUTABLE)])]
+             *_block(sorted({urls.href(path) for path in immutable}) + search_long, [("Cache-Control", CACHE_IMMUTABLE)])]
     if own:
         lines += ["", "# From static/_headers", own.decode("utf-8", "replace").rstrip("\n")]
     return OutputFile("_headers", ("\n".join(lines) + "\n").encode("utf-8"))

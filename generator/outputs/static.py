@@ -16,7 +16,8 @@ from generator.errors import BuildError
 from generator.incremental.identity import file_identity
 from generator.write.writer import StagingFolder
 
-ASSETS = ("assets/clinicpress.css", "assets/clinicpress.js")  # linked with ?v=<content digest>
+ASSETS = ("assets/clinicpress.css", "assets/clinicpress.js", "assets/search.js",
+          "assets/search-rules.json")  # linked with ?v=<content digest>
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,5 +168,8 @@ class PageDescriber:
     def _privacy(self, page: Page) -> str:
         return self.strings[page.lang]("privacy.description", site=self.config.language(page.lang).title)
 
+    def _search(self, page: Page) -> str:
+        return self.strings[page.lang]("search.description", site=self.config.language(page.lang).title)
+
     def _not_found(self, page: Page) -> str:
         return self.strings[self.config.site.default_language]("404.text")

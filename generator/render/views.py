@@ -25,11 +25,19 @@ from generator.render.seo import head_meta, home_json_ld, post_json_ld
 from generator.site.urls import Urls, telephone_href
 
 SERIES_NAV_FULL = 12
+# What search.js says, in the page's language: while it loads, on no result ("{query}"), on failure; and
+# search.count, the number of results in the language's plural forms ("{count}").
+SEARCH_MESSAGES = ("loading", "none", "failed", "result_tags")
 
 
 def excerpt(text: str, limit: int = DESCRIPTION_WIDTH[1]) -> str:
     """The start of a post's text, no wider than a search result's snippet."""
     return clip(" ".join(text.split()), limit)
+
+
+def _forms(text: Any) -> dict[str, str]:
+    """A UI string as plural form -> text (a string that counts nothing has one form, "other")."""
+    return {"other": text} if isinstance(text, str) else dict(text)
 
 
 class ViewBuilder:
@@ -136,6 +144,7 @@ class ViewBuilder:
             "blog": {"title": language.title, "description": language.description,
                      "home_href": self.urls.href(self.urls.home(lang)),
                      "tags_href": self.urls.href(self.urls.tags_index(lang)) if page.has_tags else "",
+                     "search_href": self.urls.href(self.urls.search(lang)) if self.config.search.enabled else "",
                      "rss_href": self.urls.href(self.urls.rss(lang))},
             "clinic": {"name": clinic.name.get(lang, fallback), "url": clinic.url,
                        "telephone": clinic.telephone, "telephone_href": telephone_href(clinic.telephone),
@@ -228,6 +237,17 @@ class ViewBuilder:
         t = self.strings[page.lang]
         context = self.common(page, t("privacy.title"), self.describer.describe(page))
         context.update(heading=t("privacy.title"), privacy=privacy_context(self.config, page.lang, t))
+        return context
+
+    def _search(self, page: Page) -> dict[str, Any]:
+        """The search page: a form that works without scripts, and what search.js needs to answer it."""
+        t = self.strings[page.lang]
+        context = self.common(page, t("search.title"), self.describer.describe(page))
+        context.update(heading=t("search.title"), search={
+            "bundle": self.urls.href(self.urls.search_bundle()), "rules": self.asset_hrefs.get("search-rules_json", ""),
+            "script": self.asset_hrefs.get("search_js", ""),
+            "messages": {**{key: _forms(t.table[f"search.{key}"])["other"] for key in SEARCH_MESSAGES},
+                         "count": _forms(t.table["search.count"])}})
         return context
 
     def _not_found(self, page: Page) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class SeriesNav:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    kind: str  # root | home | post | tag | tags | series | author | privacy | not_found
+    kind: str  # root | home | post | tag | tags | series | author | privacy | search | not_found
     path: str  # site path, see urls.py
     template: str
     lang: str | None
@@ -186,6 +186,8 @@ def plan_pages(site: Site, shown: Mapping[str, tuple] | None = None
         for group in site.authors[lang]:
             planner.paginated("author", "author.html", group, urls.author, per_page)
         planner.add(("privacy",), None, "privacy", urls.privacy(lang), "privacy.html", lang)
+        if site.config.search.enabled:
+            planner.add(("search",), None, "search", urls.search(lang), "search.html", lang)
 
     versions: dict[tuple, list[tuple[str, str, bool]]] = {}
     for key, fields, _ in planner.drafts:

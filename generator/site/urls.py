@@ -62,6 +62,15 @@ class Urls:
         return f"{lang}/privacy/"
 
     @staticmethod
+    def search(lang: str) -> str:
+        return f"{lang}/search/"
+
+    @staticmethod
+    def search_bundle() -> str:
+        """The folder of the search index and the scripts that read it (Pagefind's bundle)."""
+        return "pagefind/"
+
+    @staticmethod
     def rss(lang: str) -> str:
         return f"{lang}/feed.xml"
 
