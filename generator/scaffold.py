@@ -321,6 +321,11 @@ enabled = true          # false: no search page, no search box, no index
 # faq = 2.0             # FAQ questions and answers
 # body = 1.0            # the rest of the text
 
+# 'clinicpress check' also reads every sentence no rule flagged with the claims model, which warns about
+# claims in words no rule lists; claims_model = false turns it off.
+# [check]
+# claims_model = true
+
 # Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
 # [check.rules]
 
@@ -343,7 +348,7 @@ description: "$clinic_ko 블로그에서 어떤 글을 읽을 수 있는지, 의
 tags: [병원 소식]
 author: dr-hong
 ---
-블로그를 찾아 주셔서 감사합니다. 이곳에서는 진료실에서 자주 받는 질문에 의료진이 쉬운 말로 답합니다.
+블로그에 오신 것을 환영합니다. 이곳에서는 진료실에서 자주 받는 질문에 의료진이 쉬운 말로 답합니다.
 
 ## 이런 글을 싣습니다
 

@@ -509,9 +509,9 @@ def test_every_address_a_build_writes_is_a_link_check_accepts(tmp_path):
 def test_the_claims_model_warns_about_a_claim_no_rule_lists_and_says_what_it_reads_like(tmp_path):
     body = "## Results\n\nOur patients tell us the treatment changed their lives.\n"
     files = {**pair(post(body=body))}
-    plain = write_tree(tmp_path / "off", {"site.toml": MINIMAL_CONFIG, **files})
-    assert "ad-testimonial" not in rules_found(plain), "no rule lists these words"
-    on = write_tree(tmp_path / "on", {"site.toml": MINIMAL_CONFIG + "\n[check]\nclaims_model = true\n", **files})
+    off = write_tree(tmp_path / "off", {"site.toml": MINIMAL_CONFIG + "\n[check]\nclaims_model = false\n", **files})
+    assert "ad-testimonial" not in rules_found(off), "no rule lists these words"
+    on = write_tree(tmp_path / "on", {"site.toml": MINIMAL_CONFIG, **files})  # the model reads by default
     found = [f for f in run_checks(on) if f.rule == "ad-testimonial"]
     assert len(found) == 1 and found[0].severity == "warning" and found[0].line == 9
     assert "by the claims model" in found[0].message and "decisive words:" in found[0].message

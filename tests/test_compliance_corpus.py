@@ -77,3 +77,18 @@ def test_the_model_reads_a_claim_no_rule_lists_and_explains_itself(lang):
     assert verdict.reads_like and verdict.reads_like != sentence
     assert model.judge({"en": "The clinic is open from 10 a.m. to 7 p.m. on weekdays.",
                         "ko": "평일에는 오전 10시부터 오후 7시까지 진료합니다."}[lang]) is None
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_check_reads_a_posts_sentences_at_once_and_misses_none_the_model_flags(lang):
+    """check scores a post's sentences together (model_batch.py) and reads one by one only those near
+    the threshold: it must find every sentence the model flags read one by one, and few others."""
+    from generator.check.model import load_model
+
+    model = load_model(lang)
+    sentences = [sentence for name in ("corpus", "tuning") for _, sentence in read_corpus(lang, name)]
+    sentences += ["a_b c and a b_c, the best_clinic", "", "!!!", "100% 보장 부작용_없음"]  # "_": read one by one
+    near = model.flagged(sentences)
+    flagged = [model.judge(sentence) is not None for sentence in sentences]
+    assert not [s for s, f, n in zip(sentences, flagged, near) if f and not n]
+    assert sum(near) <= sum(flagged) * 1.05 + 5

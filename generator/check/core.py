@@ -88,7 +88,7 @@ class LintSettings:
     english_run_words: int
     title_length: Mapping[str, tuple[int, int]]
     description_length: Mapping[str, tuple[int, int]]
-    claims_model: bool = False  # also read prose with the claims model (check/model.py)
+    claims_model: bool = True  # also read prose with the claims model (check/model.py)
 
 
 class Matchers(Mapping[str, LanguageMatcher]):

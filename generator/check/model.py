@@ -9,17 +9,19 @@ warns: errors stay with the rules, which cite the law.
 """
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from generator.check.model_batch import BatchScorer
 from generator.check.model_features import sentence_features, words
 
 MODEL_DIR = Path(__file__).parent / "model"
 HONEST = "honest"
+_ROUNDING = 1e-3  # the batch sums in another order than judge(): sentences this close to the threshold go to judge()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,15 @@ class ClaimsModel:
         self.example_indices = arrays["example_indices"]
         self.example_data = arrays["example_data"].astype(np.float32)
         self._honest = self.classes.index(HONEST)
+        self._batch: BatchScorer | None = None
+        self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def flagged(self, sentences: list[str]) -> list[bool]:
+        """Which sentences judge() could flag, so that it reads only the few near or over the threshold."""
+        if self._batch is None:
+            self._batch = BatchScorer(self.lang, self.index, self.weights, self.intercept, self._honest,
+                                      lambda sentence: 1.0 - self.probabilities(sentence)[HONEST])
+        return list(self._batch.claims(sentences) >= self.threshold - _ROUNDING)
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         scores = self._scores(sentence_features(sentence, self.lang))
@@ -89,28 +100,40 @@ class ClaimsModel:
             row = self.index.get(name)
             if row is not None:
                 vector[row] = value
-        products = vector[self.example_indices] * self.example_data
-        starts = self.example_indptr[:-1]
+        examples, indptr, indices, data = self._examples_of(family)
+        products = vector[indices] * data
+        starts = indptr[:-1]
         similarity = np.add.reduceat(products, starts) if len(products) else np.zeros(len(starts))
-        similarity[starts == self.example_indptr[1:]] = 0.0  # reduceat repeats a value for an empty row
-        similarity[self.example_labels != family] = -1.0
-        return self.example_sentences[int(np.argmax(similarity))]
+        similarity[starts == indptr[1:]] = 0.0  # reduceat repeats a value for an empty row
+        return self.example_sentences[int(examples[int(np.argmax(similarity))])]
+
+    def _examples_of(self, family: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The family's labelled sentences (their numbers) and their rows over the features, kept apart once."""
+        if family not in self._families:
+            examples = np.flatnonzero(self.example_labels == family)
+            starts, ends = self.example_indptr[examples], self.example_indptr[examples + 1]
+            taken = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)] or [np.zeros(0, dtype=np.int64)])
+            indptr = np.concatenate(([0], np.cumsum(ends - starts)))
+            self._families[family] = (examples, indptr, self.example_indices[taken], self.example_data[taken])
+        return self._families[family]
 
 
 def _tokens_of(name: str, tokens: list[str]) -> list[str]:
-    """The sentence's words a feature stands for: a word or word pair, a morpheme's word, or the words
-    that hold a character n-gram."""
+    """The sentence's words a feature stands for: a word or word pair, the pair whose words begin so,
+    or the word that holds a character or letter n-gram."""
     kind, _, value = name.partition(":")
     if kind == "w":
         return [value]
     if kind == "b":
         return [" ".join(value.split("_", 1))]
-    if kind in ("m", "n"):
-        forms = [part.rsplit("/", 1)[0] for part in value.split("_")]
-        return [token for token in tokens if any(form and form in token for form in forms)][:1]
-    if kind == "c":
-        gram = value.strip()
-        return [token for token in tokens if gram and gram in token][:1] if len(gram) >= 3 else []
+    if kind == "p":
+        first, _, second = value.partition("_")
+        return [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a.startswith(first) and b.startswith(second)][:1]
+    gram = value.strip()
+    if kind == "c" and len(gram) >= 3:
+        return [token for token in tokens if gram in token][:1]
+    if kind == "j" and len(gram) >= 3:
+        return [token for token in tokens if gram in unicodedata.normalize("NFD", token)][:1]
     return []
 
 

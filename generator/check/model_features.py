@@ -2,52 +2,56 @@
 (compliance/train_model.py) and when `check` uses it (model.py).
 
 Character n-grams inside words catch a claim's wording in any inflection ("guarantee", "guaranteed";
-"보장", "보장해"); words and word pairs catch constructions ("nowhere else", "on the house"); Korean
-morphemes (Kiwi) separate a noun from its particles and endings, so "드립니다" and "됩니다" stand
-apart from the claim they close. Every feature counts once; the vector is scaled to unit length.
+"보장", "보장해"); words and word pairs catch constructions ("nowhere else", "on the house"). Korean
+adds n-grams of each word's letters (jamo), so "해", "했" and "하" share their stem, and pairs of the
+words' first two syllables, so a noun keeps its neighbour whatever particle or ending follows
+("부작용이 없는", "부작용 걱정 없이"). Every feature is made from one word or two neighbours, never the
+whole sentence, so that `check` can look a word's features up once per run (a morphological analyzer
+would cost a millisecond a sentence). Every feature counts once; the vector is scaled to unit length.
 """
 from __future__ import annotations
 
 import math
 import re
-
-from generator.check import korean
+import unicodedata
 
 _WORD = re.compile(r"[\w'’%+#]+", re.UNICODE)
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-# Kiwi's tags for punctuation and symbols, which say nothing about a claim.
-_SKIPPED_TAGS = frozenset({"SF", "SP", "SS", "SSO", "SSC", "SE", "SO", "SW", "W_EMOJI", "W_URL", "W_EMAIL",
-                           "W_HASHTAG", "W_MENTION", "W_SERIAL"})
 
 
 def words(sentence: str) -> list[str]:
     return _WORD.findall(sentence.lower())
 
 
-def _char_grams(tokens: list[str], low: int = 2, high: int = 4) -> set[str]:
-    grams = set()
-    for token in tokens:
-        padded = f" {token} "
-        for size in range(low, high + 1):
-            grams.update(padded[i:i + size] for i in range(len(padded) - size + 1))
-    return grams
+def _grams(text: str, low: int, high: int) -> list[str]:
+    return [text[i:i + size] for size in range(low, high + 1) for i in range(len(text) - size + 1)]
 
 
-def _morphemes(sentence: str) -> list[str]:
-    found = korean.tokens(sentence) if _HANGUL.search(sentence) else None
-    return [f"{t.form}/{t.tag[:2]}" for t in found or () if t.tag not in _SKIPPED_TAGS]
+def token_parts(token: str, lang: str) -> tuple[tuple[str, list[str]], ...]:
+    """The features one word gives, wherever it stands, by kind: its character n-grams, itself and
+    (Korean) its letters' n-grams."""
+    parts: tuple[tuple[str, list[str]], ...] = (("c", _grams(f" {token} ", 2, 4)), ("w", [token]))
+    if lang == "ko":
+        parts += (("j", _grams(f" {unicodedata.normalize('NFD', token)} ", 3, 4)),)
+    return parts
+
+
+def token_features(token: str, lang: str) -> set[str]:
+    return {f"{kind}:{value}" for kind, values in token_parts(token, lang) for value in values}
+
+
+def pair_features(first: str, second: str, lang: str) -> tuple[str, ...]:
+    """The features two neighbouring words give."""
+    if lang == "ko":
+        return f"b:{first}_{second}", f"p:{first[:2]}_{second[:2]}"
+    return (f"b:{first}_{second}",)
 
 
 def sentence_features(sentence: str, lang: str) -> dict[str, float]:
     """Feature name -> weight, scaled so that the vector has length one."""
     tokens = words(sentence)
-    names = {f"c:{gram}" for gram in _char_grams(tokens)}
-    names.update(f"w:{token}" for token in tokens)
-    names.update(f"b:{a}_{b}" for a, b in zip(tokens, tokens[1:]))
-    if lang == "ko":
-        morphemes = _morphemes(sentence)
-        names.update(f"m:{m}" for m in morphemes)
-        names.update(f"n:{a}_{b}" for a, b in zip(morphemes, morphemes[1:]))
+    names: set[str] = set().union(*(token_features(token, lang) for token in tokens))
+    for first, second in zip(tokens, tokens[1:]):
+        names.update(pair_features(first, second, lang))
     if not names:
         return {}
     scale = 1 / math.sqrt(len(names))

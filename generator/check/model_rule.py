@@ -47,19 +47,21 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
     if model is None:
         return
     rules = {rule.id: rule for rule in matcher.rules}
+    candidates = []
     for match in SENTENCE.finditer(text.prose):
         start, end = match.span()
         sentence = match.group().strip()
-        if len(sentence) < _MIN_CHARACTERS or any(s < end and start < e for s, e in flagged):
-            continue
-        verdict = model_verdict(model, matcher, " ".join(sentence.split()))
+        if len(sentence) >= _MIN_CHARACTERS and not (flagged and any(s < end and start < e for s, e in flagged)):
+            candidates.append((match, " ".join(sentence.split())))
+    for (match, sentence), near in zip(candidates, model.flagged([sentence for _, sentence in candidates])):
+        verdict = model_verdict(model, matcher, sentence) if near else None
         if verdict is None or not ctx.on(verdict.family) or verdict.family not in rules:
             continue
         rule = rules[verdict.family]
-        lead = start + (len(match.group()) - len(match.group().lstrip()))
+        lead = match.start() + (len(match.group()) - len(match.group().lstrip()))
         words = ", ".join(f"'{word}'" for word in verdict.decisive)
         yield text.finding(verdict.family, lead,
                            f"reads like {rule.description} ({verdict.probability:.0%} by the claims model"
                            + (f"; decisive words: {words}" if words else "") + ")",
-                           f"reads like: \"{verdict.reads_like}\"; {rule.hint}", end=lead + len(sentence),
+                           f"reads like: \"{verdict.reads_like}\"; {rule.hint}", end=lead + len(match.group().strip()),
                            reference=rule.reference or None, cap="warning")

@@ -386,7 +386,7 @@ class _CheckReader:
             "english_run_words": self._number(table, "english_run_words", 8, 2),
             "title_length": self._bounds(table, "title_length", TITLE_LENGTH),
             "description_length": self._bounds(table, "description_length", DESCRIPTION_LENGTH),
-            "claims_model": self._flag(table, "claims_model", False),
+            "claims_model": self._flag(table, "claims_model", True),
         }
 
     def _flag(self, table: dict, key: str, default: bool) -> bool:

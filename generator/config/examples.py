@@ -41,6 +41,7 @@ class Example:
 
     kind: str  # "domain", "telephone", "clinic", "author" or "placeholder"
     pattern: str  # a regular expression
+    anchor: str  # text every match holds: a post without it is not searched with the pattern
     what: str  # what it is, in messages
     instead: str  # what to write in its place
     note: str = ""  # why it cannot stay, when that is not plain
@@ -59,21 +60,27 @@ def _first_sentence(text: str) -> str:
 
 EXAMPLES = (
     Example("domain", r"(?<![\w.-])(?:[\w-]+\.)*" + re.escape(EXAMPLE_DOMAIN) + r"(?![\w-]|\.\w)",  # and subdomains
-            "the example address", "your own address", f"{EXAMPLE_DOMAIN} is kept for examples: it is nobody's site"),
-    Example("telephone", re.escape(TELEPHONE), "init's example telephone number", "the clinic's telephone number"),
-    *(Example("clinic", _literal(name), "init's example clinic name", "your clinic's name")
+            EXAMPLE_DOMAIN, "the example address", "your own address", f"{EXAMPLE_DOMAIN} is kept for examples: it is nobody's site"),
+    Example("telephone", re.escape(TELEPHONE), TELEPHONE, "init's example telephone number", "the clinic's telephone number"),
+    *(Example("clinic", _literal(name), name, "init's example clinic name", "your clinic's name")
       for name in CLINIC_NAME.values()),
-    *(Example("author", _literal(name), "init's example name", "the author's real name", in_posts=False)
+    *(Example("author", _literal(name), name, "init's example name", "the author's real name", in_posts=False)
       for name in AUTHOR_NAME.values()),
-    *(Example("placeholder", re.escape(_first_sentence(body)), "the placeholder text of `clinicpress new`",
+    *(Example("placeholder", re.escape(_first_sentence(body)), _first_sentence(body), "the placeholder text of `clinicpress new`",
               "the post itself", in_config=False) for body in NEW_POST_BODY.values()),
 )
 _FOUND = {where: re.compile("|".join(f"(?P<e{number}>{example.pattern})" for number, example in enumerate(EXAMPLES)
                                      if getattr(example, where)), re.IGNORECASE)
           for where in ("in_config", "in_posts")}
+# The domain pattern tries every word of a text: looking for the anchors first is several times faster.
+_ANCHORS = {where: tuple({example.anchor.casefold() for example in EXAMPLES if getattr(example, where)})
+            for where in ("in_config", "in_posts")}
 
 
 def find_examples(text: str, where: str) -> Iterator[tuple[Example, int, int]]:
     """Each example value in text, with its start and end; where is "in_config" or "in_posts"."""
+    folded = text.casefold()
+    if not any(anchor in folded for anchor in _ANCHORS[where]):
+        return
     for match in _FOUND[where].finditer(text):
         yield EXAMPLES[int(match.lastgroup[1:])], match.start(), match.end()
