@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from generator.admin.files import plan_admin
 from generator.check.runner import lint_for_build
 from generator.errors import Diagnostic
 from generator.images.cache import ImageCache
@@ -81,7 +82,9 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         progress(BUILD_STAGES[1], 1, len(BUILD_STAGES))
         # Markdown of the posts not rendered yet, then every output with what its renderer receives.
         bodies = render_bodies(site, cache, options.jobs, progress)
-        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir)
+        # The browser editor at /admin/, configured from site.toml.
+        admin = plan_admin(site.config, site.urls, static)
+        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir, admin)
         # What `check` finds in the published site: counted and shown, never a reason to stop.
         findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, outputs.planned_pages())
         progress(BUILD_STAGES[2], 2, len(BUILD_STAGES))

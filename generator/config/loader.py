@@ -19,6 +19,7 @@ from generator.config.textfiles import decode_text, invisible_character, invisib
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
+from generator.config.admin import AdminConfig, read_admin
 from generator.config.sharing import SharingConfig, read_sharing
 from generator.config.analytics import AnalyticsConfig, read_analytics
 from generator.config.privacy import PrivacyConfig, read_privacy
@@ -123,6 +124,7 @@ class SiteConfig:
     sharing: SharingConfig = field(default_factory=SharingConfig)
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    admin: AdminConfig = field(default_factory=AdminConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -243,7 +245,7 @@ def _describe(value: Any) -> str:
 
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
-             "markdown", "images", "check", "deploy", "security", "sharing", "analytics", "privacy")
+             "markdown", "images", "check", "deploy", "security", "sharing", "analytics", "privacy", "admin")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -297,6 +299,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     sharing = read_sharing(reader, data)
     analytics = read_analytics(reader, data)
     privacy = read_privacy(reader, data)
+    admin = read_admin(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -313,7 +316,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
                       images=images, deploy=deploy, security=security, sharing=sharing,
-                      analytics=analytics, privacy=privacy)
+                      analytics=analytics, privacy=privacy, admin=admin)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

@@ -1,0 +1,76 @@
+// The editor's preview: the post in the blog's own stylesheet, and what `clinicpress check` finds in it
+// while `clinicpress serve --edit` runs (the published editor has no such endpoint and says so).
+(function () {
+  var script = document.currentScript;
+  var CMS = window.CMS, h = window.h, createClass = window.createClass;
+  if (!CMS || !h || !createClass) return;
+  var stylesheet = script.getAttribute("data-stylesheet");
+  var checkUrl = script.getAttribute("data-check");
+  if (stylesheet) CMS.registerPreviewStyle(stylesheet);
+  CMS.registerPreviewStyle("preview.css");
+
+  function plain(value) {
+    return value && typeof value.toJS === "function" ? value.toJS() : value;
+  }
+
+  var Findings = createClass({
+    getInitialState: function () { return { findings: null, offline: false }; },
+    componentDidMount: function () { this.schedule(); },
+    componentDidUpdate: function (previous) { if (previous.request !== this.props.request) this.schedule(); },
+    componentWillUnmount: function () { clearTimeout(this.timer); this.gone = true; },
+    schedule: function () {
+      var self = this;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(function () { self.ask(); }, 400);
+    },
+    ask: function () {
+      var self = this, sent = this.props.request;
+      fetch(checkUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: sent })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (answer) {
+          if (!self.gone && sent === self.props.request) self.setState({ findings: answer.findings, offline: false });
+        })
+        .catch(function () { if (!self.gone) self.setState({ findings: null, offline: true }); });
+    },
+    render: function () {
+      var state = this.state;
+      if (state.offline) {
+        return h("aside", { className: "clinicpress-findings", "data-state": "offline" },
+          h("p", {}, "Findings of clinicpress check appear here while clinicpress serve --edit runs; " +
+                     "on GitHub the publish workflow checks the post before it is published."));
+      }
+      if (state.findings === null) return h("aside", { className: "clinicpress-findings", "data-state": "waiting" });
+      if (!state.findings.length) {
+        return h("aside", { className: "clinicpress-findings", "data-state": "clean" },
+          h("p", {}, "clinicpress check: no findings"));
+      }
+      return h("aside", { className: "clinicpress-findings", "data-state": "found" },
+        h("h2", {}, "clinicpress check: " + state.findings.length + " finding(s)"),
+        h("ul", {}, state.findings.map(function (finding, index) {
+          return h("li", { key: index, className: "finding-" + finding.severity },
+            h("strong", {}, finding.severity + " [" + finding.rule + "] "),
+            finding.location + ": " + finding.message,
+            finding.hint ? h("div", { className: "hint" }, "hint: " + finding.hint) : null);
+        })));
+    }
+  });
+
+  var PostPreview = createClass({
+    render: function () {
+      var entry = this.props.entry;
+      var data = plain(entry.get("data")) || {};
+      var locale = this.props.locale || null;
+      var request = JSON.stringify({ slug: entry.get("slug") || data.translation_key || "", path: entry.get("path") || "",
+                                     i18n: plain(entry.get("i18n")) || {}, data: data, locale: locale });
+      return h("article", { className: "post" },
+        h(Findings, { request: request }),
+        h("h1", {}, data.title || ""),
+        data.description ? h("p", { className: "post-description" }, data.description) : null,
+        this.props.widgetFor("body"));
+    }
+  });
+  CMS.registerPreviewTemplate("posts", PostPreview);
+})();
