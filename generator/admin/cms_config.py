@@ -18,6 +18,8 @@ CHECK_PATH = "/admin/api/check"  # and the findings of `check` for the post bein
 MEDIA_FOLDER = "static/images"  # where posts' photos already live; the image pipeline processes them
 PUBLIC_FOLDER = "/images"
 KEY_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+# Fields each language writes in its own words; the others are the same in every language's file.
+TRANSLATED = ("title", "description", "tags", "image_alt", "faq", "body")
 UI_LANGUAGES = ("ko", "en", "ja", "zh_Hans")  # Decap's own interface languages among a site's likely ones
 
 # Field labels and hints in the editor's language (the site's default language, else English).

@@ -62,9 +62,11 @@
     render: function () {
       var entry = this.props.entry;
       var data = plain(entry.get("data")) || {};
-      var locale = this.props.locale || null;
-      var request = JSON.stringify({ slug: entry.get("slug") || data.translation_key || "", path: entry.get("path") || "",
-                                     i18n: plain(entry.get("i18n")) || {}, data: data, locale: locale });
+      // Photos chosen in this session are saved with the post: not missing, only not on disk yet.
+      var pending = (plain(entry.get("mediaFiles")) || []).filter(function (file) { return file.draft; })
+        .map(function (file) { return file.path; });
+      var request = JSON.stringify({ slug: entry.get("slug") || data.translation_key || "", pending: pending,
+                                     i18n: plain(entry.get("i18n")) || {}, data: data });
       return h("article", { className: "post" },
         h(Findings, { request: request }),
         h("h1", {}, data.title || ""),

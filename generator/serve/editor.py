@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from generator.admin.cms_config import MEDIA_FOLDER
+from generator.admin.cms_config import MEDIA_FOLDER, TRANSLATED
 from generator.check.edited import check_edited_posts
 from generator.config.loader import load_config
 from generator.content.posts import SAFE_SEGMENT
@@ -74,10 +74,11 @@ class SiteEditor:
         raise EditorError(403, f"{relative}: the editor keeps to posts/ and {MEDIA_FOLDER}/")
 
     def _entry(self, relative: str) -> dict[str, Any]:
-        path = self._resolve(relative)
+        """A post's text; none for a file that is missing or not one the editor may read (Decap asks
+        whether posts/<name>.md exists before it saves a new post), which is never read."""
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = self._resolve(relative).read_bytes()
+        except (OSError, EditorError):
             return {"data": None, "file": {"path": relative, "id": None}}
         return {"data": data.decode("utf-8", "replace"), "file": {"path": relative, "id": _digest(data)}}
 
@@ -102,6 +103,9 @@ class SiteEditor:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".editor-")
         with os.fdopen(handle, "wb") as stream:  # whole or not at all: the watcher never sees half a post
             stream.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as a text editor would save it, not mkstemp's 0600
         os.replace(temporary, target)
 
     def answer(self, request: Any) -> Any:
@@ -158,11 +162,15 @@ class SiteEditor:
         if not SAFE_SEGMENT.fullmatch(name):
             name = "new-post"
         edited = {f"posts/{languages[0]}/{name}.md": post_text(data)}
+        shared = {key: value for key, value in data.items() if key not in TRANSLATED}
         for lang in languages[1:]:
             fields = (translations.get(lang) or {}).get("data") if isinstance(translations, dict) else None
-            if isinstance(fields, dict) and str(fields.get("title") or "").strip():
-                edited[f"posts/{lang}/{name}.md"] = post_text(fields)
-        found = check_edited_posts(self.site_dir, edited)
+            if isinstance(fields, dict) and str(fields.get("title") or "").strip():  # a translation begun
+                edited[f"posts/{lang}/{name}.md"] = post_text({**shared, **{
+                    key: value for key, value in fields.items() if key in TRANSLATED}})
+        pending = [str(path) for path in request.get("pending") or [] if isinstance(path, str)]
+        found = [d for d in check_edited_posts(self.site_dir, edited)  # photos the editor saves with the post
+                 if not (d.rule == "missing-image" and any(path.rpartition("/")[2] in d.message for path in pending))]
         return {"findings": [{"severity": d.severity, "rule": d.rule, "location": d.location, "message": d.message,
                               "hint": d.hint} for d in found]}
 
