@@ -20,6 +20,11 @@ from generator.outputs.static import StaticFile, fingerprinted_assets
 from generator.site.urls import Urls
 
 FOLDER = "admin"
+# As package.json pins it and package-lock.json records it (tests/test_admin.py keeps them equal): the
+# publish workflow fetches this very file for sites that have no node_modules (deploy/ci.py).
+CMS_VERSION = "3.16.3"
+CMS_INTEGRITY = "sha512-hf+dPlCh7TJmWl8+6VRzHYOWhri5xgUknrZbDewaWe4s9B7xJ8PQugp2QHeSldMUKzav6+z0oIpwUYhUJDYtYw=="
+CMS_TARBALL = f"https://registry.npmjs.org/decap-cms/-/decap-cms-{CMS_VERSION}.tgz"
 CMS_PACKAGE = Path("node_modules") / "decap-cms" / "dist"
 REPOSITORY = Path(__file__).resolve().parents[2]  # a checkout of ClinicPress, where `npm ci` installs
 OWN_FILES = ("preview.js", "preview.css")  # the preview template and its findings panel
