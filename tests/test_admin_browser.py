@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
 
-from conftest import REPO, copy_sample_site
+from conftest import MINIMAL_CONFIG, REPO, copy_sample_site, post_text
+from generator.build import BuildOptions, build_site
 from generator.config.loader import load_config
 from generator.content.models import SourceFile
 from generator.content.posts import parse_post
 from test_comments_browser import CHROMIUM, CHROMIUM_ARGS
+from test_csp_browser import host as static_host
 from test_serve import fetch, heading, serving, wait_until
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -57,20 +60,29 @@ def compose(cdp, words: list[tuple[str, list[str]]]) -> None:
         cdp.send("Input.insertText", {"text": word})
 
 
+RECORD_VIOLATIONS = ('window.__violations = []; document.addEventListener("securitypolicyviolation",'
+                     ' e => window.__violations.push(e.effectiveDirective + " " + e.blockedURI));')
+
+
 @pytest.fixture(scope="module")
-def editor(tmp_path_factory):
+def browser():
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def editor(browser, tmp_path_factory):
     site = copy_sample_site(tmp_path_factory.mktemp("admin") / "site")
     with serving(site, site.parent / "serve", "--edit") as running:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
-            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR",
-                                          timezone_id="Asia/Seoul")
-            context.set_default_timeout(WAIT_MS)
-            page = context.new_page()
-            page.add_init_script('window.__violations = []; document.addEventListener("securitypolicyviolation",'
-                                 ' e => window.__violations.push(e.effectiveDirective + " " + e.blockedURI));')
-            yield running, page, context.new_cdp_session(page)
-            browser.close()
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR",
+                                      timezone_id="Asia/Seoul")
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
+        page.add_init_script(RECORD_VIOLATIONS)
+        yield running, page, context.new_cdp_session(page)
+        context.close()
 
 
 def field(page, name: str, pane: int):
@@ -146,7 +158,7 @@ def test_a_korean_post_and_its_translation_written_in_the_editor_land_in_posts_a
     # The preview: the post in the blog's stylesheet, and what `check` finds in it before it is saved.
     page.get_by_title("미리보기 토글").click()
     preview = page.frame_locator("iframe").first
-    findings = preview.locator('.clinicpress-findings[data-state="found"]')
+    findings = preview.locator('.editor-findings[data-state="found"]')
     expect(findings).to_contain_text("ad-guarantee")
     expect(findings).to_contain_text("100%")
     expect(preview.locator("h1")).to_have_text(TITLE)
@@ -158,7 +170,7 @@ def test_a_korean_post_and_its_translation_written_in_the_editor_land_in_posts_a
     page.keyboard.press("Control+A")  # the writer selects the text and writes it again
     page.keyboard.type("붓기는 보통 며칠 갑니다. 결과는 사람마다 다릅니다")
     expect(body).to_have_text("붓기는 보통 며칠 갑니다. 결과는 사람마다 다릅니다")
-    panel = preview.locator(".clinicpress-findings")
+    panel = preview.locator(".editor-findings")
     expect(panel).not_to_contain_text("ad-guarantee")
     expect(panel).not_to_contain_text("missing-image")  # the photo is saved with the post
     page.get_by_title("미리보기 토글").click()
@@ -202,3 +214,51 @@ def test_the_editor_refuses_paths_outside_posts_and_photos(editor):
     }""")
     assert answer[0] == 403 and "posts/<language>/" in answer[1]
     assert "x" != (running.site / "site.toml").read_text(encoding="utf-8")
+
+
+THIRD_LANGUAGE = """
+[languages.ja]
+name = "日本語"
+locale = "ja_JP"
+title = "テストブログ"
+
+[authors.dr-choi]
+name = { ko = "최OO 원장", en = "Dr. Choi", ja = "チェ医師" }
+type = "Physician"
+
+[series.botox]
+title = { ko = "보톡스 바로 알기", en = "Botox, Explained", ja = "ボトックス" }
+
+[admin]
+repository = "clinic/blog"
+review = true
+"""
+
+
+def test_decap_accepts_the_configuration_of_a_changed_site_toml_on_a_static_host(browser, site_factory, tmp_path):
+    """Decap validates its configuration against its own schema when it starts (it ships no schema file):
+    the published /admin/ of a site with a third language, a new author and series, GitHub and review
+    starts to its sign-in page, under the policy _headers gives it; a configuration it refuses does not."""
+    site = site_factory({"posts/ko/hello.md": post_text("안녕하세요")}, MINIMAL_CONFIG + THIRD_LANGUAGE)
+    (site / "templates" / "i18n").mkdir(parents=True)
+    (site / "templates" / "i18n" / "ja.toml").write_bytes((REPO / "templates" / "i18n" / "en.toml").read_bytes())
+    output = tmp_path / "public"
+    build_site(BuildOptions(site_dir=site, output_dir=output, use_cache=False))
+    broken = tmp_path / "broken"  # the control: the same site with a field Decap cannot have
+    shutil.copytree(output, broken)
+    config = (broken / "admin" / "config.yml").read_text(encoding="utf-8")
+    (broken / "admin" / "config.yml").write_text(config.replace("widget: select", "widget: select\n      options: []", 1),
+                                                 encoding="utf-8")
+    for folder, valid in ((output, True), (broken, False)):
+        with static_host(folder) as origin:
+            page = browser.new_page(locale="ko-KR")
+            page.add_init_script(RECORD_VIOLATIONS)
+            answer = page.goto(origin + "/admin/")
+            assert answer.headers["x-robots-tag"] == "noindex, nofollow"
+            assert "'unsafe-eval'" in answer.headers["content-security-policy"]  # the editor's policy, alone
+            if valid:
+                expect(page.get_by_role("button", name=re.compile("GitHub"))).to_be_visible(timeout=WAIT_MS)
+                assert page.evaluate("window.__violations") == []
+            else:
+                expect(page.get_by_text(re.compile("Config Errors|설정 오류", re.I))).to_be_visible(timeout=WAIT_MS)
+            page.close()

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import post_text
+from conftest import post_text, run_cli
 from generator.serve.editor import EditorError, SiteEditor
 from test_serve import serving
 
@@ -108,3 +108,9 @@ def test_only_the_previews_own_pages_may_save_and_only_with_edit(site_factory, t
         status, answer = _post(api, json.dumps({"action": "info"}).encode(), **{
             "Content-Type": "application/json", "Origin": running.url.rstrip("/")})
         assert status == 200 and answer["type"] == "local_fs"
+
+
+def test_edit_listens_on_this_computer_only(site_factory):
+    site = site_factory({"posts/ko/hello.md": post_text("안녕하세요")})
+    result = run_cli("serve", str(site), "--edit", "--host", "0.0.0.0", "--port", "0")
+    assert result.code == 2 and "--edit lets the browser save into" in result.err and "remove --host" in result.err

@@ -38,16 +38,16 @@
     render: function () {
       var state = this.state;
       if (state.offline) {
-        return h("aside", { className: "clinicpress-findings", "data-state": "offline" },
+        return h("aside", { className: "editor-findings", "data-state": "offline" },
           h("p", {}, "Findings of clinicpress check appear here while clinicpress serve --edit runs; " +
                      "on GitHub the publish workflow checks the post before it is published."));
       }
-      if (state.findings === null) return h("aside", { className: "clinicpress-findings", "data-state": "waiting" });
+      if (state.findings === null) return h("aside", { className: "editor-findings", "data-state": "waiting" });
       if (!state.findings.length) {
-        return h("aside", { className: "clinicpress-findings", "data-state": "clean" },
+        return h("aside", { className: "editor-findings", "data-state": "clean" },
           h("p", {}, "clinicpress check: no findings"));
       }
-      return h("aside", { className: "clinicpress-findings", "data-state": "found" },
+      return h("aside", { className: "editor-findings", "data-state": "found" },
         h("h2", {}, "clinicpress check: " + state.findings.length + " finding(s)"),
         h("ul", {}, state.findings.map(function (finding, index) {
           return h("li", { key: index, className: "finding-" + finding.severity },

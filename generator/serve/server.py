@@ -67,6 +67,9 @@ def _interrupt(signum: int, frame: object) -> None:
 def serve(options: ServeOptions, report: Report) -> None:
     """Build, serve and rebuild on every change until Ctrl-C (or SIGTERM); cleans up after itself."""
     site_dir = options.site_dir
+    if options.edit and options.host not in ("127.0.0.1", "localhost", "::1"):
+        raise UsageError(f"--edit lets the browser save into {site_dir}: it listens on this computer only; "
+                         "remove --host, or preview without --edit")
     if not (site_dir / "site.toml").is_file():
         raise UsageError(f"{site_dir} has no site.toml; run 'clinicpress init {site_dir}' to create a site there")
     restore = None
