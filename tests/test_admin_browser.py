@@ -262,3 +262,24 @@ def test_decap_accepts_the_configuration_of_a_changed_site_toml_on_a_static_host
             else:
                 expect(page.get_by_text(re.compile("Config Errors|설정 오류", re.I))).to_be_visible(timeout=WAIT_MS)
             page.close()
+
+
+def test_a_post_left_untranslated_saves_no_file_for_the_other_language(editor):
+    """Decap writes a file per language; an English side left empty would hold only the shared fields
+    (date, author) and stop the build. The editor leaves it out."""
+    running, page, _ = editor
+    page.goto(running.url + "admin/#/collections/posts/new")
+    page.reload()
+    field(page, "title", 0).fill("한국어로만 쓴 공지 사항입니다")
+    field(page, "translation_key", 0).fill("korean-only-notice")
+    choose(page, "author", "박지훈 원장 (dr-park)")
+    page.locator('[data-slate-editor="true"]').first.click()
+    page.keyboard.type("다음 주 진료 시간이 바뀝니다.")
+    page.get_by_role("button", name="게시").first.click()
+    page.get_by_text("지금 게시").click()
+    saved = running.site / "posts" / "ko" / "korean-only-notice.md"
+    wait_until(saved.exists, "the Korean file")
+    expect(page.get_by_text("변경사항 저장됨")).to_be_visible()
+    assert not (running.site / "posts" / "en" / "korean-only-notice.md").exists()
+    wait_until(lambda: fetch(running.url + "ko/posts/korean-only-notice/").status == 200, "the page")
+    assert fetch(running.url + "en/posts/korean-only-notice/").status == 404

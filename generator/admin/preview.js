@@ -75,4 +75,18 @@
     }
   });
   CMS.registerPreviewTemplate("posts", PostPreview);
+
+  // Decap writes a file for every language, and one left empty would hold only the shared fields (date,
+  // author...) and not build: a language whose title is empty is not saved. Decap 3.16 hands preSave
+  // listeners the object it then reads the entry from, so the entry is replaced there.
+  CMS.registerEventListener({ name: "preSave", handler: function (event) {
+    var entry = event.entry, translations = entry.get("i18n");
+    if (!translations) return undefined;
+    translations.forEach(function (value, locale) {
+      var title = value && value.getIn(["data", "title"]);
+      if (!title || !String(title).trim()) entry = entry.deleteIn(["i18n", locale]);
+    });
+    event.entry = entry;
+    return undefined;
+  } });
 })();
