@@ -271,10 +271,13 @@ def test_a_post_left_untranslated_saves_no_file_for_the_other_language(editor):
     page.goto(running.url + "admin/#/collections/posts/new")
     page.reload()
     field(page, "title", 0).fill("한국어로만 쓴 공지 사항입니다")
-    field(page, "translation_key", 0).fill("korean-only-notice")
     choose(page, "author", "박지훈 원장 (dr-park)")
     page.locator('[data-slate-editor="true"]').first.click()
     page.keyboard.type("다음 주 진료 시간이 바뀝니다.")
+    page.get_by_role("button", name="게시").first.click()
+    page.get_by_text("지금 게시").click()
+    expect(page.get_by_text("새 글에는 주소 이름이 필요합니다")).to_be_visible()  # a new post names its files
+    field(page, "translation_key", 0).fill("korean-only-notice")
     page.get_by_role("button", name="게시").first.click()
     page.get_by_text("지금 게시").click()
     saved = running.site / "posts" / "ko" / "korean-only-notice.md"
@@ -283,3 +286,29 @@ def test_a_post_left_untranslated_saves_no_file_for_the_other_language(editor):
     assert not (running.site / "posts" / "en" / "korean-only-notice.md").exists()
     wait_until(lambda: fetch(running.url + "ko/posts/korean-only-notice/").status == 200, "the page")
     assert fetch(running.url + "en/posts/korean-only-notice/").status == 404
+
+
+def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
+    """A sample post (no translation_key: its file name is its key; updated, series and a reviewer) edited in
+    the browser keeps every key, and both languages still build."""
+    running, page, _ = editor
+    name = "dissolving-filler-hyaluronidase"
+    page.goto(running.url + f"admin/#/collections/posts/entries/{name}")
+    page.reload()
+    title = field(page, "title", 0)
+    expect(title).to_have_value("입술 필러 2편: 히알루로니다제로 필러 녹이기")
+    title.fill("입술 필러 2편: 히알루로니다제로 필러 녹이기 (개정)")
+    page.get_by_role("button", name="게시").first.click()
+    page.get_by_text("지금 게시").click()
+    ko, en = (running.site / "posts" / lang / f"{name}.md" for lang in ("ko", "en"))
+    wait_until(lambda: "(개정)" in ko.read_text(encoding="utf-8"), "the saved post")
+    front = yaml.safe_load(ko.read_text(encoding="utf-8").split("---")[1])
+    assert front["translation_key"] == name  # written out: the key it already had
+    assert (front["series"], front["series_part"], front["reviewed_by"]) == ("lip-filler", 2, "dr-han")
+    assert str(front["updated"]) == "2026-07-28" and str(front["last_reviewed"]) == "2026-07-28"
+    english = yaml.safe_load(en.read_text(encoding="utf-8").split("---")[1])
+    assert None not in english.values() and english["translation_key"] == name
+    page_ko = wait_until(lambda: (r := fetch(running.url + f"ko/posts/{name}/")).status == 200
+                         and "(개정)" in r.body and r, "the rebuilt page")
+    assert f'hreflang="en" href="{running.url}en/posts/{name}/"' in page_ko.body
+    assert "site could not be rebuilt" not in page_ko.body

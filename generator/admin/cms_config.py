@@ -28,6 +28,7 @@ LABELS = {
         "collection": "블로그 글", "new": "새 글", "title": "제목", "translation_key": "주소 이름",
         "translation_key_hint": "영문 소문자, 숫자, '-'만 (예: lip-filler-aftercare). 모든 언어의 글이 같은 이름을 씁니다.",
         "translation_key_error": "영문 소문자, 숫자와 '-'로 써 주세요 (예: lip-filler-aftercare)",
+        "translation_key_missing": "새 글에는 주소 이름이 필요합니다 (예: lip-filler-aftercare)",
         "date": "게시일", "date_hint": "{zone} 기준", "description": "요약 (검색 결과·피드)",
         "description_hint": "권장 길이: {bounds}", "tags": "태그", "tags_hint": "쉼표로 구분",
         "series": "시리즈", "series_part": "시리즈 순서", "author": "글쓴이", "reviewed_by": "의학 감수",
@@ -40,6 +41,7 @@ LABELS = {
         "translation_key_hint": "Lower-case letters, digits and '-' (e.g. lip-filler-aftercare); every language's "
                                 "version uses the same name.",
         "translation_key_error": "Use lower-case letters, digits and '-' (e.g. lip-filler-aftercare)",
+        "translation_key_missing": "A new post needs an address name (e.g. lip-filler-aftercare)",
         "date": "Publication date", "date_hint": "in {zone}", "description": "Summary (search results and feeds)",
         "description_hint": "Recommended length: {bounds}", "tags": "Tags", "tags_hint": "separated by commas",
         "series": "Series", "series_part": "Part", "author": "Author", "reviewed_by": "Medical reviewer",
@@ -50,10 +52,15 @@ LABELS = {
 }
 
 
+def editor_text(config: SiteConfig) -> dict[str, str]:
+    """The editor's labels and hints in the site's default language, else English."""
+    return LABELS.get(config.site.default_language, LABELS["en"])
+
+
 def cms_config(config: SiteConfig) -> dict[str, Any]:
     """Decap CMS's configuration for this site, as a plain dict."""
     lang = config.site.default_language
-    text = LABELS.get(lang, LABELS["en"])
+    text = editor_text(config)
     locales = list(config.language_codes)
     result: dict[str, Any] = {"backend": _backend(config)}
     if config.admin.repository:
@@ -95,8 +102,11 @@ def post_fields(config: SiteConfig, text: dict[str, str]) -> list[dict[str, Any]
     date = {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False}
     fields: list[dict[str, Any]] = [
         {"name": "title", "label": text["title"], "widget": "string", "i18n": True},
+        # Optional so that posts written before the editor (whose key is their file name) can be saved as they
+        # are; a new post needs it for its file name (preview.js says so before saving).
         {"name": "translation_key", "label": text["translation_key"], "widget": "string", "i18n": "duplicate",
-         "hint": text["translation_key_hint"], "pattern": [KEY_PATTERN, text["translation_key_error"]]},
+         "required": False, "hint": text["translation_key_hint"],
+         "pattern": [KEY_PATTERN, text["translation_key_error"]]},
         {"name": "date", "label": text["date"], "hint": text["date_hint"].format(zone=zone), "i18n": "duplicate",
          "default": "{{now}}", **date},
         {"name": "description", "label": text["description"], "widget": "text", "required": False, "i18n": True,

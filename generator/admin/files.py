@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from generator.admin.cms_config import CHECK_PATH, config_yaml
+from generator.admin.cms_config import CHECK_PATH, config_yaml, editor_text
 from generator.config.loader import SiteConfig
 from generator.content.models import OutputFile
 from generator.outputs.catalog import AdminFiles
@@ -95,7 +95,8 @@ def _page(config: SiteConfig, urls: Urls, stylesheet: str, policy_meta: str, ins
     if installed:
         body = (f'<script src="decap-cms.js"></script>\n'
                 f'<script src="preview.js" data-stylesheet="{html.escape(stylesheet)}" '
-                f'data-check="{html.escape(urls.href(CHECK_PATH.lstrip("/")))}"></script>')
+                f'data-check="{html.escape(urls.href(CHECK_PATH.lstrip("/")))}" '
+                f'data-key-missing="{html.escape(editor_text(config)["translation_key_missing"])}"></script>')
     else:  # a copy of ClinicPress without `npm ci`: say so instead of a blank page
         body = ("<p>The editor's code (Decap CMS) is not installed with this copy of ClinicPress: run "
                 "<code>npm ci</code> in ClinicPress's folder, then build again.</p>")

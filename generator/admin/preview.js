@@ -6,6 +6,7 @@
   if (!CMS || !h || !createClass) return;
   var stylesheet = script.getAttribute("data-stylesheet");
   var checkUrl = script.getAttribute("data-check");
+  var keyMissing = script.getAttribute("data-key-missing");
   if (stylesheet) CMS.registerPreviewStyle(stylesheet);
   CMS.registerPreviewStyle("preview.css");
 
@@ -79,13 +80,29 @@
   // Decap writes a file for every language, and one left empty would hold only the shared fields (date,
   // author...) and not build: a language whose title is empty is not saved. Decap 3.16 hands preSave
   // listeners the object it then reads the entry from, so the entry is replaced there.
+  // The translation key names the files: a new post needs one; a post written before the editor has its
+  // file name as its key (as the build reads it), and is saved with it written out.
+  // Fields left empty are left out (Decap writes them as null, which front-matter refuses for draft).
+  function filled(data) {
+    return data && data.filter(function (value) { return value !== null && value !== undefined && value !== ""; });
+  }
   CMS.registerEventListener({ name: "preSave", handler: function (event) {
     var entry = event.entry, translations = entry.get("i18n");
-    if (!translations) return undefined;
-    translations.forEach(function (value, locale) {
-      var title = value && value.getIn(["data", "title"]);
-      if (!title || !String(title).trim()) entry = entry.deleteIn(["i18n", locale]);
-    });
+    entry = entry.set("data", filled(entry.get("data")));
+    if (translations) {
+      translations.forEach(function (value, locale) {
+        var title = value && value.getIn(["data", "title"]);
+        if (!title || !String(title).trim()) entry = entry.deleteIn(["i18n", locale]);
+        else entry = entry.setIn(["i18n", locale, "data"], filled(value.get("data")));
+      });
+    }
+    if (!String(entry.getIn(["data", "translation_key"]) || "").trim()) {
+      if (entry.get("newRecord") || !entry.get("slug")) throw new Error(keyMissing);
+      entry = entry.setIn(["data", "translation_key"], entry.get("slug"));
+      (entry.get("i18n") || { forEach: function () {} }).forEach(function (value, locale) {
+        entry = entry.setIn(["i18n", locale, "data", "translation_key"], entry.get("slug"));
+      });
+    }
     event.entry = entry;
     return undefined;
   } });
