@@ -19,7 +19,7 @@ from generator.outputs.headers import policy_text
 from generator.outputs.static import StaticFile, fingerprinted_assets
 from generator.site.urls import Urls
 
-FOLDER = "admin"
+FOLDER = Urls.admin().rstrip("/")
 # As package.json pins it and package-lock.json records it (tests/test_admin.py keeps them equal): the
 # publish workflow fetches this very file for sites that have no node_modules (deploy/ci.py).
 CMS_VERSION = "3.16.3"

@@ -49,7 +49,7 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     ("Strict-Transport-Security", "max-age=31536000"),
 )
-ADMIN_TOP = ("admin", "_headers", "_redirects")  # not given the blog's policy
+ADMIN_TOP = (Urls.admin().rstrip("/"), "_headers", "_redirects")  # not given the blog's policy
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_SHORT = "public, max-age=0, must-revalidate"
 _URL_LITERAL = re.compile(r"""https?://[^\s"'<>{}()]+""")
@@ -156,7 +156,7 @@ def build_headers(urls: Urls, languages: tuple[str, ...], policy: Policy, immuta
                   "", "# The blog: its Content-Security-Policy everywhere but the editor.",
                   *_block(outside, blog_policy),
                   "", "# The editor (/admin/): the policy it needs, kept out of search engines and never cached.",
-                  *_block([urls.href("admin/") + "*"], [("Content-Security-Policy", policy_text(admin)),
+                  *_block([urls.href(Urls.admin()) + "*"], [("Content-Security-Policy", policy_text(admin)),
                                                         ("X-Robots-Tag", "noindex, nofollow"),
                                                         ("Cache-Control", CACHE_SHORT)])]
     lines += ["", "# Pages and feeds: always checked for a newer version.",

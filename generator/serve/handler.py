@@ -23,9 +23,10 @@ from generator.serve.guard import HostNames, Refusal, refuse_request_line
 from generator.serve.live import LiveSite
 from generator.serve.page import (EVENTS_PATH, PLACEHOLDER, built_policy, inject, new_nonce, preview_policy,
                                   reload_snippet)
+from generator.site.urls import Urls
 
 KEEPALIVE_SECONDS = 15.0
-ADMIN_PREFIX = "/admin/"
+ADMIN_PREFIX = "/" + Urls.admin()
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
