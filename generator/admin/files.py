@@ -104,5 +104,5 @@ def _page(config: SiteConfig, urls: Urls, stylesheet: str, policy_meta: str, ins
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="robots" content="noindex, nofollow">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy_meta, quote=False)}">\n'
-            f'<title>{title}</title>\n<link href="config.yml" type="text/yaml" rel="cms-config-url">\n'
+            f'<title>{title}</title>\n'
             f'</head>\n<body>\n{body}\n</body>\n</html>\n')
