@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,12 @@ def choose(page, name: str, option: str) -> list[str]:
     options.filter(has_text=option).first.click()
     expect(options).to_have_count(0)
     return offered
+
+
+def open_fresh(page, url: str) -> None:
+    """Load the editor anew at url (a change of the address's #part alone leaves the last entry open)."""
+    page.goto("about:blank")
+    page.goto(url)
 
 
 def shot(page, name: str) -> None:
@@ -198,6 +206,11 @@ def test_a_korean_post_and_its_translation_written_in_the_editor_land_in_posts_a
     page_ko = wait_until(lambda: (r := fetch(running.url + f"ko/posts/{KEY}/")).status == 200 and r, "the ko page")
     assert heading(page_ko.body) == TITLE
     assert re.search(r'srcset="[^"]*/images/consultation-photo[^"]*\.webp 960w', page_ko.body)  # the pipeline's copies
+    copy = re.search(r'src="([^"]*/images/consultation-photo[^"]*\.jpg)"', page_ko.body).group(1)
+    with urllib.request.urlopen(urllib.parse.urljoin(running.url, copy), timeout=10) as answer:
+        published = answer.read()
+    assert b"Phone model" in (running.site / "static" / "images" / PHOTO_NAME).read_bytes()
+    assert published.startswith(b"\xff\xd8") and b"Phone model" not in published  # the camera's data stripped
     assert f'hreflang="en" href="{running.url}en/posts/{KEY}/"' in page_ko.body
     assert heading(fetch(running.url + f"en/posts/{KEY}/").body) == "Before your lip filler consultation"
     assert page.evaluate("window.__violations") == []
@@ -268,8 +281,7 @@ def test_a_post_left_untranslated_saves_no_file_for_the_other_language(editor):
     """Decap writes a file per language; an English side left empty would hold only the shared fields
     (date, author) and stop the build. The editor leaves it out."""
     running, page, _ = editor
-    page.goto(running.url + "admin/#/collections/posts/new")
-    page.reload()
+    open_fresh(page, running.url + "admin/#/collections/posts/new")
     field(page, "title", 0).fill("한국어로만 쓴 공지 사항입니다")
     choose(page, "author", "박지훈 원장 (dr-park)")
     page.locator('[data-slate-editor="true"]').first.click()
@@ -293,8 +305,7 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     the browser keeps every key, and both languages still build."""
     running, page, _ = editor
     name = "dissolving-filler-hyaluronidase"
-    page.goto(running.url + f"admin/#/collections/posts/entries/{name}")
-    page.reload()
+    open_fresh(page, running.url + f"admin/#/collections/posts/entries/{name}")
     title = field(page, "title", 0)
     expect(title).to_have_value("입술 필러 2편: 히알루로니다제로 필러 녹이기")
     title.fill("입술 필러 2편: 히알루로니다제로 필러 녹이기 (개정)")
