@@ -167,6 +167,7 @@ def test_a_korean_post_and_its_translation_written_in_the_editor_land_in_posts_a
     page.get_by_title("미리보기 토글").click()
     preview = page.frame_locator("iframe").first
     findings = preview.locator('.editor-findings[data-state="found"]')
+    expect(findings.locator("h2")).to_have_text(re.compile(r"clinicpress check: 확인할 점 \d+개"))
     expect(findings).to_contain_text("ad-guarantee")
     expect(findings).to_contain_text("100%")
     expect(preview.locator("h1")).to_have_text(TITLE)

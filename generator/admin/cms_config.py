@@ -29,6 +29,9 @@ LABELS = {
         "translation_key_hint": "영문 소문자, 숫자, '-'만 (예: lip-filler-aftercare). 모든 언어의 글이 같은 이름을 씁니다.",
         "translation_key_error": "영문 소문자, 숫자와 '-'로 써 주세요 (예: lip-filler-aftercare)",
         "translation_key_missing": "새 글에는 주소 이름이 필요합니다 (예: lip-filler-aftercare)",
+        "findings": "clinicpress check: 확인할 점 {count}개", "no_findings": "clinicpress check: 확인할 점이 없습니다",
+        "findings_offline": "확인 결과는 clinicpress serve --edit로 글을 쓸 때 여기에 나옵니다. GitHub에서는 "
+                            "게시할 때 게시 작업이 글을 확인하고, 오류가 있으면 게시하지 않습니다.",
         "date": "게시일", "date_hint": "{zone} 기준", "description": "요약 (검색 결과·피드)",
         "description_hint": "권장 길이: {bounds}", "tags": "태그", "tags_hint": "쉼표로 구분",
         "series": "시리즈", "series_part": "시리즈 순서", "author": "글쓴이", "reviewed_by": "의학 감수",
@@ -42,6 +45,9 @@ LABELS = {
                                 "version uses the same name.",
         "translation_key_error": "Use lower-case letters, digits and '-' (e.g. lip-filler-aftercare)",
         "translation_key_missing": "A new post needs an address name (e.g. lip-filler-aftercare)",
+        "findings": "clinicpress check: {count} to look at", "no_findings": "clinicpress check: nothing to look at",
+        "findings_offline": "What clinicpress check finds shows here while you write with clinicpress serve --edit. "
+                            "On GitHub, the publish workflow checks the post and does not publish it with errors.",
         "date": "Publication date", "date_hint": "in {zone}", "description": "Summary (search results and feeds)",
         "description_hint": "Recommended length: {bounds}", "tags": "Tags", "tags_hint": "separated by commas",
         "series": "Series", "series_part": "Part", "author": "Author", "reviewed_by": "Medical reviewer",

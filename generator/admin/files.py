@@ -6,6 +6,7 @@ from node_modules as it is: the editor loads nothing from a CDN.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -89,6 +90,12 @@ def _vendored(cms: Path) -> tuple[tuple[str, Path], ...]:
     return tuple((f"{FOLDER}/{name}", cms / name) for name in names)
 
 
+def _preview_text(config: SiteConfig) -> dict[str, str]:
+    """What preview.js says, in the editor's language."""
+    text = editor_text(config)
+    return {key: text[key] for key in ("translation_key_missing", "findings", "no_findings", "findings_offline")}
+
+
 def _page(config: SiteConfig, urls: Urls, stylesheet: str, policy_meta: str, installed: bool) -> str:
     lang = config.site.default_language
     title = html.escape(f"{config.language(lang).title} · {'글쓰기' if lang == 'ko' else 'Editor'}")
@@ -96,7 +103,7 @@ def _page(config: SiteConfig, urls: Urls, stylesheet: str, policy_meta: str, ins
         body = (f'<script src="decap-cms.js"></script>\n'
                 f'<script src="preview.js" data-stylesheet="{html.escape(stylesheet)}" '
                 f'data-check="{html.escape(urls.href(CHECK_PATH.lstrip("/")))}" '
-                f'data-key-missing="{html.escape(editor_text(config)["translation_key_missing"])}"></script>')
+                f'data-text="{html.escape(json.dumps(_preview_text(config), ensure_ascii=False))}"></script>')
     else:  # a copy of ClinicPress without `npm ci`: say so instead of a blank page
         body = ("<p>The editor's code (Decap CMS) is not installed with this copy of ClinicPress: run "
                 "<code>npm ci</code> in ClinicPress's folder, then build again.</p>")

@@ -6,7 +6,8 @@
   if (!CMS || !h || !createClass) return;
   var stylesheet = script.getAttribute("data-stylesheet");
   var checkUrl = script.getAttribute("data-check");
-  var keyMissing = script.getAttribute("data-key-missing");
+  var text = JSON.parse(script.getAttribute("data-text") || "{}");
+  var keyMissing = text.translation_key_missing;
   if (stylesheet) CMS.registerPreviewStyle(stylesheet);
   CMS.registerPreviewStyle("preview.css");
 
@@ -40,16 +41,15 @@
       var state = this.state;
       if (state.offline) {
         return h("aside", { className: "editor-findings", "data-state": "offline" },
-          h("p", {}, "Findings of clinicpress check appear here while clinicpress serve --edit runs; " +
-                     "on GitHub the publish workflow checks the post before it is published."));
+          h("p", {}, text.findings_offline));
       }
       if (state.findings === null) return h("aside", { className: "editor-findings", "data-state": "waiting" });
       if (!state.findings.length) {
         return h("aside", { className: "editor-findings", "data-state": "clean" },
-          h("p", {}, "clinicpress check: no findings"));
+          h("p", {}, text.no_findings));
       }
       return h("aside", { className: "editor-findings", "data-state": "found" },
-        h("h2", {}, "clinicpress check: " + state.findings.length + " finding(s)"),
+        h("h2", {}, text.findings.replace("{count}", String(state.findings.length))),
         h("ul", {}, state.findings.map(function (finding, index) {
           return h("li", { key: index, className: "finding-" + finding.severity },
             h("strong", {}, finding.severity + " [" + finding.rule + "] "),
