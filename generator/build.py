@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from generator.admin.files import plan_admin
 from generator.check.runner import lint_for_build
 from generator.errors import Diagnostic
 from generator.images.cache import ImageCache
@@ -92,7 +93,9 @@ def _build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None)
         # The search index of the published posts, made again only when what it holds changed.
         search = index_site(site, bodies, search_cache)
         laps("search index")
-        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir, search)
+        # The browser editor at /admin/, configured from site.toml.
+        admin = plan_admin(site.config, site.urls, static)
+        outputs = SiteOutputs(site, theme, static, images, image_cache, bodies, cache.templates_dir, search, admin)
         # What `check` finds in the published site: counted and shown, never a reason to stop.
         findings += lint_for_build(site, options.drafts, options.future, cache, options.jobs, outputs.planned_pages())
         laps("content rules")

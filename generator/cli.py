@@ -176,6 +176,8 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                        "Fix and save to try again.", err), file=err, flush=True)
         elif event.kind == "serving":
             print(f"Serving {args.site_dir} at {event.url} (press Ctrl-C to stop)", file=out, flush=True)
+            if args.edit:
+                print(f"Write posts at {event.url}admin/ (saved into {args.site_dir / 'posts'})", file=out, flush=True)
         elif event.kind == "changed" and args.verbose:
             print(f"Changed: {', '.join(event.paths)}", file=out, flush=True)
         elif event.kind == "previewed" and args.verbose and not event.diagnostics:  # errors: the build prints them
@@ -186,7 +188,7 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         serve(ServeOptions(site_dir=args.site_dir, host=args.host, port=args.port,
-                           drafts=args.drafts, future=args.future), report)
+                           drafts=args.drafts, future=args.future, edit=args.edit), report)
     except KeyboardInterrupt:
         pass
     print("Stopped.", file=out, flush=True)

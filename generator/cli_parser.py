@@ -134,6 +134,8 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     serve.add_argument("--future", action="store_true", help="include posts dated in the future")
+    serve.add_argument("--edit", action="store_true",
+                       help="also let the browser editor at /admin/ save posts and photos into this folder")
     serve.add_argument("-q", "--quiet", action="store_true", help="print the address and errors only")
     serve.add_argument("-v", "--verbose", action="store_true",
                        help="also list the findings of check, changed files and every request")

@@ -191,8 +191,9 @@ def write_site_skeleton(target: Path, now: datetime | None = None) -> list[Path]
         "posts/ko/welcome.md": Template(WELCOME_KO).substitute(INIT_VALUES, date=today),
         "posts/en/welcome.md": Template(WELCOME_EN).substitute(INIT_VALUES, date=today),
         "static/images/.gitkeep": "",
-        # output/ and what a build keeps beside it: the lock, the staging and the previous site
-        ".gitignore": "output/\n.output.*\n.clinicpress-cache/\n",
+        # output/ and what a build keeps beside it: the lock, the staging and the previous site; the
+        # editor's code that the publish workflow fetches
+        ".gitignore": "output/\n.output.*\n.clinicpress-cache/\nnode_modules/\n",
         **ci_files(SKELETON_TIMEZONE),  # publishing on push, nightly (posts dated in the future) and by hand
     }
     written = []
@@ -328,6 +329,18 @@ enabled = true          # false: no search page, no search box, no index
 
 # Adjust the rules of 'clinicpress check': rule-id = "off", "info", "warning" or "error".
 # [check.rules]
+
+# The browser editor at /admin/ (Decap CMS): posts written and translated in the browser, photos uploaded,
+# and what `clinicpress check` finds shown before anything is saved. On this computer, run
+# `clinicpress serve --edit` and open http://127.0.0.1:8000/admin/: posts are saved into posts/.
+# To write from anywhere, give the GitHub repository the publish workflow runs in (README: "Writing in
+# the browser"); "Publish" then commits the post there, and the workflow checks, builds and publishes it.
+[admin]
+enabled = true                # false: no /admin/
+# repository = "clinic/blog"  # owner/name of the repository on GitHub
+# branch = "main"             # the branch the publish workflow runs on
+# auth_url = "https://..."    # the GitHub sign-in service (an OAuth app's small helper, see README)
+# review = false              # true: a post waits as a pull request until a doctor approves it
 
 # Where `clinicpress deploy` publishes (.github/workflows/publish.yml publishes to GitHub Pages without it).
 # [deploy]

@@ -20,6 +20,8 @@ def heads(output: Path) -> dict[str, dict[str, str]]:
     """Every page's site path -> the description-like values of its head."""
     found = {}
     for path in sorted(output.rglob("*.html")):
+        if path.relative_to(output).parts[0] == "admin":
+            continue  # the browser editor: Decap's page, kept out of search engines
         tree = lxml_html.fromstring(path.read_bytes())
         if tree.xpath("//head/meta[@http-equiv='refresh']"):
             continue  # an old address (aliases:) that sends readers and crawlers on; no page of its own

@@ -148,9 +148,9 @@ class Served:
 
     def as_served(self, path: Path, relative: str, nonce: str) -> bytes:
         """A file the build wrote, as the server serves it: a page gets its findings and the reload script,
-        which carry the response's nonce."""
+        which carry the response's nonce; the editor (admin/) gets neither: a reload would lose its edits."""
         data = path.read_bytes()
-        if path.suffix != ".html":
+        if path.suffix != ".html" or relative.startswith("admin/"):
             return data
         state = self.live.state
         findings = state.page_findings.get(relative, ())

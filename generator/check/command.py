@@ -30,12 +30,12 @@ def check_site(site_dir: Path) -> CheckReport:
         read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True))
         raise_if_errors(static_sources(site_dir, theme_dirs(site_dir))[1])  # links out of static/ stop a build too
     except BuildError as exc:  # the configuration, or posts that collide: nothing to check them against
-        return CheckReport(sorted((_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
-    findings = [_validity(d) for d in read.diagnostics] + lint_site(read.site, unread=read.unread)
+        return CheckReport(sorted((tag_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
+    findings = [tag_validity(d) for d in read.diagnostics] + lint_site(read.site, unread=read.unread)
     return CheckReport(sorted(findings, key=Diagnostic.sort_key), read.files)
 
 
-def _validity(diagnostic: Diagnostic) -> Diagnostic:
+def tag_validity(diagnostic: Diagnostic) -> Diagnostic:
     """Build errors carry the rule id of the validation they come from."""
     if diagnostic.rule:
         return diagnostic

@@ -19,6 +19,7 @@ from generator.config.textfiles import decode_text, invisible_character, invisib
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 from generator.config.deploy import DeployConfig, read_deploy
 from generator.config.security import SecurityConfig, read_security
+from generator.config.admin import AdminConfig, read_admin
 from generator.config.sharing import SharingConfig, read_sharing
 from generator.config.analytics import AnalyticsConfig, read_analytics
 from generator.config.privacy import PrivacyConfig, read_privacy
@@ -125,6 +126,7 @@ class SiteConfig:
     analytics: AnalyticsConfig = field(default_factory=AnalyticsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
+    admin: AdminConfig = field(default_factory=AdminConfig)
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -246,7 +248,7 @@ def _describe(value: Any) -> str:
 
 TOP_LEVEL = ("site", "languages", "clinic", "authors", "series", "tags", "comments", "verification", "feeds",
              "markdown", "images", "check", "deploy", "security", "sharing", "analytics", "privacy",
-             "search")
+             "search", "admin")
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -301,6 +303,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
     analytics = read_analytics(reader, data)
     privacy = read_privacy(reader, data)
     search = read_search(reader, data)
+    admin = read_admin(reader, data)
 
     if site is not None:
         site = _validate_site(reader, site, languages)
@@ -317,7 +320,7 @@ def parse_config(text: str, site_dir: Path, shown: str = "site.toml") -> SiteCon
                       authors=authors, series=series, comments=comments, verification=verification, feeds=feeds,
                       markdown=markdown, check_rules=check_rules, check_settings=check_settings, tags=tags,
                       images=images, deploy=deploy, security=security, sharing=sharing,
-                      analytics=analytics, privacy=privacy, search=search)
+                      analytics=analytics, privacy=privacy, search=search, admin=admin)
 
 
 def _escaped_invisible(reader: _SectionReader, data: dict) -> None:

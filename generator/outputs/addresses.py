@@ -18,6 +18,8 @@ def published_addresses(site: Site, pages: Iterable[Page]) -> dict[str, Post | N
     addresses: dict[str, Post | None] = {page.path: page.post for page in pages}
     addresses.update((path, None) for path, _, _, _ in feed_groups(site))
     addresses.update({Urls.sitemap(): None, Urls.robots(): None})
+    if site.config.admin.enabled:
+        addresses[Urls.admin()] = None
     try:  # an old address still leads to its post
         for alias in plan_aliases(site, taken={}):
             addresses.setdefault(alias.path, alias.post)

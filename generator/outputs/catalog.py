@@ -21,9 +21,9 @@ from generator.images.process import ImageRecord
 from generator.incremental.identity import Fingerprinter, code_identity
 from generator.markup.post_bodies import BodyStore
 from generator.outputs.feeds import FeedRenderer, plan_feeds
-from generator.outputs.headers import build_headers, content_security_policy, policy_text, split_own_rules
+from generator.outputs.headers import Policy, build_headers, content_security_policy, policy_text, split_own_rules
 from generator.outputs.redirects import build_alias_page, build_redirects, plan_aliases, taken_paths
-from generator.outputs.static import ASSETS, StaticFile, fingerprinted_assets, publish_static
+from generator.outputs.static import ASSETS, StaticFile, fingerprinted_assets, publish_static, static_files
 from generator.render.renderer import PageRenderer, make_environment
 from generator.render.seo import build_robots, build_sitemap
 from generator.render.theme import Theme, load_template_source
@@ -46,9 +46,19 @@ class CachedFile(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class AdminFiles:
+    """What a build writes under admin/ (generator/admin/ plans it): generated files, the editor's own
+    files copied as they are, and the policy it is served with (None: no editor)."""
+
+    generated: tuple[OutputFile, ...] = ()
+    vendored: tuple[tuple[str, Path], ...] = ()  # output path, source file
+    policy: Policy | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
     path: str  # in the output folder
-    kind: str  # page | feed | sitemap | robots | headers | redirects | alias | static | image | search
+    kind: str  # page | feed | sitemap | robots | headers | redirects | alias | static | image | search | admin
     index: int  # in the catalogue's list of its kind
     inputs: str  # digest of everything its renderer receives
 
@@ -58,7 +68,7 @@ class SiteOutputs:
 
     def __init__(self, site: Site, theme: Theme, static: Sequence[StaticFile], images: ImageSet,
                  image_cache: ImageCache, bodies: BodyStore, compiled_templates: Path | None = None,
-                 search: Sequence[CachedFile] = ()):
+                 search: Sequence[CachedFile] = (), admin: AdminFiles = AdminFiles()):
         config, urls = site.config, site.urls
         self.urls, self.image_cache = urls, image_cache
         self.pages, self.sitemap = plan_pages(site, images.shown)
@@ -76,12 +86,22 @@ class SiteOutputs:
         provider = load_template_source(theme.dirs, f"comments/{config.comments.provider}.html")
         policy = content_security_policy(config, provider)
         self.csp = policy_text(policy, meta=True)
+        self.admin = admin  # the editor at /admin/: Decap's own files are copied as static ones
+        _refuse_clashes(self.static, {file.path for file in self.admin.generated} | {
+            path for path, _ in self.admin.vendored})
+        self.static += static_files(dict(self.admin.vendored))
         views = ViewBuilder(config, urls, bodies, theme.strings, assets, images.site_wide, self.csp)
         environment = make_environment(theme.dirs, config.site_dir, compiled_templates)
         self.page_renderer = PageRenderer(views.context, environment, theme.dirs, config.site_dir)
         self.feed_renderer = FeedRenderer(config, urls, bodies)
+        top_level = sorted({path.split("/")[0] + ("/" if "/" in path else "") for path in (
+            [Urls.output_path(page.path) for page in self.pages] + [f.path for f in self.feeds]
+            + [f.path for f in self.static] + [variant.path for variant, _ in self.images]
+            + [Urls.output_path(alias.path) for alias in self.aliases] + [f.path for f in self.search]
+            + [urls.sitemap(), urls.robots()])})
         self.headers = (config.language_codes, policy, tuple(f.path for f in self.static if f.path in ASSETS),
-                        own_rules.get("_headers", b""), tuple(f.path for f in self.search))
+                        own_rules.get("_headers", b""), tuple(f.path for f in self.search), admin.policy,
+                        tuple(top_level))
         self.redirects = own_rules.get("_redirects", b"")
         digest = Fingerprinter(remember=(Listed, TagLink, SeriesNav, GroupHeading, ImageRecord))  # shared by many pages
         shared = digest(code_identity(), config, theme.digest, theme.strings, assets, self.csp, images.site_wide)
@@ -93,6 +113,7 @@ class SiteOutputs:
         items += [Output(Urls.output_path(alias.path), "alias", i, digest(shared, alias))
                   for i, alias in enumerate(self.aliases)]
         items += [Output(variant.path, "image", i, variant.digest) for i, (variant, _) in enumerate(self.images)]
+        items += [Output(file.path, "admin", i, digest(shared, file)) for i, file in enumerate(self.admin.generated)]
         items += [Output(file.path, "static", i, digest(code_identity(), file.identity))
                   for i, file in enumerate(self.static)]
         items += [Output(file.path, "search", i, file.digest) for i, file in enumerate(self.search)]
@@ -130,6 +151,8 @@ class SiteOutputs:
             made = build_headers(self.urls, *self.headers)
         elif kind == "redirects":
             made = build_redirects(self.urls, self.aliases, self.redirects)
+        elif kind == "admin":
+            made = self.admin.generated[index]
         elif kind == "alias":
             made = build_alias_page(self.urls, self.aliases[index], self.csp)
         else:

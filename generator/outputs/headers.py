@@ -49,6 +49,7 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     ("Strict-Transport-Security", "max-age=31536000"),
 )
+ADMIN_TOP = (Urls.admin().rstrip("/"), "_headers", "_redirects")  # not given the blog's policy
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_SHORT = "public, max-age=0, must-revalidate"
 _URL_LITERAL = re.compile(r"""https?://[^\s"'<>{}()]+""")
@@ -149,21 +150,37 @@ def _search_rules(urls: Urls, bundle: Sequence[str]) -> tuple[list[str], list[st
 
 
 def build_headers(urls: Urls, languages: tuple[str, ...], policy: Policy, immutable: Iterable[str],
-                  own: bytes = b"", search: Sequence[str] = ()) -> OutputFile:
+                  own: bytes = b"", search: Sequence[str] = (), admin: Policy | None = None,
+                  top_level: Iterable[str] = ()) -> OutputFile:
     """_headers: security headers everywhere; long caching for fingerprinted files, short for pages and
     feeds. immutable: site paths of files whose address changes whenever their content does. own: the
-    site's static/_headers, added at the end. search: the paths of the search bundle's files."""
+    site's static/_headers, added at the end. search: the paths of the search bundle's files. admin: the
+    editor's policy, for admin/ (then the blog's policy is given path by path around it: hosts join two
+    policies that match, and the stricter wins); top_level: the names at the top of the output, for those
+    paths."""
     root = urls.href("")
     search_long, search_short = _search_rules(urls, search)
     short = [root, urls.href("index.html"), urls.href(Urls.not_found()), urls.href(Urls.sitemap()),
              urls.href(Urls.robots())] + [urls.href(f"{lang}/") + "*" for lang in languages] + search_short
+    blog_policy = [("Content-Security-Policy", policy_text(policy))]
     lines = ["# Response headers for Netlify and Cloudflare Pages, written by ClinicPress on every build.",
              "# Every response: security headers. Pages also carry the Content-Security-Policy in a <meta>.",
              *(["# 'wasm-unsafe-eval': the site search (Pagefind) runs as WebAssembly, which the browser must be "
                 "allowed to compile; it allows no script from elsewhere."] if "'wasm-unsafe-eval'" in
-               policy.get("script-src", ()) else []),
-             *_block([root + "*"], [("Content-Security-Policy", policy_text(policy)), *SECURITY_HEADERS]),
-             "", "# Pages and feeds: always checked for a newer version.",
+               policy.get("script-src", ()) else [])]
+    if admin is None:
+        lines += _block([root + "*"], [*blog_policy, *SECURITY_HEADERS])
+    else:
+        outside = sorted({root, *(urls.href(name.partition("/")[0]) + ("/*" if "/" in name else "")
+                                  for name in top_level if name.partition("/")[0] not in ADMIN_TOP)})
+        lines += [*_block([root + "*"], SECURITY_HEADERS),
+                  "", "# The blog: its Content-Security-Policy everywhere but the editor.",
+                  *_block(outside, blog_policy),
+                  "", "# The editor (/admin/): the policy it needs, kept out of search engines and never cached.",
+                  *_block([urls.href(Urls.admin()) + "*"], [("Content-Security-Policy", policy_text(admin)),
+                                                        ("X-Robots-Tag", "noindex, nofollow"),
+                                                        ("Cache-Control", CACHE_SHORT)])]
+    lines += ["", "# Pages and feeds: always checked for a newer version.",
              *_block(short, [("Cache-Control", CACHE_SHORT)]),
              "", "# Files whose address changes with their content: kept for a year.",
              *_block(sorted({urls.href(path) for path in immutable}) + search_long, [("Cache-Control", CACHE_IMMUTABLE)])]
@@ -181,11 +198,14 @@ def without_policy_meta(page: bytes) -> bytes:
     return _POLICY_META.sub(b"", page, count=1)
 
 
-def policy_in_headers(headers: bytes) -> str | None:
+def policy_in_headers(headers: bytes, pattern_end: str | None = None) -> str | None:
     """The Content-Security-Policy that build_headers wrote into a _headers file (the first one given:
-    a site's own rules come after it)."""
+    a site's own rules come after it); with pattern_end, the first one of a rule whose path ends so."""
+    pattern = ""
     for line in headers.decode("utf-8", "replace").splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            pattern = line.strip()
         name, _, value = line.strip().partition(":")
-        if name == "Content-Security-Policy":
+        if name == "Content-Security-Policy" and (pattern_end is None or pattern.endswith(pattern_end)):
             return value.strip()
     return None

@@ -9,7 +9,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from generator.config.site_files import static_sources
 from generator.errors import BuildError
@@ -34,9 +34,14 @@ def discover_static_files(site_dir: Path, theme_dirs: Sequence[Path],
     found, refused = static_sources(site_dir, theme_dirs)
     if refused:
         raise BuildError(refused)
+    return static_files({path: source for path, source in found.items() if not skip(path.rpartition("/")[2])})
+
+
+def static_files(found: Mapping[str, Path]) -> tuple[StaticFile, ...]:
+    """Files to copy as they are, by output path, known by their identity."""
     now_ns = time.time_ns()
     return tuple(StaticFile(path, source, file_identity(source, now_ns) or "content:" + _content_digest(source))
-                 for path, source in found.items() if not skip(path.rpartition("/")[2]))
+                 for path, source in found.items())
 
 
 def _content_digest(path: Path) -> str:

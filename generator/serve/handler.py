@@ -3,6 +3,7 @@ and the live-reload event stream."""
 from __future__ import annotations
 
 import io
+import json
 import mimetypes
 import socket
 import time
@@ -12,15 +13,21 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from generator.admin.cms_config import API_PATH, CHECK_PATH
 from generator.errors import UsageError
 from generator.serve.connections import DeadlineReader, Lease, Limits, PreviewServer
+from generator.serve.editor import MAX_BODY, EditorError, SiteEditor, read_json
 from generator.serve.events import Report, ServeEvent
 from generator.serve.findings import findings_snippet
 from generator.serve.guard import HostNames, Refusal, refuse_request_line
 from generator.serve.live import LiveSite
-from generator.serve.page import EVENTS_PATH, PLACEHOLDER, inject, new_nonce, preview_policy, reload_snippet
+from generator.serve.page import (EVENTS_PATH, PLACEHOLDER, built_policy, inject, new_nonce, preview_policy,
+                                  reload_snippet)
+from generator.site.urls import Urls
 
 KEEPALIVE_SECONDS = 15.0
+ADMIN_PREFIX = "/" + Urls.admin()
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -74,6 +81,46 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
+    def do_POST(self) -> None:
+        """The browser editor's requests (serve --edit only): Decap's protocol, and check's findings."""
+        path, editor = urlsplit(self.path).path, self.server.editor
+        if path not in (API_PATH, CHECK_PATH) or editor is None:
+            self.close_connection = True
+            self.send_error(HTTPStatus.NOT_FOUND if editor else HTTPStatus.METHOD_NOT_ALLOWED,
+                            "start the preview with clinicpress serve --edit to save from the editor")
+            return
+        try:
+            request = read_json(self._own_request_body())
+            answer = editor.answer(request) if path == API_PATH else editor.findings(request)
+            status = HTTPStatus.OK
+        except EditorError as exc:
+            answer, status = {"error": str(exc)}, HTTPStatus(exc.status)
+        except OSError as exc:
+            answer, status = {"error": f"could not save: {exc.strerror or exc}"}, HTTPStatus.INTERNAL_SERVER_ERROR
+        if status != HTTPStatus.OK:
+            self.server.report(ServeEvent("request", message=f"editor: {answer['error']}"))
+        data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        self._send(status, "application/json; charset=utf-8", data, True, API_POLICY)
+
+    def _own_request_body(self) -> bytes:
+        """The body of a request sent by a page of this preview, never by another site: JSON (which a
+        form or a plain cross-site request cannot send without asking first, and we never agree) from
+        this origin."""
+        if self.headers.get("Content-Type", "").split(";")[0].strip().lower() != "application/json":
+            raise EditorError(415, "the editor sends JSON")
+        origin, host = self.headers.get("Origin"), self.headers.get("Host", "")
+        if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
+            raise EditorError(403, "requests from other sites are refused")
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            raise EditorError(403, "requests from other sites are refused")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            raise EditorError(411, "a Content-Length is needed") from None
+        if not 0 <= length <= MAX_BODY:
+            raise EditorError(413, "the request is too large")
+        return self.rfile.read(length)
+
     def _respond(self, send_body: bool) -> None:
         live = self.server.live
         url = urlsplit(self.path)
@@ -104,7 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, target = HTTPStatus.NOT_FOUND, live.root / "404.html"
             data = _read(target) or b"<!doctype html><html><body><h1>404 Not Found</h1></body></html>"
         content_type, policy = _content_type(target), state.policy
-        if content_type.startswith("text/html"):
+        if url.path.startswith(ADMIN_PREFIX):  # the editor: its own policy, no reload script (it would lose edits)
+            policy = built_policy(live.root, ADMIN_PREFIX + "*")
+        elif content_type.startswith("text/html"):
             shown = target.as_posix() if kind == "fresh" else target.relative_to(live.root).as_posix()
             findings = state.page_findings.get(shown, ())
             data = inject(data, findings_snippet(findings, state.site_findings, nonce)
@@ -192,7 +241,7 @@ def _read(path: Path) -> bytes | None:
 
 
 def _content_type(path: Path) -> str:
-    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    guessed = "text/yaml" if path.suffix == ".yml" else mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if guessed.startswith("text/") or guessed in ("application/xml", "application/javascript", "application/json"):
         return guessed + "; charset=utf-8"
     return guessed
@@ -202,6 +251,7 @@ class _Server(PreviewServer):
     live: LiveSite
     report: Report
     host_names: HostNames
+    editor: SiteEditor | None = None
 
 
 class _Server6(_Server):

@@ -27,10 +27,11 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def built_policy(root: Path) -> str:
-    """The policy of the site built into root, as its _headers gives it to hosts; the theme's without one."""
+def built_policy(root: Path, pattern_end: str | None = None) -> str:
+    """The policy of the site built into root, as its _headers gives it to hosts (with pattern_end, that
+    of the rule whose path ends so, e.g. the editor's "/admin/*"); the theme's without one."""
     try:
-        found = policy_in_headers((root / "_headers").read_bytes())
+        found = policy_in_headers((root / "_headers").read_bytes(), pattern_end)
     except OSError:
         found = None
     return found or policy_text(THEME_POLICY)

@@ -26,6 +26,7 @@ from pathlib import Path
 from generator.build import BuildOptions
 from generator.errors import UsageError
 from generator.serve.connections import Limits
+from generator.serve.editor import SiteEditor
 from generator.serve.events import Report, ServeEvent
 from generator.serve.handler import KEEPALIVE_SECONDS, make_http_server
 from generator.serve.live import LiveSite
@@ -49,6 +50,7 @@ class ServeOptions:
     drafts: bool = False
     future: bool = False
     limits: Limits = Limits()
+    edit: bool = False  # the browser editor may save into the site folder (editor.py)
 
 
 def public_url(host: str, port: int) -> str:
@@ -65,6 +67,9 @@ def _interrupt(signum: int, frame: object) -> None:
 def serve(options: ServeOptions, report: Report) -> None:
     """Build, serve and rebuild on every change until Ctrl-C (or SIGTERM); cleans up after itself."""
     site_dir = options.site_dir
+    if options.edit and options.host not in ("127.0.0.1", "localhost", "::1"):
+        raise UsageError(f"--edit lets the browser save into {site_dir}: it listens on this computer only; "
+                         "remove --host, or preview without --edit")
     if not (site_dir / "site.toml").is_file():
         raise UsageError(f"{site_dir} has no site.toml; run 'clinicpress init {site_dir}' to create a site there")
     restore = None
@@ -80,6 +85,7 @@ def serve(options: ServeOptions, report: Report) -> None:
 
 def _serve_from(options: ServeOptions, output_dir: Path, report: Report) -> None:
     httpd = make_http_server(options.host, options.port, report, options.limits)
+    httpd.editor = SiteEditor(options.site_dir) if options.edit else None
     url = public_url(options.host, httpd.server_address[1])
     live = LiveSite(BuildOptions(site_dir=options.site_dir, output_dir=output_dir, base_url=url,
                                  drafts=options.drafts, future=options.future, preview=True))

@@ -94,6 +94,11 @@ class Urls:
     def not_found() -> str:
         return "404.html"
 
+    @staticmethod
+    def admin() -> str:
+        """The browser editor's folder (generator/admin/)."""
+        return "admin/"
+
     # Rendering ---------------------------------------------------------------
     def href(self, path: str) -> str:
         """Root-relative link, percent-encoded (Hangul tags become %EC%...)."""
