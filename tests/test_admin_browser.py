@@ -176,7 +176,9 @@ def test_a_korean_post_and_its_translation_written_in_the_editor_land_in_posts_a
 
     # The claim goes, the finding with it.
     body.click()
+    page.wait_for_timeout(300)  # Slate takes the caret a moment after the click (above)
     page.keyboard.press("Control+A")  # the writer selects the text and writes it again
+    page.wait_for_function("() => window.getSelection().toString().includes('보장합니다')")
     page.keyboard.type("붓기는 보통 며칠 갑니다. 결과는 사람마다 다릅니다")
     expect(body).to_have_text("붓기는 보통 며칠 갑니다. 결과는 사람마다 다릅니다")
     panel = preview.locator(".editor-findings")
@@ -309,6 +311,7 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     open_fresh(page, running.url + f"admin/#/collections/posts/entries/{name}")
     title = field(page, "title", 0)
     expect(title).to_have_value("입술 필러 2편: 히알루로니다제로 필러 녹이기")
+    page.wait_for_timeout(500)  # the entry's other languages load after its first
     title.fill("입술 필러 2편: 히알루로니다제로 필러 녹이기 (개정)")
     page.get_by_role("button", name="게시").first.click()
     page.get_by_text("지금 게시").click()
