@@ -316,7 +316,9 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     page.get_by_role("button", name="게시").first.click()
     page.get_by_text("지금 게시").click()
     ko, en = (running.site / "posts" / lang / f"{name}.md" for lang in ("ko", "en"))
-    wait_until(lambda: "(개정)" in ko.read_text(encoding="utf-8"), "the saved post")
+    # Both files are written by one save; the test reads them once both are there in full.
+    wait_until(lambda: "(개정)" in ko.read_text(encoding="utf-8")
+               and all("translation_key:" in path.read_text(encoding="utf-8") for path in (ko, en)), "the saved post")
     front = yaml.safe_load(ko.read_text(encoding="utf-8").split("---")[1])
     assert front["translation_key"] == name  # written out: the key it already had
     assert (front["series"], front["series_part"], front["reviewed_by"]) == ("lip-filler", 2, "dr-han")
