@@ -137,7 +137,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from generator.check.command import check_site, format_findings  # only `check` pays for the rule packs
 
-    report = check_site(args.site_dir)
+    report = check_site(args.site_dir, use_cache=not args.no_cache)
     findings = report.findings
     print(format_findings(findings, args.format), file=out, end="")
     if args.format == "text":

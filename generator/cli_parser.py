@@ -125,6 +125,9 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
                             "json: a list of the same findings with path, line, column, severity, rule, "
                             "message and hint")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--no-cache", action="store_true",
+                       help="read every post again instead of reusing the findings of unchanged posts "
+                            "(kept in .clinicpress-cache/, shared with build and serve)")
 
     serve = command("serve", "build, serve on this computer and rebuild + reload on every change",
                     "clinicpress serve", "serves the site in the current folder at http://127.0.0.1:8000/",

@@ -516,3 +516,44 @@ def test_the_claims_model_warns_about_a_claim_no_rule_lists_and_says_what_it_rea
     assert len(found) == 1 and found[0].severity == "warning" and found[0].line == 9
     assert "by the claims model" in found[0].message and "decisive words:" in found[0].message
     assert found[0].hint.startswith('reads like: "') and found[0].excerpt.text.startswith("Our patients tell us")
+
+
+def _check_json(site: Path, *extra: str) -> list[dict]:
+    result = run_cli("check", str(site), "--format", "json", *extra)
+    assert result.code in (0, 1), result.err
+    return json.loads(result.out)
+
+
+def test_a_second_check_reuses_unchanged_posts_and_sees_every_change(tmp_path):
+    """check keeps each post's findings in the build cache: a second run gives the same findings, and
+    an edited post, a rule turned off in site.toml or a post that links to one just deleted are seen."""
+    site = write_tree(tmp_path / "site", {
+        "site.toml": MINIMAL_CONFIG, **pair(),
+        "posts/en/results.md": post("Results you can count on", "Results are guaranteed or your money back.\n"),
+        "posts/en/links.md": post("Where to read next", "Read [the results post](/en/posts/results/) first.\n"),
+    })
+    first = _check_json(site)
+    assert (site / ".clinicpress-cache" / "build.sqlite").is_file()
+    assert _check_json(site) == first
+    assert {(f["path"], f["rule"]) for f in first} >= {("posts/en/results.md", "ad-guarantee")}
+    assert not [f for f in first if f["rule"] == "broken-link"]
+
+    (site / "posts/en/aftercare.md").write_text(post(body="Completely painless, with zero downtime.\n"), encoding="utf-8")
+    edited = _check_json(site)
+    assert ("posts/en/aftercare.md", "ad-absolute-claim") in {(f["path"], f["rule"]) for f in edited}
+    assert edited == _check_json(site, "--no-cache")
+
+    (site / "site.toml").write_text(MINIMAL_CONFIG + '\n[check.rules]\nad-guarantee = "off"\n', encoding="utf-8")
+    assert not [f for f in _check_json(site) if f["rule"] == "ad-guarantee"]
+
+    (site / "posts/en/results.md").unlink()
+    gone = _check_json(site)
+    assert not [f for f in gone if f["path"] == "posts/en/results.md"]
+    assert ("posts/en/links.md", "broken-link") in {(f["path"], f["rule"]) for f in gone}
+    assert gone == _check_json(site, "--no-cache")
+
+
+def test_check_without_the_cache_writes_nothing_into_the_site(tmp_path):
+    site = write_tree(tmp_path / "site", {"site.toml": MINIMAL_CONFIG, **pair()})
+    _check_json(site, "--no-cache")
+    assert not (site / ".clinicpress-cache").exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 from generator.config.site_files import static_sources
 from generator.errors import BuildError, Diagnostic, raise_if_errors
 from generator.check.runner import lint_site
+from generator.incremental.cache import BuildCache
 from generator.loading import BuildOptions, load_readable_site
 from generator.render.theme import theme_dirs
 
@@ -18,20 +19,28 @@ class CheckReport:
     posts: int | None  # how many post files were checked; None: the site could not be read that far
 
 
-def run_checks(site_dir: Path) -> list[Diagnostic]:
+def run_checks(site_dir: Path, use_cache: bool = True) -> list[Diagnostic]:
     """Every rule's findings, drafts and future posts included; a post that cannot be read gives its
     errors, and the other posts are still checked."""
-    return check_site(site_dir).findings
+    return check_site(site_dir, use_cache).findings
 
 
-def check_site(site_dir: Path) -> CheckReport:
-    """run_checks, and how many posts were checked."""
+def check_site(site_dir: Path, use_cache: bool = True) -> CheckReport:
+    """run_checks, and how many posts were checked. With use_cache, each post's findings are kept in
+    the build cache (.clinicpress-cache/), which `build` and `serve` share: a post is read by the rules
+    again only when it, the rules or what it refers to in the site changed."""
     try:
         read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True))
         raise_if_errors(static_sources(site_dir, theme_dirs(site_dir))[1])  # links out of static/ stop a build too
     except BuildError as exc:  # the configuration, or posts that collide: nothing to check them against
         return CheckReport(sorted((tag_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
-    findings = [tag_validity(d) for d in read.diagnostics] + lint_site(read.site, unread=read.unread)
+    memo = BuildCache(site_dir) if use_cache else None
+    try:
+        found = lint_site(read.site, unread=read.unread, memo=memo)
+    finally:
+        if memo is not None:
+            memo.close()
+    findings = [tag_validity(d) for d in read.diagnostics] + found
     return CheckReport(sorted(findings, key=Diagnostic.sort_key), read.files)
 
 
