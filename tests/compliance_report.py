@@ -192,7 +192,8 @@ def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
         by_rules = set(rules[(label, sentence)])
         verdict = model_verdict(model, matcher, sentence)
         by_model = {verdict.family} if verdict else set()
-        for kind, found in (("rules", by_rules), ("model", by_model), ("both", by_rules | by_model)):
+        # As `check` reads a post: the model only reads the sentences no rule flagged.
+        for kind, found in (("rules", by_rules), ("model", by_model), ("both", by_rules or by_model)):
             if label == "honest":
                 tallies[kind][1] += bool(found)
             else:
