@@ -8,6 +8,7 @@
 The sets (compliance/PROTOCOL.md says how they are made and used):
 - tuning: tests/fixtures/compliance/, the sentences the rules were tuned on;
 - corpus: compliance/corpus/, the large labelled corpus (tuning and the model's training);
+- prose: compliance/prose/, whole posts of plain clinic prose, every sentence honest;
 - blind/<batch>: compliance/blind/<batch>/, written from compliance/taxonomy.md alone, frozen.
 
 A line is `label<TAB>sentence` or `label<TAB>register<TAB>sentence<TAB>why`: "honest" or the rule
@@ -36,7 +37,7 @@ def set_names() -> list[str]:
     """tuning, corpus, then the blind batches in order."""
     blind = sorted(p.name for p in (ROOT / "compliance" / "blind").iterdir() if p.is_dir()) \
         if (ROOT / "compliance" / "blind").is_dir() else []
-    return ["tuning", "corpus", *(f"blind/{name}" for name in blind)]
+    return ["tuning", "corpus", "prose", *(f"blind/{name}" for name in blind)]
 
 
 @dataclass
@@ -164,40 +165,50 @@ def compare_with_model(lang: str, name: str) -> str | None:
     rows = read_corpus(lang, name)
     violating = sum(1 for label, _ in rows if label != "honest")
     honest = len(rows) - violating
-    return "\n".join(f"| {name} | {lang} | {kind} | {found}/{violating} ({_percent(found / violating)}) | "
-                     f"{flagged}/{honest} ({_percent(flagged / honest)}) |" for kind, (found, flagged) in tallies.items())
+    return "\n".join(f"| {name} | {lang} | {kind} | {found}/{violating} ({_percent(found / violating if violating else None)}) | "
+                     f"{errors}/{honest} | {warnings}/{honest} ({_percent(warnings / honest)}) |"
+                     for kind, (found, errors, warnings) in tallies.items())
 
 
-def model_and_rules(lang: str, name: str) -> tuple[int, int, int, int]:
-    """(violating found, violating, honest flagged, honest) by the rules and the model together."""
+def model_and_rules(lang: str, name: str) -> tuple[int, int, int, int, int]:
+    """(violating found, violating, honest with an error, honest with a warning, honest) as `check` reads them."""
     tallies = _tallies(lang, name)
     assert tallies is not None, f"no model or no sentences for {lang} in {name}"
     rows = read_corpus(lang, name)
     violating = sum(1 for label, _ in rows if label != "honest")
-    return tallies["both"][0], violating, tallies["both"][1], len(rows) - violating
+    found, errors, warnings = tallies["both"]
+    return found, violating, errors, warnings, len(rows) - violating
 
 
 def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
+    """[violating found, honest with an error, honest with a warning] for the rules alone, the model alone
+    and both as `check` combines them: a rule's match in a sentence the model reads as surely honest is
+    only info (model_rule.overruled); the model's finding is added where it reads another family."""
     from generator.check.model import load_model
-    from generator.check.model_rule import model_verdict
+    from generator.check.model_rule import model_verdict, overruled
 
     model = load_model(lang)
     rows = read_corpus(lang, name)
     if model is None or not rows:
         return None
     rules = {(label, sentence): rules for label, sentence, rules in _rule_verdicts(lang, rows)}
+    packs, _ = load_packs([], LANGUAGES)
+    severity = {rule_id: packs.declared(rule_id).severity for rule_id in packs.rule_ids()}
     matcher = _matcher(lang)
-    tallies = {kind: [0, 0] for kind in ("rules", "model", "both")}  # [violating found, honest flagged]
+    tallies = {kind: [0, 0, 0] for kind in ("rules", "model", "both")}
     for label, sentence in rows:
-        by_rules = set(rules[(label, sentence)])
+        by_rules = {rule: severity[rule] for rule in rules[(label, sentence)]}
         verdict = model_verdict(model, matcher, sentence)
-        by_model = {verdict.family} if verdict else set()
-        # As `check` reads a post: the model only reads the sentences no rule flagged.
-        for kind, found in (("rules", by_rules), ("model", by_model), ("both", by_rules or by_model)):
-            if label == "honest":
-                tallies[kind][1] += bool(found)
-            else:
+        by_model = {verdict.family: "warning"} if verdict else {}
+        both = (by_model if not by_rules else {} if overruled(model, sentence, by_rules) is not None
+                else {**by_model, **by_rules})
+        for kind, found in (("rules", by_rules), ("model", by_model), ("both", both)):
+            if label != "honest":
                 tallies[kind][0] += label in found
+            elif "error" in found.values():
+                tallies[kind][1] += 1
+            elif found:
+                tallies[kind][2] += 1
     return tallies
 
 
@@ -219,7 +230,8 @@ def main(argv: list[str]) -> int:
     reports = [evaluate(lang, name) for name in names for lang in LANGUAGES]
     print(format_table(reports))
     if "--model" in argv:
-        print("\n| set | language | judged by | violating found | honest flagged (any level) |\n|---|---|---|---:|---:|")
+        print("\n| set | language | judged by | violating found | honest with an error | honest with a warning |\n"
+              "|---|---|---|---:|---:|---:|")
         for name in names:
             for lang in LANGUAGES:
                 row = compare_with_model(lang, name)

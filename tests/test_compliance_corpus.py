@@ -41,13 +41,15 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
     assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
 
 
-# Blind batches (compliance/PROTOCOL.md): the figures of run 6; they may only rise. b3 is the blind one;
-# b1 and b2 (whose misses were read for run 6) guard against falling back.
+# Blind batches (compliance/PROTOCOL.md): the figures of run 8; they may only rise. b4 is the newest,
+# scored once before run 8 and once after; b1 to b3 were trained on and guard against falling back.
 BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", "ko"): 0.89, ("blind/b2", "en"): 0.80,
-               ("blind/b3", "ko"): 0.47, ("blind/b3", "en"): 0.44}
-# The rules and the claims model together.
-BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.62, ("blind/b1", "en"): 0.52, ("blind/b2", "ko"): 0.96,
-                          ("blind/b2", "en"): 0.87, ("blind/b3", "ko"): 0.71, ("blind/b3", "en"): 0.59}
+               ("blind/b3", "ko"): 0.47, ("blind/b3", "en"): 0.44, ("blind/b4", "ko"): 0.28, ("blind/b4", "en"): 0.27}
+# The rules and the claims model together, as `check` reads a post.
+BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.90, ("blind/b1", "en"): 0.93, ("blind/b2", "ko"): 0.98,
+                          ("blind/b2", "en"): 0.97, ("blind/b3", "ko"): 0.96, ("blind/b3", "en"): 0.94,
+                          ("blind/b4", "ko"): 0.83, ("blind/b4", "en"): 0.80}
+NEWEST = "blind/b4"
 
 
 @pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR))
@@ -59,8 +61,22 @@ def test_blind_batches_keep_their_floor(name, lang):
 
 @pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR_WITH_MODEL))
 def test_blind_batches_with_the_model_keep_their_floor(name, lang):
-    found, violating, honest_flagged, honest = model_and_rules(lang, name)
+    found, violating, _, _, _ = model_and_rules(lang, name)
     assert found / violating >= BLIND_FLOOR_WITH_MODEL[(name, lang)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_honest_sentence_of_the_newest_batch_gets_an_error_and_few_a_warning(lang):
+    _, _, errors, warnings, honest = model_and_rules(lang, NEWEST)
+    assert errors == 0
+    assert warnings <= 0.03 * honest
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plain_clinic_prose_gets_no_warning(lang):
+    """compliance/prose/: whole posts of ordinary clinic writing, as `check` reads them."""
+    _, _, errors, warnings, honest = model_and_rules(lang, "prose")
+    assert honest >= 400 and errors == 0 and warnings <= 0.01 * honest
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from generator.check.core import Finding, LintContext, PostText, excerpt_at, front_matter_finding
-from generator.check.model_rule import model_findings
+from generator.check.model_rule import model_findings, overruled, prose_model, sentence_around
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
 from generator.errors import Excerpt
@@ -136,12 +136,22 @@ def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> 
         excerpt = field_excerpt(segments, index, match.start - segment_start, match.end - segment_start)
         yield front_matter_finding(post, key, match.rule.id, _ad_message(match.text, match.rule.message, key),
                                    match.rule.hint, reference=match.rule.reference or None, excerpt=excerpt)
-    flagged = []
-    for match in matcher.matches(text.prose, ctx.enabled):
-        flagged.append((match.start, match.end))
-        yield text.finding(match.rule.id, match.start, _ad_message(match.text, match.rule.message), match.rule.hint,
-                           end=match.end, reference=match.rule.reference or None)
-    if ctx.settings.claims_model:
+    model = prose_model(post.lang) if ctx.settings.claims_model else None
+    matches = list(matcher.matches(text.prose, ctx.enabled))
+    flagged = [(match.start, match.end, match.rule.id) for match in matches]
+    by_sentence: dict[tuple[int, int], list[str]] = {}  # each flagged sentence and the rules that matched in it
+    for match in matches:
+        by_sentence.setdefault(sentence_around(text.prose, match.start), []).append(match.rule.id)
+    readings = {span: overruled(model, " ".join(text.prose[span[0]:span[1]].split()), rule_ids)
+                for span, rule_ids in by_sentence.items()}
+    for match in matches:
+        honest = readings[sentence_around(text.prose, match.start)]
+        message = _ad_message(match.text, match.rule.message)
+        if honest is not None:
+            message += f"; but the claims model reads the sentence as honest ({honest:.0%}), so this is info: read it once more"
+        yield text.finding(match.rule.id, match.start, message, match.rule.hint, end=match.end,
+                           reference=match.rule.reference or None, cap="info" if honest is not None else None)
+    if model is not None:
         yield from model_findings(text, matcher, ctx, flagged)
 
 

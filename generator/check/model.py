@@ -42,9 +42,6 @@ class ClaimsModel:
         self.threshold = float(arrays["threshold"])
         self.example_labels = np.array([str(s) for s in arrays["example_labels"]])
         self.example_sentences = [str(s) for s in arrays["example_sentences"]]
-        self.example_indptr = arrays["example_indptr"]
-        self.example_indices = arrays["example_indices"]
-        self.example_data = arrays["example_data"].astype(np.float32)
         self._honest = self.classes.index(HONEST)
         self._batch: BatchScorer | None = None
         self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -103,18 +100,23 @@ class ClaimsModel:
         examples, indptr, indices, data = self._examples_of(family)
         products = vector[indices] * data
         starts = indptr[:-1]
-        similarity = np.add.reduceat(products, starts) if len(products) else np.zeros(len(starts))
+        similarity = (np.add.reduceat(products, np.minimum(starts, len(products) - 1)) if len(products)
+                      else np.zeros(len(starts)))
         similarity[starts == indptr[1:]] = 0.0  # reduceat repeats a value for an empty row
         return self.example_sentences[int(examples[int(np.argmax(similarity))])]
 
     def _examples_of(self, family: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The family's labelled sentences (their numbers) and their rows over the features, kept apart once."""
+        """The family's labelled sentences (their numbers) and their rows over the features, made once
+        from the sentences (a few hundred a family) when a verdict first needs them."""
         if family not in self._families:
             examples = np.flatnonzero(self.example_labels == family)
-            starts, ends = self.example_indptr[examples], self.example_indptr[examples + 1]
-            taken = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)] or [np.zeros(0, dtype=np.int64)])
-            indptr = np.concatenate(([0], np.cumsum(ends - starts)))
-            self._families[family] = (examples, indptr, self.example_indices[taken], self.example_data[taken])
+            rows = [[(self.index[name], value) for name, value in
+                     sentence_features(self.example_sentences[i], self.lang).items() if name in self.index]
+                    for i in examples]
+            indptr = np.concatenate(([0], np.cumsum([len(row) for row in rows]))).astype(np.int64)
+            indices = np.array([index for row in rows for index, _ in row], dtype=np.int64)
+            data = np.array([value for row in rows for _, value in row], dtype=np.float32)
+            self._families[family] = (examples, indptr, indices, data)
         return self._families[family]
 
 

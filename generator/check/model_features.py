@@ -29,7 +29,7 @@ def _grams(text: str, low: int, high: int) -> list[str]:
 def token_parts(token: str, lang: str) -> tuple[tuple[str, list[str]], ...]:
     """The features one word gives, wherever it stands, by kind: its character n-grams, itself and
     (Korean) its letters' n-grams."""
-    parts: tuple[tuple[str, list[str]], ...] = (("c", _grams(f" {token} ", 2, 4)), ("w", [token]))
+    parts: tuple[tuple[str, list[str]], ...] = (("c", _grams(f" {token} ", 2, 5)), ("w", [token]))
     if lang == "ko":
         parts += (("j", _grams(f" {unicodedata.normalize('NFD', token)} ", 3, 4)),)
     return parts

@@ -1,14 +1,16 @@
 """Claims no rule lists, read by the claims model (model.py): a warning with the rule family, the
 sentence's decisive words and the labelled sentence it reads most like.
 
-Only sentences no rule flagged are given to the model, and only in a post's prose (the rule packs
-already read titles, descriptions and FAQs word by word). The model never raises an error: the
-rules, which cite the law, keep that level.
+The model reads a post's prose (the rule packs already read titles, descriptions and FAQs word by
+word); a sentence a rule flagged gets its finding only when it reads as another family. The model
+never raises an error: the rules, which cite the law, keep that level. It may lower one: a rule that matched a word in a
+sentence the model reads as honest with OVERRULE confidence ("Reserved parking is guaranteed for
+patients", "시술 당일 음주는 무조건 피해 주세요") is shown as info, for a person to read once more.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from generator.check.core import Finding, LintContext, PostText
 from generator.check.matching import LanguageMatcher
@@ -25,6 +27,41 @@ _RISK = re.compile(r"^(?:pain|pains|hurts?|bruis(?:e|es|ing)|swell\w*|downtime|s
                    r"redness|recovery|통증\w*|아프\w*|멍\w*|붓기\w*|부기\w*|흉터\w*|부작용\w*|다운타임\w*|회복\w*|자국\w*)$")
 
 
+# P(honest) at which the model's reading lowers a rule's match to info. Chosen by training without
+# blind batch b3 and scoring it: at 0.8 four of b3's honest Korean sentences with a rule's warning
+# became info and none of its violating sentences did (compliance/PROTOCOL.md, run 8).
+OVERRULE = 0.8
+# Families whose words are the claim or its refutation by negation alone ("painless for most", "no
+# treatment is painless"): the rules read negation, the model reads words, so it never overrules them.
+NEGATION_DECIDES = frozenset({"ad-absolute-claim"})
+
+
+def prose_model(lang: str) -> "ClaimsModel | None":
+    """The language's claims model, loaded on first use (numpy and the weights load only here)."""
+    from generator.check.model import load_model
+
+    return load_model(lang.split("-")[0])
+
+
+def sentence_around(prose: str, offset: int) -> tuple[int, int]:
+    """(start, end) of the sentence of prose that holds offset: from after the last line break or
+    stop followed by a space before it, to the next stop (with it) or line break."""
+    before = [prose.rfind("\n", 0, offset) + 1] + [at + 2 for at in (prose.rfind(f"{stop} ", 0, offset) for stop in ".!?。")
+                                                  if at >= 0]
+    after = [at for at in (prose.find("\n", offset), *(prose.find(f"{stop} ", offset) for stop in ".!?。")) if at >= 0]
+    end = min(after) if after else len(prose)
+    return max(before), end + (prose[end:end + 1] != "\n")
+
+
+def overruled(model: "ClaimsModel | None", sentence: str, rule_ids: Iterable[str]) -> float | None:
+    """How surely the model reads a sentence the rules matched as honest, when surely enough to
+    overrule them (never for a family that NEGATION_DECIDES)."""
+    if model is None or NEGATION_DECIDES.intersection(rule_ids):
+        return None
+    honest = model.probabilities(sentence)["honest"]
+    return honest if honest >= OVERRULE else None
+
+
 def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str) -> "Verdict | None":
     """The model's verdict, unless the sentence negates, questions or quotes its most decisive word as
     the rules would judge it ("No treatment is completely painless"): word counts do not see negation."""
@@ -39,11 +76,9 @@ def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str)
 
 
 def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
-                   flagged: list[tuple[int, int]]) -> Iterator[Finding]:
-    """flagged: (start, end) of what the rules found in text.prose; those sentences are theirs."""
-    from generator.check.model import load_model
-
-    model = load_model(text.post.lang.split("-")[0])
+                   flagged: list[tuple[int, int, str]]) -> Iterator[Finding]:
+    """flagged: (start, end, rule id) of what the rules found in text.prose."""
+    model = prose_model(text.post.lang)
     if model is None:
         return
     rules = {rule.id: rule for rule in matcher.rules}
@@ -51,11 +86,14 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
     for match in SENTENCE.finditer(text.prose):
         start, end = match.span()
         sentence = match.group().strip()
-        if len(sentence) >= _MIN_CHARACTERS and not (flagged and any(s < end and start < e for s, e in flagged)):
-            candidates.append((match, " ".join(sentence.split())))
-    for (match, sentence), near in zip(candidates, model.flagged([sentence for _, sentence in candidates])):
+        if len(sentence) >= _MIN_CHARACTERS:
+            found = {rule_id for s, e, rule_id in flagged if s < end and start < e} if flagged else set()
+            candidates.append((match, " ".join(sentence.split()), found))
+    for (match, sentence, found), near in zip(candidates, model.flagged([c[1] for c in candidates])):
         verdict = model_verdict(model, matcher, sentence) if near else None
-        if verdict is None or not ctx.on(verdict.family) or verdict.family not in rules:
+        # A sentence a rule flagged gets the model's finding too when it reads as another family
+        # ("write about us and get a free peel": the rule sees a gift, the model a paid review).
+        if verdict is None or verdict.family in found or not ctx.on(verdict.family) or verdict.family not in rules:
             continue
         rule = rules[verdict.family]
         lead = match.start() + (len(match.group()) - len(match.group().lstrip()))

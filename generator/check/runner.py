@@ -289,10 +289,13 @@ def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
             list(dict.fromkeys(looked_up)))  # a post often asks the same thing twice
 
 
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
 def _diagnostic(finding: Finding, settings: LintSettings) -> Diagnostic:
     severity = settings.severities[finding.rule]
-    if finding.cap == "warning" and severity == "error":
-        severity = "warning"
+    if finding.cap is not None and _RANK[severity] > _RANK[finding.cap]:
+        severity = finding.cap
     return Diagnostic(severity, finding.path, finding.line, finding.message, finding.hint,
                       finding.column, finding.rule, finding.reference, finding.excerpt)
 
