@@ -157,11 +157,14 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Only `serve` needs the watcher and the HTTP server.
+    from generator.admin.fetch import EditorFetchError, editor_source, fetching_line
     from generator.serve.events import ServeEvent
     from generator.serve.server import ServeOptions, serve
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+
+    editor = editor_source(os.environ)
 
     def report(event: ServeEvent) -> None:
         if event.kind == "built" and event.result is not None:
@@ -174,6 +177,8 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     else "the browser shows the errors until the site builds")
             print(_red(f"Build failed: {_plural(len(event.diagnostics), 'error')}; {kept}. "
                        "Fix and save to try again.", err), file=err, flush=True)
+        elif event.kind == "fetching":
+            print(fetching_line(editor), file=out, flush=True)
         elif event.kind == "serving":
             print(f"Serving {args.site_dir} at {event.url} (press Ctrl-C to stop)", file=out, flush=True)
             if args.edit:
@@ -187,8 +192,11 @@ def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(event.message, file=err, flush=True)
 
     try:
-        serve(ServeOptions(site_dir=args.site_dir, host=args.host, port=args.port,
-                           drafts=args.drafts, future=args.future, edit=args.edit), report)
+        serve(ServeOptions(site_dir=args.site_dir, host=args.host, port=args.port, drafts=args.drafts,
+                           future=args.future, edit=args.edit, editor=editor), report)
+    except EditorFetchError as exc:
+        print(f"{_red('error', err)}: {exc}", file=err)
+        return EXIT_CONTENT
     except KeyboardInterrupt:
         pass
     print("Stopped.", file=out, flush=True)

@@ -2,15 +2,9 @@
 front-matter contract, Decap CMS is copied from the lock's package, and _headers gives it its own policy."""
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import io
 import json
 import re
-import subprocess
-import sys
-import tarfile
 
 import pytest
 import yaml
@@ -19,7 +13,6 @@ from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli
 from generator.admin.files import CMS_INTEGRITY, CMS_VERSION
 from generator.build import BuildOptions, build_site
 from generator.content.posts import FRONT_MATTER_KEYS
-from generator.deploy.ci import fetch_editor_script
 from generator.outputs.headers import policy_in_headers
 
 NURSE = '\n[authors.nurse-park]\nname = { ko = "박OO 간호사", en = "Nurse Park" }\ntype = "Person"\n'
@@ -162,33 +155,3 @@ def test_without_the_editor_the_headers_are_as_before(site_factory):
     assert not (output / "admin").exists()
     headers = (output / "_headers").read_text(encoding="utf-8")
     assert "/*\n  Content-Security-Policy: default-src 'self'" in headers and "X-Robots-Tag" not in headers
-
-
-def _tarball(path, files: dict[str, bytes]) -> str:
-    """An npm package archive holding files; returns its integrity string."""
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
-
-
-def test_the_publish_workflow_fetches_the_editor_only_when_it_matches_the_pinned_digest(tmp_path):
-    archive = tmp_path / "decap-cms.tgz"
-    integrity = _tarball(archive, {"package/dist/decap-cms.js": b"cms", "package/dist/decap-cms.js.map": b"map",
-                                   "package/README.md": b"readme"})
-    for given, site in ((integrity, tmp_path / "site"), ("sha512-" + "A" * 86 + "==", tmp_path / "tampered")):
-        site.mkdir()
-        script = fetch_editor_script(archive.as_uri(), given).replace("python -", f"{sys.executable} -", 1)
-        result = subprocess.run(["bash", "-c", script], cwd=site, capture_output=True, text=True)
-        dist = site / "node_modules" / "decap-cms" / "dist"
-        if given == integrity:
-            assert result.returncode == 0, result.stderr
-            assert sorted(p.name for p in dist.iterdir()) == ["decap-cms.js"]  # no source map, nothing else
-            (site / "site.toml").write_text(MINIMAL_CONFIG, encoding="utf-8")
-            assert (built(site) / "admin" / "decap-cms.js").read_bytes() == b"cms"  # the site's copy comes first
-        else:
-            assert result.returncode != 0 and "does not match the digest" in result.stderr
-            assert not dist.exists()
-

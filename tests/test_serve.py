@@ -88,13 +88,13 @@ def served(site_factory, tmp_path):
 
 
 @contextmanager
-def serving(site: Path, log: Path, *options: str) -> Iterator[Served]:
+def serving(site: Path, log: Path, *options: str, cwd: Path = REPO) -> Iterator[Served]:
     """`clinicpress serve` on the site in a process of its own, once it answers; its output goes to log.*.
-    options: more command-line options, such as --edit."""
+    options: more command-line options, such as --edit; cwd: the folder whose `generator` runs."""
     port = free_port()
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(site), "--port", str(port),
-                                    "--future", *options], cwd=REPO, stdout=out, stderr=err)
+                                    "--future", *options], cwd=cwd, stdout=out, stderr=err)
     running = Served(site, f"http://127.0.0.1:{port}/", process, log)
     try:
         def answers() -> bool:

@@ -38,6 +38,10 @@ LABELS = {
         "reviewed_by_hint": "의사만 선택할 수 있습니다", "last_reviewed": "마지막 감수일",
         "image": "대표 사진", "image_alt": "대표 사진 설명 (대체 텍스트)", "faq": "자주 묻는 질문",
         "q": "질문", "a": "답변", "draft": "임시 저장 (게시하지 않음)", "body": "본문",
+        "not_installed": "글쓰기 화면의 코드(Decap CMS)가 아직 없습니다. 이 컴퓨터에서 쓰려면 인터넷에 연결된 "
+                         "상태로 사이트 폴더에서 {serve}를 한 번 실행하세요. 코드를 내려받아 확인하고 글쓰기 "
+                         "주소(/admin/)를 알려 줍니다. {init}이 만든 게시 작업(GitHub·GitLab)은 게시할 때마다 "
+                         "코드를 내려받으므로, 게시된 블로그의 /admin/에는 글쓰기 화면이 있습니다.",
     },
     "en": {
         "collection": "Blog posts", "new": "New post", "title": "Title", "translation_key": "Address name",
@@ -54,6 +58,11 @@ LABELS = {
         "reviewed_by_hint": "physicians only", "last_reviewed": "Last reviewed",
         "image": "Cover photo", "image_alt": "Cover photo description (alt text)", "faq": "FAQ",
         "q": "Question", "a": "Answer", "draft": "Draft (not published)", "body": "Text",
+        "not_installed": "The editor's code (Decap CMS) is not here yet. To write on this computer, run {serve} "
+                         "once in the site's folder while connected to the internet: it downloads the code, "
+                         "checks it and prints the editor's address (/admin/). The publish workflow that {init} "
+                         "wrote (GitHub or GitLab) downloads it on every publication, so the published "
+                         "blog's /admin/ has the editor.",
     },
 }
 

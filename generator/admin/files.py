@@ -1,7 +1,8 @@
 """The files of /admin/: the page, its configuration, the preview script and the vendored Decap CMS.
 
 Decap CMS comes from npm (package.json pins it, package-lock.json holds its integrity) and is copied
-from node_modules as it is: the editor loads nothing from a CDN.
+from node_modules as it is: the editor loads nothing from a CDN. A site without it (ClinicPress installed
+with pip) gets it from npm's registry through fetch.py, which `serve --edit` and the publish workflow run.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ CMS_INTEGRITY = "sha512-hf+dPlCh7TJmWl8+6VRzHYOWhri5xgUknrZbDewaWe4s9B7xJ8PQugp2
 CMS_TARBALL = f"https://registry.npmjs.org/decap-cms/-/decap-cms-{CMS_VERSION}.tgz"
 CMS_PACKAGE = Path("node_modules") / "decap-cms" / "dist"
 REPOSITORY = Path(__file__).resolve().parents[2]  # a checkout of ClinicPress, where `npm ci` installs
+SERVE_EDIT = "clinicpress serve --edit"  # fetches the editor when it is missing (serve/server.py)
 OWN_FILES = ("preview.js", "preview.css")  # the preview template and its findings panel
 # What Decap CMS needs beyond the blog's policy: inline styles (it styles its React components at run
 # time), eval (its configuration validator compiles schemas), blob: and data: images (unsaved uploads),
@@ -104,9 +106,9 @@ def _page(config: SiteConfig, urls: Urls, stylesheet: str, policy_meta: str, ins
                 f'<script src="preview.js" data-stylesheet="{html.escape(stylesheet)}" '
                 f'data-check="{html.escape(urls.href(CHECK_PATH.lstrip("/")))}" '
                 f'data-text="{html.escape(json.dumps(_preview_text(config), ensure_ascii=False))}"></script>')
-    else:  # a copy of ClinicPress without `npm ci`: say so instead of a blank page
-        body = ("<p>The editor's code (Decap CMS) is not installed with this copy of ClinicPress: run "
-                "<code>npm ci</code> in ClinicPress's folder, then build again.</p>")
+    else:  # a pip install, or a site that has not fetched it yet (fetch.py): say how instead of a blank page
+        body = "<p>" + html.escape(editor_text(config)["not_installed"]).format(
+            serve=f"<code>{SERVE_EDIT}</code>", init="<code>clinicpress init</code>") + "</p>"
     return (f'<!doctype html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="robots" content="noindex, nofollow">\n'

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from generator import __version__
-from generator.admin.files import CMS_INTEGRITY, CMS_PACKAGE, CMS_TARBALL
+from generator.admin.fetch import COMMAND as FETCH_EDITOR
 from generator.incremental.cache import CACHE_DIR
 
 
@@ -25,31 +25,8 @@ def ci_files(timezone: str) -> dict[str, str]:
     cron, local = nightly_cron(timezone)
     return {".github/workflows/publish.yml": GITHUB_WORKFLOW.format(
                 cron=cron, local=local, version=__version__, cache=CACHE_DIR, requirements=GITHUB_REQUIREMENTS,
-                fetch_editor=_indented(fetch_editor_script(), 10)),
-            ".gitlab-ci.yml": GITLAB_CI.format(version=__version__, cache=CACHE_DIR,
-                                               fetch_editor=_indented(fetch_editor_script(), 6))}
-
-
-def fetch_editor_script(url: str = CMS_TARBALL, integrity: str = CMS_INTEGRITY) -> str:
-    """Shell lines that put Decap CMS's dist/ where `build` looks for it (the site's node_modules), from
-    npm's registry, refused unless it matches the digest package-lock.json pins: the published /admin/."""
-    target = CMS_PACKAGE.as_posix()
-    return f"""python - <<'FETCH'
-import base64, hashlib, io, tarfile, urllib.request
-data = urllib.request.urlopen("{url}").read()
-if "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode() != "{integrity}":
-    raise SystemExit("the editor (Decap CMS) downloaded does not match the digest ClinicPress pins")
-with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-    files = [m for m in archive.getmembers() if m.isfile() and m.name.startswith("package/dist/")
-             and not m.name.endswith(".map")]
-    for member in files:
-        member.name = "{target}/" + member.name[len("package/dist/"):]
-    archive.extractall(".", members=files, filter="data")
-FETCH"""
-
-
-def _indented(text: str, spaces: int) -> str:
-    return "\n".join(" " * spaces + line if line else line for line in text.splitlines())
+                fetch_editor=FETCH_EDITOR),
+            ".gitlab-ci.yml": GITLAB_CI.format(version=__version__, cache=CACHE_DIR, fetch_editor=FETCH_EDITOR)}
 
 
 # The site's own pinned requirements, if it has them: a change starts a fresh cache.
@@ -101,8 +78,7 @@ jobs:
           restore-keys: clinicpress-${{{{ env.CLINICPRESS_VERSION }}}}-${{{{ {requirements} }}}}-
       # The browser editor at /admin/ (Decap CMS), checked against the digest ClinicPress pins.
       - name: Fetch the editor
-        run: |
-{fetch_editor}
+        run: {fetch_editor}
       - name: Check the posts (errors stop the publishing)
         run: clinicpress check
       - name: Build
@@ -143,8 +119,7 @@ pages:
       - {cache}/
   script:
     - pip install "clinicpress==$CLINICPRESS_VERSION"
-    - |  # the browser editor at /admin/ (Decap CMS), checked against the digest ClinicPress pins
-{fetch_editor}
+    - {fetch_editor}  # the browser editor at /admin/ (Decap CMS), checked against the digest ClinicPress pins
     - clinicpress check
     - clinicpress build -o public
   artifacts:

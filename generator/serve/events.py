@@ -10,8 +10,9 @@ from generator.errors import Diagnostic
 
 @dataclass(frozen=True, slots=True)
 class ServeEvent:
-    """What the server tells the command line: kind is serving, built, failed, changed, previewed
-    (an edited post's page shown before the build, or its errors) or request."""
+    """What the server tells the command line: kind is fetching (the editor's code, see admin/fetch.py), serving,
+    built, failed, changed, previewed (an edited post's page shown before the build, or its errors) or
+    request."""
 
     kind: str
     url: str = ""

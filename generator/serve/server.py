@@ -23,6 +23,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.admin.fetch import EditorSource, fetch_editor
+from generator.admin.files import find_cms
 from generator.build import BuildOptions
 from generator.errors import UsageError
 from generator.serve.connections import Limits
@@ -51,6 +53,7 @@ class ServeOptions:
     future: bool = False
     limits: Limits = Limits()
     edit: bool = False  # the browser editor may save into the site folder (editor.py)
+    editor: EditorSource = EditorSource()  # where --edit fetches Decap CMS from when the site has none
 
 
 def public_url(host: str, port: int) -> str:
@@ -65,7 +68,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def serve(options: ServeOptions, report: Report) -> None:
-    """Build, serve and rebuild on every change until Ctrl-C (or SIGTERM); cleans up after itself."""
+    """Build, serve and rebuild on every change until Ctrl-C (or SIGTERM); cleans up after itself. With
+    --edit, a site without the editor's code fetches it first (admin/fetch.py)."""
     site_dir = options.site_dir
     if options.edit and options.host not in ("127.0.0.1", "localhost", "::1"):
         raise UsageError(f"--edit lets the browser save into {site_dir}: it listens on this computer only; "
@@ -76,6 +80,9 @@ def serve(options: ServeOptions, report: Report) -> None:
     if threading.current_thread() is threading.main_thread():
         restore = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if options.edit and find_cms(site_dir) is None:  # a pip install has no node_modules: fetch it once
+            report(ServeEvent("fetching"))
+            fetch_editor(site_dir, options.editor.url, options.editor.integrity)  # EditorFetchError: cli.py says why
         with tempfile.TemporaryDirectory(prefix="clinicpress-serve-") as private:
             _serve_from(options, Path(private) / "site", report)
     finally:
