@@ -260,6 +260,7 @@ type = "Physician"                    # "Physician" for doctors, "Person" for ev
 # bio = { ko = "...", en = "..." }               # a sentence or two on the author page
 # medical_specialty = "Dermatology"              # schema.org name, e.g. PlasticSurgery, Dermatology
 # same_as = ["https://www.linkedin.com/in/..."]  # other profiles that confirm who the author is
+# github = "..."                                 # their GitHub login: approving a post there marks it reviewed
 
 # A series groups posts in parts (series: lip-filler and series_part: 1 in a post).
 # [series.lip-filler]
