@@ -341,7 +341,8 @@ enabled = true                # false: no /admin/
 # repository = "clinic/blog"  # owner/name of the repository on GitHub
 # branch = "main"             # the branch the publish workflow runs on
 # auth_url = "https://..."    # the GitHub sign-in service (an OAuth app's small helper, see README)
-# review = false              # true: a post waits as a pull request until a doctor approves it
+# review = false              # true: a post waits as a pull request until a doctor approves it, and the
+                              # approval writes reviewed_by and last_reviewed (.github/workflows/approve.yml)
 
 # Where `clinicpress deploy` publishes (.github/workflows/publish.yml publishes to GitHub Pages without it).
 # [deploy]
