@@ -294,8 +294,25 @@ def run_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_approve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from generator.approval.command import ApprovalRequest, approve_posts
+
+    request = ApprovalRequest(posts=tuple(args.posts), by=args.by, github_login=args.github_login, date=args.date,
+                              changed_since=args.changed_since)
+    result = approve_posts(args.site_dir, request)
+    reviewer, day = result.reviewer.id, result.day.isoformat()
+    if not result.posts:
+        print(f"No post changed since {args.changed_since}: nothing to approve.", file=out)
+    for path in result.posts:
+        if path in result.unchanged:
+            print(f"{path} already says reviewed_by: {reviewer}, last_reviewed: {day}", file=out)
+        else:
+            print(f"Approved {path}: reviewed_by: {reviewer}, last_reviewed: {day}", file=out)
+    return EXIT_OK
+
+
 COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "init": run_init,
-            "deploy": run_deploy}
+            "deploy": run_deploy, "approve": run_approve}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

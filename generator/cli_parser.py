@@ -178,6 +178,35 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
     deploy.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")
     deploy.add_argument("-v", "--verbose", action="store_true", help="print every build warning in full")
 
+    approve = command("approve", "record a physician's medical review in posts and their translations",
+                      "clinicpress approve posts/en/lip-filler-aftercare.md --by dr-lee",
+                      "sets reviewed_by: dr-lee and last_reviewed: today in the post and its translations",
+                      "clinicpress approve posts/ko/보톡스-관리.md --by dr-lee --date 2026-07-03",
+                      "with the day the review was done",
+                      "clinicpress approve my-clinic-blog/posts/en/welcome.md --by dr-lee --site my-clinic-blog",
+                      "a post of a site in another folder",
+                      "clinicpress approve --github-login lee-md --changed-since origin/main",
+                      "every post changed on this branch since main, by the doctor whose github is lee-md "
+                      "(as the approve workflow does)")
+    approve.add_argument("posts", nargs="*", type=Path, metavar="POST_PATH",
+                         help="a post to approve, e.g. posts/en/lip-filler-aftercare.md; its translations are "
+                              "approved with it")
+    reviewer = approve.add_mutually_exclusive_group(required=True)
+    reviewer.add_argument("--by", metavar="AUTHOR_ID",
+                          help="the reviewer: an id from [authors] in site.toml whose type is \"Physician\", and "
+                               "not the post's author")
+    reviewer.add_argument("--github-login", metavar="LOGIN",
+                          help="the reviewer by their GitHub login, the github = \"...\" of their [authors] table")
+    approve.add_argument("--date", metavar="YYYY-MM-DD",
+                         help="the day of the review (default: today in the site's time zone, or the day of "
+                              "SOURCE_DATE_EPOCH when it is set)")
+    approve.add_argument("--changed-since", metavar="REF",
+                         help="also approve every post added or changed between REF and HEAD in the site's git "
+                              "repository, e.g. origin/main")
+    approve.add_argument("--site", dest="site_dir", type=Path, metavar="SITE_DIR",
+                         help="the site's folder, the one that holds site.toml (default: the nearest folder up "
+                              "from here with a site.toml)")
+
     init = command("init", "create a new site that builds as is",
                    "clinicpress init my-clinic-blog",
                    "a site with two sample posts, site.toml to fill in and publishing workflows")

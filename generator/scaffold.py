@@ -260,6 +260,7 @@ type = "Physician"                    # "Physician" for doctors, "Person" for ev
 # bio = { ko = "...", en = "..." }               # a sentence or two on the author page
 # medical_specialty = "Dermatology"              # schema.org name, e.g. PlasticSurgery, Dermatology
 # same_as = ["https://www.linkedin.com/in/..."]  # other profiles that confirm who the author is
+# github = "..."                                 # their GitHub login: approving a post there marks it reviewed
 
 # A series groups posts in parts (series: lip-filler and series_part: 1 in a post).
 # [series.lip-filler]
@@ -340,7 +341,8 @@ enabled = true                # false: no /admin/
 # repository = "clinic/blog"  # owner/name of the repository on GitHub
 # branch = "main"             # the branch the publish workflow runs on
 # auth_url = "https://..."    # the GitHub sign-in service (an OAuth app's small helper, see README)
-# review = false              # true: a post waits as a pull request until a doctor approves it
+# review = false              # true: a post waits as a pull request until a doctor approves it, and the
+                              # approval writes reviewed_by and last_reviewed (.github/workflows/approve.yml)
 
 # Where `clinicpress deploy` publishes (.github/workflows/publish.yml publishes to GitHub Pages without it).
 # [deploy]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,6 +138,17 @@ def run_cli(*argv: str) -> CliResult:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def git(folder: Path, *argv: str) -> str:
+    """The system git run in folder; its output."""
+    return subprocess.run(["git", "-C", str(folder), *argv], check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(folder: Path, message: str) -> None:
+    """Every file of the repository at folder committed, by a writer of the tests."""
+    git(folder, "add", "--all")
+    git(folder, "-c", "user.name=Writer", "-c", "user.email=writer@example.com", "commit", "--quiet", "-m", message)
 
 
 def copy_sample_site(target: Path) -> Path:

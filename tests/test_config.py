@@ -126,3 +126,48 @@ def test_script_hosts_must_be_https_origins():
     assert sorted(m for m in found if "script_hosts" in m) == sorted(
         f"site.toml:36: 'security.script_hosts' has '{host}', which is not an https origin"
         for host in ("https:", "http://insecure.example", "https://cdn.example.com/embed.js"))
+
+
+GITHUB_KIM = ('type = "Physician"\n\n[authors.dr-lee]', 'type = "Physician"\ngithub = "{login}"\n\n[authors.dr-lee]')
+
+
+def with_logins(kim: str, lee: str | None = None) -> str:
+    text = MINIMAL_CONFIG.replace(GITHUB_KIM[0], GITHUB_KIM[1].format(login=kim), 1)
+    return text + (f'github = "{lee}"\n' if lee is not None else "")
+
+
+def test_an_author_may_give_a_github_login():
+    config = parse_config(with_logins("Kim-MD", "lee-md"), Path("."))
+    assert config.author("dr-kim").github == "Kim-MD" and config.author("dr-lee").github == "lee-md"
+    assert parse_config(MINIMAL_CONFIG, Path(".")).author("dr-kim").github == ""
+
+
+@pytest.mark.parametrize("login, hint", [
+    ("@kim-md", 'write the login alone: github = "kim-md"'),
+    ("https://github.com/kim-md", 'write the login alone: github = "kim-md"'),
+    ("github.com/kim-md/", 'write the login alone: github = "kim-md"'),
+    ("kim md", "a GitHub login has letters, digits and '-' only"),
+    ("-kim", "a GitHub login has letters, digits and '-' only"),
+    ("kim_md", "a GitHub login has letters, digits and '-' only"),
+    ("k" * 40, "a GitHub login has letters, digits and '-' only"),
+], ids=["at-sign", "profile-address", "address-without-scheme", "space", "leading-dash", "underscore", "too-long"])
+def test_a_github_login_must_be_one(login, hint):
+    with pytest.raises(BuildError) as caught:
+        parse_config(with_logins(login), Path("."))
+    (found,) = caught.value.diagnostics
+    assert (found.line, found.message) == (29, f"'authors.dr-kim.github' '{login}' is not a GitHub login")
+    assert found.hint.startswith(hint)
+
+
+def test_two_authors_may_not_share_a_github_login_whatever_its_case():
+    assert messages(with_logins("Kim-MD", "kim-md")) == [
+        "site.toml:35: 'authors.dr-lee.github' 'kim-md' is also the login of [authors.dr-kim] (written 'Kim-MD': "
+        "GitHub ignores upper and lower case): an approval on GitHub must name one author"]
+
+
+def test_a_misspelt_github_key_is_unknown_and_suggested():
+    with pytest.raises(BuildError) as caught:
+        parse_config(MINIMAL_CONFIG + 'githbu = "lee-md"\n', Path("."))
+    (found,) = caught.value.diagnostics
+    assert (found.line, found.message, found.hint) == (34, "unknown key 'authors.dr-lee.githbu'",
+                                                       "did you mean 'github'?")

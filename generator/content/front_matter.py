@@ -84,6 +84,17 @@ def declared_translation_key(source: SourceFile) -> str:
     return value.strip() if isinstance(value, str) and value.strip() else unicodedata.normalize("NFC", source.name)
 
 
+def reads_as_text(value: str) -> bool:
+    """Whether `key: value` written without quotes reads back as that text (not a number, true/false or null)."""
+    loader = _PostYAMLLoader(f"key: {value}\n")
+    try:
+        return loader.get_single_data() == {"key": value}
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+
+
 def _load(front_matter: str, path: str, first_line: int) -> tuple[dict | None, dict[str, int], list[Diagnostic]]:
     loader = _PostYAMLLoader(front_matter)
     try:

@@ -1,6 +1,7 @@
 """Continuous publishing for a new site (`clinicpress init`): GitHub Actions and GitLab CI files that check,
 build and publish the blog on every push to the main branch, every night (so that a post dated in the
-future goes live on its day) and by hand.
+future goes live on its day) and by hand; and a GitHub workflow that turns a physician's approval of
+the browser editor's pull request into `reviewed_by:` and `last_reviewed:` in its posts.
 
 Both keep .clinicpress-cache/ from one run to the next, so a nightly build does not process every photo
 again. The cache starts fresh when the ClinicPress version or a requirements file changes."""
@@ -26,6 +27,7 @@ def ci_files(timezone: str) -> dict[str, str]:
     return {".github/workflows/publish.yml": GITHUB_WORKFLOW.format(
                 cron=cron, local=local, version=__version__, cache=CACHE_DIR, requirements=GITHUB_REQUIREMENTS,
                 fetch_editor=FETCH_EDITOR),
+            ".github/workflows/approve.yml": APPROVE_WORKFLOW.format(version=__version__, branches=EDITOR_BRANCHES),
             ".gitlab-ci.yml": GITLAB_CI.format(version=__version__, cache=CACHE_DIR, fetch_editor=FETCH_EDITOR)}
 
 
@@ -98,6 +100,73 @@ jobs:
       - name: Publish to GitHub Pages
         id: deployment
         uses: actions/deploy-pages@v4
+'''
+
+EDITOR_BRANCHES = "cms/"  # Decap CMS's editorial workflow keeps each post waiting for review on such a branch
+
+APPROVE_WORKFLOW = '''\
+# Records a doctor's medical review in the posts, so that search engines are told who checked them.
+#
+# With `review = true` under [admin] in site.toml, a post saved in the browser editor waits as a pull
+# request (Pull requests tab). When a doctor opens it and approves it there (Files changed > Review
+# changes > Approve > Submit review), this workflow writes into the waiting post, in every language:
+#   reviewed_by: <the doctor's id from site.toml>
+#   last_reviewed: <today>
+# and saves that change to the same pull request; publishing the post then publishes the review.
+#
+# Once: add the doctor's GitHub login to their table in site.toml, for example
+#   [authors.dr-lee]
+#   github = "lee-md"
+# If the approval comes from someone who is not a doctor in site.toml (type = "Physician"), or from the
+# post's own author, this workflow fails and its log says why; the post is left as it was.
+name: Approve
+
+on:
+  pull_request_review:
+    types: [submitted]  # a review was given on a pull request
+
+env:
+  CLINICPRESS_VERSION: "{version}"  # the same ClinicPress as the publish workflow
+
+permissions:
+  contents: write  # to save the review in the post's pull request
+
+jobs:
+  approve:
+    # Only approvals, only of the editor's posts (its branches start with {branches}) and only of pull
+    # requests from this repository.
+    if: >-
+      github.event.review.state == 'approved' &&
+      startsWith(github.event.pull_request.head.ref, '{branches}') &&
+      github.event.pull_request.head.repo.full_name == github.repository
+    runs-on: ubuntu-latest
+    steps:
+      # The waiting post's branch, with its history, to compare it with the branch it will be published to.
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{{{ github.event.pull_request.head.ref }}}}
+          fetch-depth: 0
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: Install ClinicPress
+        run: pip install "clinicpress==$CLINICPRESS_VERSION"
+      # Every post the pull request adds or changes, and its translations.
+      - name: Mark the posts as reviewed by the approving doctor
+        run: clinicpress approve --github-login "${{{{ github.event.review.user.login }}}}" --changed-since "origin/${{{{ github.event.pull_request.base.ref }}}}"
+      - name: Save the review in the pull request
+        env:
+          REVIEWER: ${{{{ github.event.review.user.login }}}}
+        run: |
+          git add --update posts
+          if git diff --cached --quiet; then
+            echo "The posts already name this review: nothing to save."
+            exit 0
+          fi
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          git commit --quiet -m "Medical review by @$REVIEWER: reviewed_by and last_reviewed in the approved posts"
+          git push origin HEAD
 '''
 
 GITLAB_CI = '''\
