@@ -24,6 +24,34 @@ HONEST = "honest"
 _ROUNDING = 1e-3  # the batch sums in another order than judge(): sentences this close to the threshold go to judge()
 
 
+class FeatureIndex:
+    """Feature name ("kind:value") -> its row of weights, held as one dictionary per kind: the batch
+    scorer looks words up by kind, and one copy of some hundred thousand names is enough."""
+
+    def __init__(self, names: np.ndarray):
+        self.by_kind: dict[str, dict[str, int]] = {}
+        for row, name in enumerate(names.tolist()):
+            kind, _, value = name.partition(":")
+            self.by_kind.setdefault(kind, {})[value] = row
+        self.size = len(names)
+
+    def get(self, name: str) -> int | None:
+        kind, _, value = name.partition(":")
+        return self.by_kind.get(kind, {}).get(value)
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def __getitem__(self, name: str) -> int:
+        row = self.get(name)
+        if row is None:
+            raise KeyError(name)
+        return row
+
+    def __len__(self) -> int:
+        return self.size
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     family: str
@@ -36,7 +64,7 @@ class ClaimsModel:
     def __init__(self, lang: str, arrays: dict[str, np.ndarray]):
         self.lang = lang
         self.classes = [str(c) for c in arrays["classes"]]
-        self.index = {str(name): row for row, name in enumerate(arrays["features"])}
+        self.index = FeatureIndex(arrays["features"])
         self.weights = arrays["weights"].astype(np.float32)
         self.intercept = arrays["intercept"].astype(np.float32)
         self.threshold = float(arrays["threshold"])
@@ -49,7 +77,7 @@ class ClaimsModel:
     def flagged(self, sentences: list[str]) -> list[bool]:
         """Which sentences judge() could flag, so that it reads only the few near or over the threshold."""
         if self._batch is None:
-            self._batch = BatchScorer(self.lang, self.index, self.weights, self.intercept, self._honest,
+            self._batch = BatchScorer(self.lang, self.index.by_kind, self.weights, self.intercept, self._honest,
                                       lambda sentence: 1.0 - self.probabilities(sentence)[HONEST])
         return list(self._batch.claims(sentences) >= self.threshold - _ROUNDING)
 

@@ -19,7 +19,7 @@ from generator.check.model_features import token_parts
 
 _WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
 _END = -1  # a sentence's end among the words' numbers
-_KNOWN_WORDS = 100_000  # words kept (some 500 bytes each); a site has far fewer, a corpus of made-up words more
+_KNOWN_WORDS = 30_000  # words kept (some 500 bytes each); a site has far fewer, a corpus of made-up words more
 # A feature's id is its row when the model knows it, else a 44-bit hash of its name or the numbers of a
 # pair's words, in ranges that never meet. A sentence's place in its batch and an id share one int64, so
 # that one sort finds each sentence's distinct features.
@@ -29,17 +29,14 @@ _SALTS = {"c": 0x5A17C0DE1234567, "w": 0x2B7E151628AED2A6, "j": 0x3243F6A8885A30
 
 
 class BatchScorer:
-    def __init__(self, lang: str, index: Mapping[str, int], weights: np.ndarray, intercept: np.ndarray,
-                 honest: int, claim: Callable[[str], float]):
-        """index: feature name -> row of weights (features x classes); honest: the honest class's column;
-        claim: one sentence's confidence, the slow way (ClaimsModel)."""
-        self.lang, self.rows, self.claim, self.honest = lang, len(index), claim, honest
-        self.weights = weights.astype(np.float64)
+    def __init__(self, lang: str, by_kind: Mapping[str, Mapping[str, int]], weights: np.ndarray,
+                 intercept: np.ndarray, honest: int, claim: Callable[[str], float]):
+        """by_kind: feature kind -> value -> row of weights (features x classes); honest: the honest
+        class's column; claim: one sentence's confidence, the slow way (ClaimsModel)."""
+        self.lang, self.rows, self.claim, self.honest = lang, len(weights), claim, honest
+        self.weights = weights  # float32, as ClaimsModel holds them: a copy would double them
         self.intercept = intercept.astype(np.float64)
-        self.known: dict[str, dict[str, int]] = {}
-        for name, row in index.items():
-            kind, _, value = name.partition(":")
-            self.known.setdefault(kind, {})[value] = row
+        self.known = by_kind
         self.pair_words, self.pairs = self._pairs("b")  # pairs of words
         self.prefix_words, self.prefix_pairs = self._pairs("p")  # pairs of first syllables (Korean)
         self.korean = lang == "ko"
@@ -110,7 +107,7 @@ class BatchScorer:
             rows, owners = ids[known], owners[known]
             if len(rows):
                 starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
-                sums[owners[starts]] = np.add.reduceat(self.weights[rows], starts, axis=0)
+                sums[owners[starts]] = np.add.reduceat(self.weights[rows], starts, axis=0, dtype=np.float64)
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
