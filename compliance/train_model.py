@@ -40,8 +40,9 @@ PROSE_FLAGGED = 0.01  # the share of plain clinic prose (compliance/prose/, the 
 # violations found, with as few honest sentences flagged); more sentences let the model trust them more.
 REGULARISATION = 30.0
 # Blind batches that may be trained on (compliance/PROTOCOL.md says why each is blind no longer).
-RETIRED = ("blind/b1", "blind/b2", "blind/b3")
-KEEP_WEIGHT = 0.05  # features whose weights all stay below this are left out of the file
+RETIRED = ("blind/b1", "blind/b2", "blind/b3", "blind/b4")
+EXAMPLE_FEATURES = 32  # features kept for each labelled example ("reads like")
+KEEP_WEIGHT = 0.1  # features whose weights all stay below this are left out of the file
 
 
 def sample_post_sentences(lang: str) -> list[tuple[str, str]]:
@@ -103,15 +104,31 @@ def train(lang: str, sets: tuple[str, ...] = ("corpus", "tuning", "prose", *RETI
     weights = model.coef_.T  # features x classes
     keep = np.abs(weights).max(axis=1) >= KEEP_WEIGHT
     names = np.array(vectorizer.get_feature_names_out())[keep]
-    # The violating sentences, to find the one a sentence reads most like (model.py makes their features).
+    # The violating sentences, to find the one a sentence reads most like: each with the EXAMPLE_FEATURES
+    # of its features that pull most towards its family (all of them would double the file).
     examples = [(label, sentence) for label, sentence in rows if label != HONEST]
+    kept_rows = np.cumsum(keep) - 1  # a kept feature's row in the file
+    honest_column = classes.index(HONEST)
+    example_rows = matrix[[i for i, label in enumerate(labels) if label != HONEST]].tocsr()
+    indptr, indices, data = [0], [], []
+    for (label, _), start, end in zip(examples, example_rows.indptr[:-1], example_rows.indptr[1:]):
+        columns = example_rows.indices[start:end]
+        columns = columns[keep[columns]]
+        pull = weights[columns, classes.index(label)] - weights[columns, honest_column]
+        chosen = columns[np.argsort(-pull, kind="stable")[:EXAMPLE_FEATURES]]
+        indices += list(kept_rows[np.sort(chosen)])
+        data += list(example_rows[len(indptr) - 1, np.sort(chosen)].toarray().ravel())
+        indptr.append(len(indices))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{lang}.npz"
     with path.open("wb") as out:
         np.savez_compressed(out, classes=np.array(classes), features=names.astype(str),
                             weights=weights[keep].astype(np.float16), intercept=model.intercept_.astype(np.float32),
                             threshold=np.array(threshold), example_labels=np.array([e[0] for e in examples]),
-                            example_sentences=np.array([e[1] for e in examples]))
+                            example_sentences=np.array([e[1] for e in examples]),
+                            example_indptr=np.array(indptr, dtype=np.int32),
+                            example_indices=np.array(indices, dtype=np.int32),
+                            example_data=np.array(data, dtype=np.float16))
     honest = classes.index(HONEST)
     claim = 1.0 - held_out[:, honest]
     families = held_out.copy()

@@ -70,6 +70,10 @@ class ClaimsModel:
         self.threshold = float(arrays["threshold"])
         self.example_labels = np.array([str(s) for s in arrays["example_labels"]])
         self.example_sentences = [str(s) for s in arrays["example_sentences"]]
+        # Each example's features that pull most towards its family, as rows over the features.
+        self.example_indptr = arrays["example_indptr"].astype(np.int64)
+        self.example_indices = arrays["example_indices"].astype(np.int64)
+        self.example_data = arrays["example_data"].astype(np.float32)
         self._honest = self.classes.index(HONEST)
         self._batch: BatchScorer | None = None
         self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -134,17 +138,13 @@ class ClaimsModel:
         return self.example_sentences[int(examples[int(np.argmax(similarity))])]
 
     def _examples_of(self, family: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The family's labelled sentences (their numbers) and their rows over the features, made once
-        from the sentences (a few hundred a family) when a verdict first needs them."""
+        """The family's labelled sentences (their numbers) and their rows over the features, kept apart once."""
         if family not in self._families:
             examples = np.flatnonzero(self.example_labels == family)
-            rows = [[(self.index[name], value) for name, value in
-                     sentence_features(self.example_sentences[i], self.lang).items() if name in self.index]
-                    for i in examples]
-            indptr = np.concatenate(([0], np.cumsum([len(row) for row in rows]))).astype(np.int64)
-            indices = np.array([index for row in rows for index, _ in row], dtype=np.int64)
-            data = np.array([value for row in rows for _, value in row], dtype=np.float32)
-            self._families[family] = (examples, indptr, indices, data)
+            starts, ends = self.example_indptr[examples], self.example_indptr[examples + 1]
+            taken = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)] or [np.zeros(0, dtype=np.int64)])
+            indptr = np.concatenate(([0], np.cumsum(ends - starts)))
+            self._families[family] = (examples, indptr, self.example_indices[taken], self.example_data[taken])
         return self._families[family]
 
 

@@ -86,7 +86,8 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
     for match in SENTENCE.finditer(text.prose):
         start, end = match.span()
         sentence = match.group().strip()
-        if len(sentence) >= _MIN_CHARACTERS:
+        # Headings are labels ("## Side by side" above a table), not the sentences the model learnt from.
+        if len(sentence) >= _MIN_CHARACTERS and not sentence.startswith("#"):
             found = {rule_id for s, e, rule_id in flagged if s < end and start < e} if flagged else set()
             candidates.append((match, " ".join(sentence.split()), found))
     for (match, sentence, found), near in zip(candidates, model.flagged([c[1] for c in candidates])):
