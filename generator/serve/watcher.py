@@ -46,7 +46,9 @@ class Debouncer:
             self._stopped = True
             self._wake.notify()
         if self._thread.is_alive():
-            self._thread.join(timeout=30)
+            # Ctrl-C is not kept waiting for a rebuild in progress: a build writes a staging folder and
+            # swaps it in whole (write/writer.py), so leaving it when the process ends leaves the last site.
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while True:
