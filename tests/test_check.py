@@ -518,6 +518,32 @@ def test_the_claims_model_warns_about_a_claim_no_rule_lists_and_says_what_it_rea
     assert found[0].hint.startswith('reads like: "') and found[0].excerpt.text.startswith("Our patients tell us")
 
 
+def _ad_findings(root: Path, body: str, model: bool = True) -> list[tuple[str, str]]:
+    config = MINIMAL_CONFIG + ("" if model else "\n[check]\nclaims_model = false\n")
+    site = write_tree(root, {"site.toml": config, **pair(post(body=body))})
+    return sorted((f.rule, f.severity) for f in run_checks(site) if f.rule.startswith("ad-"))
+
+
+def test_a_rule_match_the_model_reads_as_surely_honest_is_info(tmp_path):
+    body = "We do not offer discounts, gifts or any other reward for reviews, positive or negative.\n"
+    assert _ad_findings(tmp_path / "off", body, model=False) == [("ad-review-incentive", "error")]
+    assert _ad_findings(tmp_path / "on", body) == [("ad-review-incentive", "info")]
+    site = tmp_path / "on"
+    [finding] = [f for f in run_checks(site) if f.rule == "ad-review-incentive"]
+    assert "the claims model reads the sentence as honest" in finding.message
+
+
+def test_the_model_never_overrules_an_absolute_claim(tmp_path):
+    """One "not" makes "painless" a claim or its refutation: the rules read it, the model does not."""
+    assert _ad_findings(tmp_path, "The filler is painless for most.\n") == [("ad-absolute-claim", "error")]
+
+
+def test_the_model_adds_its_family_where_a_rule_saw_another(tmp_path):
+    body = "Write something nice about us online and I'll add a complimentary LED session to your next visit.\n"
+    assert _ad_findings(tmp_path / "off", body, model=False) == [("ad-inducement", "error")]
+    assert _ad_findings(tmp_path / "on", body) == [("ad-inducement", "error"), ("ad-review-incentive", "warning")]
+
+
 def _check_json(site: Path, *extra: str) -> list[dict]:
     result = run_cli("check", str(site), "--format", "json", *extra)
     assert result.code in (0, 1), result.err
