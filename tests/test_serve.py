@@ -93,8 +93,11 @@ def serving(site: Path, log: Path, *options: str, cwd: Path = REPO) -> Iterator[
     options: more command-line options, such as --edit; cwd: the folder whose `generator` runs."""
     port = free_port()
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
+        # As from a terminal: Ctrl-C (SIGINT) reaches the server even when this suite runs as a background
+        # job, whose shell ignores SIGINT for it and, through it, for every process it starts.
         process = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(site), "--port", str(port),
-                                    "--future", *options], cwd=cwd, stdout=out, stderr=err)
+                                    "--future", *options], cwd=cwd, stdout=out, stderr=err,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     running = Served(site, f"http://127.0.0.1:{port}/", process, log)
     try:
         def answers() -> bool:
