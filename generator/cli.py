@@ -361,12 +361,4 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 
 def main_entry() -> None:
-    code = main()
-    if sys.argv[1:2] == ["serve"]:
-        # serve has stopped what it started and said "Stopped."; a rebuild thread still at work, or a
-        # library's helper thread, must not keep the terminal waiting after Ctrl-C. A build swaps its
-        # staging folder in whole, so leaving it mid-way keeps the last site.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    sys.exit(main())
