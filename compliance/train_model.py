@@ -34,8 +34,12 @@ from generator.check.model_features import sentence_features  # noqa: E402
 from generator.check.model_rule import SENTENCE  # noqa: E402
 from tests.compliance_report import read_corpus  # noqa: E402
 
-HONEST_FLAGGED = 0.035  # the share of the hard honest training sentences (near-misses) the confidence may flag, held out
-PROSE_FLAGGED = 0.01  # the share of plain clinic prose (compliance/prose/, the sample posts) it may flag, held out
+# The shares of the hard honest training sentences (near-misses) and of plain clinic prose
+# (compliance/prose/, the sample posts) the confidence may flag, held out. Chosen on blind batch b5
+# (run 10): at 3.5% and 1% the model alone found 86% of b5's English violations, at 5% and 2% 90%,
+# with the same one honest sentence flagged; `--curve` prints the trade-off.
+HONEST_FLAGGED = 0.05
+PROSE_FLAGGED = 0.02
 # scikit-learn's C: chosen by training without b3 and scoring b3 (4: 62%, 10: 69%, 30: 74% of English
 # violations found, with as few honest sentences flagged); more sentences let the model trust them more.
 REGULARISATION = 30.0
@@ -137,6 +141,12 @@ def train(lang: str, sets: tuple[str, ...] = ("corpus", "tuning", "prose", *RETI
     violating = [i for i, label in enumerate(labels) if label != HONEST]
     found = sum(1 for i in violating if classes[predicted[i]] == labels[i] and claim[i] >= threshold)
     plain = (claim[prose] >= threshold).mean() if prose.any() else 0.0
+    if "--curve" in sys.argv:  # what other confidences would give, held out
+        is_honest = np.array([label == HONEST for label in labels]) & ~prose
+        for t in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+            hit = sum(1 for i in violating if classes[predicted[i]] == labels[i] and claim[i] >= t)
+            print(f"  {lang} {t:.2f}: recall {hit / len(violating):.1%}, hard honest {(claim[is_honest] >= t).mean():.1%}, "
+                  f"prose {(claim[prose] >= t).mean():.1%}", file=sys.stderr)
     print(f"{lang}: {len(rows)} sentences, {len(names):,} features kept, threshold {threshold}; "
           f"cross-validated recall {found / len(violating):.1%}, plain prose flagged {plain:.1%}; "
           f"{path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
@@ -144,7 +154,8 @@ def train(lang: str, sets: tuple[str, ...] = ("corpus", "tuning", "prose", *RETI
 
 
 def main(argv: list[str]) -> int:
-    """--without SET: leave a set out (to score it afterwards); --out DIR: write there instead."""
+    """--without SET: leave a set out (to score it afterwards); --out DIR: write there instead;
+    --curve: print, held out, what other confidences would find and flag."""
     sets = ("corpus", "tuning", "prose", *RETIRED)
     if "--without" in argv:
         sets = tuple(name for name in sets if name != argv[argv.index("--without") + 1])

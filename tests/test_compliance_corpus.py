@@ -41,18 +41,20 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
     assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
 
 
-# Blind batches (compliance/PROTOCOL.md): the figures of run 9; they may only rise. b5 is the newest,
-# scored once before run 9 and once after; b1 to b4 were trained on and guard against falling back.
+# Blind batches (compliance/PROTOCOL.md): the figures of run 10; they may only rise. b6 was scored once
+# before run 10 and once after; b5 chose run 10's settings; b1 to b4 were trained on and guard against
+# falling back.
 BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", "ko"): 0.89, ("blind/b2", "en"): 0.80,
                ("blind/b3", "ko"): 0.47, ("blind/b3", "en"): 0.44, ("blind/b4", "ko"): 0.28, ("blind/b4", "en"): 0.27,
-               ("blind/b5", "ko"): 0.33, ("blind/b5", "en"): 0.25}
+               ("blind/b5", "ko"): 0.33, ("blind/b5", "en"): 0.25, ("blind/b6", "ko"): 0.25, ("blind/b6", "en"): 0.21}
 # The rules and the claims model together, as `check` reads a post.
 BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.90, ("blind/b1", "en"): 0.93, ("blind/b2", "ko"): 0.98,
                           ("blind/b2", "en"): 0.97, ("blind/b3", "ko"): 0.96, ("blind/b3", "en"): 0.94,
-                          ("blind/b4", "ko"): 0.91, ("blind/b4", "en"): 0.95, ("blind/b5", "ko"): 0.90,
-                          ("blind/b5", "en"): 0.81}
+                          ("blind/b4", "ko"): 0.95, ("blind/b4", "en"): 0.98, ("blind/b5", "ko"): 0.93,
+                          ("blind/b5", "en"): 0.90, ("blind/b6", "ko"): 0.93, ("blind/b6", "en"): 0.88}
 # Honest sentences given an error, as `check` reads them: the goal is none; they may only fall.
-HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"): 2, ("blind/b5", "en"): 0}
+HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"): 0, ("blind/b5", "en"): 0,
+                 ("blind/b6", "ko"): 0, ("blind/b6", "en"): 0}
 
 
 @pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR))
@@ -111,3 +113,19 @@ def test_check_reads_a_posts_sentences_at_once_and_misses_none_the_model_flags(l
     flagged = [model.judge(sentence) is not None for sentence in sentences]
     assert not [s for s, f, n in zip(sentences, flagged, near) if f and not n]
     assert sum(near) <= sum(flagged) * 1.05 + 5
+
+
+@pytest.mark.parametrize("lang, sentence, kept", [
+    ("en", "Our lip filler never fails, not once in ten years.", True),  # the negation is the promise
+    ("en", "You'll be back at work the same day without a single bruise.", True),  # a risk denied
+    ("ko", '지난달 오신 30대 고객님이 "기미가 싹 사라져서 이제 화장을 안 해요"라고 하셨어요.', True),  # quoting is the claim
+    ("en", "Nothing about this is risk-free, and we will never promise a result.", False),  # the rules read it refuted
+])
+def test_the_model_is_overruled_only_where_a_rule_reads_its_words_refuted(lang, sentence, kept):
+    from generator.check.model import load_model
+    from generator.check.model_rule import model_verdict
+    from compliance_report import _matcher
+
+    model = load_model(lang)
+    assert model.judge(sentence) is not None, "the model alone flags it"
+    assert (model_verdict(model, _matcher(lang), sentence) is not None) == kept

@@ -58,7 +58,8 @@ _READER_QUESTION = re.compile(r"\b(?:is\s+(?:that|it|this)\s+(?:right|true|norma
                               r"should\s+i)\b[^?]*\?\s*$", re.I)  # not why/how: "Why are our results 100% guaranteed?" boasts
 _KOREAN_QUESTION = re.compile(r"(?:나요|까요|가요|는지요|ㄴ가요|맞나요|건가요|인가요|될까요|되나요|있나요|없나요|하나요|"
                               r"인지|는지)\s*\?+\s*$")  # not 죠?: "자연스럽죠?" is a boast
-_ANSWERED_NO = re.compile(r"\s*(?:no\b|nope\b|not\s+at\s+all|아니(?:요|오|에요)|아뇨|그렇지\s*않)", re.I)
+_ANSWERED_NO = re.compile(r"\s*(?:no\b|nope\b|not\s+at\s+all|not\s+(?:from|with|here|at)\s+us\b|not\s+here\b|never\b|"
+                          r"아니(?:요|오|에요)|아뇨|그렇지\s*않|저희는\s*(?:안|하지\s*않))", re.I)
 _TESTIMONIAL = "ad-testimonial"
 # Words that give a quoted phrase to others or refute it.
 _ATTRIBUTED = re.compile(r"\b(?:ads?|adverts?|advertis\w*|marketing|flyers?|claims?|clinics?\s+(?:that|who|which)|"

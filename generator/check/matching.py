@@ -267,6 +267,25 @@ class LanguageMatcher:
             last_end[rule.id] = end
             yield Match(rule, start, end, text[start:end])
 
+    def refuted(self, text: str, spans: list[tuple[int, int]]) -> bool:
+        """Whether a rule's expression matches where one of the spans is and the sentence refutes,
+        negates, questions or quotes every such match ("No treatment is completely painless"): the
+        rules read a claim's word there and found it is not a claim."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return False
+        seen = False
+        for index, windows in self._candidates(lowered).items():
+            rule, regex = self.expressions[index]
+            for low, high in windows or ((0, len(lowered)),):
+                for m in regex.finditer(lowered, low, high):
+                    if any(m.start() < end and start < m.end() for start, end in spans) \
+                            and not _starts_mid_word(lowered, m.start()):
+                        if self.judge.is_claim(text, m.start(), m.end(), self.allow.get(rule.id), rule.id):
+                            return False
+                        seen = True
+        return seen
+
     def _candidates(self, lowered: str) -> dict[int, list[tuple[int, int]] | None]:
         """The expressions that may match, each with the stretches of text around its anchors
         (None: the whole text). An expression runs only near its anchors, not over the whole post."""
@@ -293,8 +312,15 @@ class LanguageMatcher:
                   for at in _places(lowered, word, most=None) or ()]
         if not places:
             return False
-        claims = [(match.start, match.end) for match in self.matches(text, self.rule_ids)]
-        return any(all(end <= start or at >= stop for start, stop in claims) for at, end in places)
+        # A claim that holds a risk word lies within _REACH of it: only the text around each risk word
+        # is read, one at a time, until one is named honestly (a post usually does so early on;
+        # scanning all of it again for claims would cost as much as the advertising rules did).
+        for at, end in sorted(places):
+            low = max(0, at - _REACH)
+            claims = self.matches(text[low:end + _REACH], self.rule_ids)
+            if all(low + match.end <= at or low + match.start >= end for match in claims):
+                return True
+        return False
 
     @property
     def rule_ids(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,6 +53,12 @@ class FeatureIndex:
         return self.size
 
 
+class _Known(NamedTuple):
+    names: tuple[str, ...]
+    rows: np.ndarray
+    values: np.ndarray
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     family: str
@@ -86,49 +93,47 @@ class ClaimsModel:
         return list(self._batch.claims(sentences) >= self.threshold - _ROUNDING)
 
     def probabilities(self, sentence: str) -> dict[str, float]:
-        scores = self._scores(sentence_features(sentence, self.lang))
+        scores = self._scores(self._known(sentence_features(sentence, self.lang)))
         return dict(zip(self.classes, (float(p) for p in _softmax(scores))))
 
     def judge(self, sentence: str) -> Verdict | None:
         """The family the sentence reads as, or None when it reads as honest or the model is unsure."""
-        features = sentence_features(sentence, self.lang)
-        probabilities = _softmax(self._scores(features))
+        known = self._known(sentence_features(sentence, self.lang))
+        probabilities = _softmax(self._scores(known))
         claim = 1.0 - float(probabilities[self._honest])  # how likely the sentence breaks some rule
         if claim < self.threshold:
             return None
         probabilities[self._honest] = -1.0
         best = int(np.argmax(probabilities))
         family = self.classes[best]
-        return Verdict(family, claim, self._decisive(sentence, features, best), self._nearest(family, features))
+        return Verdict(family, claim, self._decisive(sentence, known, best), self._nearest(family, known))
 
-    def _scores(self, features: dict[str, float]) -> np.ndarray:
-        rows = [(self.index[name], value) for name, value in features.items() if name in self.index]
-        if not rows:
+    def _known(self, features: dict[str, float]) -> _Known:
+        """The features the model has weights for: their names, rows and values."""
+        found = [(name, row, value) for name, value in features.items() if (row := self.index.get(name)) is not None]
+        names, rows, values = zip(*found) if found else ((), (), ())
+        return _Known(names, np.array(rows, dtype=np.int64), np.array(values, dtype=np.float32))
+
+    def _scores(self, known: _Known) -> np.ndarray:
+        if not len(known.rows):
             return self.intercept.copy()
-        indices, values = zip(*rows)
-        return self.intercept + np.asarray(values, dtype=np.float32) @ self.weights[list(indices)]
+        return self.intercept + known.values @ self.weights[known.rows]
 
-    def _decisive(self, sentence: str, features: dict[str, float], best: int, count: int = 3) -> tuple[str, ...]:
+    def _decisive(self, sentence: str, known: _Known, best: int, count: int = 3) -> tuple[str, ...]:
         """The words whose features push the sentence most from honest towards the family."""
         pull: dict[str, float] = {}
         tokens = words(sentence)
-        for name in features:
-            row = self.index.get(name)
-            if row is None:
-                continue
-            weight = float(self.weights[row, best] - self.weights[row, self._honest])
+        weights = (self.weights[known.rows, best] - self.weights[known.rows, self._honest]) * known.values
+        for name, weight in zip(known.names, weights.tolist()):
             for token in _tokens_of(name, tokens):
                 pull[token] = pull.get(token, 0.0) + weight
         ranked = sorted((token for token, weight in pull.items() if weight > 0), key=lambda t: -pull[t])
         return tuple(ranked[:count])
 
-    def _nearest(self, family: str, features: dict[str, float]) -> str:
+    def _nearest(self, family: str, known: _Known) -> str:
         """The labelled sentence of the family whose features overlap the sentence's most (cosine)."""
         vector = np.zeros(len(self.index), dtype=np.float32)
-        for name, value in features.items():
-            row = self.index.get(name)
-            if row is not None:
-                vector[row] = value
+        vector[known.rows] = known.values
         examples, indptr, indices, data = self._examples_of(family)
         products = vector[indices] * data
         starts = indptr[:-1]

@@ -1,31 +1,58 @@
 """The claims model's confidence for many sentences at once: the sum ClaimsModel.judge() makes for one
 sentence, made for a post's sentences in a few numpy calls.
 
-A post has a hundred sentences and a site thousands of posts: reading each sentence's features in
-Python costs more than all the rules. Here a word's features are looked up once per run (a site's
-vocabulary is small), the sentences' words are read with one regular-expression call, and each
-feature is counted once per sentence by one sort, as judge() counts it with a set. Only the few
-sentences near or over the threshold are then read one by one by judge(), which also explains them.
+A post has a hundred sentences and a site thousands of posts: listing each sentence's features in
+Python costs more than all the rules. A sentence's score is a sum over its words and word pairs
+(model_features.py), so each word's weights are added up once per run, the first time it is seen:
+its character and letter n-grams are hashed all at once with numpy and looked up among the hashes of
+the features the model knows. Only the few sentences near or over the threshold are then read one by
+one by judge(), which also explains them.
 """
 from __future__ import annotations
 
 import re
-from array import array
 from typing import Callable, Mapping
 
 import numpy as np
 
-from generator.check.model_features import token_parts
+from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters
 
 _WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
 _END = -1  # a sentence's end among the words' numbers
-_KNOWN_WORDS = 30_000  # words kept (some 500 bytes each); a site has far fewer, a corpus of made-up words more
-# A feature's id is its row when the model knows it, else a 44-bit hash of its name or the numbers of a
-# pair's words, in ranges that never meet. A sentence's place in its batch and an id share one int64, so
-# that one sort finds each sentence's distinct features.
-_HASH, _PAIR, _PREFIX_PAIR = (1 << 44) - 1, 1 << 45, (1 << 45) + (1 << 44)
-_ID_BITS, _NUMBER_BITS, _BATCH = 46, 22, 1 << 16
-_SALTS = {"c": 0x5A17C0DE1234567, "w": 0x2B7E151628AED2A6, "j": 0x3243F6A8885A308D}  # a hash space per kind
+_KNOWN_WORDS = 30_000  # words remembered (some 150 bytes each); a site has fewer, a corpus of made-up words more
+_BATCH = 1 << 16  # sentences scored at once
+_SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
+_MULTIPLIER = np.uint64(0x100000001B3)  # odd, so no two short strings of one size share a hash by construction
+_SALTS = {"c": 0x5A17C0DE1234567, "j": 0x3243F6A8885A308D}  # a hash space per kind of n-gram
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _hash(codes: np.ndarray, starts: np.ndarray, size: int, kind: str) -> np.ndarray:
+    """A 64-bit hash of each codes[start:start + size] (arithmetic wraps around, as intended)."""
+    hashes = np.full(len(starts), _SALTS[kind] + size, dtype=np.uint64)
+    for offset in range(size):
+        hashes = hashes * _MULTIPLIER + codes[starts + offset]
+    return hashes
+
+
+def _known_hashes(values: Mapping[str, int], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of one kind's known n-grams, sorted, with their rows."""
+    hashes, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+    by_size: dict[int, list[tuple[str, int]]] = {}
+    for value, row in values.items():
+        by_size.setdefault(len(value), []).append((value, row))
+    for size, items in by_size.items():
+        if size == 0:
+            continue
+        codes = np.array([value for value, _ in items]).view(np.uint32).astype(np.uint64)
+        hashes.append(_hash(codes, np.arange(0, len(codes), size), size, kind))
+        rows.append(np.array([row for _, row in items], dtype=np.int64))
+    hashes_array, rows_array = np.concatenate(hashes), np.concatenate(rows)
+    order = np.argsort(hashes_array, kind="stable")
+    return hashes_array[order], rows_array[order]
 
 
 class BatchScorer:
@@ -33,20 +60,22 @@ class BatchScorer:
                  intercept: np.ndarray, honest: int, claim: Callable[[str], float]):
         """by_kind: feature kind -> value -> row of weights (features x classes); honest: the honest
         class's column; claim: one sentence's confidence, the slow way (ClaimsModel)."""
-        self.lang, self.rows, self.claim, self.honest = lang, len(weights), claim, honest
+        self.lang, self.claim, self.honest = lang, claim, honest
         self.weights = weights  # float32, as ClaimsModel holds them: a copy would double them
         self.intercept = intercept.astype(np.float64)
-        self.known = by_kind
-        self.pair_words, self.pairs = self._pairs("b")  # pairs of words
-        self.prefix_words, self.prefix_pairs = self._pairs("p")  # pairs of first syllables (Korean)
+        self.known_words = by_kind.get("w", {})
         self.korean = lang == "ko"
+        self.grams = {kind: _known_hashes(by_kind.get(kind, {}), kind) for kind in ("c", "j")}
+        self.pair_words, self.pairs = self._pairs(by_kind, "b")  # pairs of words
+        self.prefix_words, self.prefix_pairs = self._pairs(by_kind, "p")  # pairs of first syllables (Korean)
         self._forget()
 
-    def _pairs(self, kind: str) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, int]]:
+    @staticmethod
+    def _pairs(by_kind: Mapping[str, Mapping[str, int]], kind: str) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, int]]:
         """The known pairs' words numbered, and the pairs as sorted keys (first * words + second) with their rows."""
         numbers: dict[str, int] = {}
         pairs = []
-        for value, row in self.known.get(kind, {}).items():
+        for value, row in by_kind.get(kind, {}).items():
             parts = value.split("_")
             if len(parts) == 2:  # with "_" in a word the name is ambiguous: such sentences are read one by one
                 pairs.append((*(numbers.setdefault(part, len(numbers)) for part in parts), row))
@@ -56,24 +85,52 @@ class BatchScorer:
 
     def _forget(self) -> None:
         self.words: dict[str, int] = {"\n": _END}
-        self.prefixes: dict[str, int] = {}
-        # By word number: where its feature ids start in `ids`, how many, its number among the known pairs'
-        # words, and its first syllables' numbers (all prefixes; known pairs' prefixes).
-        self.ids = array("q")
-        self.starts, self.sizes, self.pair_number, self.prefix, self.prefix_number = (array("q") for _ in range(5))
+        # By word number: the sum of its features' weights, how many feature occurrences it has, and its
+        # number among the known word pairs' words and first-syllable pairs' prefixes (-1: none).
+        self.sums = np.zeros((0, len(self.intercept)))
+        self.sizes = np.zeros(0)
+        self.pair_number = np.zeros(0, dtype=np.int64)
+        self.prefix_number = np.zeros(0, dtype=np.int64)
 
-    def _add(self, word: str) -> int:
-        self.starts.append(len(self.ids))
-        for kind, values in token_parts(word, self.lang):
-            known, salt = self.known.get(kind, {}), _SALTS[kind]
-            self.ids.extend([row if (row := known.get(value)) is not None else self.rows + ((hash(value) ^ salt) & _HASH)
-                             for value in set(values)])
-        self.sizes.append(len(self.ids) - self.starts[-1])
-        self.pair_number.append(self.pair_words.get(word, -1))
-        self.prefix.append(self.prefixes.setdefault(word[:2], len(self.prefixes)))
-        self.prefix_number.append(self.prefix_words.get(word[:2], -1))
-        self.words[word] = len(self.starts) - 1
-        return self.words[word]
+    def _learn(self, new: list[str]) -> None:
+        """Number the new words and add up each one's weights."""
+        sums = np.zeros((len(new), len(self.intercept)))
+        sizes = np.ones(len(new))  # the word itself
+        known = [(at, row) for at, word in enumerate(new) if (row := self.known_words.get(word)) is not None]
+        if known:
+            at, rows = map(list, zip(*known))
+            sums[at] += self.weights[rows]
+        padded = "\n".join(f" {word} " for word in new)
+        owners, rows = [], []  # each known n-gram occurrence: its word, its row
+        for kind, text, sizes_of_kind in (("c", padded, CHAR_SIZES), ("j", letters(padded), LETTER_SIZES)):
+            if kind == "j" and not self.korean:
+                continue
+            codes = _codes(text)
+            separator = codes == _SEPARATOR
+            owner = np.cumsum(separator)  # the word each letter belongs to
+            known_hashes, known_rows = self.grams[kind]
+            for size in sizes_of_kind:
+                starts = np.arange(max(len(codes) - size + 1, 0))
+                starts = starts[(owner[starts] == owner[starts + size - 1]) & ~separator[starts]]
+                sizes += np.bincount(owner[starts], minlength=len(new))
+                if len(known_hashes) and len(starts):
+                    hashes = _hash(codes, starts, size, kind)
+                    at = np.minimum(np.searchsorted(known_hashes, hashes), len(known_hashes) - 1)
+                    hit = known_hashes[at] == hashes
+                    owners.append(owner[starts[hit]])
+                    rows.append(known_rows[at[hit]])
+        if owners:
+            owner, row = np.concatenate(owners), np.concatenate(rows)
+            order = np.argsort(owner, kind="stable")
+            owner, row = owner[order], row[order]
+            if len(owner):
+                first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+                sums[owner[first]] += np.add.reduceat(self.weights[row], first, axis=0, dtype=np.float64)
+        self.words.update((word, len(self.sizes) + at) for at, word in enumerate(new))
+        self.sums = np.concatenate((self.sums, sums))
+        self.sizes = np.concatenate((self.sizes, sizes))
+        self.pair_number = np.concatenate((self.pair_number, [self.pair_words.get(word, -1) for word in new]))
+        self.prefix_number = np.concatenate((self.prefix_number, [self.prefix_words.get(word[:2], -1) for word in new]))
 
     def claims(self, sentences: list[str]) -> np.ndarray:
         """1 - P(honest) of each sentence, as judge() computes it (to within rounding)."""
@@ -83,56 +140,38 @@ class BatchScorer:
             result[i] = self.claim(sentences[i])
         for at in range(0, len(fast), _BATCH):
             chosen = fast[at:at + _BATCH]
-            result[chosen] = self._claims([sentences[i] for i in chosen])
+            result[chosen] = self._claims([sentences[i].replace("\n", " ") for i in chosen])
         return result
 
     def _claims(self, sentences: list[str]) -> np.ndarray:
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
         tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
-        numbers = list(map(self.words.get, tokens))
-        if None in numbers:
-            numbers = [self.words[token] if token in self.words else self._add(token) for token in tokens]
+        new = [token for token in dict.fromkeys(tokens) if token not in self.words]
+        if new:
+            self._learn(new)
         count = len(sentences)
         sums, sizes = np.zeros((count, len(self.intercept))), np.zeros(count)
-        numbers_array = np.array(numbers, dtype=np.int64)
-        is_word = numbers_array != _END
-        if is_word.any():
-            owners, ids = self._features(np.cumsum(~is_word)[is_word], numbers_array[is_word])
-            keys = np.sort((owners << _ID_BITS) | ids)  # by sentence, then by feature
-            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # each feature once per sentence
-            owners, ids = keys >> _ID_BITS, keys & ((1 << _ID_BITS) - 1)
-            sizes = np.bincount(owners, minlength=count).astype(np.float64)
-            known = ids < self.rows
-            rows, owners = ids[known], owners[known]
-            if len(rows):
-                starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
-                sums[owners[starts]] = np.add.reduceat(self.weights[rows], starts, axis=0, dtype=np.float64)
+        numbers = np.array([self.words[token] for token in tokens], dtype=np.int64)
+        is_word = numbers != _END
+        places, numbers = np.cumsum(~is_word)[is_word], numbers[is_word]  # each word's sentence, and the word
+        if len(numbers):
+            starts = np.flatnonzero(np.concatenate(([True], places[1:] != places[:-1])))
+            sums[places[starts]] = np.add.reduceat(self.sums[numbers], starts, axis=0)
+            sizes = np.bincount(places, weights=self.sizes[numbers], minlength=count)
+            same = places[1:] == places[:-1]  # neighbours in one sentence
+            pair_places = places[1:][same]
+            first, second = numbers[:-1][same], numbers[1:][same]
+            kinds = [(self.pair_number, self.pairs)] + ([(self.prefix_number, self.prefix_pairs)] if self.korean else [])
+            for known_number, known in kinds:
+                sizes += np.bincount(pair_places, minlength=count)
+                rows, at = _known_pairs(known_number[first], known_number[second], known)
+                if len(rows):
+                    np.add.at(sums, pair_places[at], self.weights[rows])
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return 1.0 - exp[:, self.honest] / exp.sum(axis=1)
-
-    def _features(self, places: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every feature id of the words and neighbouring pairs, with the sentence it is in."""
-        starts = np.frombuffer(self.starts, dtype=np.int64)[words]
-        sizes = np.frombuffer(self.sizes, dtype=np.int64)[words]
-        offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
-        ids, owners = [np.frombuffer(self.ids, dtype=np.int64)[offsets]], [np.repeat(places, sizes)]
-        same = places[1:] == places[:-1]
-        first, second = words[:-1][same], words[1:][same]
-        kinds = [(first, second, self.pair_number, self.pairs, _PAIR)]
-        if self.korean:
-            prefix = np.frombuffer(self.prefix, dtype=np.int64)
-            kinds.append((prefix[first], prefix[second], self.prefix_number, self.prefix_pairs, _PREFIX_PAIR))
-        for a, b, known_number, known, base in kinds:
-            pair_ids = base + (a << _NUMBER_BITS) + b
-            number = np.frombuffer(known_number, dtype=np.int64)
-            rows, at = _known_pairs(number[first], number[second], known)
-            pair_ids[at] = rows
-            ids.append(pair_ids)
-            owners.append(places[1:][same])
-        return np.concatenate(owners), np.concatenate(ids)
 
 
 def _known_pairs(a: np.ndarray, b: np.ndarray, known: tuple[np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -34,6 +34,9 @@ OVERRULE = 0.8
 # Families whose words are the claim or its refutation by negation alone ("painless for most", "no
 # treatment is painless"): the rules read negation, the model reads words, so it never overrules them.
 NEGATION_DECIDES = frozenset({"ad-absolute-claim"})
+# Families where the quotation marks hold the claim: a patient quoted is the testimonial, an award's
+# name in quotes the endorsement.
+QUOTING_IS_THE_CLAIM = frozenset({"ad-testimonial", "ad-endorsement"})
 
 
 def prose_model(lang: str) -> "ClaimsModel | None":
@@ -63,16 +66,18 @@ def overruled(model: "ClaimsModel | None", sentence: str, rule_ids: Iterable[str
 
 
 def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str) -> "Verdict | None":
-    """The model's verdict, unless the sentence negates, questions or quotes its most decisive word as
-    the rules would judge it ("No treatment is completely painless"): word counts do not see negation."""
+    """The model's verdict, unless a rule reads a claim where its decisive words are and the sentence
+    negates, questions or quotes it ("No treatment is completely painless"): word counts do not see
+    negation. Only where a rule reads one: "never fails" and "not a bruise" are the claim, and a
+    negation judged without a rule's phrase refuted claims the model had right (compliance/PROTOCOL.md,
+    run 10). A word naming a risk is left out: "no downtime" negates the risk, which is the claim."""
     verdict = model.judge(sentence)
-    if verdict is None or not verdict.decisive:
+    if verdict is None or verdict.family in QUOTING_IS_THE_CLAIM:
         return verdict
-    word = verdict.decisive[0]
-    at = sentence.lower().find(word)
-    if at >= 0 and not _RISK.match(word) and not matcher.judge.is_claim(sentence, at, at + len(word), None, verdict.family):
-        return None
-    return verdict
+    lowered = sentence.lower()
+    spans = [(at, at + len(word)) for word in verdict.decisive if not _RISK.match(word)
+             and (at := lowered.find(word)) >= 0]
+    return None if spans and matcher.refuted(sentence, spans) else verdict
 
 
 def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
