@@ -196,12 +196,17 @@ def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
     severity = {rule_id: packs.declared(rule_id).severity for rule_id in packs.rule_ids()}
     matcher = _matcher(lang)
     tallies = {kind: [0, 0, 0] for kind in ("rules", "model", "both")}
+    by_family: dict[str, list[int]] = {}  # family -> [violating, found by both]
     for label, sentence in rows:
         by_rules = {rule: severity[rule] for rule in rules[(label, sentence)]}
         verdict = model_verdict(model, matcher, sentence)
         by_model = {verdict.family: "warning"} if verdict else {}
         both = (by_model if not by_rules else {} if overruled(model, sentence, by_rules) is not None
                 else {**by_model, **by_rules})
+        if label != "honest":
+            counts = by_family.setdefault(label, [0, 0])
+            counts[0] += 1
+            counts[1] += label in both
         for kind, found in (("rules", by_rules), ("model", by_model), ("both", both)):
             if label != "honest":
                 tallies[kind][0] += label in found
@@ -209,7 +214,19 @@ def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
                 tallies[kind][1] += 1
             elif found:
                 tallies[kind][2] += 1
+    _FAMILIES[(lang, name)] = by_family
     return tallies
+
+
+_FAMILIES: dict[tuple[str, str], dict[str, list[int]]] = {}  # what _tallies last found per family
+
+
+def families_with_model(lang: str, name: str) -> str | None:
+    """A table row per rule family: violating sentences found with their own family, as `check` reads them."""
+    if (lang, name) not in _FAMILIES and _tallies(lang, name) is None:
+        return None
+    return "\n".join(f"| {name} | {lang} | `{family}` | {found}/{count} ({_percent(found / count)}) |"
+                     for family, (count, found) in sorted(_FAMILIES[(lang, name)].items()))
 
 
 def _matcher(lang: str):
@@ -237,6 +254,12 @@ def main(argv: list[str]) -> int:
                 row = compare_with_model(lang, name)
                 if row:
                     print(row)
+        print("\n| set | language | rule family | found by both (as `check` reads a post) |\n|---|---|---|---:|")
+        for name in names:
+            for lang in LANGUAGES:
+                rows = families_with_model(lang, name)
+                if rows:
+                    print(rows)
     if "--misses" in argv:
         print()
         print(format_misses(reports))

@@ -34,6 +34,10 @@ OVERRULE = 0.8
 # Families whose words are the claim or its refutation by negation alone ("painless for most", "no
 # treatment is painless"): the rules read negation, the model reads words, so it never overrules them.
 NEGATION_DECIDES = frozenset({"ad-absolute-claim"})
+# A verdict this sure stands even where a rule reads a word refuted: on the batches read (b1-b6 and the
+# tuning set) every sentence the negation rightly cleared scored under 0.985, and 15 of the 20 it
+# wrongly cleared 0.99 or more ("Q. 리뷰 쓰면 혜택이 있나요? A. 네, …": the question is not the claim).
+SURE = 0.99
 # Families where the quotation marks hold the claim: a patient quoted is the testimonial, an award's
 # name in quotes the endorsement.
 QUOTING_IS_THE_CLAIM = frozenset({"ad-testimonial", "ad-endorsement"})
@@ -72,7 +76,7 @@ def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str)
     negation judged without a rule's phrase refuted claims the model had right (compliance/PROTOCOL.md,
     run 10). A word naming a risk is left out: "no downtime" negates the risk, which is the claim."""
     verdict = model.judge(sentence)
-    if verdict is None or verdict.family in QUOTING_IS_THE_CLAIM:
+    if verdict is None or verdict.family in QUOTING_IS_THE_CLAIM or verdict.probability >= SURE:
         return verdict
     lowered = sentence.lower()
     spans = [(at, at + len(word)) for word in verdict.decisive if not _RISK.match(word)
