@@ -9,29 +9,28 @@ warns: errors stay with the rules, which cite the law.
 """
 from __future__ import annotations
 
-import unicodedata
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
-from generator.check.model_batch import BatchScorer
-from generator.check.model_features import sentence_features, words
+from generator.check.model_batch import BatchScorer, Scored
+from generator.check.model_features import letters
 
 MODEL_DIR = Path(__file__).parent / "model"
 HONEST = "honest"
-_ROUNDING = 1e-3  # the batch sums in another order than judge(): sentences this close to the threshold go to judge()
+_BATCH = 1 << 14  # sentences scored at once
 
 
 class FeatureIndex:
     """Feature name ("kind:value") -> its row of weights, held as one dictionary per kind: the batch
     scorer looks words up by kind, and one copy of some hundred thousand names is enough."""
 
-    def __init__(self, names: np.ndarray):
+    def __init__(self, names: list[str]):
         self.by_kind: dict[str, dict[str, int]] = {}
-        for row, name in enumerate(names.tolist()):
+        for row, name in enumerate(names):
             kind, _, value = name.partition(":")
             self.by_kind.setdefault(kind, {})[value] = row
         self.size = len(names)
@@ -53,12 +52,6 @@ class FeatureIndex:
         return self.size
 
 
-class _Known(NamedTuple):
-    names: tuple[str, ...]
-    rows: np.ndarray
-    values: np.ndarray
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
     family: str
@@ -71,7 +64,8 @@ class ClaimsModel:
     def __init__(self, lang: str, arrays: dict[str, np.ndarray]):
         self.lang = lang
         self.classes = [str(c) for c in arrays["classes"]]
-        self.index = FeatureIndex(arrays["features"])
+        self.names: list[str] = arrays["features"].tolist()  # by row, to say which words decided
+        self.index = FeatureIndex(self.names)
         self.weights = arrays["weights"].astype(np.float32)
         self.intercept = arrays["intercept"].astype(np.float32)
         self.threshold = float(arrays["threshold"])
@@ -82,60 +76,79 @@ class ClaimsModel:
         self.example_indices = arrays["example_indices"].astype(np.int64)
         self.example_data = arrays["example_data"].astype(np.float32)
         self._honest = self.classes.index(HONEST)
-        self._batch: BatchScorer | None = None
+        self._scorer: BatchScorer | None = None
         self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def flagged(self, sentences: list[str]) -> list[bool]:
-        """Which sentences judge() could flag, so that it reads only the few near or over the threshold."""
-        if self._batch is None:
-            self._batch = BatchScorer(self.lang, self.index.by_kind, self.weights, self.intercept, self._honest,
-                                      lambda sentence: 1.0 - self.probabilities(sentence)[HONEST])
-        return list(self._batch.claims(sentences) >= self.threshold - _ROUNDING)
-
     def probabilities(self, sentence: str) -> dict[str, float]:
-        scores = self._scores(self._known(sentence_features(sentence, self.lang)))
+        scores = self._score([sentence]).scores[0]
         return dict(zip(self.classes, (float(p) for p in _softmax(scores))))
 
     def judge(self, sentence: str) -> Verdict | None:
         """The family the sentence reads as, or None when it reads as honest or the model is unsure."""
-        known = self._known(sentence_features(sentence, self.lang))
-        probabilities = _softmax(self._scores(known))
+        return self.verdicts([sentence])[0]
+
+    def verdicts(self, sentences: list[str]) -> list[Verdict | None]:
+        """judge() of each sentence, scored together (a post's sentences at once)."""
+        found: list[Verdict | None] = [None] * len(sentences)
+        for at in range(0, len(sentences), _BATCH):
+            scored = self._score(sentences[at:at + _BATCH])
+            scores = scored.scores - scored.scores.max(axis=1, keepdims=True)
+            probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+            flagged = np.flatnonzero(1.0 - probabilities[:, self._honest] >= self.threshold)
+            if not len(flagged):
+                continue
+            word_from = np.searchsorted(scored.word_places, flagged)
+            word_to = np.searchsorted(scored.word_places, flagged, side="right")
+            pair_order = np.argsort(scored.pair_places, kind="stable")
+            pair_places = scored.pair_places[pair_order]
+            pair_from = np.searchsorted(pair_places, flagged)
+            pair_to = np.searchsorted(pair_places, flagged, side="right")
+            for k, index in enumerate(flagged.tolist()):
+                found[at + index] = self._verdict(scored, index, probabilities[index], slice(word_from[k], word_to[k]),
+                                                  pair_order[pair_from[k]:pair_to[k]])
+        return found
+
+    def _score(self, sentences: list[str]) -> Scored:
+        if self._scorer is None:
+            self._scorer = BatchScorer(self.lang, self.index.by_kind, self.weights, self.intercept)
+        return self._scorer.score([sentence.replace("\n", " ") for sentence in sentences])
+
+    def _verdict(self, scored: Scored, index: int, probabilities: np.ndarray, words: slice,
+                 pairs: np.ndarray) -> Verdict:
         claim = 1.0 - float(probabilities[self._honest])  # how likely the sentence breaks some rule
-        if claim < self.threshold:
-            return None
-        probabilities[self._honest] = -1.0
-        best = int(np.argmax(probabilities))
+        others = probabilities.copy()
+        others[self._honest] = -1.0
+        best = int(np.argmax(others))
         family = self.classes[best]
-        return Verdict(family, claim, self._decisive(sentence, known, best), self._nearest(family, known))
+        scorer = self._scorer
+        assert scorer is not None
+        numbers = scored.words[words]
+        rows = np.concatenate([scorer.word_rows(number) for number in numbers.tolist()]
+                              + [scored.pair_rows[pairs].astype(np.int32)])
+        distinct, counts = np.unique(rows, return_counts=True)
+        tokens = [scorer.vocabulary[number] for number in numbers.tolist()]
+        scale = 1 / math.sqrt(max(float(scored.sizes[index]), 1.0))
+        return Verdict(family, claim, self._decisive(tokens, distinct, counts * scale, best),
+                       self._nearest(family, distinct, counts * scale))
 
-    def _known(self, features: dict[str, float]) -> _Known:
-        """The features the model has weights for: their names, rows and values."""
-        found = [(name, row, value) for name, value in features.items() if (row := self.index.get(name)) is not None]
-        names, rows, values = zip(*found) if found else ((), (), ())
-        return _Known(names, np.array(rows, dtype=np.int64), np.array(values, dtype=np.float32))
-
-    def _scores(self, known: _Known) -> np.ndarray:
-        if not len(known.rows):
-            return self.intercept.copy()
-        return self.intercept + known.values @ self.weights[known.rows]
-
-    def _decisive(self, sentence: str, known: _Known, best: int, count: int = 3) -> tuple[str, ...]:
+    def _decisive(self, tokens: list[str], rows: np.ndarray, values: np.ndarray, best: int, count: int = 3) -> tuple[str, ...]:
         """The words whose features push the sentence most from honest towards the family."""
         pull: dict[str, float] = {}
-        tokens = words(sentence)
-        weights = (self.weights[known.rows, best] - self.weights[known.rows, self._honest]) * known.values
-        for name, weight in zip(known.names, weights.tolist()):
-            for token in _tokens_of(name, tokens):
+        weights = (self.weights[rows, best] - self.weights[rows, self._honest]) * values.astype(np.float32)
+        spelled = [letters(token) for token in tokens] if self.lang == "ko" else tokens
+        for name, weight in zip(map(self.names.__getitem__, rows.tolist()), weights.tolist()):
+            for token in _tokens_of(name, tokens, spelled):
                 pull[token] = pull.get(token, 0.0) + weight
         ranked = sorted((token for token, weight in pull.items() if weight > 0), key=lambda t: -pull[t])
         return tuple(ranked[:count])
 
-    def _nearest(self, family: str, known: _Known) -> str:
-        """The labelled sentence of the family whose features overlap the sentence's most (cosine)."""
-        vector = np.zeros(len(self.index), dtype=np.float32)
-        vector[known.rows] = known.values
+    def _nearest(self, family: str, rows: np.ndarray, values: np.ndarray) -> str:
+        """The labelled sentence of the family whose features overlap the sentence's most (cosine).
+        rows: the sentence's known features, sorted, with their values."""
         examples, indptr, indices, data = self._examples_of(family)
-        products = vector[indices] * data
+        at = np.minimum(np.searchsorted(rows, indices), max(len(rows) - 1, 0))
+        present = rows[at] == indices if len(rows) else np.zeros(len(indices), dtype=bool)
+        products = np.where(present, values.astype(np.float32)[at] if len(rows) else 0, np.float32(0)) * data
         starts = indptr[:-1]
         similarity = (np.add.reduceat(products, np.minimum(starts, len(products) - 1)) if len(products)
                       else np.zeros(len(starts)))
@@ -153,9 +166,9 @@ class ClaimsModel:
         return self._families[family]
 
 
-def _tokens_of(name: str, tokens: list[str]) -> list[str]:
+def _tokens_of(name: str, tokens: list[str], spelled: list[str]) -> list[str]:
     """The sentence's words a feature stands for: a word or word pair, the pair whose words begin so,
-    or the word that holds a character or letter n-gram."""
+    or the first word that holds a character or letter n-gram (spelled: the words in letters)."""
     kind, _, value = name.partition(":")
     if kind == "w":
         return [value]
@@ -168,7 +181,7 @@ def _tokens_of(name: str, tokens: list[str]) -> list[str]:
     if kind == "c" and len(gram) >= 3:
         return [token for token in tokens if gram in token][:1]
     if kind == "j" and len(gram) >= 3:
-        return [token for token in tokens if gram in unicodedata.normalize("NFD", token)][:1]
+        return [token for token, letters_of in zip(tokens, spelled) if gram in letters_of][:1]
     return []
 
 

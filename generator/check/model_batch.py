@@ -1,17 +1,17 @@
-"""The claims model's confidence for many sentences at once: the sum ClaimsModel.judge() makes for one
-sentence, made for a post's sentences in a few numpy calls.
+"""The claims model's arithmetic for many sentences at once (ClaimsModel.verdicts, and judge() for one).
 
 A post has a hundred sentences and a site thousands of posts: listing each sentence's features in
 Python costs more than all the rules. A sentence's score is a sum over its words and word pairs
 (model_features.py), so each word's weights are added up once per run, the first time it is seen:
 its character and letter n-grams are hashed all at once with numpy and looked up among the hashes of
-the features the model knows. Only the few sentences near or over the threshold are then read one by
-one by judge(), which also explains them.
+the features the model knows. The words' rows are kept too, for the few sentences that are flagged
+and must say which words decided and which labelled sentence they read like.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping
+from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
@@ -19,11 +19,25 @@ from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters
 
 _WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
 _END = -1  # a sentence's end among the words' numbers
-_KNOWN_WORDS = 30_000  # words remembered (some 150 bytes each); a site has fewer, a corpus of made-up words more
+_KNOWN_WORDS = 30_000  # words remembered (about 400 bytes each); a site has fewer, a corpus of made-up words more
 _BATCH = 1 << 16  # sentences scored at once
 _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
 _MULTIPLIER = np.uint64(0x100000001B3)  # odd, so no two short strings of one size share a hash by construction
 _SALTS = {"c": 0x5A17C0DE1234567, "j": 0x3243F6A8885A308D}  # a hash space per kind of n-gram
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """What a batch of sentences scored: each sentence's scores (before softmax) and, for each
+    sentence, the numbers of its words and its known word pairs, to explain a verdict."""
+
+    scores: np.ndarray  # sentences x classes
+    sizes: np.ndarray  # each sentence's feature occurrences
+    word_places: np.ndarray  # each word occurrence's sentence (sorted)
+    words: np.ndarray  # each word occurrence's number
+    pair_places: np.ndarray  # each known pair occurrence's sentence
+    pair_words: np.ndarray  # each known pair occurrence: its first word's number (its second follows it)
+    pair_rows: np.ndarray  # each known pair occurrence's row of weights
 
 
 def _codes(text: str) -> np.ndarray:
@@ -55,12 +69,33 @@ def _known_hashes(values: Mapping[str, int], kind: str) -> tuple[np.ndarray, np.
     return hashes_array[order], rows_array[order]
 
 
+class _Growing:
+    """An array that grows at its end with room to spare: copying it whole for every post would cost
+    more than the sums."""
+
+    def __init__(self, dtype: type, width: int | None = None):
+        self.size = 0
+        self.data = np.zeros((64, width) if width else 64, dtype=dtype)
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.size + len(values)
+        if need > len(self.data):
+            grown = np.zeros((max(need, 2 * len(self.data)),) + self.data.shape[1:], dtype=self.data.dtype)
+            grown[:self.size] = self.data[:self.size]
+            self.data = grown
+        self.data[self.size:need] = values
+        self.size = need
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.data[:self.size]
+
+
 class BatchScorer:
     def __init__(self, lang: str, by_kind: Mapping[str, Mapping[str, int]], weights: np.ndarray,
-                 intercept: np.ndarray, honest: int, claim: Callable[[str], float]):
-        """by_kind: feature kind -> value -> row of weights (features x classes); honest: the honest
-        class's column; claim: one sentence's confidence, the slow way (ClaimsModel)."""
-        self.lang, self.claim, self.honest = lang, claim, honest
+                 intercept: np.ndarray):
+        """by_kind: feature kind -> value -> row of weights (features x classes)."""
+        self.lang = lang
         self.weights = weights  # float32, as ClaimsModel holds them: a copy would double them
         self.intercept = intercept.astype(np.float64)
         self.known_words = by_kind.get("w", {})
@@ -77,7 +112,7 @@ class BatchScorer:
         pairs = []
         for value, row in by_kind.get(kind, {}).items():
             parts = value.split("_")
-            if len(parts) == 2:  # with "_" in a word the name is ambiguous: such sentences are read one by one
+            if len(parts) == 2:  # "_" inside a word: the name is ambiguous, and such pairs are left out
                 pairs.append((*(numbers.setdefault(part, len(numbers)) for part in parts), row))
         keys = np.array([first * len(numbers) + second for first, second, _ in pairs], dtype=np.int64)
         order = np.argsort(keys)
@@ -85,23 +120,22 @@ class BatchScorer:
 
     def _forget(self) -> None:
         self.words: dict[str, int] = {"\n": _END}
-        # By word number: the sum of its features' weights, how many feature occurrences it has, and its
-        # number among the known word pairs' words and first-syllable pairs' prefixes (-1: none).
-        self.sums = np.zeros((0, len(self.intercept)))
-        self.sizes = np.zeros(0)
-        self.pair_number = np.zeros(0, dtype=np.int64)
-        self.prefix_number = np.zeros(0, dtype=np.int64)
+        self.vocabulary: list[str] = []
+        # By word number: the sum of its features' weights, how many feature occurrences it has, where
+        # its known features' rows start in `rows` and how many there are, and its number among the
+        # known word pairs' words and first-syllable pairs' prefixes (-1: none).
+        classes = len(self.intercept)
+        self.sums, self.sizes = _Growing(np.float64, classes), _Growing(np.float64)
+        self.row_start, self.row_count, self.rows = _Growing(np.int64), _Growing(np.int64), _Growing(np.int32)
+        self.pair_number, self.prefix_number = _Growing(np.int64), _Growing(np.int64)
 
     def _learn(self, new: list[str]) -> None:
         """Number the new words and add up each one's weights."""
-        sums = np.zeros((len(new), len(self.intercept)))
         sizes = np.ones(len(new))  # the word itself
         known = [(at, row) for at, word in enumerate(new) if (row := self.known_words.get(word)) is not None]
-        if known:
-            at, rows = map(list, zip(*known))
-            sums[at] += self.weights[rows]
+        owners = [np.array([at for at, _ in known], dtype=np.int64)]
+        rows = [np.array([row for _, row in known], dtype=np.int64)]
         padded = "\n".join(f" {word} " for word in new)
-        owners, rows = [], []  # each known n-gram occurrence: its word, its row
         for kind, text, sizes_of_kind in (("c", padded, CHAR_SIZES), ("j", letters(padded), LETTER_SIZES)):
             if kind == "j" and not self.korean:
                 continue
@@ -119,31 +153,26 @@ class BatchScorer:
                     hit = known_hashes[at] == hashes
                     owners.append(owner[starts[hit]])
                     rows.append(known_rows[at[hit]])
-        if owners:
-            owner, row = np.concatenate(owners), np.concatenate(rows)
-            order = np.argsort(owner, kind="stable")
-            owner, row = owner[order], row[order]
-            if len(owner):
-                first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-                sums[owner[first]] += np.add.reduceat(self.weights[row], first, axis=0, dtype=np.float64)
-        self.words.update((word, len(self.sizes) + at) for at, word in enumerate(new))
-        self.sums = np.concatenate((self.sums, sums))
-        self.sizes = np.concatenate((self.sizes, sizes))
-        self.pair_number = np.concatenate((self.pair_number, [self.pair_words.get(word, -1) for word in new]))
-        self.prefix_number = np.concatenate((self.prefix_number, [self.prefix_words.get(word[:2], -1) for word in new]))
+        owner, row = np.concatenate(owners), np.concatenate(rows)
+        order = np.argsort(owner, kind="stable")
+        owner, row = owner[order], row[order]
+        sums = np.zeros((len(new), len(self.intercept)))
+        if len(owner):
+            first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            sums[owner[first]] = np.add.reduceat(self.weights[row], first, axis=0, dtype=np.float64)
+        counts = np.bincount(owner, minlength=len(new))
+        self.row_start.extend(self.rows.size + np.cumsum(counts) - counts)
+        self.row_count.extend(counts)
+        self.rows.extend(row)
+        self.words.update((word, len(self.vocabulary) + at) for at, word in enumerate(new))
+        self.vocabulary += new
+        self.sums.extend(sums)
+        self.sizes.extend(sizes)
+        self.pair_number.extend(np.array([self.pair_words.get(word, -1) for word in new], dtype=np.int64))
+        self.prefix_number.extend(np.array([self.prefix_words.get(word[:2], -1) for word in new], dtype=np.int64))
 
-    def claims(self, sentences: list[str]) -> np.ndarray:
-        """1 - P(honest) of each sentence, as judge() computes it (to within rounding)."""
-        result = np.empty(len(sentences))
-        fast = [i for i, sentence in enumerate(sentences) if "_" not in sentence]
-        for i in sorted(set(range(len(sentences))) - set(fast)):
-            result[i] = self.claim(sentences[i])
-        for at in range(0, len(fast), _BATCH):
-            chosen = fast[at:at + _BATCH]
-            result[chosen] = self._claims([sentences[i].replace("\n", " ") for i in chosen])
-        return result
-
-    def _claims(self, sentences: list[str]) -> np.ndarray:
+    def score(self, sentences: list[str]) -> Scored:
+        """The scores of sentences (none may hold a line break), with what explains them."""
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
         tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
@@ -155,23 +184,31 @@ class BatchScorer:
         numbers = np.array([self.words[token] for token in tokens], dtype=np.int64)
         is_word = numbers != _END
         places, numbers = np.cumsum(~is_word)[is_word], numbers[is_word]  # each word's sentence, and the word
+        empty = np.zeros(0, dtype=np.int64)
+        pair_places, pair_words, pair_rows = [empty], [empty], [empty]
         if len(numbers):
             starts = np.flatnonzero(np.concatenate(([True], places[1:] != places[:-1])))
-            sums[places[starts]] = np.add.reduceat(self.sums[numbers], starts, axis=0)
-            sizes = np.bincount(places, weights=self.sizes[numbers], minlength=count)
-            same = places[1:] == places[:-1]  # neighbours in one sentence
-            pair_places = places[1:][same]
-            first, second = numbers[:-1][same], numbers[1:][same]
+            sums[places[starts]] = np.add.reduceat(self.sums.values[numbers], starts, axis=0)
+            sizes = np.bincount(places, weights=self.sizes.values[numbers], minlength=count)
+            same = np.flatnonzero(places[1:] == places[:-1])  # a word followed by a neighbour in its sentence
+            first, second = numbers[same], numbers[same + 1]
             kinds = [(self.pair_number, self.pairs)] + ([(self.prefix_number, self.prefix_pairs)] if self.korean else [])
             for known_number, known in kinds:
-                sizes += np.bincount(pair_places, minlength=count)
-                rows, at = _known_pairs(known_number[first], known_number[second], known)
-                if len(rows):
-                    np.add.at(sums, pair_places[at], self.weights[rows])
+                sizes += np.bincount(places[same], minlength=count)
+                rows, at = _known_pairs(known_number.values[first], known_number.values[second], known)
+                pair_places.append(places[same[at]])
+                pair_words.append(same[at])
+                pair_rows.append(rows)
+        pair_place, pair_word, pair_row = (np.concatenate(parts) for parts in (pair_places, pair_words, pair_rows))
+        if len(pair_row):
+            np.add.at(sums, pair_place, self.weights[pair_row])
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
-        scores -= scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return 1.0 - exp[:, self.honest] / exp.sum(axis=1)
+        return Scored(scores, sizes, places, numbers, pair_place, pair_word, pair_row)
+
+    def word_rows(self, number: int) -> np.ndarray:
+        """The rows of a word's known features, each as often as it occurs."""
+        start = self.row_start.values[number]
+        return self.rows.values[start:start + self.row_count.values[number]]
 
 
 def _known_pairs(a: np.ndarray, b: np.ndarray, known: tuple[np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:

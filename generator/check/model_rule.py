@@ -69,13 +69,15 @@ def overruled(model: "ClaimsModel | None", sentence: str, rule_ids: Iterable[str
     return honest if honest >= OVERRULE else None
 
 
-def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str) -> "Verdict | None":
+def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str,
+                  verdict: "Verdict | None" = None) -> "Verdict | None":
     """The model's verdict, unless a rule reads a claim where its decisive words are and the sentence
     negates, questions or quotes it ("No treatment is completely painless"): word counts do not see
     negation. Only where a rule reads one: "never fails" and "not a bruise" are the claim, and a
     negation judged without a rule's phrase refuted claims the model had right (compliance/PROTOCOL.md,
-    run 10). A word naming a risk is left out: "no downtime" negates the risk, which is the claim."""
-    verdict = model.judge(sentence)
+    run 10). A word naming a risk is left out: "no downtime" negates the risk, which is the claim.
+    verdict: the model's, when it was judged already."""
+    verdict = verdict or model.judge(sentence)
     if verdict is None or verdict.family in QUOTING_IS_THE_CLAIM or verdict.probability >= SURE:
         return verdict
     lowered = sentence.lower()
@@ -99,8 +101,8 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
         if len(sentence) >= _MIN_CHARACTERS and not sentence.startswith("#"):
             found = {rule_id for s, e, rule_id in flagged if s < end and start < e} if flagged else set()
             candidates.append((match, " ".join(sentence.split()), found))
-    for (match, sentence, found), near in zip(candidates, model.flagged([c[1] for c in candidates])):
-        verdict = model_verdict(model, matcher, sentence) if near else None
+    for (match, sentence, found), judged in zip(candidates, model.verdicts([c[1] for c in candidates])):
+        verdict = model_verdict(model, matcher, sentence, judged) if judged else None
         # A sentence a rule flagged gets the model's finding too when it reads as another family
         # ("write about us and get a free peel": the rule sees a gift, the model a paid review).
         if verdict is None or verdict.family in found or not ctx.on(verdict.family) or verdict.family not in rules:
