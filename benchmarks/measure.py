@@ -49,6 +49,7 @@ class Figures:
     preview_start_cpu: float | None = None  # the server's CPU seconds until it served the post
     preview_tree_kib: int = 0  # the preview server and its workers, sampled while it ran
     preview_error: str | None = None  # why the preview figures are missing, when the server failed
+    checks: dict[str, Run] = field(default_factory=dict)  # `clinicpress check`: "cold" (--no-cache) and "warm"
 
     def seconds(self, scenario: str) -> float:
         return statistics.median(run.seconds for run in self.runs[scenario])
@@ -121,8 +122,9 @@ def tree_cpu_seconds(root: int) -> float:
     return total / ticks
 
 
-def timed(command: Sequence[str], cwd: Path, log: Path) -> Run:
-    """Run one build, appending its output to `log`; its wall time and peak memory."""
+def timed(command: Sequence[str], cwd: Path, log: Path, accept: tuple[int, ...] = (0,)) -> Run:
+    """Run one build, appending its output to `log`; its wall time and peak memory. accept: the exit
+    codes that are no failure (`check` exits 1 when it finds an error)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)}
     rss_file = log.with_name(log.name + ".time")
     use_time = TIME_BIN.exists()
@@ -139,7 +141,7 @@ def timed(command: Sequence[str], cwd: Path, log: Path) -> Run:
         sampler.done.set()
         sampler.join()
         process.returncode = code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code not in accept:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
         raise BenchmarkError(f"'{' '.join(map(str, command))}' exited with {code} (log: {log}):\n{tail}")
     peak = usage.ru_maxrss  # kilobytes on Linux: the largest process among the child and its waited-for children

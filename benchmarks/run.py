@@ -87,6 +87,12 @@ class ClinicPress:
     def edit_title(self, round_: int) -> None:
         edit_title(self.post, f" ({round_})")
 
+    def check(self, warm: bool) -> Run:
+        """`clinicpress check` of the whole site: cold reads every post (the rules and the claims model),
+        warm reuses the findings of unchanged posts that the cold run kept."""
+        command = self.base + ["check", str(self.site_dir)] + ([] if warm else ["--no-cache"])
+        return timed(command, self.site_dir.parent, self.log, accept=(0, 1))  # 1: it found an error
+
     def serve_command(self, port: int) -> list[str]:
         """`clinicpress serve` on a free port of its own choice (it prints the address)."""
         return self.base + ["serve", str(self.site_dir), "--port", "0", "-q"]
@@ -165,6 +171,13 @@ def bench_size(size: int, args: argparse.Namespace, peers: dict[str, Path]) -> d
             if scenario == "cold":
                 for tool in tools:
                     tool.figures.pages = tool.pages()
+    for tool in tools:
+        if isinstance(tool, ClinicPress) and not args.skip_check:
+            for kind in ("cold", "warm"):
+                run = tool.figures.checks[kind] = tool.check(warm=kind == "warm")
+                print(f"  {size:>6,} posts  {tool.name:<11}  {'check, ' + kind:<52} {seconds(run.seconds):>8} "
+                      f"({seconds(run.cpu_seconds):>7} CPU)  {mib(run.peak_rss_kib):>8} "
+                      f"{mib(run.peak_tree_kib):>9} all", flush=True)
     if not args.skip_preview:
         for tool in tools:
             if hasattr(tool, "serve_command"):
@@ -203,6 +216,17 @@ def clinicpress_command(args: argparse.Namespace) -> list[str]:
     return [str(executable)] if executable.exists() else [sys.executable, "-m", "generator"]
 
 
+def format_check_table(results: dict[int, dict[str, Figures]]) -> str:
+    """`clinicpress check` (no peer has one): the whole site read cold, then again with its findings kept."""
+    rows = [(size, kind, run) for size, by_tool in results.items()
+            for kind, run in by_tool.get("ClinicPress", Figures()).checks.items()]
+    if not rows:
+        return ""
+    return "\n| posts | clinicpress check | wall | CPU | largest process |\n| ---: | --- | ---: | ---: | ---: |\n" + "".join(
+        f"| {size:,} | {'cold (--no-cache)' if kind == 'cold' else 'warm (findings kept)'} | {seconds(run.seconds)} | "
+        f"{seconds(run.cpu_seconds)} | {mib(run.peak_rss_kib)} |\n" for size, kind, run in rows)
+
+
 def _fresh_log(path: Path) -> Path:
     path.write_text("")
     return path
@@ -231,6 +255,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-hugo", action="store_true", help="leave Hugo out")
     parser.add_argument("--skip-pelican", action="store_true", help="leave Pelican out")
     parser.add_argument("--skip-preview", action="store_true", help="no preview-server figures")
+    parser.add_argument("--skip-check", action="store_true", help="no 'clinicpress check' figures")
     parser.add_argument("--preview-rounds", type=_positive, default=5,
                         help="edits timed per preview server (default 5)")
     parser.add_argument("--hugo-full-render", action="store_true", help="run 'hugo server' with --disableFastRender")
@@ -272,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BenchmarkError, pelican_tool.PelicanSetupError, hugo_tool.HugoSetupError) as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
-    report = describe_machine(args, names) + "\n" + format_table(results, names)
+    report = describe_machine(args, names) + "\n" + format_table(results, names) + format_check_table(results)
     if photos:
         report += "\n" + format_photo_table(photos)
     (WORK / "results.md").write_text(report, encoding="utf-8")

@@ -221,3 +221,19 @@ def test_a_preview_server_that_never_serves_is_given_up_on_and_stopped(tmp_path)
         measure_preview(silent, cwd=tmp_path, post=post, url_path="/", log=log, rounds=1, start_timeout=1)
     assert time.monotonic() - started < 20  # stopped with SIGTERM, not waited for
     assert "starting" in log.read_text() and "[benchmark] the server's processes" in log.read_text()
+
+
+def test_check_is_timed_cold_and_warm_and_shown_in_its_own_table(tmp_path, monkeypatch):
+    from benchmarks.run import ClinicPress, format_check_table
+    corpus = generate_corpus(tmp_path / "site", 20, seed=1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(SOURCE_DATE_EPOCH))
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    tool = ClinicPress(tmp_path / "site", corpus.edit_target, [sys.executable, "-m", "generator"], 1,
+                       tmp_path / "build.log")
+    tool.figures.checks["cold"] = tool.check(warm=False)
+    tool.figures.checks["warm"] = tool.check(warm=True)
+    log = (tmp_path / "build.log").read_text(encoding="utf-8")
+    assert log.count("Checked 20 posts") == 2 and "--no-cache" in log
+    assert (tmp_path / "site/.clinicpress-cache").is_dir()  # what the warm run reads
+    table = format_check_table({20: {"ClinicPress": tool.figures}})
+    assert "| 20 | cold (--no-cache) |" in table and "| 20 | warm (findings kept) |" in table
