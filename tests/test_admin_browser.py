@@ -316,6 +316,8 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     page.get_by_role("button", name="게시").first.click()
     page.get_by_text("지금 게시").click()
     ko, en = (running.site / "posts" / lang / f"{name}.md" for lang in ("ko", "en"))
+    before = {lang: (running.site / "posts" / lang / f"{name}.md").read_text(encoding="utf-8").split("---")[1]
+              for lang in ("ko", "en")}
     # Both files are written by one save; the test reads them once both are there in full.
     wait_until(lambda: "(개정)" in ko.read_text(encoding="utf-8")
                and all("translation_key:" in path.read_text(encoding="utf-8") for path in (ko, en)), "the saved post")
@@ -323,6 +325,12 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     assert front["translation_key"] == name  # written out: the key it already had
     assert (front["series"], front["series_part"], front["reviewed_by"]) == ("lip-filler", 2, "dr-han")
     assert str(front["updated"]) == "2026-07-28" and str(front["last_reviewed"]) == "2026-07-28"
+    # The lines the writer had stay as they were, in their order: only the title changed.
+    kept = [line for line in before["ko"].splitlines() if not line.startswith("title:")]
+    saved_lines = ko.read_text(encoding="utf-8").split("---")[1].splitlines()
+    assert [line for line in saved_lines if line in kept] == kept, saved_lines
+    english_lines = en.read_text(encoding="utf-8").split("---")[1].splitlines()
+    assert [line for line in english_lines if line in before["en"].splitlines()] == before["en"].splitlines()
     english = yaml.safe_load(en.read_text(encoding="utf-8").split("---")[1])
     assert None not in english.values() and english["translation_key"] == name
     page_ko = wait_until(lambda: (r := fetch(running.url + f"ko/posts/{name}/")).status == 200

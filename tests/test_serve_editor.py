@@ -39,6 +39,31 @@ def test_a_post_and_its_photo_are_saved_into_the_site(editor):
     assert {m["name"]: base64.b64decode(m["content"]) for m in media} == {"a.png": b"png", "photo.jpg": b"jpeg bytes"}
 
 
+OLDER = ('---\ntitle: "입술 필러 2편"   # part two of the series\ndate: 2026-07-03\ntags: [입술 필러, 히알루로니다제]\n'
+         '# who checked it\nreviewed_by: dr-han\nfaq:\n  - question: "녹이면 아픈가요?"\n    answer: 조금 따끔합니다.\n'
+         '---\n본문입니다.\n')
+# How the editor writes the same post back after the title was changed: every key anew.
+SAVED = ("---\ntitle: 입술 필러 2편 (개정)\ndate: 2026-07-03\ntags:\n  - 입술 필러\n  - 히알루로니다제\nreviewed_by: dr-han\n"
+         "faq:\n  - question: 녹이면 아픈가요?\n    answer: 조금 따끔합니다.\ntranslation_key: lips-2\n---\n본문입니다.\n고친 문단.\n")
+
+
+def test_an_older_post_keeps_its_own_front_matter_lines_where_the_editor_changed_nothing(site_factory):
+    editor = SiteEditor(site_factory({"posts/ko/lips-2.md": OLDER}))
+    editor.answer({"action": "persistEntry", "params": {"dataFiles": [{"path": "posts/ko/lips-2.md", "raw": SAVED}]}})
+    saved = (editor.site_dir / "posts/ko/lips-2.md").read_text(encoding="utf-8")
+    assert saved == ('---\ntitle: 입술 필러 2편 (개정)\ndate: 2026-07-03\ntags: [입술 필러, 히알루로니다제]\n'
+                     '# who checked it\nreviewed_by: dr-han\nfaq:\n  - question: "녹이면 아픈가요?"\n'
+                     '    answer: 조금 따끔합니다.\ntranslation_key: lips-2\n---\n본문입니다.\n고친 문단.\n')
+
+
+@pytest.mark.parametrize("old", ["---\ntitle: a\ntitle: b\n---\nbody\n", "no front-matter\n", "---\n: [\n---\nx\n"],
+                         ids=["repeated-key", "no-front-matter", "broken-yaml"])
+def test_a_post_whose_front_matter_cannot_be_kept_is_saved_as_the_editor_wrote_it(site_factory, old):
+    editor = SiteEditor(site_factory({"posts/ko/lips-2.md": old}))
+    editor.answer({"action": "persistEntry", "params": {"dataFiles": [{"path": "posts/ko/lips-2.md", "raw": SAVED}]}})
+    assert (editor.site_dir / "posts/ko/lips-2.md").read_text(encoding="utf-8") == SAVED
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,11 @@ class SiteEditor:
             for asset in params.get("assets", []):
                 self._write(asset["path"], _decoded(asset), post=False)
             for file in files:
-                self._write(file["path"], str(file.get("raw", "")).encode("utf-8"), post=True)
+                raw = str(file.get("raw", ""))
+                target = self._resolve(file["path"], post=True)
+                if target.is_file():  # keep the post's own layout where the editor changed nothing
+                    raw = keep_layout(target.read_text(encoding="utf-8", errors="replace"), raw)
+                self._write(file["path"], raw.encode("utf-8"), post=True)
             return {"message": "entry persisted"}
         if action == "getMedia":
             return [self._media(p) for p in self._files_below(params.get("mediaFolder", MEDIA_FOLDER), "", 1)]
@@ -181,6 +186,61 @@ def post_text(fields: dict[str, Any]) -> bytes:
     text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + str(
         fields.get("body") or "")
     return text.encode("utf-8")
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.S)
+_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*):(?:\s|$)")
+
+
+def keep_layout(old: str, new: str) -> str:
+    """The editor's save (new) with the front-matter lines of the file it replaces (old) wherever their
+    values are unchanged: the editor writes every key anew (its quoting, its order, its dates), which
+    would turn a one-word fix into a diff of the whole front-matter and lose the writer's comments.
+    Changed keys take the editor's lines, keys it added follow, keys it removed go; the body is the
+    editor's. Whenever the result would not read as the editor's save, the save is kept as it is."""
+    old_parts, new_parts = _FRONT.match(old), _FRONT.match(new)
+    if not old_parts or not new_parts:
+        return new
+    try:
+        old_values, new_values = (yaml.safe_load(parts.group(1) or "") or {} for parts in (old_parts, new_parts))
+    except yaml.YAMLError:
+        return new
+    old_blocks, new_blocks = _key_blocks(old_parts.group(1) or ""), _key_blocks(new_parts.group(1) or "")
+    if not isinstance(old_values, dict) or not isinstance(new_values, dict) or old_blocks is None or new_blocks is None:
+        return new
+    lines = []
+    for key, block in old_blocks.items():
+        if key in new_values and key in new_blocks:
+            unchanged = key in old_values and old_values[key] == new_values[key]
+            lines.append(block if unchanged else new_blocks[key])
+    lines += [block for key, block in new_blocks.items() if key not in old_blocks]
+    front = "".join(lines)
+    try:
+        if yaml.safe_load(front or "") != new_values:
+            return new
+    except yaml.YAMLError:
+        return new
+    return f"---\n{front}---\n{new_parts.group(2)}"
+
+
+def _key_blocks(front: str) -> dict[str, str] | None:
+    """Each top-level key's lines (with the comments just above it), in order; None when a key repeats."""
+    blocks: dict[str, str] = {}
+    pending, key = "", None
+    for line in front.splitlines(keepends=True):
+        found = _TOP_KEY.match(line)
+        if found:
+            key = found.group(1).strip()
+            if key in blocks:
+                return None
+            blocks[key], pending = pending + line, ""
+        elif key is not None and (line.startswith((" ", "\t", "-")) and not pending):
+            blocks[key] += line  # the key's value, on the lines below it
+        else:
+            pending += line  # a comment or blank line: it belongs to the key below it
+    if pending and key is not None:
+        blocks[key] += pending
+    return blocks
 
 
 def _decoded(asset: dict) -> bytes:
