@@ -583,3 +583,17 @@ def test_check_without_the_cache_writes_nothing_into_the_site(tmp_path):
     site = write_tree(tmp_path / "site", {"site.toml": MINIMAL_CONFIG, **pair()})
     _check_json(site, "--no-cache")
     assert not (site / ".clinicpress-cache").exists()
+
+
+def test_the_claims_model_leaves_table_rows_to_the_rules(tmp_path):
+    """A table's row is cells of data, not a sentence: the model would read "No, it wears off | Yes, with
+    hyaluronidase" as one absolute claim; the rules still read every cell."""
+    table = ("| | Lip flip | Lip filler |\n| --- | --- | --- |\n"
+             "| Reversible? | No, it wears off | Yes, with hyaluronidase |\n")
+    from generator.check.model import load_model
+    assert load_model("en").judge("No, it wears off | Yes, with hyaluronidase |") is not None
+    site = write_tree(tmp_path / "a", {"site.toml": MINIMAL_CONFIG, "posts/en/compare.md": post(body=table)})
+    assert not {rule for rule in rules_found(site) if rule.startswith("ad-")}
+    painless = table + "| Pain | Painless for everyone | A pinch |\n"
+    site = write_tree(tmp_path / "b", {"site.toml": MINIMAL_CONFIG, "posts/en/compare.md": post(body=painless)})
+    assert "ad-absolute-claim" in rules_found(site)

@@ -97,8 +97,10 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
     for match in SENTENCE.finditer(text.prose):
         start, end = match.span()
         sentence = match.group().strip()
-        # Headings are labels ("## Side by side" above a table), not the sentences the model learnt from.
-        if len(sentence) >= _MIN_CHARACTERS and not sentence.startswith("#"):
+        # Headings are labels ("## Side by side" above a table), and a table's rows are cells of data
+        # ("Reversible? | No, it wears off | Yes, with hyaluronidase"), not the sentences the model
+        # learnt from: the rules read both.
+        if len(sentence) >= _MIN_CHARACTERS and not sentence.startswith("#") and "|" not in sentence:
             found = {rule_id for s, e, rule_id in flagged if s < end and start < e} if flagged else set()
             candidates.append((match, " ".join(sentence.split()), found))
     for (match, sentence, found), judged in zip(candidates, model.verdicts([c[1] for c in candidates])):
