@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from generator.check.packs import load_packs
@@ -181,9 +182,16 @@ def model_and_rules(lang: str, name: str) -> tuple[int, int, int, int, int]:
 
 
 def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
+    scored = _scored(lang, name)
+    return scored[0] if scored else None
+
+
+@lru_cache(maxsize=None)
+def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[int]]] | None:
     """[violating found, honest with an error, honest with a warning] for the rules alone, the model alone
     and both as `check` combines them: a rule's match in a sentence the model reads as surely honest is
-    only info (model_rule.overruled); the model's finding is added where it reads another family."""
+    only info (model_rule.overruled); the model's finding is added where it reads another family. With
+    them, per family: [violating, found by both]. Kept once per set: the report prints both."""
     from generator.check.model import load_model
     from generator.check.model_rule import model_verdict, overruled
 
@@ -214,19 +222,16 @@ def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
                 tallies[kind][1] += 1
             elif found:
                 tallies[kind][2] += 1
-    _FAMILIES[(lang, name)] = by_family
-    return tallies
-
-
-_FAMILIES: dict[tuple[str, str], dict[str, list[int]]] = {}  # what _tallies last found per family
+    return tallies, by_family
 
 
 def families_with_model(lang: str, name: str) -> str | None:
     """A table row per rule family: violating sentences found with their own family, as `check` reads them."""
-    if (lang, name) not in _FAMILIES and _tallies(lang, name) is None:
+    scored = _scored(lang, name)
+    if scored is None:
         return None
     return "\n".join(f"| {name} | {lang} | `{family}` | {found}/{count} ({_percent(found / count)}) |"
-                     for family, (count, found) in sorted(_FAMILIES[(lang, name)].items()))
+                     for family, (count, found) in sorted(scored[1].items()))
 
 
 def _matcher(lang: str):

@@ -252,13 +252,7 @@ class LanguageMatcher:
             lowered, candidates = text, dict.fromkeys(range(len(self.expressions)))
         else:
             candidates = self._candidates(lowered)
-        found = []
-        for index, windows in sorted(candidates.items()):
-            rule, regex = self.expressions[index]
-            if rule.id in enabled:
-                for low, high in windows or ((0, len(lowered)),):
-                    found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered, low, high)
-                              if not _starts_mid_word(lowered, m.start())]
+        found = self._expression_matches(lowered, candidates, enabled)
         last_end: dict[str, int] = {}
         for start, end, rule in sorted(found, key=lambda f: (f[0], -f[1], f[2].id)):
             if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow.get(rule.id),
@@ -274,17 +268,23 @@ class LanguageMatcher:
         lowered = text.lower()
         if len(lowered) != len(text):
             return False
-        seen = False
-        for index, windows in self._candidates(lowered).items():
+        there = [(start, end, rule) for start, end, rule in self._expression_matches(lowered, self._candidates(lowered))
+                 if any(start < stop and at < end for at, stop in spans)]
+        return bool(there) and not any(self.judge.is_claim(text, start, end, self.allow.get(rule.id), rule.id)
+                                       for start, end, rule in there)
+
+    def _expression_matches(self, lowered: str, candidates: dict[int, list[tuple[int, int]] | None],
+                            enabled: frozenset[str] | None = None) -> list[tuple[int, int, PackRule]]:
+        """(start, end, rule) of every match of the candidate expressions (of the enabled rules; None:
+        all), each run only in its stretches of text, none starting inside a Latin word."""
+        found = []
+        for index, windows in sorted(candidates.items()):
             rule, regex = self.expressions[index]
-            for low, high in windows or ((0, len(lowered)),):
-                for m in regex.finditer(lowered, low, high):
-                    if any(m.start() < end and start < m.end() for start, end in spans) \
-                            and not _starts_mid_word(lowered, m.start()):
-                        if self.judge.is_claim(text, m.start(), m.end(), self.allow.get(rule.id), rule.id):
-                            return False
-                        seen = True
-        return seen
+            if enabled is None or rule.id in enabled:
+                for low, high in windows or ((0, len(lowered)),):
+                    found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered, low, high)
+                              if not _starts_mid_word(lowered, m.start())]
+        return found
 
     def _candidates(self, lowered: str) -> dict[int, list[tuple[int, int]] | None]:
         """The expressions that may match, each with the stretches of text around its anchors

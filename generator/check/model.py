@@ -127,9 +127,8 @@ class ClaimsModel:
                               + [scored.pair_rows[pairs].astype(np.int32)])
         distinct, counts = np.unique(rows, return_counts=True)
         tokens = [scorer.vocabulary[number] for number in numbers.tolist()]
-        scale = 1 / math.sqrt(max(float(scored.sizes[index]), 1.0))
-        return Verdict(family, claim, self._decisive(tokens, distinct, counts * scale, best),
-                       self._nearest(family, distinct, counts * scale))
+        values = counts / math.sqrt(max(float(scored.sizes[index]), 1.0))  # as the sentence's features weigh
+        return Verdict(family, claim, self._decisive(tokens, distinct, values, best), self._nearest(family, distinct, values))
 
     def _decisive(self, tokens: list[str], rows: np.ndarray, values: np.ndarray, best: int, count: int = 3) -> tuple[str, ...]:
         """The words whose features push the sentence most from honest towards the family."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from generator.admin.cms_config import MEDIA_FOLDER, TRANSLATED
 from generator.check.edited import check_edited_posts
@@ -188,7 +189,6 @@ def post_text(fields: dict[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.S)
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*):(?:\s|$)")
 
 
@@ -198,14 +198,14 @@ def keep_layout(old: str, new: str) -> str:
     would turn a one-word fix into a diff of the whole front-matter and lose the writer's comments.
     Changed keys take the editor's lines, keys it added follow, keys it removed go; the body is the
     editor's. Whenever the result would not read as the editor's save, the save is kept as it is."""
-    old_parts, new_parts = _FRONT.match(old), _FRONT.match(new)
+    old_parts, new_parts = _front_and_body(old), _front_and_body(new)
     if not old_parts or not new_parts:
         return new
     try:
-        old_values, new_values = (yaml.safe_load(parts.group(1) or "") or {} for parts in (old_parts, new_parts))
+        old_values, new_values = (yaml.safe_load(front) or {} for front, _ in (old_parts, new_parts))
     except yaml.YAMLError:
         return new
-    old_blocks, new_blocks = _key_blocks(old_parts.group(1) or ""), _key_blocks(new_parts.group(1) or "")
+    old_blocks, new_blocks = _key_blocks(old_parts[0]), _key_blocks(new_parts[0])
     if not isinstance(old_values, dict) or not isinstance(new_values, dict) or old_blocks is None or new_blocks is None:
         return new
     lines = []
@@ -220,7 +220,19 @@ def keep_layout(old: str, new: str) -> str:
             return new
     except yaml.YAMLError:
         return new
-    return f"---\n{front}---\n{new_parts.group(2)}"
+    return f"---\n{front}---\n{new_parts[1]}"
+
+
+def _front_and_body(text: str) -> tuple[str, str] | None:
+    """The front-matter's lines and the body, split as posts are read (python-frontmatter); None without one."""
+    handler = YAMLHandler()
+    if not handler.detect(text):
+        return None
+    try:
+        front, body = handler.split(text)
+    except ValueError:
+        return None
+    return front.removeprefix("\n"), body.removeprefix("\n")
 
 
 def _key_blocks(front: str) -> dict[str, str] | None:
