@@ -525,11 +525,11 @@ def _ad_findings(root: Path, body: str, model: bool = True) -> list[tuple[str, s
 
 
 def test_a_rule_match_the_model_reads_as_surely_honest_is_info(tmp_path):
-    body = "We do not offer discounts, gifts or any other reward for reviews, positive or negative.\n"
-    assert _ad_findings(tmp_path / "off", body, model=False) == [("ad-review-incentive", "error")]
-    assert _ad_findings(tmp_path / "on", body) == [("ad-review-incentive", "info")]
+    body = "A sign-language interpreter is guaranteed on request, with three days' notice.\n"
+    assert _ad_findings(tmp_path / "off", body, model=False) == [("ad-guarantee", "error")]
+    assert _ad_findings(tmp_path / "on", body) == [("ad-guarantee", "info")]
     site = tmp_path / "on"
-    [finding] = [f for f in run_checks(site) if f.rule == "ad-review-incentive"]
+    [finding] = [f for f in run_checks(site) if f.rule == "ad-guarantee"]
     assert "the claims model reads the sentence as honest" in finding.message
 
 

@@ -98,6 +98,43 @@ def test_english_claims_outside_the_negation(sentence, word):
     assert not english_negated(sentence, *span(sentence, word))
 
 
+@pytest.mark.parametrize("lang, text, rule", [
+    # A reader's question quoted whole, with a claim inside it: the reader's words, not the clinic's.
+    ("ko", '"블로그에 \'붓기 제로\'라고 적혀 있던데 정말 하나도 안 붓는 거예요?"', "ad-absolute-claim"),
+    ("ko", '"리뷰 이벤트 같은 거 하세요? 하면 저도 참여해 볼게요."', "ad-review-incentive"),
+    ("en", '"Your flyer says results are guaranteed - does that mean for everyone?"', "ad-guarantee"),
+    # A phrase people ask about, quoted, then answered honestly.
+    ("ko", "'국내 최고 레이저'가 뭐냐고들 물으시는데, 피부마다 달라서 하나를 꼽기 어렵습니다.", "ad-superlative"),
+    # A claim asked about, then answered "not always".
+    ("en", "Swelling-free? Not always: most people look a little puffy for two days.", "ad-absolute-claim"),
+    ("en", "Painless? Not really, but the numbing cream helps a lot.", "ad-absolute-claim"),
+    ("ko", "부작용 없는 시술이냐고요? 꼭 그렇지는 않아요. 작은 멍이 생길 수 있습니다.", "ad-absolute-claim"),
+    # Another clinic's promise, reported and doubted.
+    ("en", "My sister said her clinic guaranteed flawless skin. Is that even possible?", "ad-guarantee"),
+    # Offers declined in a list, whose commas end the clause that reads the negation.
+    ("en", "We don't hand out discounts, gifts or points in exchange for reviews.", "ad-review-incentive"),
+    ("ko", "본원은 리뷰에 대해 적립금, 사은품, 할인 등 어떤 보상도 드리지 않습니다.", "ad-review-incentive"),
+    # A rule the clinic keeps, not a result.
+    ("en", "We patch-test everyone before a peel, without exception.", "ad-guarantee"),
+])
+def test_questions_and_reports_of_claims_are_not_the_clinics_claims(lang, text, rule):
+    assert rule not in flagged(lang, text)
+
+
+@pytest.mark.parametrize("lang, text, rule", [
+    ("en", "Painless lips? Absolutely, our numbing cream takes care of that.", "ad-absolute-claim"),
+    ("en", "Want flawless skin? We guarantee it.", "ad-guarantee"),
+    ("en", "We guarantee flawless skin. Is there anything better?", "ad-guarantee"),
+    ("en", "Everyone sees results, without exception.", "ad-guarantee"),
+    ("en", "We don't usually give discounts, but leave a review this month and get 20% off.", "ad-review-incentive"),
+    ("ko", "통증이 걱정되세요? 저희 시술은 통증이 전혀 없습니다.", "ad-absolute-claim"),
+    ("ko", "효과를 100% 보장합니다. 믿기 어려우신가요?", "ad-guarantee"),
+    ("ko", '"여기가 국내 최고 병원 맞죠? 꼭 여기서 받고 싶어요!"', "ad-superlative"),  # asks to be agreed with
+])
+def test_claims_around_questions_stay_claims(lang, text, rule):
+    assert rule in flagged(lang, text)
+
+
 def test_negation_is_scoped_to_the_clause_in_both_languages():
     assert flagged("en", "We do not offer discounts, but the treatment is painless.") == {"ad-absolute-claim"}
     assert flagged("ko", "효과를 보장할 수는 없지만 무통으로 진행됩니다.") == {"ad-absolute-claim"}

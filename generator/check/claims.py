@@ -7,7 +7,8 @@ A pattern match is only a candidate. It is dropped when
   "is not permanent", "while it is impossible to target it 100%, ...", "완전히 무통은 아닙니다",
 - it is in a yes/no question about the claim ("Is lip filler permanent?") or a myth being named,
   or in a reader's question ("I read 'pain-free' on your flyer, is that right?", "효과 없으면
-  환불되나요?"), or in a question the next sentence answers with no ("Do you reward reviews? No, ..."),
+  환불되나요?", a question quoted whole), or in a question the next sentence answers with no ("Do you
+  reward reviews? No, ...", "Painless? Not always"), or reported from another clinic and doubted,
 - it stands inside quotation marks and the sentence refutes it or gives it to others ("be wary of
   'zero downtime' ads", "'부작용 제로'라는 광고 문구는 믿지 마세요"); a patient's words quoted by the
   clinic stay the clinic's claim, and testimonials are quotations by nature.
@@ -59,14 +60,38 @@ _READER_QUESTION = re.compile(r"\b(?:is\s+(?:that|it|this)\s+(?:right|true|norma
 _KOREAN_QUESTION = re.compile(r"(?:나요|까요|가요|는지요|ㄴ가요|맞나요|건가요|인가요|될까요|되나요|있나요|없나요|하나요|"
                               r"인지|는지)\s*\?+\s*$")  # not 죠?: "자연스럽죠?" is a boast
 _ANSWERED_NO = re.compile(r"\s*(?:no\b|nope\b|not\s+at\s+all|not\s+(?:from|with|here|at)\s+us\b|not\s+here\b|never\b|"
-                          r"아니(?:요|오|에요)|아뇨|그렇지\s*않|저희는\s*(?:안|하지\s*않))", re.I)
+                          r"not\s+(?:always|really|necessarily|quite|exactly|for\s+everyone)\b|"
+                          r"(?:sadly|unfortunately|honestly|afraid\s+not|well),?\s+(?:no|not)\b|"
+                          r"아니(?:요|오|에요)|아뇨|그렇지\s*않|(?:꼭|항상|늘|다)\s*그렇(?:지는|진)\s*않|저희는\s*(?:안|하지\s*않))", re.I)
+# A claim reported from someone else's clinic and doubted ("My sister said her clinic guaranteed flawless
+# skin. Is that even possible?"): the reader's report, not the clinic's claim.
+_REPORTED = re.compile(r"\b(?:my|a|her|his|their)\s+(?:friends?|cousins?|sisters?|brothers?|mum|mom|mother|dad|aunt|"
+                       r"colleagues?|co-?workers?|neighbou?rs?|room-?mates?|flatmates?)\s+(?:said|says|told\s+\w+|"
+                       r"mentioned|claims?|claimed|heard|read)\b", re.I)
+_DOUBTED = re.compile(r"\s*(?:is|was)\s+(?:that|it|this)\s+(?:even\s+|really\s+|actually\s+)?(?:possible|true|real|right|"
+                      r"realistic|legit|safe)\b|\s*(?:그게\s*)?(?:정말|진짜)?\s*(?:가능한가요|사실인가요|맞나요|가능할까요)", re.I)
+# A question that asks to be agreed with states its claim ("국내에 제일 먼저 들여온 데 맞죠?").
+_TAG_QUESTION = re.compile(r"(?:죠|지요|right|isn[’']t\s+(?:it|that|she|he)|aren[’']t\s+(?:they|you))\s*[?!]+$", re.I)
+_OPENING_QUOTE = "\"“「『‘'"
+_CLOSING = "\"”」』’')] "
 _TESTIMONIAL = "ad-testimonial"
+# Offers a clinic may say it does not make ("no discounts, gifts or points for reviews", "어떤 보상도 드리지
+# 않습니다"): the whole sentence declines them, though a list's commas end the clause the negation reads.
+_OFFERS = frozenset({"ad-review-incentive", "ad-inducement", "ad-price-lure"})
+_DECLINED = re.compile(
+    r"\b(?:(?:do|does|will)\s+not|don[’']t|doesn[’']t|won[’']t|never)\s+(?:\w+\s+)?(?:offer|give|run|provide|reward|"
+    r"pay|hand\s+out|accept|ask)\w*\b|\b(?:(?:is|are)\s+(?:not|never)|isn[’']t|aren[’']t|never)\s+rewarded\b|"
+    r"\bno\s+(?:discounts?|gifts?|rewards?|freebies?|vouchers?|points?|perks?|incentives?|refunds?)\b|"
+    r"(?:어떠한|어떤|아무런|일절)[^.!?\n]{0,40}(?:없습니다|없어요|없으며|없고|않습니다|않아요|않으며|않고|않는|않는다)|"
+    r"(?:드리지|하지|운영하지|진행하지|모집하지|받지|주지)\s*않(?:습니다|아요|으며|고|는)", re.I)
+# ... unless the sentence goes on to make one anyway ("We don't give discounts, but this month ...").
+_BUT = re.compile(r"\b(?:but|except|unless|however|instead)\b|(?:하지만|다만|대신|그러나|그런데|만\s)", re.I)
 # Words that give a quoted phrase to others or refute it.
 _ATTRIBUTED = re.compile(r"\b(?:ads?|adverts?|advertis\w*|marketing|flyers?|claims?|clinics?\s+(?:that|who|which)|"
                          r"other\s+(?:clinics?|places)|promis\w*|phrases?|words?|wary|careful|beware|red\s+flag|"
                          r"myths?|run|avoid|doubt|skeptic\w*|sceptic\w*|means?|honest|truth|mislead\w*|is\s+not|isn[’']t)\b|🚩|"
                          r"광고|문구|표현|말(?:은|이|을|에)|홍보|속설|오해|믿지|믿으면|주의|조심|경계|의심|사실이\s*아|아닙니다|"
-                         r"뜻이|다른\s*(?:병원|곳)|라는|이라는", re.I)
+                         r"뜻이|다른\s*(?:병원|곳)|라는|이라는|냐고|물으|묻는|써\s*있|적혀|들었|하더라|봤는데", re.I)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -107,21 +132,29 @@ def english_negated(sentence: str, start: int, end: int) -> bool:
 
 def quoted(sentence: str, start: int, end: int) -> bool:
     """Is sentence[start:end] inside quotation marks that the rest of the sentence refutes or gives to others?"""
-    for span in _QUOTED.finditer(sentence):
+    for span in _QUOTED.finditer(sentence):  # a quotation inside another one is read too
         if span.start() < start and end < span.end():
             rest = sentence[:span.start()] + " " + sentence[span.end():]
-            return bool(_ATTRIBUTED.search(rest))
+            if _ATTRIBUTED.search(rest):
+                return True
     return False
 
 
 def asked(text: str, sentence: str, stop: int) -> bool:
     """Is the sentence a reader's question, or a question that the next sentence answers with no?"""
-    stripped = sentence.rstrip()
+    stripped = sentence.rstrip(_CLOSING)
     if not stripped.endswith("?"):
         return False
     if _READER_QUESTION.search(stripped) or _KOREAN_QUESTION.search(stripped):
         return True
+    if stripped.lstrip()[:1] in _OPENING_QUOTE and not _TAG_QUESTION.search(stripped):
+        return True  # a question quoted whole: someone asked it ("리뷰 이벤트 같은 거 하세요?")
     return bool(_ANSWERED_NO.match(text, stop, stop + 20))
+
+
+def reported(text: str, sentence: str, start: int, stop: int) -> bool:
+    """Is the claim reported from someone else ("my friend said her clinic ...") and doubted right after?"""
+    return bool(_REPORTED.search(sentence, 0, start)) and bool(_DOUBTED.match(text, stop, stop + 40))
 
 
 class ClaimJudge:
@@ -137,7 +170,10 @@ class ClaimJudge:
                                      for span in allow.finditer(text, begin, stop)):
             return False
         sentence = text[begin:stop]
-        if rule_id != _TESTIMONIAL and (quoted(sentence, start - begin, end - begin) or asked(text, sentence, stop)):
+        if rule_id != _TESTIMONIAL and (quoted(sentence, start - begin, end - begin) or asked(text, sentence, stop)
+                                        or reported(text, sentence, start - begin, stop)):
+            return False
+        if rule_id in _OFFERS and _DECLINED.search(sentence) and not _BUT.search(sentence):
             return False
         if _HANGUL.search(text, start, end) and not korean.is_word(sentence, start - begin, end - begin):
             return False

@@ -78,6 +78,7 @@ class ClaimsModel:
         self._honest = self.classes.index(HONEST)
         self._scorer: BatchScorer | None = None
         self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._dense: np.ndarray | None = None
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         scores = self._score([sentence]).scores[0]
@@ -145,9 +146,12 @@ class ClaimsModel:
         """The labelled sentence of the family whose features overlap the sentence's most (cosine).
         rows: the sentence's known features, sorted, with their values."""
         examples, indptr, indices, data = self._examples_of(family)
-        at = np.minimum(np.searchsorted(rows, indices), max(len(rows) - 1, 0))
-        present = rows[at] == indices if len(rows) else np.zeros(len(indices), dtype=bool)
-        products = np.where(present, values.astype(np.float32)[at] if len(rows) else 0, np.float32(0)) * data
+        # The sentence as a dense vector over the features: one gather reads every example's overlap.
+        if self._dense is None:
+            self._dense = np.zeros(len(self.names), dtype=np.float32)
+        self._dense[rows] = values
+        products = self._dense[indices] * data
+        self._dense[rows] = 0.0
         starts = indptr[:-1]
         similarity = (np.add.reduceat(products, np.minimum(starts, len(products) - 1)) if len(products)
                       else np.zeros(len(starts)))

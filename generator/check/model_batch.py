@@ -23,6 +23,7 @@ _KNOWN_WORDS = 30_000  # words remembered (about 400 bytes each); a site has few
 _BATCH = 1 << 16  # sentences scored at once
 _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
 _MULTIPLIER = np.uint64(0x100000001B3)  # odd, so no two short strings of one size share a hash by construction
+_MIXER = np.uint64(0x9E3779B97F4A7C15)  # spreads the hashes' bits into their top bits, which pick a bucket
 _SALTS = {"c": 0x5A17C0DE1234567, "j": 0x3243F6A8885A308D}  # a hash space per kind of n-gram
 
 
@@ -52,21 +53,52 @@ def _hash(codes: np.ndarray, starts: np.ndarray, size: int, kind: str) -> np.nda
     return hashes
 
 
-def _known_hashes(values: Mapping[str, int], kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """The hashes of one kind's known n-grams, sorted, with their rows."""
-    hashes, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
-    by_size: dict[int, list[tuple[str, int]]] = {}
-    for value, row in values.items():
-        by_size.setdefault(len(value), []).append((value, row))
-    for size, items in by_size.items():
-        if size == 0:
-            continue
-        codes = np.array([value for value, _ in items]).view(np.uint32).astype(np.uint64)
-        hashes.append(_hash(codes, np.arange(0, len(codes), size), size, kind))
-        rows.append(np.array([row for _, row in items], dtype=np.int64))
-    hashes_array, rows_array = np.concatenate(hashes), np.concatenate(rows)
-    order = np.argsort(hashes_array, kind="stable")
-    return hashes_array[order], rows_array[order]
+class _HashIndex:
+    """The hashes of one kind's known n-grams, bucketed by their top bits, with their rows: a Korean
+    site has hundreds of thousands of distinct words, and a bucket is found in one step where a sorted
+    array of a hundred thousand hashes takes seventeen."""
+
+    def __init__(self, values: Mapping[str, int], kind: str):
+        hashes, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+        by_size: dict[int, list[tuple[str, int]]] = {}
+        for value, row in values.items():
+            by_size.setdefault(len(value), []).append((value, row))
+        for size, items in by_size.items():
+            if size == 0:
+                continue
+            codes = np.array([value for value, _ in items]).view(np.uint32).astype(np.uint64)
+            hashes.append(_hash(codes, np.arange(0, len(codes), size), size, kind))
+            rows.append(np.array([row for _, row in items], dtype=np.int64))
+        hashes_array, rows_array = np.concatenate(hashes), np.concatenate(rows)
+        self.shift = np.uint64(64 - max(4, int(len(hashes_array)).bit_length()))  # about two buckets a hash
+        buckets = self._bucket(hashes_array)
+        order = np.argsort(buckets, kind="stable")
+        self.hashes, self.rows = hashes_array[order], rows_array[order]
+        self.starts = np.searchsorted(buckets[order], np.arange((1 << (64 - int(self.shift))) + 1))
+        self.deepest = int(np.diff(self.starts).max()) if len(hashes_array) else 0
+
+    def _bucket(self, hashes: np.ndarray) -> np.ndarray:
+        return ((hashes * _MIXER) >> self.shift).astype(np.int64)
+
+    def find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the places among hashes that are known, their rows)."""
+        bucket = self._bucket(hashes)
+        start, end = self.starts[bucket], self.starts[bucket + 1]
+        places, rows = [], []
+        waiting = np.flatnonzero(end > start)
+        for depth in range(self.deepest):
+            at = start[waiting] + depth
+            hit = self.hashes[at] == hashes[waiting]
+            places.append(waiting[hit])
+            rows.append(self.rows[at[hit]])
+            waiting = waiting[~hit & (at + 1 < end[waiting])]
+            if not len(waiting):
+                break
+        if not places:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        place, row = np.concatenate(places), np.concatenate(rows)
+        order = np.argsort(place, kind="stable")  # in the order of the hashes, as the callers add them up
+        return place[order], row[order]
 
 
 class _Growing:
@@ -100,7 +132,7 @@ class BatchScorer:
         self.intercept = intercept.astype(np.float64)
         self.known_words = by_kind.get("w", {})
         self.korean = lang == "ko"
-        self.grams = {kind: _known_hashes(by_kind.get(kind, {}), kind) for kind in ("c", "j")}
+        self.grams = {kind: _HashIndex(by_kind.get(kind, {}), kind) for kind in ("c", "j")}
         self.pair_words, self.pairs = self._pairs(by_kind, "b")  # pairs of words
         self.prefix_words, self.prefix_pairs = self._pairs(by_kind, "p")  # pairs of first syllables (Korean)
         self._forget()
@@ -142,17 +174,15 @@ class BatchScorer:
             codes = _codes(text)
             separator = codes == _SEPARATOR
             owner = np.cumsum(separator)  # the word each letter belongs to
-            known_hashes, known_rows = self.grams[kind]
+            index = self.grams[kind]
             for size in sizes_of_kind:
                 starts = np.arange(max(len(codes) - size + 1, 0))
                 starts = starts[(owner[starts] == owner[starts + size - 1]) & ~separator[starts]]
                 sizes += np.bincount(owner[starts], minlength=len(new))
-                if len(known_hashes) and len(starts):
-                    hashes = _hash(codes, starts, size, kind)
-                    at = np.minimum(np.searchsorted(known_hashes, hashes), len(known_hashes) - 1)
-                    hit = known_hashes[at] == hashes
+                if len(starts):
+                    hit, known_rows = index.find(_hash(codes, starts, size, kind))
                     owners.append(owner[starts[hit]])
-                    rows.append(known_rows[at[hit]])
+                    rows.append(known_rows)
         owner, row = np.concatenate(owners), np.concatenate(rows)
         order = np.argsort(owner, kind="stable")
         owner, row = owner[order], row[order]
