@@ -44,7 +44,7 @@ PROSE_FLAGGED = 0.02
 # violations found, with as few honest sentences flagged); more sentences let the model trust them more.
 REGULARISATION = 30.0
 # Blind batches that may be trained on (compliance/PROTOCOL.md says why each is blind no longer).
-RETIRED = ("blind/b1", "blind/b2", "blind/b3", "blind/b4", "blind/b5", "blind/b6", "blind/b7")
+RETIRED = ("blind/b1", "blind/b2", "blind/b3", "blind/b4", "blind/b5", "blind/b6", "blind/b7", "blind/b8")
 EXAMPLE_FEATURES = 32  # features kept for each labelled example ("reads like")
 KEEP_WEIGHT = 0.1  # features whose weights all stay below this are left out of the file
 

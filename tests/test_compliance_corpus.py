@@ -41,23 +41,28 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
     assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
 
 
-# Blind batches (compliance/PROTOCOL.md): the figures of run 12; they may only rise. b8 is the newest,
-# scored once before run 12 and once after; b1 to b7 were trained on and guard against falling back.
+# Blind batches (compliance/PROTOCOL.md): the figures of run 13b; they may only rise. b10 is the newest,
+# written after run 13 and scored once, with what ships; b9 was scored before run 13 and after it; b1
+# to b8 were trained on and guard against falling back.
 BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", "ko"): 0.89, ("blind/b2", "en"): 0.80,
                ("blind/b3", "ko"): 0.47, ("blind/b3", "en"): 0.44, ("blind/b4", "ko"): 0.28, ("blind/b4", "en"): 0.27,
                ("blind/b5", "ko"): 0.33, ("blind/b5", "en"): 0.25, ("blind/b6", "ko"): 0.25, ("blind/b6", "en"): 0.21,
-               ("blind/b7", "ko"): 0.33, ("blind/b7", "en"): 0.34, ("blind/b8", "ko"): 0.23, ("blind/b8", "en"): 0.27}
+               ("blind/b7", "ko"): 0.33, ("blind/b7", "en"): 0.34, ("blind/b8", "ko"): 0.23, ("blind/b8", "en"): 0.27,
+               ("blind/b9", "ko"): 0.18, ("blind/b9", "en"): 0.22, ("blind/b10", "ko"): 0.22,
+               ("blind/b10", "en"): 0.19}
 # The rules and the claims model together, as `check` reads a post.
 BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.90, ("blind/b1", "en"): 0.93, ("blind/b2", "ko"): 0.98,
                           ("blind/b2", "en"): 0.97, ("blind/b3", "ko"): 0.96, ("blind/b3", "en"): 0.94,
                           ("blind/b4", "ko"): 0.99, ("blind/b4", "en"): 0.99, ("blind/b5", "ko"): 0.99,
                           ("blind/b5", "en"): 0.99, ("blind/b6", "ko"): 0.98, ("blind/b6", "en"): 0.99,
-                          ("blind/b7", "ko"): 0.99, ("blind/b7", "en"): 0.99, ("blind/b8", "ko"): 0.97,
-                          ("blind/b8", "en"): 0.89}
+                          ("blind/b7", "ko"): 0.99, ("blind/b7", "en"): 0.99, ("blind/b8", "ko"): 0.99,
+                          ("blind/b8", "en"): 0.99, ("blind/b9", "ko"): 0.94, ("blind/b9", "en"): 0.91,
+                          ("blind/b10", "ko"): 0.93, ("blind/b10", "en"): 0.93}
 # Honest sentences given an error, as `check` reads them: the goal is none; they may only fall.
 HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"): 0, ("blind/b5", "en"): 0,
                  ("blind/b6", "ko"): 0, ("blind/b6", "en"): 0, ("blind/b7", "ko"): 0, ("blind/b7", "en"): 0,
-                 ("blind/b8", "ko"): 3, ("blind/b8", "en"): 2}
+                 ("blind/b8", "ko"): 0, ("blind/b8", "en"): 0, ("blind/b9", "ko"): 2, ("blind/b9", "en"): 0,
+                 ("blind/b10", "ko"): 0, ("blind/b10", "en"): 0}
 
 
 @pytest.mark.parametrize("name, lang", sorted(BLIND_FLOOR))

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from generator.check.model_batch import BatchScorer, Scored
-from generator.check.model_features import letters
 
 MODEL_DIR = Path(__file__).parent / "model"
 HONEST = "honest"
@@ -79,6 +78,7 @@ class ClaimsModel:
         self._scorer: BatchScorer | None = None
         self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._dense: np.ndarray | None = None
+        self._explaining: np.ndarray | None = None
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         scores = self._score([sentence]).scores[0]
@@ -123,24 +123,39 @@ class ClaimsModel:
         family = self.classes[best]
         scorer = self._scorer
         assert scorer is not None
-        numbers = scored.words[words]
-        rows = np.concatenate([scorer.word_rows(number) for number in numbers.tolist()]
-                              + [scored.pair_rows[pairs].astype(np.int32)])
-        distinct, counts = np.unique(rows, return_counts=True)
-        tokens = [scorer.vocabulary[number] for number in numbers.tolist()]
+        numbers = scored.words[words].tolist()
+        word_rows = [scorer.word_rows(number) for number in numbers]
+        pair_rows = scored.pair_rows[pairs].astype(np.int32)
+        rows = np.concatenate(word_rows + [pair_rows])
+        # Whose feature each row is: its word's place in the sentence, or (a pair) its first word's.
+        owners = np.concatenate([np.full(len(r), at) for at, r in enumerate(word_rows)]
+                                + [scored.pair_words[pairs] - words.start]).astype(np.int64)
+        distinct, first, counts = np.unique(rows, return_index=True, return_counts=True)
+        tokens = [scorer.vocabulary[number] for number in numbers]
         values = counts / math.sqrt(max(float(scored.sizes[index]), 1.0))  # as the sentence's features weigh
-        return Verdict(family, claim, self._decisive(tokens, distinct, values, best), self._nearest(family, distinct, values))
+        is_pair = first >= sum(len(r) for r in word_rows)
+        return Verdict(family, claim, self._decisive(tokens, distinct, owners[first], is_pair, values, best),
+                       self._nearest(family, distinct, values))
 
-    def _decisive(self, tokens: list[str], rows: np.ndarray, values: np.ndarray, best: int, count: int = 3) -> tuple[str, ...]:
-        """The words whose features push the sentence most from honest towards the family."""
-        pull: dict[str, float] = {}
+    def _decisive(self, tokens: list[str], rows: np.ndarray, owners: np.ndarray, is_pair: np.ndarray,
+                  values: np.ndarray, best: int, count: int = 3) -> tuple[str, ...]:
+        """The words whose features push the sentence most from honest towards the family: each feature
+        counts for the first word (or pair of words) that has it; n-grams of one or two letters, which
+        many words share, count for none."""
         weights = (self.weights[rows, best] - self.weights[rows, self._honest]) * values.astype(np.float32)
-        spelled = [letters(token) for token in tokens] if self.lang == "ko" else tokens
-        for name, weight in zip(map(self.names.__getitem__, rows.tolist()), weights.tolist()):
-            for token in _tokens_of(name, tokens, spelled):
-                pull[token] = pull.get(token, 0.0) + weight
+        keep = self._explains()[rows] & (weights != 0)
+        pull: dict[str, float] = {}
+        for owner, pair, weight in zip(owners[keep].tolist(), is_pair[keep].tolist(), weights[keep].tolist()):
+            token = f"{tokens[owner]} {tokens[owner + 1]}" if pair else tokens[owner]
+            pull[token] = pull.get(token, 0.0) + weight
         ranked = sorted((token for token, weight in pull.items() if weight > 0), key=lambda t: -pull[t])
         return tuple(ranked[:count])
+
+    def _explains(self) -> np.ndarray:
+        """By row: whether the feature names words (a word, a pair, or an n-gram of three letters or more)."""
+        if self._explaining is None:
+            self._explaining = np.array([_names_words(name) for name in self.names], dtype=bool)
+        return self._explaining
 
     def _nearest(self, family: str, rows: np.ndarray, values: np.ndarray) -> str:
         """The labelled sentence of the family whose features overlap the sentence's most (cosine).
@@ -169,23 +184,9 @@ class ClaimsModel:
         return self._families[family]
 
 
-def _tokens_of(name: str, tokens: list[str], spelled: list[str]) -> list[str]:
-    """The sentence's words a feature stands for: a word or word pair, the pair whose words begin so,
-    or the first word that holds a character or letter n-gram (spelled: the words in letters)."""
+def _names_words(name: str) -> bool:
     kind, _, value = name.partition(":")
-    if kind == "w":
-        return [value]
-    if kind == "b":
-        return [" ".join(value.split("_", 1))]
-    if kind == "p":
-        first, _, second = value.partition("_")
-        return [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a.startswith(first) and b.startswith(second)][:1]
-    gram = value.strip()
-    if kind == "c" and len(gram) >= 3:
-        return [token for token in tokens if gram in token][:1]
-    if kind == "j" and len(gram) >= 3:
-        return [token for token, letters_of in zip(tokens, spelled) if gram in letters_of][:1]
-    return []
+    return kind in ("w", "b", "p") or len(value.strip()) >= 3
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -206,12 +206,12 @@ class BatchScorer:
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
         tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
-        new = [token for token in dict.fromkeys(tokens) if token not in self.words]
+        new = [token for token in dict.fromkeys(tokens) if token not in self.words] if not self.words.keys() >= set(tokens) else []
         if new:
             self._learn(new)
         count = len(sentences)
         sums, sizes = np.zeros((count, len(self.intercept))), np.zeros(count)
-        numbers = np.array([self.words[token] for token in tokens], dtype=np.int64)
+        numbers = np.fromiter(map(self.words.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         is_word = numbers != _END
         places, numbers = np.cumsum(~is_word)[is_word], numbers[is_word]  # each word's sentence, and the word
         empty = np.zeros(0, dtype=np.int64)
