@@ -4,6 +4,7 @@
     python -m tests.compliance_report --set blind/b1   # one set (tuning, corpus or blind/<batch>)
     python -m tests.compliance_report --misses         # also every missed or wrongly flagged sentence
     python -m tests.compliance_report --model          # the rules alone, the model alone and both
+    python -m tests.compliance_report --model --misses # also what both together still miss or flag wrongly
 
 The sets (compliance/PROTOCOL.md says how they are made and used):
 - tuning: tests/fixtures/compliance/, the sentences the rules were tuned on;
@@ -187,11 +188,12 @@ def _tallies(lang: str, name: str) -> dict[str, list[int]] | None:
 
 
 @lru_cache(maxsize=None)
-def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[int]]] | None:
+def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[int]], list[str]] | None:
     """[violating found, honest with an error, honest with a warning] for the rules alone, the model alone
     and both as `check` combines them: a rule's match in a sentence the model reads as surely honest is
     only info (model_rule.overruled); the model's finding is added where it reads another family. With
-    them, per family: [violating, found by both]. Kept once per set: the report prints both."""
+    them, per family: [violating, found by both], and what both miss or wrongly flag, one line each. Kept
+    once per set: the report prints all three."""
     from generator.check.model import load_model
     from generator.check.model_rule import model_verdict, overruled
 
@@ -205,6 +207,7 @@ def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[
     matcher = _matcher(lang)
     tallies = {kind: [0, 0, 0] for kind in ("rules", "model", "both")}
     by_family: dict[str, list[int]] = {}  # family -> [violating, found by both]
+    misses: list[str] = []
     for label, sentence in rows:
         by_rules = {rule: severity[rule] for rule in rules[(label, sentence)]}
         verdict = model_verdict(model, matcher, sentence)
@@ -215,6 +218,11 @@ def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[
             counts = by_family.setdefault(label, [0, 0])
             counts[0] += 1
             counts[1] += label in both
+            if label not in both:
+                misses.append(f"{name} {lang} missed by both [{label}]: {sentence}  (found: {', '.join(sorted(both)) or 'nothing'})")
+        elif any(level in ("error", "warning") for level in both.values()):
+            level = "error" if "error" in both.values() else "warning"
+            misses.append(f"{name} {lang} honest, {level} from both: {sentence}  ({', '.join(sorted(both))})")
         for kind, found in (("rules", by_rules), ("model", by_model), ("both", both)):
             if label != "honest":
                 tallies[kind][0] += label in found
@@ -222,7 +230,7 @@ def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[
                 tallies[kind][1] += 1
             elif found:
                 tallies[kind][2] += 1
-    return tallies, by_family
+    return tallies, by_family, misses
 
 
 def families_with_model(lang: str, name: str) -> str | None:
@@ -268,6 +276,8 @@ def main(argv: list[str]) -> int:
     if "--misses" in argv:
         print()
         print(format_misses(reports))
+        if "--model" in argv:  # what a writer would still see wrongly, as `check` reads a post
+            print("\n".join(line for name in names for lang in LANGUAGES for line in (_scored(lang, name) or ((), (), []))[2]))
     return 0
 
 
