@@ -114,6 +114,8 @@ def test_english_claims_outside_the_negation(sentence, word):
     # Offers declined in a list, whose commas end the clause that reads the negation.
     ("en", "We don't hand out discounts, gifts or points in exchange for reviews.", "ad-review-incentive"),
     ("ko", "본원은 리뷰에 대해 적립금, 사은품, 할인 등 어떤 보상도 드리지 않습니다.", "ad-review-incentive"),
+    # Care given during a visit, not a gift.
+    ("ko", "원하시면 시술 전에 마취 크림을 발라 드려요.", "ad-inducement"),
     # A rule the clinic keeps, not a result.
     ("en", "We patch-test everyone before a peel, without exception.", "ad-guarantee"),
 ])
@@ -127,6 +129,10 @@ def test_questions_and_reports_of_claims_are_not_the_clinics_claims(lang, text, 
     ("en", "We guarantee flawless skin. Is there anything better?", "ad-guarantee"),
     ("en", "Everyone sees results, without exception.", "ad-guarantee"),
     ("en", "We don't usually give discounts, but leave a review this month and get 20% off.", "ad-review-incentive"),
+    ("ko", "시술 받으신 분께 진정 크림을 드려요.", "ad-inducement"),
+    ("ko", "물광주사 예약 오픈 #회복기간0일 #노붓기", "ad-absolute-claim"),
+    ("en", "We don't do package deals, but we don't do downtime either.", "ad-absolute-claim"),
+    ("en", "Burns and pigment changes are simply not a concern with this laser.", "ad-absolute-claim"),
     ("ko", "통증이 걱정되세요? 저희 시술은 통증이 전혀 없습니다.", "ad-absolute-claim"),
     ("ko", "효과를 100% 보장합니다. 믿기 어려우신가요?", "ad-guarantee"),
     ("ko", '"여기가 국내 최고 병원 맞죠? 꼭 여기서 받고 싶어요!"', "ad-superlative"),  # asks to be agreed with
