@@ -70,35 +70,33 @@ class _HashIndex:
             hashes.append(_hash(codes, np.arange(0, len(codes), size), size, kind))
             rows.append(np.array([row for _, row in items], dtype=np.int64))
         hashes_array, rows_array = np.concatenate(hashes), np.concatenate(rows)
-        self.shift = np.uint64(64 - max(4, int(len(hashes_array)).bit_length()))  # about two buckets a hash
+        # About four buckets a hash: most n-grams of a sentence are unknown, and an empty bucket tells so at once.
+        self.shift = np.uint64(64 - max(4, int(len(hashes_array)).bit_length() + 2))
         buckets = self._bucket(hashes_array)
         order = np.argsort(buckets, kind="stable")
         self.hashes, self.rows = hashes_array[order], rows_array[order]
-        self.starts = np.searchsorted(buckets[order], np.arange((1 << (64 - int(self.shift))) + 1))
+        self.starts = np.searchsorted(buckets[order], np.arange((1 << (64 - int(self.shift))) + 1)).astype(np.int32)
         self.deepest = int(np.diff(self.starts).max()) if len(hashes_array) else 0
 
     def _bucket(self, hashes: np.ndarray) -> np.ndarray:
         return ((hashes * _MIXER) >> self.shift).astype(np.int64)
 
     def find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the places among hashes that are known, their rows)."""
+        """(the places among hashes that are known, in order, and their rows)."""
         bucket = self._bucket(hashes)
         start, end = self.starts[bucket], self.starts[bucket + 1]
-        places, rows = [], []
+        found = np.full(len(hashes), -1, dtype=np.int64)
         waiting = np.flatnonzero(end > start)
-        for depth in range(self.deepest):
-            at = start[waiting] + depth
+        at = start[waiting]
+        for _ in range(self.deepest):
             hit = self.hashes[at] == hashes[waiting]
-            places.append(waiting[hit])
-            rows.append(self.rows[at[hit]])
-            waiting = waiting[~hit & (at + 1 < end[waiting])]
+            found[waiting[hit]] = self.rows[at[hit]]
+            more = ~hit & (at + 1 < end[waiting])
+            waiting, at = waiting[more], at[more] + 1
             if not len(waiting):
                 break
-        if not places:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        place, row = np.concatenate(places), np.concatenate(rows)
-        order = np.argsort(place, kind="stable")  # in the order of the hashes, as the callers add them up
-        return place[order], row[order]
+        places = np.flatnonzero(found >= 0)
+        return places, found[places]
 
 
 class _Growing:
