@@ -93,21 +93,23 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
     if model is None:
         return
     rules = {rule.id: rule for rule in matcher.rules}
-    candidates = []
+    candidates, sentences = [], []
     for match in SENTENCE.finditer(text.prose):
-        start, end = match.span()
         sentence = match.group().strip()
         # Headings are labels ("## Side by side" above a table), and a table's rows are cells of data
         # ("Reversible? | No, it wears off | Yes, with hyaluronidase"), not the sentences the model
         # learnt from: the rules read both.
-        if len(sentence) >= _MIN_CHARACTERS and not sentence.startswith("#") and "|" not in sentence:
-            found = {rule_id for s, e, rule_id in flagged if s < end and start < e} if flagged else set()
-            candidates.append((match, " ".join(sentence.split()), found))
-    for (match, sentence, found), judged in zip(candidates, model.verdicts([c[1] for c in candidates])):
+        if len(sentence) >= _MIN_CHARACTERS and sentence[0] != "#" and "|" not in sentence:
+            candidates.append(match)
+            sentences.append(" ".join(sentence.split()))
+    for match, sentence, judged in zip(candidates, sentences, model.verdicts(sentences)):
         verdict = model_verdict(model, matcher, sentence, judged) if judged else None
+        if verdict is None or not ctx.on(verdict.family) or verdict.family not in rules:
+            continue
         # A sentence a rule flagged gets the model's finding too when it reads as another family
         # ("write about us and get a free peel": the rule sees a gift, the model a paid review).
-        if verdict is None or verdict.family in found or not ctx.on(verdict.family) or verdict.family not in rules:
+        start, end = match.span()
+        if any(rule_id == verdict.family and s < end and start < e for s, e, rule_id in flagged):
             continue
         rule = rules[verdict.family]
         lead = match.start() + (len(match.group()) - len(match.group().lstrip()))
