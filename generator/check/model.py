@@ -133,7 +133,7 @@ class ClaimsModel:
         distinct, first, counts = np.unique(rows, return_index=True, return_counts=True)
         tokens = [scorer.vocabulary[number] for number in numbers]
         values = counts / math.sqrt(max(float(scored.sizes[index]), 1.0))  # as the sentence's features weigh
-        is_pair = first >= sum(len(r) for r in word_rows)
+        is_pair = first >= len(rows) - len(pair_rows)  # the pairs' rows come after the words'
         return Verdict(family, claim, self._decisive(tokens, distinct, owners[first], is_pair, values, best),
                        self._nearest(family, distinct, values))
 

@@ -204,7 +204,7 @@ class BatchScorer:
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
         tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
-        new = [token for token in dict.fromkeys(tokens) if token not in self.words] if not self.words.keys() >= set(tokens) else []
+        new = [token for token in dict.fromkeys(tokens) if token not in self.words]
         if new:
             self._learn(new)
         count = len(sentences)
