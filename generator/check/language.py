@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from generator.check.core import Finding, LintContext, PostText, excerpt_at, front_matter_finding
-from generator.check.model_rule import model_findings, overruled, prose_model, sentence_around
+from generator.check.model_rule import ProseReading, model_findings, overruled, prose_model, sentence_around
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
 from generator.errors import Excerpt
@@ -35,7 +35,8 @@ def _segments(post: Post) -> list[tuple[str, str]]:
     return [(key, value) for key, value in found if value]
 
 
-def lint_post_words(text: PostText, ctx: LintContext) -> Iterator[Finding]:
+def lint_post_words(text: PostText, ctx: LintContext, reading: ProseReading | None = None) -> Iterator[Finding]:
+    """reading: the claims model's reading of the post's prose, when it was read with other posts'."""
     post = text.post
     primary = post.lang.split("-")[0]
     if primary != "ko" and ctx.on("lang-stray-hangul"):
@@ -44,9 +45,15 @@ def lint_post_words(text: PostText, ctx: LintContext) -> Iterator[Finding]:
         yield from _long_english(text, ctx)
     matcher = ctx.matchers.get(post.lang)
     if matcher is not None and matcher.active:
-        yield from _advertising(text, matcher, ctx)
+        yield from _advertising(text, matcher, ctx, reading)
     if matcher is not None and (ctx.on("procedure-reviewer") or ctx.on("procedure-risks")):
         yield from _procedure(text, matcher, ctx)
+
+
+def reads_with_model(post: Post, ctx: LintContext) -> bool:
+    """Whether lint_post_words reads the post's prose with the claims model."""
+    matcher = ctx.matchers.get(post.lang)
+    return ctx.settings.claims_model and matcher is not None and matcher.active
 
 
 def _without_names(value: str, nouns: tuple[str, ...]) -> str:
@@ -125,7 +132,8 @@ def _short(run: str) -> str:
     return run if len(run) <= 60 else run[:57] + "..."
 
 
-def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> Iterator[Finding]:
+def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
+                 reading: ProseReading | None) -> Iterator[Finding]:
     post = text.post
     segments = _segments(post)
     joined = "\n".join(value.replace("\n", " ") for _, value in segments)  # one scan for all of them
@@ -152,7 +160,7 @@ def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> 
         yield text.finding(match.rule.id, match.start, message, match.rule.hint, end=match.end,
                            reference=match.rule.reference or None, cap="info" if honest is not None else None)
     if model is not None:
-        yield from model_findings(text, matcher, ctx, flagged)
+        yield from model_findings(text, matcher, ctx, flagged, reading)
 
 
 def field_excerpt(segments: list[tuple[str, str]], index: int, start: int, end: int) -> Excerpt:

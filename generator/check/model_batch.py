@@ -19,7 +19,7 @@ from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters
 
 _WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
 _END = -1  # a sentence's end among the words' numbers
-_KNOWN_WORDS = 30_000  # words remembered (about 400 bytes each); a site has fewer, a corpus of made-up words more
+_KNOWN_WORDS = 100_000  # words remembered (about 400 bytes each): a worker forgets them all past this many
 _BATCH = 1 << 16  # sentences scored at once
 _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
 _MULTIPLIER = np.uint64(0x100000001B3)  # odd, so no two short strings of one size share a hash by construction

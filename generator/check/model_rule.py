@@ -10,6 +10,7 @@ patients", "시술 당일 음주는 무조건 피해 주세요") is shown as inf
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from generator.check.core import Finding, LintContext, PostText
@@ -86,15 +87,19 @@ def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str,
     return None if spans and matcher.refuted(sentence, spans) else verdict
 
 
-def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
-                   flagged: list[tuple[int, int, str]]) -> Iterator[Finding]:
-    """flagged: (start, end, rule id) of what the rules found in text.prose."""
-    model = prose_model(text.post.lang)
-    if model is None:
-        return
-    rules = {rule.id: rule for rule in matcher.rules}
+@dataclass(frozen=True, slots=True)
+class ProseReading:
+    """The sentences of a post's prose that the model reads (their matches, and their text with the
+    spaces evened out) and its verdict on each."""
+
+    matches: tuple[re.Match[str], ...]
+    sentences: tuple[str, ...]
+    verdicts: tuple["Verdict | None", ...]
+
+
+def _model_sentences(prose: str) -> tuple[list[re.Match[str]], list[str]]:
     candidates, sentences = [], []
-    for match in SENTENCE.finditer(text.prose):
+    for match in SENTENCE.finditer(prose):
         sentence = match.group().strip()
         # Headings are labels ("## Side by side" above a table), and a table's rows are cells of data
         # ("Reversible? | No, it wears off | Yes, with hyaluronidase"), not the sentences the model
@@ -102,8 +107,42 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
         if len(sentence) >= _MIN_CHARACTERS and sentence[0] != "#" and "|" not in sentence:
             candidates.append(match)
             sentences.append(" ".join(sentence.split()))
-    for match, sentence, judged in zip(candidates, sentences, model.verdicts(sentences)):
-        verdict = model_verdict(model, matcher, sentence, judged) if judged else None
+    return candidates, sentences
+
+
+def read_prose(texts: list[PostText]) -> list[ProseReading | None]:
+    """The model's reading of each post's prose (None: no model for its language), the posts of a
+    language scored together: one call for many posts costs far less than one a post."""
+    readings: list[ProseReading | None] = [None] * len(texts)
+    by_lang: dict[str, list[int]] = {}
+    for at, text in enumerate(texts):
+        by_lang.setdefault(text.post.lang, []).append(at)
+    for lang, places in by_lang.items():
+        model = prose_model(lang)
+        if model is None:
+            continue
+        found = [_model_sentences(texts[at].prose) for at in places]
+        verdicts = model.verdicts([sentence for _, sentences in found for sentence in sentences])
+        start = 0
+        for at, (matches, sentences) in zip(places, found):
+            end = start + len(sentences)
+            readings[at] = ProseReading(tuple(matches), tuple(sentences), tuple(verdicts[start:end]))
+            start = end
+    return readings
+
+
+def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext, flagged: list[tuple[int, int, str]],
+                   reading: ProseReading | None = None) -> Iterator[Finding]:
+    """flagged: (start, end, rule id) of what the rules found in text.prose; reading: the model's, when
+    read_prose() read the post with others."""
+    model = prose_model(text.post.lang)
+    if model is None:
+        return
+    rules = {rule.id: rule for rule in matcher.rules}
+    reading = reading or read_prose([text])[0]
+    assert reading is not None
+    for match, sentence, verdict in zip(reading.matches, reading.sentences, reading.verdicts):
+        verdict = model_verdict(model, matcher, sentence, verdict) if verdict else None
         if verdict is None or not ctx.on(verdict.family) or verdict.family not in rules:
             continue
         # A sentence a rule flagged gets the model's finding too when it reads as another family

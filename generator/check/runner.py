@@ -21,8 +21,9 @@ from generator.errors import Diagnostic, did_you_mean, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, Matchers, PostText
 from generator.check.example_rules import lint_config_examples, lint_post_examples
 from generator.check.korean import analyzer_loaded, analyzer_version
-from generator.check.language import lint_post_words
+from generator.check.language import lint_post_words, reads_with_model
 from generator.check.lookups import SiteLookups
+from generator.check.model_rule import ProseReading, read_prose
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, bounds, lint_post_seo
@@ -184,9 +185,11 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
                 to_check.append(post)
     _share_analyzer(ctx, to_check)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
-    indices = list(range(len(to_check)))
-    for post, (found, has_comments, looked_up) in zip(
-            to_check, iter_parallel(_check_post, (ctx, known, lookups, to_check), indices, jobs)):
+    batches = [list(range(at, min(at + _POSTS_AT_ONCE, len(to_check)))) for at in range(0, len(to_check), _POSTS_AT_ONCE)]
+    checked = (result for batch in iter_parallel(_check_posts, (ctx, known, lookups, to_check), batches, jobs,
+                                                  min_items=-(-MIN_PARALLEL_ITEMS // _POSTS_AT_ONCE), chunk_size=4)
+               for result in batch)
+    for post, (found, has_comments, looked_up) in zip(to_check, checked):
         if has_comments:
             commented[post.source] = PostText(post)
         fresh.add(keys[post.source], found, looked_up)
@@ -273,17 +276,28 @@ def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> Non
             return
 
 
-def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
-                index: int) -> tuple[list[Diagnostic], bool, list]:
-    """One post's own findings (run in a worker process on large sites), whether it has check comments,
-    and what it looked up in the rest of the site."""
-    site_ctx, known, lookups, posts = state
-    post = posts[index]
+_POSTS_AT_ONCE = 16  # the claims model scores the sentences of this many posts in one call
+
+
+def _check_posts(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
+                 indices: list[int]) -> list[tuple[list[Diagnostic], bool, list]]:
+    """_check_post() of some posts (in a worker process on large sites), their prose read by the claims
+    model together."""
+    site_ctx, _, lookups, posts = state
+    texts = [PostText(posts[index]) for index in indices]
+    modelled = [at for at, text in enumerate(texts) if reads_with_model(text.post, site_ctx)]
+    readings = dict(zip(modelled, read_prose([texts[at] for at in modelled])))
+    return [_check_post(state, text, readings.get(at)) for at, text in enumerate(texts)]
+
+
+def _check_post(state: tuple[LintContext, set[str], SiteLookups, list[Post]], text: PostText,
+                reading: ProseReading | None) -> tuple[list[Diagnostic], bool, list]:
+    """One post's own findings, whether it has check comments, and what it looked up in the rest of the site."""
+    site_ctx, known, lookups, _ = state
     looked_up: list = []
     pages, static, published, image_facts = lookups.recording(looked_up)
     ctx = replace(site_ctx, pages=pages, static=static, published=published, image_facts=image_facts)
-    text = PostText(post)
-    findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx), *lint_post_examples(text, ctx),
+    findings = [*lint_post_seo(text, ctx), *lint_post_words(text, ctx, reading), *lint_post_examples(text, ctx),
                 *_comment_findings(text, known, ctx)]
     return ([_diagnostic(f, ctx.settings) for f in findings if not text.silences(f)], bool(text.comments),
             list(dict.fromkeys(looked_up)))  # a post often asks the same thing twice
