@@ -114,6 +114,11 @@ def test_english_claims_outside_the_negation(sentence, word):
     # Offers declined in a list, whose commas end the clause that reads the negation.
     ("en", "We don't hand out discounts, gifts or points in exchange for reviews.", "ad-review-incentive"),
     ("ko", "본원은 리뷰에 대해 적립금, 사은품, 할인 등 어떤 보상도 드리지 않습니다.", "ad-review-incentive"),
+    # An offer named to call it a lure: the writer warns against it.
+    ("en", "A free facial for every friend you refer is a sales hook, not a reason to choose a clinic.", "ad-inducement"),
+    ("en", "Read a discount for a five-star rating as a red flag about the place that offers it.", "ad-review-incentive"),
+    ("ko", "지인 소개하면 시술 1회 무료, 이런 건 상술일 뿐이에요.", "ad-inducement"),
+    ("ko", "후기 쓰면 할인해 준다는 곳은 미끼라고 보시면 돼요.", "ad-review-incentive"),
     # Care given during a visit, not a gift.
     ("ko", "원하시면 시술 전에 마취 크림을 발라 드려요.", "ad-inducement"),
     # A rule the clinic keeps, not a result.
@@ -132,6 +137,8 @@ def test_questions_and_reports_of_claims_are_not_the_clinics_claims(lang, text, 
     ("ko", "시술 받으신 분께 진정 크림을 드려요.", "ad-inducement"),
     ("ko", "물광주사 예약 오픈 #회복기간0일 #노붓기", "ad-absolute-claim"),
     ("en", "We don't do package deals, but we don't do downtime either.", "ad-absolute-claim"),
+    ("en", "Refer a friend and you both get a free peel, and no, it's not a gimmick!", "ad-inducement"),
+    ("ko", "친구 소개하면 두 분 모두 무료 시술! 상술 아니고 진짜예요 😉", "ad-inducement"),
     ("en", "Burns and pigment changes are simply not a concern with this laser.", "ad-absolute-claim"),
     ("ko", "통증이 걱정되세요? 저희 시술은 통증이 전혀 없습니다.", "ad-absolute-claim"),
     ("ko", "효과를 100% 보장합니다. 믿기 어려우신가요?", "ad-guarantee"),

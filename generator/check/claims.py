@@ -9,6 +9,8 @@ A pattern match is only a candidate. It is dropped when
   or in a reader's question ("I read 'pain-free' on your flyer, is that right?", "효과 없으면
   환불되나요?", a question quoted whole), or in a question the next sentence answers with no ("Do you
   reward reviews? No, ...", "Painless? Not always"), or reported from another clinic and doubted,
+- it is an offer the sentence declines or names only to call it a lure ("a voucher for referrals is a
+  sales hook"),
 - it stands inside quotation marks and the sentence refutes it or gives it to others ("be wary of
   'zero downtime' ads", "'부작용 제로'라는 광고 문구는 믿지 마세요"); a patient's words quoted by the
   clinic stay the clinic's claim, and testimonials are quotations by nature.
@@ -84,6 +86,14 @@ _DECLINED = re.compile(
     r"\bno\s+(?:discounts?|gifts?|rewards?|freebies?|vouchers?|points?|perks?|incentives?|refunds?)\b|"
     r"(?:어떠한|어떤|아무런|일절)[^.!?\n]{0,40}(?:없습니다|없어요|없으며|없고|않습니다|않아요|않으며|않고|않는|않는다)|"
     r"(?:드리지|하지|운영하지|진행하지|모집하지|받지|주지)\s*않(?:습니다|아요|으며|고|는)", re.I)
+# Offers the sentence names only to call them a lure ("a free facial for every referral is a sales hook",
+# "후기 쓰면 할인해 준다는 곳은 미끼예요"): a warning to readers, not the clinic's offer. Only as a predicate:
+# "no gimmicks!" and "상술 아니고 진짜예요" deny the word and keep the offer.
+_DISPARAGED = re.compile(
+    r"\b(?:is|are|as|(?:it|that|this)[’']s)\s+(?:just\s+|only\s+|simply\s+|usually\s+|often\s+|really\s+|basically\s+|"
+    r"nothing\s+but\s+)?(?:an?\s+)?(?:(?:sales|marketing)\s+(?:hooks?|ploys?|tricks?|gimmicks?|tactics?)|red\s+flags?|"
+    r"warning\s+signs?|gimmicks?|bait|traps?|lures?)\b|\btoo\s+good\s+to\s+be\s+true\b|"
+    r"(?:상술|미끼|호객\s*행위)(?:일\s*뿐|입니다|이에요|예요|이죠|죠|이니|이라|라고|에\s*불과|에\s*가깝)|속지\s*마", re.I)
 # ... unless the sentence goes on to make one anyway ("We don't give discounts, but this month ...").
 _BUT = re.compile(r"\b(?:but|except|unless|however|instead)\b|(?:하지만|다만|대신|그러나|그런데|만\s)", re.I)
 # Words that give a quoted phrase to others or refute it.
@@ -173,7 +183,8 @@ class ClaimJudge:
         if rule_id != _TESTIMONIAL and (quoted(sentence, start - begin, end - begin) or asked(text, sentence, stop)
                                         or reported(text, sentence, start - begin, stop)):
             return False
-        if rule_id in _OFFERS and _DECLINED.search(sentence) and not _BUT.search(sentence):
+        if rule_id in _OFFERS and (_DECLINED.search(sentence) or _DISPARAGED.search(sentence)) \
+                and not _BUT.search(sentence):
             return False
         if _HANGUL.search(text, start, end) and not korean.is_word(sentence, start - begin, end - begin):
             return False
