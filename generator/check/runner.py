@@ -11,7 +11,7 @@ from itertools import chain
 from urllib.parse import urlsplit
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import SiteConfig
@@ -23,6 +23,7 @@ from generator.check.example_rules import lint_config_examples, lint_post_exampl
 from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words, reads_with_model
 from generator.check.lookups import SiteLookups
+from generator.check.memo import FindingsMemo, FreshFindings
 from generator.check.model_rule import ProseReading, read_prose
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
@@ -100,23 +101,6 @@ def rule_catalog(packs: PackSet) -> list[Rule]:
     return rules
 
 
-class FindingsMemo(Protocol):
-    """Per-post findings remembered between builds (the build cache)."""
-
-    # key -> (the post's findings, the site's environment then; see check/lookups.py)
-    def lint_findings(self, keys: list[str]) -> dict[str, tuple[list[Diagnostic], str]]: ...
-
-    # key -> what the post looked up in the site when its findings were stored
-    def lint_lookups(self, keys: list[str]) -> dict[str, list]: ...
-
-    def store_lint_findings(self, items: dict[str, tuple[list[Diagnostic], list, str]], keep: set[str] | None) -> None: ...
-
-    # digest of what a page's renderer receives -> (meta description, display width), for pages that list posts
-    def page_descriptions(self) -> dict[str, tuple[str, int]]: ...
-
-    def store_page_descriptions(self, items: dict[str, tuple[str, int]], keep: set[str]) -> None: ...
-
-
 def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | None = None, jobs: int = 0,
                    planned: tuple[tuple[Page, str | None], ...] | None = None) -> tuple[Diagnostic, ...]:
     """What `build` and `serve` check: every finding of the published site, to count and show. Findings never
@@ -170,7 +154,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     # The site's pages changed since these were found: what did their posts look up then?
     moved = [key for key, (_, then) in remembered.items() if then != environment]
     looked_up_then = memo.lint_lookups(moved) if memo and moved else {}
-    fresh = _FreshFindings(memo, environment)
+    fresh = FreshFindings(memo, environment)
     to_check = []
     for post in site.all_posts():
         key = keys[post.source]
@@ -213,31 +197,6 @@ def _what_rules_read(config: SiteConfig) -> SiteConfig:
     """The rules read the site's address only for its path, to tell links inside the site from others:
     `serve` (at 127.0.0.1) and `build` share the findings they remember when the paths agree."""
     return replace(config, site=replace(config.site, base_url=urlsplit(config.site.base_url).path or "/"))
-
-
-class _FreshFindings:
-    """Findings made or confirmed in this run, stored in the memo a few hundred posts at a time: a cold
-    run over 10,000 posts would otherwise hold (and pickle) every post's lookups at once."""
-
-    BATCH = 500
-
-    def __init__(self, memo: FindingsMemo | None, environment: str) -> None:
-        self.memo, self.environment = memo, environment
-        self.found: dict[str, list[Diagnostic]] = {}
-        self.batch: dict[str, tuple[list[Diagnostic], list, str]] = {}
-
-    def add(self, key: str, found: list[Diagnostic], looked_up: list) -> None:
-        self.found[key] = found
-        if self.memo is not None:
-            self.batch[key] = (found, looked_up, self.environment)
-            if len(self.batch) >= self.BATCH:
-                self.store()
-
-    def store(self, keep: set[str] | None = None) -> None:
-        """Write the batch; keep (at the end): forget the findings of posts that are gone, when anything changed."""
-        if self.memo is not None and (self.batch or (keep is not None and self.found)):
-            self.memo.store_lint_findings(self.batch, keep)
-            self.batch = {}
 
 
 def _page_findings(ctx: LintContext, settings: LintSettings, pages: tuple[Page, ...],
