@@ -162,3 +162,19 @@ def test_the_model_is_overruled_only_where_a_rule_reads_its_words_refuted(lang, 
     model = load_model(lang)
     assert model.judge(sentence) is not None, "the model alone flags it"
     assert (model_verdict(model, _matcher(lang), sentence) is not None) == kept
+
+
+@pytest.mark.parametrize("sentence, decisive, kept", [
+    # However sure the model, the rules' negation decides an absolute claim: word counts read
+    # "No treatment is completely painless" as surely as "completely painless".
+    ("No treatment is completely painless, and filler is never risk-free.", ("completely", "never", "painless"), False),
+    # A hashtag stands alone: the negation before it does not refute "#painfree".
+    ("Needles? You won't even feel them 😌 #painfree #lipfiller", ("#painfree", "#lipfiller", "feel"), True),
+])
+def test_a_sure_verdict_of_an_absolute_claim_still_meets_the_rules_negation(sentence, decisive, kept):
+    from generator.check.model import Verdict, load_model
+    from generator.check.model_rule import SURE, model_verdict
+    from compliance_report import _matcher
+
+    sure = Verdict("ad-absolute-claim", (1 + SURE) / 2, decisive, "")
+    assert (model_verdict(load_model("en"), _matcher("en"), sentence, sure) is not None) == kept

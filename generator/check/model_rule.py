@@ -38,6 +38,8 @@ NEGATION_DECIDES = frozenset({"ad-absolute-claim"})
 # A verdict this sure stands even where a rule reads a word refuted: on the batches read (b1-b6 and the
 # tuning set) every sentence the negation rightly cleared scored under 0.985, and 15 of the 20 it
 # wrongly cleared 0.99 or more ("Q. 리뷰 쓰면 혜택이 있나요? A. 네, …": the question is not the claim).
+# Not for a family that NEGATION_DECIDES: "No treatment is completely painless" reads as sure as
+# "completely painless" to word counts (compliance/PROTOCOL.md, runs 15 and 18).
 SURE = 0.99
 # Families where the quotation marks hold the claim: a patient quoted is the testimonial, an award's
 # name in quotes the endorsement.
@@ -79,10 +81,12 @@ def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str,
     run 10). A word naming a risk is left out: "no downtime" negates the risk, which is the claim.
     verdict: the model's, when it was judged already."""
     verdict = verdict or model.judge(sentence)
-    if verdict is None or verdict.family in QUOTING_IS_THE_CLAIM or verdict.probability >= SURE:
+    if verdict is None or verdict.family in QUOTING_IS_THE_CLAIM or (
+            verdict.probability >= SURE and verdict.family not in NEGATION_DECIDES):
         return verdict
     lowered = sentence.lower()
-    spans = [(at, at + len(word)) for word in verdict.decisive if not _RISK.match(word)
+    # A hashtag stands alone: the sentence before it does not negate "#painfree".
+    spans = [(at, at + len(word)) for word in verdict.decisive if not _RISK.match(word) and word[0] != "#"
              and (at := lowered.find(word)) >= 0]
     return None if spans and matcher.refuted(sentence, spans) else verdict
 
