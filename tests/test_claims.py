@@ -238,3 +238,34 @@ print("ok")
     site = write_tree(tmp_path, files)
     result = subprocess.run([sys.executable, "-c", code, str(site)], cwd=REPO, capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+# Reviews gated, suppressed or written by an agency (16 CFR 465.5 and 465.7; the taxonomy's 5.7): ways to
+# shape reviews that name no reward.
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Every new patient signs a form agreeing not to post anything negative about the clinic online."),
+    ("en", "We will pursue legal action against anyone whose review damages our reputation."),
+    ("en", "We only invite patients who are clearly happy with their results to rate us on Google."),
+    ("en", "Unhappy patients are sent a private survey instead of the review link."),
+    ("en", "A local agency writes fresh patient stories for our Naver and Google pages every week."),
+    ("ko", "동의서에 시술 후 온라인에 부정적인 글을 올리지 않겠다는 항목이 포함되어 있습니다."),
+    ("ko", "악의적인 후기를 남기시면 법적으로 대응하겠습니다."),
+    ("ko", "만족하신 분들께만 리뷰 링크를 보내 드리고 있어요."),
+    ("ko", "마케팅 대행사에서 매주 새로운 시술 후기를 블로그에 올려 주고 있어요."),
+])
+def test_reviews_gated_suppressed_or_written_by_others(lang, text):
+    assert "ad-review-incentive" in flagged(lang, text)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "We never ask patients to sign anything that limits what they post online."),
+    ("en", "We will never take legal action over an honest review."),
+    ("en", "Posting fake reviews can expose a business to legal action by regulators."),
+    ("en", "We send the same review link to every patient, happy or not."),
+    ("en", "Our marketing agency never writes reviews or patient stories for us."),
+    ("ko", "불만족스러운 경험도 자유롭게 후기로 남겨 주세요, 삭제 요청은 하지 않습니다."),
+    ("ko", "후기 내용 때문에 법적 조치를 하는 일은 없습니다."),
+    ("ko", "리뷰 링크는 만족 여부와 상관없이 모든 분께 똑같이 보내 드려요."),
+])
+def test_honest_words_about_reviews_are_not_manipulation(lang, text):
+    assert "ad-review-incentive" not in flagged(lang, text)
