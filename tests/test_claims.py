@@ -269,3 +269,34 @@ def test_reviews_gated_suppressed_or_written_by_others(lang, text):
 ])
 def test_honest_words_about_reviews_are_not_manipulation(lang, text):
     assert "ad-review-incentive" not in flagged(lang, text)
+
+
+# Constructions the read blind batches showed the rules missing (compliance/PROTOCOL.md, run 20); the
+# sentences here are new ones in the same spirit.
+@pytest.mark.parametrize("lang, text, rule", [
+    ("en", "Members with national health cover won't be charged the usual co-payment for skin checks here.", "ad-inducement"),
+    ("en", "Unlike many cosmetic clinics, we book a full hour for every first visit.", "ad-comparison"),
+    ("ko", "가격만 싼 곳에서 맞은 필러는 결국 다시 녹이러 오시더라고요.", "ad-comparison"),
+    ("en", "Brow lamination from only $49, so why wait?", "ad-price-lure"),
+    ("ko", "오늘 밤 12시가 지나면 원래 가격으로 돌아갑니다.", "ad-price-lure"),
+    ("en", "2022 vs 2024 🫶 two years of gentle peels #glowup", "ad-before-after"),
+    ("en", "Scroll down to the comparison shots from our own patients.", "ad-before-after"),
+    ("en", "Meet the master of the natural nose, Dr. Yoon.", "ad-unofficial-title"),
+    ("ko", "누가 받아도 효과는 확실히 보시는 시술이에요.", "ad-guarantee"),
+])
+def test_claims_the_read_batches_taught(lang, text, rule):
+    assert rule in flagged(lang, text)
+
+
+@pytest.mark.parametrize("lang, text, rule", [
+    ("en", "Your insurer, not the clinic, sets the co-payment for covered visits.", "ad-inducement"),
+    ("en", "Unlike most medicines, filler is regulated as a device.", "ad-comparison"),
+    ("en", "Prices start at $49 for brow lamination.", "ad-price-lure"),
+    ("ko", "가격은 1년 내내 같고, 정해진 마감 할인은 없습니다.", "ad-price-lure"),
+    ("en", "Our website shows no comparison shots, because light and pose change too much.", "ad-before-after"),
+    ("en", "Dr. Osei also holds a Master of Public Health degree.", "ad-unofficial-title"),
+    ("en", "Our prices for 2024 vs 2025 are in the table below.", "ad-before-after"),
+    ("ko", "누가 받아도 똑같은 결과가 나온다고 약속드릴 수는 없어요.", "ad-guarantee"),
+])
+def test_honest_sentences_near_those_claims(lang, text, rule):
+    assert rule not in flagged(lang, text)
