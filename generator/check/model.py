@@ -123,15 +123,17 @@ class ClaimsModel:
         family = self.classes[best]
         scorer = self._scorer
         assert scorer is not None
-        numbers = scored.words[words].tolist()
-        word_rows = [scorer.word_rows(number) for number in numbers]
+        numbers = scored.words[words]
+        # Each word's known features, gathered in one step: its run of `rows`, word after word.
+        starts, sizes = scorer.row_start.values[numbers], scorer.row_count.values[numbers]
+        gathered = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
         pair_rows = scored.pair_rows[pairs].astype(np.int32)
-        rows = np.concatenate(word_rows + [pair_rows])
+        rows = np.concatenate([scorer.rows.values[gathered], pair_rows])
         # Whose feature each row is: its word's place in the sentence, or (a pair) its first word's.
-        owners = np.concatenate([np.full(len(r), at) for at, r in enumerate(word_rows)]
-                                + [scored.pair_words[pairs] - words.start]).astype(np.int64)
+        owners = np.concatenate([np.repeat(np.arange(len(numbers)), sizes),
+                                 scored.pair_words[pairs] - words.start]).astype(np.int64)
         distinct, first, counts = np.unique(rows, return_index=True, return_counts=True)
-        tokens = [scorer.vocabulary[number] for number in numbers]
+        tokens = [scorer.vocabulary[number] for number in numbers.tolist()]
         values = counts / math.sqrt(max(float(scored.sizes[index]), 1.0))  # as the sentence's features weigh
         is_pair = first >= len(rows) - len(pair_rows)  # the pairs' rows come after the words'
         return Verdict(family, claim, self._decisive(tokens, distinct, owners[first], is_pair, values, best),

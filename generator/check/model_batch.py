@@ -204,7 +204,7 @@ class BatchScorer:
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
         tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
-        new = [token for token in dict.fromkeys(tokens) if token not in self.words]
+        new = list(dict.fromkeys(tokens).keys() - self.words.keys())  # in any order: a number only names a word
         if new:
             self._learn(new)
         count = len(sentences)
@@ -232,11 +232,6 @@ class BatchScorer:
             np.add.at(sums, pair_place, self.weights[pair_row])
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
         return Scored(scores, sizes, places, numbers, pair_place, pair_word, pair_row)
-
-    def word_rows(self, number: int) -> np.ndarray:
-        """The rows of a word's known features, each as often as it occurs."""
-        start = self.row_start.values[number]
-        return self.rows.values[start:start + self.row_count.values[number]]
 
 
 def _known_pairs(a: np.ndarray, b: np.ndarray, known: tuple[np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
