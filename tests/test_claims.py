@@ -300,3 +300,20 @@ def test_claims_the_read_batches_taught(lang, text, rule):
 ])
 def test_honest_sentences_near_those_claims(lang, text, rule):
     assert rule not in flagged(lang, text)
+
+
+# A result put as a percentage with no study named (the taxonomy's 5.4): new sentences.
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Clients saw 40% fewer dark spots after three sessions.", True),
+    ("en", "Up to 30% more hydration in a week 💧 #skinbooster", True),
+    ("ko", "임상에서 주름 개선율 72%를 기록한 장비입니다.", True),
+    ("en", "A 10% price increase takes effect in March.", False),
+    ("en", "Our fees increase by 5% in March.", False),
+    ("en", "About 10% of patients get a small bruise that fades within a week.", False),
+    ("ko", "붓기는 보통 사흘째에 절반 정도 가라앉습니다.", False),
+    ("ko", "시술비는 3월부터 5% 인상됩니다.", False),
+    # A figure quoted to doubt it.
+    ("ko", "'모공 90% 감소' 같은 문구를 보면 출처부터 확인해 보세요.", False),
+])
+def test_results_put_as_percentages(lang, text, expected):
+    assert ("ad-unproven-claim" in flagged(lang, text)) == expected

@@ -41,7 +41,7 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
     assert all(family.recall >= 0.8 for family in report.families.values()), format_misses([report])
 
 
-# Blind batches (compliance/PROTOCOL.md): the figures of run 14's model and run 21's rules; they may
+# Blind batches (compliance/PROTOCOL.md): the figures of run 14's model and run 23's rules; they may
 # only rise. b13 is the newest, scored once; b9 to b12 were scored and read; b1 to b8 were trained on and
 # guard against falling back.
 BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", "ko"): 0.89, ("blind/b2", "en"): 0.80,
@@ -59,8 +59,8 @@ BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.90, ("blind/b1", "en"): 0.93, ("
                           ("blind/b5", "en"): 0.99, ("blind/b6", "ko"): 0.98, ("blind/b6", "en"): 0.99,
                           ("blind/b7", "ko"): 0.99, ("blind/b7", "en"): 0.99, ("blind/b8", "ko"): 0.99,
                           ("blind/b8", "en"): 0.99, ("blind/b9", "ko"): 0.95, ("blind/b9", "en"): 0.92,
-                          ("blind/b10", "ko"): 0.93, ("blind/b10", "en"): 0.94, ("blind/b11", "ko"): 0.96,
-                          ("blind/b11", "en"): 0.94, ("blind/b12", "ko"): 0.96, ("blind/b12", "en"): 0.97,
+                          ("blind/b10", "ko"): 0.93, ("blind/b10", "en"): 0.95, ("blind/b11", "ko"): 0.96,
+                          ("blind/b11", "en"): 0.94, ("blind/b12", "ko"): 0.97, ("blind/b12", "en"): 0.97,
                           ("blind/b13", "ko"): 0.93, ("blind/b13", "en"): 0.91}
 # Honest sentences given an error, as `check` reads them: the goal is none; they may only fall.
 HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"): 0, ("blind/b5", "en"): 0,
