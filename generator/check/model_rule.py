@@ -20,10 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # numpy and the weights load only in a process that reads prose with the model
     from generator.check.model import ClaimsModel, Verdict
 
-# A sentence: up to . ! ? (and the Korean full stop) followed by a space, or a line break.
-SENTENCE = re.compile(r"[^\n.!?。]*(?:[.!?。]+(?=\s|$)|[^\n.!?。]*)", re.UNICODE)
-# The same sentences, without the empty matches between them (the model reads thousands of posts).
-_NONEMPTY_SENTENCE = re.compile(r"[^\n.!?。]+(?:[.!?。]+(?=\s|$))?|[.!?。]+(?=\s|$)", re.UNICODE)
+# A sentence: up to . ! ? (and the Korean full stop) followed by a space, or a line break; never empty.
+SENTENCE = re.compile(r"[^\n.!?。]+(?:[.!?。]+(?=\s|$))?|[.!?。]+(?=\s|$)", re.UNICODE)
 _MIN_CHARACTERS = 12  # shorter lines are headings and labels, too short to judge
 # Risks: "no downtime", "멍 없이" negate a risk, and negating a risk is the claim, not a refusal of one.
 _RISK = re.compile(r"^(?:pain|pains|hurts?|bruis(?:e|es|ing)|swell\w*|downtime|scars?|scarring|side|effects?|risks?|"
@@ -105,7 +103,7 @@ class ProseReading:
 
 def _model_sentences(prose: str) -> tuple[list[re.Match[str]], list[str]]:
     candidates, sentences = [], []
-    for match in _NONEMPTY_SENTENCE.finditer(prose):
+    for match in SENTENCE.finditer(prose):
         sentence = match.group().strip()
         # Headings are labels ("## Side by side" above a table), and a table's rows are cells of data
         # ("Reversible? | No, it wears off | Yes, with hyaluronidase"), not the sentences the model
