@@ -317,3 +317,26 @@ def test_honest_sentences_near_those_claims(lang, text, rule):
 ])
 def test_results_put_as_percentages(lang, text, expected):
     assert ("ad-unproven-claim" in flagged(lang, text)) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_anchors_never_keep_an_expression_from_a_match(lang):
+    """An expression runs only near its anchor, and only when its other literals are in the text: on
+    posts made of the labelled sentences, that finds exactly what running every expression over the
+    whole text finds."""
+    from generator.check.matching import _starts_mid_word
+
+    packs, _ = load_packs([], ("ko", "en"))
+    matcher = packs.matcher(lang, None, frozenset(packs.rule_ids()))
+    # label <TAB> sentence (tests/fixtures) or label <TAB> register <TAB> sentence <TAB> why (compliance/corpus)
+    lines = [(line.split("\t") + [""])[1 if "fixtures" in str(path) else 2].strip() for path in (REPO / "tests/fixtures/compliance" / f"{lang}.tsv",
+                                                       REPO / "compliance/corpus" / f"{lang}.tsv")
+             for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line and not line.startswith("#")]
+    assert len(lines) > 5000
+    posts = ["\n".join(lines[at:at + 40]).lower() for at in range(0, len(lines), 40)]
+    for text in posts:
+        everywhere = {(m.start(), m.end(), rule.id) for rule, regex in matcher.expressions
+                      for m in regex.finditer(text) if not _starts_mid_word(text, m.start())}
+        near_anchors = {(start, end, rule.id) for start, end, rule in
+                        matcher._expression_matches(text, matcher._candidates(text))}
+        assert near_anchors == everywhere

@@ -3,13 +3,16 @@
 One case-insensitive regex holding every phrase of a language costs about 1 ms per
 post: far too slow for 10,000 posts. Instead every phrase or pattern gets an anchor, a
 literal that each of its matches contains ("effects" for the phrase "no side effects",
-"guarantee" for the pattern 'guarantee[ds]?'). One scan of the lower-cased text finds
-the anchors present; only the expressions behind them run, on the lower-cased text and
-case-sensitively, which lets the re module jump straight to their first literal.
+"guarantee" for the pattern 'guarantee[ds]?'). One Aho-Corasick pass over the lower-cased
+text finds every anchor and where it is; only the expressions behind the anchors present run,
+near them, on the lower-cased text and case-sensitively, which lets the re module jump straight
+to their first literal.
 """
 from __future__ import annotations
 
 import re
+
+import ahocorasick
 
 from generator.config.textfiles import HANGUL
 from dataclasses import dataclass
@@ -29,7 +32,8 @@ review reviews reviewed rating first only second team when after about
 시술 병원 부작용 효과 결과 통증 치료 가격 필러 수술 관리 기간 상담 회복 원장 드립 드려 제공 의원 의료진 클리닉""".split())
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 _REACH = 300  # a match lies within this many characters of its anchor
-_WORD_GAP = (r"\b", r"\s+", r"\s*", r"\s?", r"[\s-]*", r"[\s-]+")
+_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_WORD_GAP = (r"\b", r"\s+", r"[\s-]+")  # gaps that cannot be empty: "award[\s-]*winning" matches "#awardwinning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +71,19 @@ def phrase_regex(phrase: str) -> str:
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case strings one of which every match contains (None when the pattern has none worth a scan)."""
+    return max(required_sets(pattern), key=_rarity, default=None)
+
+
+def required_sets(pattern: str) -> list[frozenset[str]]:
+    """Every set of lower-case strings of which each match contains one member (the sets worth a scan)."""
     if _sre_parse is None:
-        return None
+        return []
     try:
         parsed = _sre_parse.parse(pattern, re.I)
     except re.error:
-        return None
+        return []
     # Very short literals ("in", "에") are everywhere: they would slow the scan down and filter nothing.
-    useful = [found for found in _candidates(list(parsed)) if all(len(s) >= (3 if s.isascii() else 2) for s in found)]
-    return max(useful, key=_rarity, default=None)
+    return [found for found in _candidates(list(parsed)) if all(len(s) >= (3 if s.isascii() else 2) for s in found)]
 
 
 def _rarity(found: frozenset[str]) -> tuple[int, int]:
@@ -149,28 +157,9 @@ def _prefixes(items: list) -> tuple[frozenset[str], bool]:
     return frozenset(found), True
 
 
-def trie_regex(words: set[str]) -> str:
-    """One regex for many literals, shaped as a trie: the re module tries alternatives one
-    by one, so shared prefixes make a scan several times faster. Longer words win."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie)
-
-
 def _starts_word(anchor: str, expression: str) -> bool:
-    """Is the anchor, wherever the expression has it, at the start of a word (after \\b, spaces or nothing)?"""
+    """Is the anchor, wherever the expression has it, at the start of a word (after \\b, a run of spaces or
+    hyphens that cannot be empty, or nothing)?"""
     places = [m.start() for m in re.finditer(re.escape(re.escape(anchor)), expression.lower())]
     for place in places:
         before = expression[:place]
@@ -206,6 +195,7 @@ class LanguageMatcher:
         self.procedure_tags = procedure_tags
         self.expressions: list[tuple[PackRule, re.Pattern]] = []
         self.always: list[int] = []
+        self.also_needs: list[tuple[frozenset[str], ...]] = []  # by expression
         self.by_anchor: dict[str, list[int]] = {}
         inside_words: set[str] = set()
         for rule in rules:
@@ -215,7 +205,11 @@ class LanguageMatcher:
                 # Matching runs on lower-cased text; a pattern written with capitals keeps ignoring case.
                 flags = re.I if _UPPER_LITERAL.search(source.replace(r"\b", "")) else 0
                 self.expressions.append((rule, re.compile(source, flags)))
-                anchors = required_literals(source)
+                needed = required_sets(source)
+                anchors = max(needed, key=_rarity, default=None)
+                # The pattern's other literals: an expression whose anchor is near need not run when one
+                # of them is nowhere in the text (most expressions behind a common anchor never match).
+                self.also_needs.append(tuple(found for found in needed if found != anchors))
                 if not anchors:
                     self.always.append(index)
                 for anchor in anchors or ():
@@ -223,16 +217,13 @@ class LanguageMatcher:
                     if not _starts_word(anchor, expression):
                         inside_words.add(anchor)
         anchors = set(self.by_anchor)
-        # Latin anchors mostly start a word; where most anchors are Latin, looking for those at
-        # word starts only makes the scan faster (for Hangul text a single scan is faster).
-        starts = {a for a in anchors - inside_words if re.match(r"[a-z0-9]", a)}
-        if len(starts) * 2 < len(anchors):
-            starts = set()
-        # The scans run on " " + text; one made of word starts begins with the character before the
-        # word, which lets the re module skip the inside of words quickly.
-        self.scans = tuple(re.compile(pattern) for pattern in (
-            [r"[^a-z0-9](" + trie_regex(starts) + ")"] if starts else []) + (
-            [trie_regex(anchors - starts)] if anchors - starts else []))
+        # Latin anchors mostly start a word; such an anchor counts only where a word starts (its
+        # expressions need it there), the others wherever they are.
+        self.automaton = ahocorasick.Automaton()
+        for anchor in anchors:
+            self.automaton.add_word(anchor, (anchor, anchor not in inside_words and bool(re.match(r"[a-z0-9]", anchor))))
+        if anchors:
+            self.automaton.make_automaton()
         # An anchor found inside a longer one ("pain" in "painless") counts as found too.
         self.contained = {a: [b for b in anchors if b in a] for a in anchors}
         self.allow = {rule.id: re.compile("|".join(rule.allow), re.I) for rule in rules if rule.allow}
@@ -290,14 +281,24 @@ class LanguageMatcher:
         """The expressions that may match, each with the stretches of text around its anchors
         (None: the whole text). An expression runs only near its anchors, not over the whole post."""
         present: set[str] = set()
-        spaced = " " + lowered
-        for scan in self.scans:
-            for anchor in set(scan.findall(spaced)):
-                present.update(self.contained[anchor])
+        found: dict[str, list[int]] = {}
+        if self.by_anchor:
+            for end, (anchor, at_word_start) in self.automaton.iter(lowered):
+                start = end - len(anchor) + 1
+                found.setdefault(anchor, []).append(start)
+                if not at_word_start or start == 0 or lowered[start - 1] not in _WORD_CHARACTERS:
+                    present.update(self.contained[anchor])
         near: dict[int, list[int] | None] = dict.fromkeys(self.always)
+        occurs: dict[str, bool] = {}
         for anchor in present:
-            places = _places(lowered, anchor)
+            places = found[anchor]
+            if len(places) > 8:
+                places = None
             for index in self.by_anchor[anchor]:
+                if self.also_needs[index] and not all(
+                        any(occurs[literal] if literal in occurs else occurs.setdefault(literal, literal in lowered)
+                            for literal in needed) for needed in self.also_needs[index]):
+                    continue
                 if index not in near:
                     near[index] = places
                 elif near[index] is not None:

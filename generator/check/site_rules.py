@@ -7,7 +7,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from generator.check.core import Finding, LintContext, front_matter_finding
-from generator.content.hints import free_post_name
+from generator.content.hints import free_name_among
 from generator.content.models import Post
 from generator.render.privacy import collected_by, missing_notice_fields
 from generator.site.model import series_title
@@ -16,8 +16,10 @@ from generator.site.model import series_title
 def lint_across_posts(ctx: LintContext) -> Iterator[Finding]:
     site = ctx.site
     if ctx.on("translation-missing") or ctx.on("translation-mismatch") or ctx.on("translation-stale"):
+        taken = _FileNames(ctx)
         for versions in site.translations.values():
-            yield from _translations([versions[lang] for lang in site.config.language_codes if lang in versions], ctx)
+            yield from _translations([versions[lang] for lang in site.config.language_codes if lang in versions], ctx,
+                                     taken)
     for field, rule in (("title", "seo-duplicate-title"), ("description", "seo-duplicate-description")):
         if ctx.on(rule):
             yield from _duplicates(field, rule, ctx)
@@ -92,7 +94,23 @@ def _filled(text: str, values: dict[str, str]) -> str:
     return text
 
 
-def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
+class _FileNames:
+    """The file names of each language's posts (case-folded), listed once: thousands of posts may lack a
+    translation."""
+
+    def __init__(self, ctx: LintContext):
+        self.ctx = ctx
+        self.by_lang: dict[str, frozenset[str]] = {}
+
+    def __call__(self, lang: str) -> frozenset[str]:
+        if lang not in self.by_lang:
+            site = self.ctx.site
+            self.by_lang[lang] = frozenset(PurePosixPath(p.source).name.casefold() for p in (*site.all_posts(), *site.unpublished)
+                                           if p.lang == lang)
+        return self.by_lang[lang]
+
+
+def _translations(versions: list[Post], ctx: LintContext, taken: _FileNames) -> Iterator[Finding]:
     config = ctx.site.config
     default = config.site.default_language
     original = next((p for p in versions if p.lang == default), versions[0])
@@ -105,7 +123,7 @@ def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
             yield front_matter_finding(
                 original, "title", "translation-missing",
                 f"no {names} version of this post (translation_key '{original.translation_key}')",
-                f"add {_free_post_path(original, missing[0], ctx)} with translation_key: {original.translation_key}")
+                f"add {_free_post_path(original, missing[0], taken)} with translation_key: {original.translation_key}")
     for post in versions:
         if post is original:
             continue
@@ -115,11 +133,10 @@ def _translations(versions: list[Post], ctx: LintContext) -> Iterator[Finding]:
             yield from _stale(post, original, ctx.settings.stale_days)
 
 
-def _free_post_path(original: Post, lang: str, ctx: LintContext) -> str:
+def _free_post_path(original: Post, lang: str, taken: _FileNames) -> str:
     """Where the translation of original can go: its file name in lang's folder, unless a post has it."""
     folder, stem = original.source.rsplit("/", 2)[0], PurePosixPath(original.source).stem
-    taken = [PurePosixPath(p.source).name for p in (*ctx.site.all_posts(), *ctx.site.unpublished) if p.lang == lang]
-    return f"{folder}/{lang}/{free_post_name(stem, taken)}"
+    return f"{folder}/{lang}/{free_name_among(stem, taken(lang))}"
 
 
 def _mismatches(post: Post, original: Post) -> Iterator[Finding]:

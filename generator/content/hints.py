@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Collection
+from typing import AbstractSet, Collection
 
 from generator.config.loader import AUTHOR_ID, LANGUAGE_CODE
 from generator.errors import did_you_mean
@@ -14,7 +14,11 @@ from generator.errors import did_you_mean
 def free_post_name(stem: str, taken: Collection[str]) -> str:
     """stem.md, else stem-2.md, stem-3.md, ...: the first name that no name in taken has, ignoring
     letter case (one file on macOS and Windows)."""
-    used = {name.casefold() for name in taken}
+    return free_name_among(stem, {name.casefold() for name in taken})
+
+
+def free_name_among(stem: str, used: AbstractSet[str]) -> str:
+    """free_post_name() when the names taken are case-folded already (one set for many posts)."""
     name, number = f"{stem}.md", 2
     while name.casefold() in used:
         name, number = f"{stem}-{number}.md", number + 1
