@@ -36,13 +36,21 @@ def excerpt_at(text: str, start: int, end: int, field: str) -> Excerpt:
     """text[start:end] as an Excerpt: which occurrence of those words (ignoring case and spacing) it is in text.
     text is what the field shows readers, or a masked copy of it with the same offsets. For short texts."""
     words = " ".join(text[start:end].split()).lower()
+    # Most flagged words (a whole sentence, for the claims model) come once: when their longest word is
+    # nowhere before them, neither are they, and the text before need not be normalized.
+    if not words or max(words.split(" "), key=len) not in text[:start].lower():
+        return Excerpt(text[start:end], field, 0)
     before = " ".join(text[:start].split()).lower()
-    return Excerpt(text[start:end], field, before.count(words) if words else 0)
+    return Excerpt(text[start:end], field, before.count(words))
 
 
 # A preview highlights at most this many findings of one post's body; the others are listed without a
 # highlight. It bounds the work on huge posts with a finding on every line.
 EXCERPTS_PER_POST = 200
+# A post's first excerpts count the words before them directly; past this many, normalizing the whole
+# text once (Occurrences) costs less. Most posts have a finding or two, and normalizing costs as much as
+# several counts.
+_COUNTED_DIRECTLY = 8
 _SPACE_RUN = re.compile(r"\s{2,}")
 
 
@@ -217,6 +225,9 @@ class PostText:
         if end is None or end <= start or self._excerpts >= EXCERPTS_PER_POST:
             return None
         self._excerpts += 1
+        if self._excerpts <= _COUNTED_DIRECTLY:
+            shown = self.prose[start:end]
+            return excerpt_at(self.prose, start + len(shown) - len(shown.lstrip()), end, "body")
         if self._occurrences is None:
             self._occurrences = Occurrences(self.prose)
         return self._occurrences.excerpt(start, end, "body")

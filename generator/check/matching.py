@@ -295,9 +295,7 @@ class LanguageMatcher:
             if len(places) > 8:
                 places = None
             for index in self.by_anchor[anchor]:
-                if self.also_needs[index] and not all(
-                        any(occurs[literal] if literal in occurs else occurs.setdefault(literal, literal in lowered)
-                            for literal in needed) for needed in self.also_needs[index]):
+                if self.also_needs[index] and not _has_all(lowered, self.also_needs[index], occurs):
                     continue
                 if index not in near:
                     near[index] = places
@@ -338,6 +336,20 @@ def _places(text: str, anchor: str, most: int | None = 8) -> list[int] | None:
         places.append(at)
         at = text.find(anchor, at + 1)
     return places
+
+
+def _has_all(text: str, needs: tuple[frozenset[str], ...], occurs: dict[str, bool]) -> bool:
+    """Whether text holds a member of every set in needs; occurs remembers the literals looked for."""
+    for needed in needs:
+        for literal in needed:
+            found = occurs.get(literal)
+            if found is None:
+                found = occurs[literal] = literal in text
+            if found:
+                break
+        else:
+            return False
+    return True
 
 
 def _windows(starts: list[int], size: int) -> list[tuple[int, int]] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Mapping
 
 import numpy as np
@@ -19,6 +20,7 @@ from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters
 
 _WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
 _END = -1  # a sentence's end among the words' numbers
+_UNSEEN = -2  # a word not numbered yet
 _KNOWN_WORDS = 100_000  # words remembered (about 400 bytes each): a worker forgets them all past this many
 _BATCH = 1 << 16  # sentences scored at once
 _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
@@ -204,12 +206,15 @@ class BatchScorer:
         if len(self.words) > _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
         tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
-        new = list(dict.fromkeys(tokens).keys() - self.words.keys())  # in any order: a number only names a word
-        if new:
+        numbers = np.fromiter(map(self.words.get, tokens, repeat(_UNSEEN)), dtype=np.int64, count=len(tokens))
+        unseen = np.flatnonzero(numbers == _UNSEEN)
+        if len(unseen):
+            new = list(dict.fromkeys([tokens[at] for at in unseen.tolist()]))
             self._learn(new)
+            numbers[unseen] = np.fromiter(map(self.words.__getitem__, [tokens[at] for at in unseen.tolist()]),
+                                          dtype=np.int64, count=len(unseen))
         count = len(sentences)
         sums, sizes = np.zeros((count, len(self.intercept))), np.zeros(count)
-        numbers = np.fromiter(map(self.words.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         is_word = numbers != _END
         places, numbers = np.cumsum(~is_word)[is_word], numbers[is_word]  # each word's sentence, and the word
         empty = np.zeros(0, dtype=np.int64)
