@@ -16,39 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.check.model_batch import BatchScorer, Scored
+from generator.check.model_batch import BatchScorer, FeatureIndex, Scored
 
 MODEL_DIR = Path(__file__).parent / "model"
 HONEST = "honest"
 _BATCH = 1 << 14  # sentences scored at once
-
-
-class FeatureIndex:
-    """Feature name ("kind:value") -> its row of weights, held as one dictionary per kind: the batch
-    scorer looks words up by kind, and one copy of some hundred thousand names is enough."""
-
-    def __init__(self, names: list[str]):
-        self.by_kind: dict[str, dict[str, int]] = {}
-        for row, name in enumerate(names):
-            kind, _, value = name.partition(":")
-            self.by_kind.setdefault(kind, {})[value] = row
-        self.size = len(names)
-
-    def get(self, name: str) -> int | None:
-        kind, _, value = name.partition(":")
-        return self.by_kind.get(kind, {}).get(value)
-
-    def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
-
-    def __getitem__(self, name: str) -> int:
-        row = self.get(name)
-        if row is None:
-            raise KeyError(name)
-        return row
-
-    def __len__(self) -> int:
-        return self.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +35,12 @@ class ClaimsModel:
     def __init__(self, lang: str, arrays: dict[str, np.ndarray]):
         self.lang = lang
         self.classes = [str(c) for c in arrays["classes"]]
-        self.names: list[str] = arrays["features"].tolist()  # by row, to say which words decided
-        self.index = FeatureIndex(self.names)
+        self.index = FeatureIndex(arrays["features"])
         self.weights = arrays["weights"].astype(np.float32)
         self.intercept = arrays["intercept"].astype(np.float32)
         self.threshold = float(arrays["threshold"])
-        self.example_labels = np.array([str(s) for s in arrays["example_labels"]])
-        self.example_sentences = [str(s) for s in arrays["example_sentences"]]
+        self.example_labels = arrays["example_labels"].astype(str)
+        self.example_sentences: list[str] = arrays["example_sentences"].astype(str).tolist()
         # Each example's features that pull most towards its family, as rows over the features.
         self.example_indptr = arrays["example_indptr"].astype(np.int64)
         self.example_indices = arrays["example_indices"].astype(np.int64)
@@ -111,7 +82,7 @@ class ClaimsModel:
 
     def _score(self, sentences: list[str]) -> Scored:
         if self._scorer is None:
-            self._scorer = BatchScorer(self.lang, self.index.by_kind, self.weights, self.intercept)
+            self._scorer = BatchScorer(self.lang, self.index, self.weights, self.intercept)
         return self._scorer.score([sentence.replace("\n", " ") for sentence in sentences])
 
     def _verdict(self, scored: Scored, index: int, probabilities: np.ndarray, words: slice,
@@ -156,7 +127,10 @@ class ClaimsModel:
     def _explains(self) -> np.ndarray:
         """By row: whether the feature names words (a word, a pair, or an n-gram of three letters or more)."""
         if self._explaining is None:
-            self._explaining = np.array([_names_words(name) for name in self.names], dtype=bool)
+            self._explaining = np.zeros(len(self.index), dtype=bool)
+            for kind, (values, rows) in self.index.kinds.items():
+                self._explaining[rows] = True if kind in ("w", "b", "p") else np.strings.str_len(
+                    np.strings.strip(values)) >= 3
         return self._explaining
 
     def _nearest(self, family: str, rows: np.ndarray, values: np.ndarray) -> str:
@@ -165,7 +139,7 @@ class ClaimsModel:
         examples, indptr, indices, data = self._examples_of(family)
         # The sentence as a dense vector over the features: one gather reads every example's overlap.
         if self._dense is None:
-            self._dense = np.zeros(len(self.names), dtype=np.float32)
+            self._dense = np.zeros(len(self.index), dtype=np.float32)
         self._dense[rows] = values
         products = self._dense[indices] * data
         self._dense[rows] = 0.0
@@ -184,11 +158,6 @@ class ClaimsModel:
             indptr = np.concatenate(([0], np.cumsum(ends - starts)))
             self._families[family] = (examples, indptr, self.example_indices[taken], self.example_data[taken])
         return self._families[family]
-
-
-def _names_words(name: str) -> bool:
-    kind, _, value = name.partition(":")
-    return kind in ("w", "b", "p") or len(value.strip()) >= 3
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

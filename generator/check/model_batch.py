@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Mapping
 
 import numpy as np
 
@@ -27,6 +26,50 @@ _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no 
 _MULTIPLIER = np.uint64(0x100000001B3)  # odd, so no two short strings of one size share a hash by construction
 _MIXER = np.uint64(0x9E3779B97F4A7C15)  # spreads the hashes' bits into their top bits, which pick a bucket
 _SALTS = {"c": 0x5A17C0DE1234567, "j": 0x3243F6A8885A308D}  # a hash space per kind of n-gram
+
+
+class FeatureIndex:
+    """Feature name ("kind:value", the kind one letter) -> its row of weights. The names stay one numpy
+    array, split by kind in a few vectorized steps: a dictionary of a hundred thousand names took as
+    long to build as a hundred posts take to score, in every worker. Only the words get a dictionary."""
+
+    def __init__(self, names: np.ndarray):
+        self.size = len(names)
+        width = max(names.dtype.itemsize // 4, 3)
+        codes = names.astype(f"U{width}").view(np.uint32).reshape(len(names), width)
+        values = np.ascontiguousarray(codes[:, 2:]).view(f"U{width - 2}").reshape(len(names))
+        self.kinds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for code in np.unique(codes[:, 0]).tolist():
+            rows = np.flatnonzero(codes[:, 0] == code)
+            self.kinds[chr(code)] = (values[rows], rows)
+        self._dictionaries: dict[str, dict[str, int]] = {}
+
+    def values(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The kind's values (a numpy string array) and their rows, in row order."""
+        return self.kinds.get(kind, (np.zeros(0, dtype="U1"), np.zeros(0, dtype=np.int64)))
+
+    def of_kind(self, kind: str) -> dict[str, int]:
+        """The kind's values -> their rows."""
+        if kind not in self._dictionaries:
+            values, rows = self.values(kind)
+            self._dictionaries[kind] = dict(zip(values.tolist(), rows.tolist()))
+        return self._dictionaries[kind]
+
+    def get(self, name: str) -> int | None:
+        kind, _, value = name.partition(":")
+        return self.of_kind(kind).get(value)
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def __getitem__(self, name: str) -> int:
+        row = self.get(name)
+        if row is None:
+            raise KeyError(name)
+        return row
+
+    def __len__(self) -> int:
+        return self.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +103,21 @@ class _HashIndex:
     site has hundreds of thousands of distinct words, and a bucket is found in one step where a sorted
     array of a hundred thousand hashes takes seventeen."""
 
-    def __init__(self, values: Mapping[str, int], kind: str):
+    def __init__(self, values: np.ndarray, value_rows: np.ndarray, kind: str):
+        """values: the known n-grams (a numpy string array), value_rows their rows."""
         hashes, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
-        by_size: dict[int, list[tuple[str, int]]] = {}
-        for value, row in values.items():
-            by_size.setdefault(len(value), []).append((value, row))
-        for size, items in by_size.items():
-            if size == 0:
-                continue
-            codes = np.array([value for value, _ in items]).view(np.uint32).astype(np.uint64)
-            hashes.append(_hash(codes, np.arange(0, len(codes), size), size, kind))
-            rows.append(np.array([row for _, row in items], dtype=np.int64))
+        if len(values):
+            width = values.dtype.itemsize // 4
+            codes = values.view(np.uint32).reshape(len(values), width)
+            sizes = np.strings.str_len(values)
+            distinct, first = np.unique(sizes, return_index=True)
+            for size in distinct[np.argsort(first)].tolist():  # sizes in the order they first come
+                if size == 0:
+                    continue
+                chosen = np.flatnonzero(sizes == size)
+                flat = codes[chosen, :size].astype(np.uint64).ravel()
+                hashes.append(_hash(flat, np.arange(0, len(flat), size), size, kind))
+                rows.append(value_rows[chosen].astype(np.int64))
         hashes_array, rows_array = np.concatenate(hashes), np.concatenate(rows)
         # About four buckets a hash: most n-grams of a sentence are unknown, and an empty bucket tells so at once.
         self.shift = np.uint64(64 - max(4, int(len(hashes_array)).bit_length() + 2))
@@ -124,31 +171,38 @@ class _Growing:
 
 
 class BatchScorer:
-    def __init__(self, lang: str, by_kind: Mapping[str, Mapping[str, int]], weights: np.ndarray,
-                 intercept: np.ndarray):
-        """by_kind: feature kind -> value -> row of weights (features x classes)."""
+    def __init__(self, lang: str, index: FeatureIndex, weights: np.ndarray, intercept: np.ndarray):
+        """index: the model's features by kind, each with its row of weights (features x classes)."""
         self.lang = lang
         self.weights = weights  # float32, as ClaimsModel holds them: a copy would double them
         self.intercept = intercept.astype(np.float64)
-        self.known_words = by_kind.get("w", {})
+        self.known_words = index.of_kind("w")
         self.korean = lang == "ko"
-        self.grams = {kind: _HashIndex(by_kind.get(kind, {}), kind) for kind in ("c", "j")}
-        self.pair_words, self.pairs = self._pairs(by_kind, "b")  # pairs of words
-        self.prefix_words, self.prefix_pairs = self._pairs(by_kind, "p")  # pairs of first syllables (Korean)
+        self.grams = {kind: _HashIndex(*index.values(kind), kind) for kind in ("c", "j")}
+        self.pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
+        self.prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
         self._forget()
 
     @staticmethod
-    def _pairs(by_kind: Mapping[str, Mapping[str, int]], kind: str) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, int]]:
-        """The known pairs' words numbered, and the pairs as sorted keys (first * words + second) with their rows."""
-        numbers: dict[str, int] = {}
-        pairs = []
-        for value, row in by_kind.get(kind, {}).items():
-            parts = value.split("_")
-            if len(parts) == 2:  # "_" inside a word: the name is ambiguous, and such pairs are left out
-                pairs.append((*(numbers.setdefault(part, len(numbers)) for part in parts), row))
-        keys = np.array([first * len(numbers) + second for first, second, _ in pairs], dtype=np.int64)
-        order = np.argsort(keys)
-        return numbers, (keys[order], np.array([row for *_, row in pairs], dtype=np.int64)[order], len(numbers))
+    def _pairs(values: np.ndarray, rows: np.ndarray) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, int]]:
+        """The known pairs' words numbered (in the order they first come), and the pairs as sorted keys
+        (first * words + second) with their rows. A value with another "_" inside a word is ambiguous,
+        and such pairs are left out."""
+        if not len(values):
+            return {}, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0)
+        first, separator, second = np.strings.partition(values, "_")
+        whole = (separator == "_") & (np.strings.find(second, "_") < 0)
+        width = max(first.dtype.itemsize, second.dtype.itemsize, 4) // 4
+        words = np.stack([first[whole].astype(f"U{width}"), second[whole].astype(f"U{width}")], axis=1).reshape(-1)
+        distinct, first_place, which = np.unique(words, return_index=True, return_inverse=True)
+        order = np.argsort(first_place, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        numbered = rank[which].reshape(-1, 2)
+        keys = numbered[:, 0] * len(distinct) + numbered[:, 1]
+        sort = np.argsort(keys)
+        numbers = dict(zip(distinct[order].tolist(), range(len(distinct))))
+        return numbers, (keys[sort], rows[whole].astype(np.int64)[sort], len(distinct))
 
     def _forget(self) -> None:
         self.words: dict[str, int] = {"\n": _END}
