@@ -340,3 +340,27 @@ def test_anchors_never_keep_an_expression_from_a_match(lang):
         near_anchors = {(start, end, rule.id) for start, end, rule in
                         matcher._expression_matches(text, matcher._candidates(text))}
         assert near_anchors == everywhere
+
+
+# Advice about what some other clinic might promise ("If a clinic tells you ..., walk out"): the claim is
+# put in an unnamed clinic's mouth, inside the condition, and is not this clinic's (new sentences).
+@pytest.mark.parametrize("lang, text, rule", [
+    ("en", "If a clinic tells you the result is guaranteed, get a second opinion.", "ad-guarantee"),
+    ("en", "When any injector promises you a painless treatment, ask what the numbing plan is.", "ad-absolute-claim"),
+    ("en", "If an ad says the filler lasts forever, keep scrolling.", "ad-absolute-claim"),
+    ("en", "Whenever a salon claims it is the best in town, ask to see the practitioner's licence.", "ad-superlative"),
+    ("ko", "어떤 병원이 효과를 100% 보장한다고 하면 다른 곳도 꼭 알아보세요.", "ad-guarantee"),
+    ("ko", "다른 곳에서 통증이 전혀 없다고 광고하면 한 번쯤 의심해 보셔도 좋아요.", "ad-absolute-claim"),
+])
+def test_what_an_unnamed_clinic_might_promise_is_not_the_clinics_claim(lang, text, rule):
+    assert rule not in flagged(lang, text)
+
+
+@pytest.mark.parametrize("lang, text, rule", [
+    ("en", "When other clinics say results vary, we guarantee them.", "ad-guarantee"),
+    ("en", "If you are not happy, we guarantee a full refund.", "ad-guarantee"),
+    ("en", "If a clinic tells you about side effects, good; ours is painless.", "ad-absolute-claim"),
+    ("ko", "다른 병원이 뭐라고 하든 저희는 효과를 100% 보장합니다.", "ad-guarantee"),
+])
+def test_the_clinics_own_claim_beside_such_advice_stays_a_claim(lang, text, rule):
+    assert rule in flagged(lang, text)

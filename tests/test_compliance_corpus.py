@@ -69,7 +69,7 @@ HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"
                  ("blind/b8", "ko"): 0, ("blind/b8", "en"): 0, ("blind/b9", "ko"): 2, ("blind/b9", "en"): 0,
                  ("blind/b10", "ko"): 0, ("blind/b10", "en"): 0, ("blind/b11", "ko"): 0, ("blind/b11", "en"): 0,
                  ("blind/b12", "ko"): 0, ("blind/b12", "en"): 0, ("blind/b13", "ko"): 0, ("blind/b13", "en"): 0,
-                 ("blind/b14", "ko"): 0, ("blind/b14", "en"): 1}
+                 ("blind/b14", "ko"): 0, ("blind/b14", "en"): 0}
 # Honest sentences with a warning where a batch is over the goal of 3%: they may only fall.
 WARNINGS_OVER_GOAL = {("blind/b11", "en"): 5, ("blind/b12", "en"): 5, ("blind/b14", "en"): 5}
 

@@ -72,6 +72,15 @@ _REPORTED = re.compile(r"\b(?:my|a|her|his|their)\s+(?:friends?|cousins?|sisters
                        r"mentioned|claims?|claimed|heard|read)\b", re.I)
 _DOUBTED = re.compile(r"\s*(?:is|was)\s+(?:that|it|this)\s+(?:even\s+|really\s+|actually\s+)?(?:possible|true|real|right|"
                       r"realistic|legit|safe)\b|\s*(?:그게\s*)?(?:정말|진짜)?\s*(?:가능한가요|사실인가요|맞나요|가능할까요)", re.I)
+# Advice about what an unnamed clinic might promise ("If a clinic tells you it is guaranteed, walk out";
+# 「어떤 병원이 100% 보장한다고 하면 …」): the claim is inside the condition, in that clinic's mouth.
+_IF_OTHERS_SAY = re.compile(
+    r"\b(?:if|when|whenever|once)\s+(?:a|an|any|another|some|the)\s+(?:other\s+)?(?:clinics?|doctors?|injectors?|"
+    r"practices?|places?|salons?|providers?|surgeons?|ads?|adverts?|advertisements?|posts?|websites?|influencers?)\s+"
+    r"(?:tells?|says?|promises?|claims?|guarantees?|advertises?|swears?|insists?|offers?)\b[^,;:.!?]*$", re.I)
+_OTHERS_IN_KOREAN = re.compile(r"(?:어떤|다른|아무|어느)\s*(?:병원|의원|곳|클리닉|광고|업체)(?:이|가|에서|에서는|은|는)?\s")
+_SAY_IF_KOREAN = re.compile(r"[^,.!?\n]{0,12}?(?:다|라|이라)고\s*(?:하면|한다면|하는\s*곳|말하면|광고하면|홍보하면|"
+                            r"약속하면|장담하면)|[^,.!?\n]{0,12}?(?:다|라|이라)고들\s*하면")
 # A question that asks to be agreed with states its claim ("국내에 제일 먼저 들여온 데 맞죠?").
 _TAG_QUESTION = re.compile(r"(?:죠|지요|right|isn[’']t\s+(?:it|that|she|he)|aren[’']t\s+(?:they|you))\s*[?!]+$", re.I)
 _OPENING_QUOTE = "\"“「『‘'"
@@ -163,6 +172,14 @@ def asked(text: str, sentence: str, stop: int) -> bool:
     return bool(_ANSWERED_NO.match(text, stop, stop + 20))
 
 
+def supposed(sentence: str, start: int, end: int) -> bool:
+    """Is the claim what an unnamed clinic might say, inside a condition ("If a clinic tells you …,")?"""
+    if _IF_OTHERS_SAY.search(sentence, 0, start):
+        return True
+    opening = _OTHERS_IN_KOREAN.search(sentence, max(0, start - 40), start)
+    return opening is not None and bool(_SAY_IF_KOREAN.match(sentence, end))
+
+
 def reported(text: str, sentence: str, start: int, stop: int) -> bool:
     """Is the claim reported from someone else ("my friend said her clinic ...") and doubted right after?"""
     return bool(_REPORTED.search(sentence, 0, start)) and bool(_DOUBTED.match(text, stop, stop + 40))
@@ -182,7 +199,8 @@ class ClaimJudge:
             return False
         sentence = text[begin:stop]
         if rule_id != _TESTIMONIAL and (quoted(sentence, start - begin, end - begin) or asked(text, sentence, stop)
-                                        or reported(text, sentence, start - begin, stop)):
+                                        or reported(text, sentence, start - begin, stop)
+                                        or supposed(sentence, start - begin, end - begin)):
             return False
         if rule_id in _OFFERS and (_DECLINED.search(sentence) or _DISPARAGED.search(sentence)) \
                 and not _BUT.search(sentence):
