@@ -21,6 +21,7 @@ from generator.markup.post_bodies import BodyPrerenderer
 from generator.render.comments import check_provider_template
 from generator.render.theme import theme_dirs
 from generator.site.model import Site, assemble_site
+from generator.workers import iter_parallel
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +74,11 @@ class ReadableSite:
 
 def load_readable_site(options: BuildOptions) -> ReadableSite:
     """Stages up to the site model, for `check`: a post that cannot be read is left out and its errors
-    are returned with the warnings, so one broken file does not hide the findings of every other post."""
+    are returned with the warnings, so one broken file does not hide the findings of every other post.
+    Posts are parsed in worker processes when there are many, as a build parses those its cache lacks."""
     config, sources, now = _read_inputs(options)
     posts, diagnostics, unread = [], [], set()
-    for source in sources:
-        post, found = parse_post(source, config)
+    for source, (post, found) in zip(sources, iter_parallel(_parse_one, config, sources, options.jobs)):
         diagnostics += found
         if post is None:
             unread.add((source.lang, declared_translation_key(source)))
@@ -85,6 +86,10 @@ def load_readable_site(options: BuildOptions) -> ReadableSite:
             posts.append(post)
     site = assemble_site(posts, config, now, drafts=options.drafts, future=options.future)
     return ReadableSite(site, tuple(diagnostics), frozenset(unread), len(sources))
+
+
+def _parse_one(config: SiteConfig, source: SourceFile) -> tuple:
+    return parse_post(source, config)
 
 
 def _read_inputs(options: BuildOptions) -> tuple[SiteConfig, list[SourceFile], datetime]:
