@@ -598,3 +598,17 @@ def test_the_claims_model_leaves_table_rows_to_the_rules(tmp_path):
     painless = table + "| Pain | Painless for everyone | A pinch |\n"
     site = write_tree(tmp_path / "b", {"site.toml": MINIMAL_CONFIG, "posts/en/compare.md": post(body=painless)})
     assert "ad-absolute-claim" in rules_found(site)
+
+
+def test_a_site_read_by_worker_processes_reports_a_broken_post_and_checks_the_others(tmp_path):
+    """From 64 posts `check` parses them in worker processes: a post that cannot be read still gets its
+    path:line error, and every other post is checked."""
+    files = {f"posts/en/post-{n:03}.md": post(title=f"Aftercare, day by day: part {n}",
+                                               body=f"## Day {n}\n\nOur treatment is painless.\n") for n in range(80)}
+    files["posts/en/post-007.md"] = "---\ntitle: [unclosed\ndate: 2026-07-03\n---\nText.\n"
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
+    result = run_cli("check", str(site), "--no-cache")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "posts/en/post-007.md:2:" in result.out and "front-matter" in result.out
+    painless = [line for line in result.out.splitlines() if "[ad-absolute-claim]" in line]
+    assert len(painless) == 79 and not any("post-007" in line for line in painless)
