@@ -69,11 +69,6 @@ def phrase_regex(phrase: str) -> str:
     return body + r"\b" if re.match(r"\w", phrase[-1]) else body
 
 
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-case strings one of which every match contains (None when the pattern has none worth a scan)."""
-    return max(required_sets(pattern), key=_rarity, default=None)
-
-
 def required_sets(pattern: str) -> list[frozenset[str]]:
     """Every set of lower-case strings of which each match contains one member (the sets worth a scan)."""
     if _sre_parse is None:
