@@ -129,7 +129,9 @@ def test_check_scores_sentences_as_the_model_was_trained(lang):
 
     model = load_model(lang)
     sentences = [sentence for name in ("corpus", "tuning") for _, sentence in read_corpus(lang, name)][::7]
-    sentences += ["", "!!!", "a_b c and a b_c, the best_clinic", "100% 보장 부작용_없음", "Line one\nline two"]
+    sentences += ["", "!!!", "a_b c and a b_c, the best_clinic", "100% 보장 부작용_없음", "Line one\nline two",
+                  # words as \\w reads them beyond the Basic Multilingual Plane, and letters lower() lengthens
+                  "İstanbul's ＢＥＳＴ 𝐁𝐞𝐬𝐭 results🙂guaranteed #1 +50% off’s", "피부🙂관리 ✔️ 1️⃣ 후기 #입술필러 𝒜𝒷"]
 
     def by_name(sentence):
         rows = [(model.index.get(name), value) for name, value in sentence_features(sentence, lang).items()]

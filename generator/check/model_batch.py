@@ -2,28 +2,23 @@
 
 A post has a hundred sentences and a site thousands of posts: listing each sentence's features in
 Python costs more than all the rules. A sentence's score is a sum over its words and word pairs
-(model_features.py), so each word's weights are added up once per run, the first time it is seen:
-its character and letter n-grams are hashed all at once with numpy and looked up among the hashes of
+(model_features.py), so the words are found and hashed with numpy, and each word's weights are added
+up once per run, the first time it is seen: its character and letter n-grams are hashed all at once with numpy and looked up among the hashes of
 the features the model knows. The words' rows are kept too, for the few sentences that are flagged
 and must say which words decided and which labelled sentence they read like.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 
 from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters
 
-_WORD_OR_END = re.compile(r"[\w'’%+#]+|\n", re.UNICODE)  # model_features.words, with the sentences' ends
-_END = -1  # a sentence's end among the words' numbers
-_UNSEEN = -2  # a word not numbered yet
 _KNOWN_WORDS = 100_000  # words remembered (about 400 bytes each): a worker forgets them all past this many
-_BATCH = 1 << 16  # sentences scored at once
 _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
 _MULTIPLIER = np.uint64(0x100000001B3)  # odd, so no two short strings of one size share a hash by construction
+_INVERSE = np.uint64(pow(int(_MULTIPLIER), -1, 1 << 64))
 _MIXER = np.uint64(0x9E3779B97F4A7C15)  # spreads the hashes' bits into their top bits, which pick a bucket
 _SALTS = {"c": 0x5A17C0DE1234567, "j": 0x3243F6A8885A308D}  # a hash space per kind of n-gram
 
@@ -87,7 +82,49 @@ class Scored:
 
 
 def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+class _Tokens:
+    """The words of many sentences, found and hashed with numpy as model_features.words() finds them
+    (`[\\w'’%+#]+` after lower()): a regular expression and a dictionary lookup a word cost more than
+    the model's arithmetic, on a million words a language."""
+
+    _EXTRA = "_'’%+#"  # what a word holds besides letters and digits (str.isalnum(), as \\w reads them)
+
+    def __init__(self) -> None:
+        basic = np.array([chr(code).isalnum() for code in range(1 << 16)], dtype=bool)
+        basic[[ord(c) for c in self._EXTRA]] = True
+        self.basic = basic  # the Basic Multilingual Plane; other characters (emoji) are looked up when met
+        self.powers, self.inverse_powers = np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)
+
+    def _grow(self, size: int) -> None:
+        if size > len(self.powers):
+            size = max(size, 2 * len(self.powers))
+            self.powers, self.inverse_powers = (
+                np.concatenate(([np.uint64(1)], np.cumprod(np.full(size - 1, base, dtype=np.uint64))))
+                for base in (_MULTIPLIER, _INVERSE))
+
+    def split(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(each word's start and end in text, its hash, and its sentence: how many line breaks come before it)."""
+        codes = _codes(text)
+        is_word = self.basic[np.minimum(codes, (1 << 16) - 1).astype(np.int64)]
+        astral = np.flatnonzero(codes >= (1 << 16))
+        if len(astral):
+            distinct = np.unique(codes[astral])
+            word_like = {int(code) for code in distinct.tolist() if chr(int(code)).isalnum()}
+            is_word[astral] = [int(code) in word_like for code in codes[astral].tolist()]
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8)))
+        starts, ends = edges[0::2], edges[1::2]
+        self._grow(len(codes) + 1)
+        # Polynomial hashes of every stretch from prefix sums: codes[i] * M^-i summed, times M^(end-1).
+        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+        np.cumsum(codes * self.inverse_powers[:len(codes)], out=prefix[1:])
+        hashes = (prefix[ends] - prefix[starts]) * self.powers[ends - 1] if len(starts) else np.zeros(0, np.uint64)
+        hashes = (hashes + (ends - starts).astype(np.uint64) * _MIXER) * _MIXER
+        hashes ^= hashes >> np.uint64(31)
+        sentences = np.cumsum(codes == _SEPARATOR)[starts] if len(starts) else np.zeros(0, dtype=np.int64)
+        return starts, ends, hashes, sentences
 
 
 def _hash(codes: np.ndarray, starts: np.ndarray, size: int, kind: str) -> np.ndarray:
@@ -178,6 +215,7 @@ class BatchScorer:
         self.intercept = intercept.astype(np.float64)
         self.known_words = index.of_kind("w")
         self.korean = lang == "ko"
+        self.tokens = _Tokens()
         self.grams = {kind: _HashIndex(*index.values(kind), kind) for kind in ("c", "j")}
         self.pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
         self.prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
@@ -205,7 +243,8 @@ class BatchScorer:
         return numbers, (keys[sort], rows[whole].astype(np.int64)[sort], len(distinct))
 
     def _forget(self) -> None:
-        self.words: dict[str, int] = {"\n": _END}
+        # The words seen, numbered in the order they came: their hashes sorted, with their numbers.
+        self.word_hashes, self.word_numbers = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
         self.vocabulary: list[str] = []
         # By word number: the sum of its features' weights, how many feature occurrences it has, where
         # its known features' rows start in `rows` and how many there are, and its number among the
@@ -214,6 +253,13 @@ class BatchScorer:
         self.sums, self.sizes = _Growing(np.float64, classes), _Growing(np.float64)
         self.row_start, self.row_count, self.rows = _Growing(np.int64), _Growing(np.int64), _Growing(np.int32)
         self.pair_number, self.prefix_number = _Growing(np.int64), _Growing(np.int64)
+
+    def _numbers(self, hashes: np.ndarray) -> np.ndarray:
+        """The numbers of the words with these hashes (-1: not seen yet)."""
+        if not len(self.word_hashes):
+            return np.full(len(hashes), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.word_hashes, hashes), len(self.word_hashes) - 1)
+        return np.where(self.word_hashes[at] == hashes, self.word_numbers[at], -1)
 
     def _learn(self, new: list[str]) -> None:
         """Number the new words and add up each one's weights."""
@@ -248,7 +294,6 @@ class BatchScorer:
         self.row_start.extend(self.rows.size + np.cumsum(counts) - counts)
         self.row_count.extend(counts)
         self.rows.extend(row)
-        self.words.update((word, len(self.vocabulary) + at) for at, word in enumerate(new))
         self.vocabulary += new
         self.sums.extend(sums)
         self.sizes.extend(sizes)
@@ -257,20 +302,25 @@ class BatchScorer:
 
     def score(self, sentences: list[str]) -> Scored:
         """The scores of sentences (none may hold a line break), with what explains them."""
-        if len(self.words) > _KNOWN_WORDS:
+        if len(self.vocabulary) >= _KNOWN_WORDS:
             self._forget()  # before, not while, numbering this batch's words
-        tokens = _WORD_OR_END.findall("\n".join(sentences).lower())
-        numbers = np.fromiter(map(self.words.get, tokens, repeat(_UNSEEN)), dtype=np.int64, count=len(tokens))
-        unseen = np.flatnonzero(numbers == _UNSEEN)
+        text = "\n".join(sentences).lower()
+        word_starts, word_ends, hashes, places = self.tokens.split(text)  # places: each word's sentence
+        distinct, first_seen, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        numbered = self._numbers(distinct)
+        unseen = np.flatnonzero(numbered < 0)
         if len(unseen):
-            new = list(dict.fromkeys([tokens[at] for at in unseen.tolist()]))
-            self._learn(new)
-            numbers[unseen] = np.fromiter(map(self.words.__getitem__, [tokens[at] for at in unseen.tolist()]),
-                                          dtype=np.int64, count=len(unseen))
+            unseen = unseen[np.argsort(first_seen[unseen], kind="stable")]  # numbered in the order they come
+            self._learn([text[start:end] for start, end in zip(word_starts[first_seen[unseen]].tolist(),
+                                                               word_ends[first_seen[unseen]].tolist())])
+            numbered[unseen] = len(self.vocabulary) - len(unseen) + np.arange(len(unseen))
+            hashes_now = np.concatenate((self.word_hashes, distinct[unseen]))
+            order = np.argsort(hashes_now, kind="stable")
+            self.word_hashes = hashes_now[order]
+            self.word_numbers = np.concatenate((self.word_numbers, numbered[unseen]))[order]
+        numbers = numbered[inverse.reshape(-1)]
         count = len(sentences)
         sums, sizes = np.zeros((count, len(self.intercept))), np.zeros(count)
-        is_word = numbers != _END
-        places, numbers = np.cumsum(~is_word)[is_word], numbers[is_word]  # each word's sentence, and the word
         empty = np.zeros(0, dtype=np.int64)
         pair_places, pair_words, pair_rows = [empty], [empty], [empty]
         if len(numbers):
