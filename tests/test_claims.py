@@ -364,3 +364,17 @@ def test_what_an_unnamed_clinic_might_promise_is_not_the_clinics_claim(lang, tex
 ])
 def test_the_clinics_own_claim_beside_such_advice_stays_a_claim(lang, text, rule):
     assert rule in flagged(lang, text)
+
+
+# A claim quoted as "the words" someone uses to rush a decision (는 말로, 는 말만): the writer warns
+# against it (new sentences, written before the change).
+@pytest.mark.parametrize("lang, text, rule", [
+    ("ko", '"통증 제로"는 말로 예약을 서두르게 하는 병원이라면 다시 생각해 보세요.', "ad-absolute-claim"),
+    ("ko", '"무조건 효과 있다"는 말만 듣고 결제하지는 마세요.', "ad-guarantee"),
+])
+def test_a_claim_quoted_as_someones_words_is_not_the_clinics(lang, text, rule):
+    assert rule not in flagged(lang, text)
+
+
+def test_a_claim_quoted_and_owned_stays_a_claim():
+    assert "ad-absolute-claim" in flagged("ko", '"통증 제로"는 말 그대로 저희 병원의 약속입니다.')

@@ -42,7 +42,7 @@ def test_violating_sentences_are_flagged_with_their_rule_family(lang, reports):
 
 
 # Blind batches (compliance/PROTOCOL.md): the figures of run 14's model and run 23's rules; they may
-# only rise. b15 (the newest) and b13 were scored, never read; b9 to b12 and b14 were scored and read; b1
+# only rise. b16 (the newest) and b13 were scored, never read; b9 to b12, b14 and b15 were scored and read; b1
 # to b8 were trained on and guard against falling back.
 BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", "ko"): 0.89, ("blind/b2", "en"): 0.80,
                ("blind/b3", "ko"): 0.47, ("blind/b3", "en"): 0.44, ("blind/b4", "ko"): 0.28, ("blind/b4", "en"): 0.27,
@@ -70,7 +70,7 @@ HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"
                  ("blind/b8", "ko"): 0, ("blind/b8", "en"): 0, ("blind/b9", "ko"): 2, ("blind/b9", "en"): 0,
                  ("blind/b10", "ko"): 0, ("blind/b10", "en"): 0, ("blind/b11", "ko"): 0, ("blind/b11", "en"): 0,
                  ("blind/b12", "ko"): 0, ("blind/b12", "en"): 0, ("blind/b13", "ko"): 0, ("blind/b13", "en"): 0,
-                 ("blind/b14", "ko"): 0, ("blind/b14", "en"): 0, ("blind/b15", "ko"): 1, ("blind/b15", "en"): 0}
+                 ("blind/b14", "ko"): 0, ("blind/b14", "en"): 0, ("blind/b15", "ko"): 0, ("blind/b15", "en"): 0}
 # Honest sentences with a warning where a batch is over the goal of 3%: they may only fall.
 WARNINGS_OVER_GOAL = {("blind/b11", "en"): 5, ("blind/b12", "en"): 5, ("blind/b14", "en"): 5}
 

@@ -109,7 +109,7 @@ _BUT = re.compile(r"\b(?:but|except|unless|however|instead)\b|(?:하지만|다�
 _ATTRIBUTED = re.compile(r"\b(?:ads?|adverts?|advertis\w*|marketing|flyers?|claims?|clinics?\s+(?:that|who|which)|"
                          r"other\s+(?:clinics?|places)|promis\w*|phrases?|words?|wary|careful|beware|red\s+flag|"
                          r"myths?|run|avoid|doubt|skeptic\w*|sceptic\w*|means?|honest|truth|mislead\w*|is\s+not|isn[’']t)\b|🚩|"
-                         r"광고|문구|표현|말(?:은|이|을|에)|홍보|속설|오해|믿지|믿으면|주의|조심|경계|의심|사실이\s*아|아닙니다|"
+                         r"광고|문구|표현|말(?:은|이|을|에|로|만)|홍보|속설|오해|믿지|믿으면|주의|조심|경계|의심|사실이\s*아|아닙니다|"
                          r"뜻이|다른\s*(?:병원|곳)|라는|이라는|냐고|물으|묻는|써\s*있|적혀|들었|하더라|봤는데|"
                          r"(?:같은|식의|류의)\s*(?:숫자|수치|문구|말|광고|표현|주장|약속)|출처(?:부터|를\s*(?:확인|찾))", re.I)
 
