@@ -52,7 +52,8 @@ BLIND_FLOOR = {("blind/b1", "ko"): 0.35, ("blind/b1", "en"): 0.38, ("blind/b2", 
                ("blind/b10", "en"): 0.22, ("blind/b11", "ko"): 0.20, ("blind/b11", "en"): 0.22,
                ("blind/b12", "ko"): 0.20, ("blind/b12", "en"): 0.26, ("blind/b13", "ko"): 0.22,
                ("blind/b13", "en"): 0.21, ("blind/b14", "ko"): 0.30, ("blind/b14", "en"): 0.23,
-               ("blind/b15", "ko"): 0.23, ("blind/b15", "en"): 0.28}
+               ("blind/b15", "ko"): 0.23, ("blind/b15", "en"): 0.28, ("blind/b16", "ko"): 0.24,
+               ("blind/b16", "en"): 0.20}
 # The rules and the claims model together, as `check` reads a post.
 BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.90, ("blind/b1", "en"): 0.93, ("blind/b2", "ko"): 0.98,
                           ("blind/b2", "en"): 0.97, ("blind/b3", "ko"): 0.96, ("blind/b3", "en"): 0.94,
@@ -63,14 +64,16 @@ BLIND_FLOOR_WITH_MODEL = {("blind/b1", "ko"): 0.90, ("blind/b1", "en"): 0.93, ("
                           ("blind/b10", "ko"): 0.93, ("blind/b10", "en"): 0.95, ("blind/b11", "ko"): 0.96,
                           ("blind/b11", "en"): 0.94, ("blind/b12", "ko"): 0.97, ("blind/b12", "en"): 0.97,
                           ("blind/b13", "ko"): 0.93, ("blind/b13", "en"): 0.91, ("blind/b14", "ko"): 0.95,
-                          ("blind/b14", "en"): 0.91, ("blind/b15", "ko"): 0.92, ("blind/b15", "en"): 0.95}
+                          ("blind/b14", "en"): 0.91, ("blind/b15", "ko"): 0.92, ("blind/b15", "en"): 0.95,
+                          ("blind/b16", "ko"): 0.95, ("blind/b16", "en"): 0.91}
 # Honest sentences given an error, as `check` reads them: the goal is none; they may only fall.
 HONEST_ERRORS = {("blind/b4", "ko"): 0, ("blind/b4", "en"): 0, ("blind/b5", "ko"): 0, ("blind/b5", "en"): 0,
                  ("blind/b6", "ko"): 0, ("blind/b6", "en"): 0, ("blind/b7", "ko"): 0, ("blind/b7", "en"): 0,
                  ("blind/b8", "ko"): 0, ("blind/b8", "en"): 0, ("blind/b9", "ko"): 2, ("blind/b9", "en"): 0,
                  ("blind/b10", "ko"): 0, ("blind/b10", "en"): 0, ("blind/b11", "ko"): 0, ("blind/b11", "en"): 0,
                  ("blind/b12", "ko"): 0, ("blind/b12", "en"): 0, ("blind/b13", "ko"): 0, ("blind/b13", "en"): 0,
-                 ("blind/b14", "ko"): 0, ("blind/b14", "en"): 0, ("blind/b15", "ko"): 0, ("blind/b15", "en"): 0}
+                 ("blind/b14", "ko"): 0, ("blind/b14", "en"): 0, ("blind/b15", "ko"): 0, ("blind/b15", "en"): 0,
+                 ("blind/b16", "ko"): 0, ("blind/b16", "en"): 0}
 # Honest sentences with a warning where a batch is over the goal of 3%: they may only fall.
 WARNINGS_OVER_GOAL = {("blind/b11", "en"): 5, ("blind/b12", "en"): 5, ("blind/b14", "en"): 5}
 
