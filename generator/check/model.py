@@ -9,7 +9,6 @@ warns: errors stay with the rules, which cite the law.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,9 +46,13 @@ class ClaimsModel:
         self.example_data = arrays["example_data"].astype(np.float32)
         self._honest = self.classes.index(HONEST)
         self._scorer: BatchScorer | None = None
-        self._families: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._dense: np.ndarray | None = None
+        self._families: dict[str, tuple[np.ndarray, ...]] = {}
         self._explaining: np.ndarray | None = None
+
+    def prepare(self) -> None:
+        """Build what scoring and explaining need now, not on first use (before worker processes fork)."""
+        self._score([""])
+        self._explains()
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         scores = self._score([sentence]).scores[0]
@@ -69,15 +72,8 @@ class ClaimsModel:
             flagged = np.flatnonzero(1.0 - probabilities[:, self._honest] >= self.threshold)
             if not len(flagged):
                 continue
-            word_from = np.searchsorted(scored.word_places, flagged)
-            word_to = np.searchsorted(scored.word_places, flagged, side="right")
-            pair_order = np.argsort(scored.pair_places, kind="stable")
-            pair_places = scored.pair_places[pair_order]
-            pair_from = np.searchsorted(pair_places, flagged)
-            pair_to = np.searchsorted(pair_places, flagged, side="right")
-            for k, index in enumerate(flagged.tolist()):
-                found[at + index] = self._verdict(scored, index, probabilities[index], slice(word_from[k], word_to[k]),
-                                                  pair_order[pair_from[k]:pair_to[k]])
+            for index, verdict in zip(flagged.tolist(), self._explain(scored, flagged, probabilities[flagged])):
+                found[at + index] = verdict
         return found
 
     def _score(self, sentences: list[str]) -> Scored:
@@ -85,44 +81,72 @@ class ClaimsModel:
             self._scorer = BatchScorer(self.lang, self.index, self.weights, self.intercept)
         return self._scorer.score([sentence.replace("\n", " ") for sentence in sentences])
 
-    def _verdict(self, scored: Scored, index: int, probabilities: np.ndarray, words: slice,
-                 pairs: np.ndarray) -> Verdict:
-        claim = 1.0 - float(probabilities[self._honest])  # how likely the sentence breaks some rule
-        others = probabilities.copy()
-        others[self._honest] = -1.0
-        best = int(np.argmax(others))
-        family = self.classes[best]
+    def _explain(self, scored: Scored, flagged: np.ndarray, probabilities: np.ndarray) -> list[Verdict]:
+        """The verdicts of the flagged sentences (their places in scored, their probabilities), explained
+        together: a site has thousands, and arrays for each cost more than the scoring."""
         scorer = self._scorer
         assert scorer is not None
-        numbers = scored.words[words]
-        # Each word's known features, gathered in one step: its run of `rows`, word after word.
-        starts, sizes = scorer.row_start.values[numbers], scorer.row_count.values[numbers]
-        gathered = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-        pair_rows = scored.pair_rows[pairs].astype(np.int32)
-        rows = np.concatenate([scorer.rows.values[gathered], pair_rows])
-        # Whose feature each row is: its word's place in the sentence, or (a pair) its first word's.
-        owners = np.concatenate([np.repeat(np.arange(len(numbers)), sizes),
-                                 scored.pair_words[pairs] - words.start]).astype(np.int64)
-        distinct, first, counts = np.unique(rows, return_index=True, return_counts=True)
-        tokens = [scorer.vocabulary[number] for number in numbers.tolist()]
-        values = counts / math.sqrt(max(float(scored.sizes[index]), 1.0))  # as the sentence's features weigh
-        is_pair = first >= len(rows) - len(pair_rows)  # the pairs' rows come after the words'
-        return Verdict(family, claim, self._decisive(tokens, distinct, owners[first], is_pair, values, best),
-                       self._nearest(family, distinct, values))
+        others = probabilities.copy()
+        others[:, self._honest] = -1.0
+        best = np.argmax(others, axis=1)
+        sentence = np.arange(len(flagged))
+        # Each sentence's known features: its words' rows, word after word, then its known pairs' rows;
+        # each row's owner is its word's place, or (a pair) its first word's.
+        word_from = np.searchsorted(scored.word_places, flagged)
+        word_counts = np.searchsorted(scored.word_places, flagged, side="right") - word_from
+        word_at = _ranges(word_from, word_counts)
+        numbers = scored.words[word_at]
+        sizes = scorer.row_count.values[numbers]
+        pair_order = np.argsort(scored.pair_places, kind="stable")
+        pair_from = np.searchsorted(scored.pair_places[pair_order], flagged)
+        pair_counts = np.searchsorted(scored.pair_places[pair_order], flagged, side="right") - pair_from
+        pairs = pair_order[_ranges(pair_from, pair_counts)]
+        owner_sentence = np.concatenate([np.repeat(np.repeat(sentence, word_counts), sizes),
+                                         np.repeat(sentence, pair_counts)])
+        rows = np.concatenate([scorer.rows.values[_ranges(scorer.row_start.values[numbers], sizes)],
+                               scored.pair_rows[pairs]]).astype(np.int64)
+        owners = np.concatenate([np.repeat(word_at, sizes), scored.pair_words[pairs]])
+        is_pair = np.concatenate([np.zeros(int(sizes.sum()), dtype=bool), np.ones(len(pairs), dtype=bool)])
+        order = np.argsort(owner_sentence, kind="stable")  # by sentence, words' rows before pairs'
+        owner_sentence, rows, owners, is_pair = (values[order] for values in (owner_sentence, rows, owners, is_pair))
+        # Each feature once per sentence, with how often it occurs and who has it first.
+        features = len(self.index)
+        distinct, first, counts = np.unique(owner_sentence * features + rows, return_index=True, return_counts=True)
+        of, rows = distinct // features, distinct % features
+        values = counts / np.sqrt(np.maximum(scored.sizes[flagged], 1.0))[of]  # as the sentence's features weigh
+        decisive = self._decisive(scored, of, rows, owners[first], is_pair[first], values, best, len(flagged))
+        nearest = self._nearest(of, rows, values, best)
+        return [Verdict(self.classes[family], float(1.0 - probability[self._honest]), words, example)
+                for family, probability, words, example in zip(best.tolist(), probabilities, decisive, nearest)]
 
-    def _decisive(self, tokens: list[str], rows: np.ndarray, owners: np.ndarray, is_pair: np.ndarray,
-                  values: np.ndarray, best: int, count: int = 3) -> tuple[str, ...]:
-        """The words whose features push the sentence most from honest towards the family: each feature
-        counts for the first word (or pair of words) that has it; n-grams of one or two letters, which
-        many words share, count for none."""
-        weights = (self.weights[rows, best] - self.weights[rows, self._honest]) * values.astype(np.float32)
+    def _decisive(self, scored: Scored, of: np.ndarray, rows: np.ndarray, owners: np.ndarray, is_pair: np.ndarray,
+                  values: np.ndarray, best: np.ndarray, sentences: int, count: int = 3) -> list[tuple[str, ...]]:
+        """For each sentence, the words whose features push it most from honest towards its family: each
+        feature counts for the first word (or pair of words) that has it; n-grams of one or two letters,
+        which many words share, count for none. of: each feature's sentence."""
+        scorer = self._scorer
+        assert scorer is not None
+        weights = (self.weights[rows, best[of]] - self.weights[rows, self._honest]) * values.astype(np.float32)
         keep = self._explains()[rows] & (weights != 0)
-        pull: dict[str, float] = {}
-        for owner, pair, weight in zip(owners[keep].tolist(), is_pair[keep].tolist(), weights[keep].tolist()):
-            token = f"{tokens[owner]} {tokens[owner + 1]}" if pair else tokens[owner]
-            pull[token] = pull.get(token, 0.0) + weight
-        ranked = sorted((token for token, weight in pull.items() if weight > 0), key=lambda t: -pull[t])
-        return tuple(ranked[:count])
+        of, owners, is_pair, weights = of[keep], owners[keep], is_pair[keep], weights[keep].astype(np.float64)
+        # A token is a word's number, or a pair's two numbers; its pull is summed in the features' order.
+        size = len(scorer.vocabulary)
+        word = scored.words[owners]
+        following = scored.words[np.minimum(owners + 1, len(scored.words) - 1)]
+        tokens = np.where(is_pair, size + word * size + following, word)
+        keys, first, inverse = np.unique(of * (size + size * size) + tokens, return_index=True, return_inverse=True)
+        pull = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(keys))
+        # Strongest first, a tie to the token that came first; each sentence keeps `count`.
+        pulling = np.flatnonzero(pull > 0)
+        ranked = pulling[np.lexsort((first[pulling], -pull[pulling], of[first[pulling]]))]
+        ranked_of = of[first[ranked]]
+        place = np.arange(len(ranked)) - np.searchsorted(ranked_of, ranked_of)
+        decisive: list[list[str]] = [[] for _ in range(sentences)]
+        vocabulary = scorer.vocabulary
+        for sentence, token in zip(ranked_of[place < count].tolist(), tokens[first[ranked[place < count]]].tolist()):
+            decisive[sentence].append(vocabulary[token] if token < size else
+                                      f"{vocabulary[(token - size) // size]} {vocabulary[(token - size) % size]}")
+        return [tuple(words) for words in decisive]
 
     def _explains(self) -> np.ndarray:
         """By row: whether the feature names words (a word, a pair, or an n-gram of three letters or more)."""
@@ -133,31 +157,49 @@ class ClaimsModel:
                     np.strings.strip(values)) >= 3
         return self._explaining
 
-    def _nearest(self, family: str, rows: np.ndarray, values: np.ndarray) -> str:
-        """The labelled sentence of the family whose features overlap the sentence's most (cosine).
-        rows: the sentence's known features, sorted, with their values."""
-        examples, indptr, indices, data = self._examples_of(family)
-        # The sentence as a dense vector over the features: one gather reads every example's overlap.
-        if self._dense is None:
-            self._dense = np.zeros(len(self.index), dtype=np.float32)
-        self._dense[rows] = values
-        products = self._dense[indices] * data
-        self._dense[rows] = 0.0
-        starts = indptr[:-1]
-        similarity = (np.add.reduceat(products, np.minimum(starts, len(products) - 1)) if len(products)
-                      else np.zeros(len(starts)))
-        similarity[starts == indptr[1:]] = 0.0  # reduceat repeats a value for an empty row
-        return self.example_sentences[int(examples[int(np.argmax(similarity))])]
+    def _nearest(self, of: np.ndarray, rows: np.ndarray, values: np.ndarray, best: np.ndarray) -> list[str]:
+        """For each sentence, the labelled sentence of its family whose features overlap its own most
+        (cosine). of, rows, values: each known feature's sentence, row and value."""
+        nearest = [""] * len(best)
+        for family in np.unique(best).tolist():
+            mine = np.flatnonzero(best == family)
+            taken = np.flatnonzero(np.isin(of, mine))
+            examples, feature_rows, feature_starts, example_of, data = self._examples_of(self.classes[family])
+            # Each feature of the sentences meets the family's examples that have it.
+            at = np.minimum(np.searchsorted(feature_rows, rows[taken]), max(len(feature_rows) - 1, 0))
+            shared = taken[feature_rows[at] == rows[taken]] if len(feature_rows) else taken[:0]
+            at = at[feature_rows[at] == rows[taken]] if len(feature_rows) else at[:0]
+            starts, ends = feature_starts[at], feature_starts[at + 1]
+            entries = _ranges(starts, ends - starts)
+            sentence = np.repeat(np.searchsorted(mine, of[shared]), ends - starts)
+            products = np.repeat(values[shared].astype(np.float32), ends - starts) * data[entries]
+            similarity = np.bincount(sentence * len(examples) + example_of[entries], weights=products,
+                                     minlength=len(mine) * len(examples)).reshape(len(mine), len(examples))
+            for place, example in zip(mine.tolist(), np.argmax(similarity, axis=1).tolist()):
+                nearest[place] = self.example_sentences[int(examples[example])]
+        return nearest
 
-    def _examples_of(self, family: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The family's labelled sentences (their numbers) and their rows over the features, kept apart once."""
+    def _examples_of(self, family: str) -> tuple[np.ndarray, ...]:
+        """The family's labelled sentences (their numbers) and their features turned around, kept once:
+        the distinct rows, where each row's entries start (one more at the end), and each entry's
+        sentence (its place among the family's) and value."""
         if family not in self._families:
             examples = np.flatnonzero(self.example_labels == family)
             starts, ends = self.example_indptr[examples], self.example_indptr[examples + 1]
-            taken = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)] or [np.zeros(0, dtype=np.int64)])
-            indptr = np.concatenate(([0], np.cumsum(ends - starts)))
-            self._families[family] = (examples, indptr, self.example_indices[taken], self.example_data[taken])
+            entries = _ranges(starts, ends - starts)
+            example_of = np.repeat(np.arange(len(examples)), ends - starts)
+            rows = self.example_indices[entries]
+            order = np.argsort(rows, kind="stable")
+            rows, example_of, data = rows[order], example_of[order], self.example_data[entries][order]
+            distinct, feature_starts = np.unique(rows, return_index=True)
+            self._families[family] = (examples, distinct, np.append(feature_starts, len(rows)), example_of, data)
         return self._families[family]
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions starts[i], starts[i] + 1, ... (counts[i] of them), for every i, in one array."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

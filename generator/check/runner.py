@@ -24,7 +24,7 @@ from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words, reads_with_model
 from generator.check.lookups import SiteLookups
 from generator.check.memo import FindingsMemo, FreshFindings
-from generator.check.model_rule import ProseReading, read_prose
+from generator.check.model_rule import ProseReading, prose_model, read_prose
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, bounds, lint_post_seo
@@ -167,7 +167,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
                 fresh.add(key, entry[0], looked_up)
             else:
                 to_check.append(post)
-    _share_analyzer(ctx, to_check)
+    _load_for_workers(ctx, to_check)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
     batches = [list(range(at, min(at + _POSTS_AT_ONCE, len(to_check)))) for at in range(0, len(to_check), _POSTS_AT_ONCE)]
     checked = (result for batch in iter_parallel(_check_posts, (ctx, known, lookups, to_check), batches, jobs,
@@ -217,15 +217,19 @@ def _page_findings(ctx: LintContext, settings: LintSettings, pages: tuple[Page, 
         ctx, strings, locator.line if locator else lambda *key_path: None, pages, describe, width)]
 
 
-def _share_analyzer(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:
+def _load_for_workers(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:
     """Worker processes forked later share what this process has loaded: the matchers of the posts'
-    languages and, when the first Korean posts need it, the morphological analyzer (about a second and
-    250 MB), loaded here once rather than in every worker; the sentences analysed on the way stay in its
-    cache for them."""
+    languages, the claims models with their word tables (loaded once here, not once a worker) and, when
+    the first Korean posts need it, the morphological analyzer (about a second and 250 MB), loaded here
+    once rather than in every worker; the sentences analysed on the way stay in its cache for them."""
     if len(posts) < MIN_PARALLEL_ITEMS:
         return  # checked in this process anyway
     for lang in {post.lang for post in posts}:
         ctx.matchers.get(lang)
+    for lang in {post.lang for post in posts if reads_with_model(post, ctx)}:
+        model = prose_model(lang)
+        if model is not None:
+            model.prepare()
     korean_posts = [post for post in posts if post.lang.split("-")[0] == "ko"
                     and post.lang in ctx.matchers and ctx.matchers[post.lang].active]
     for post in korean_posts[:probe]:
