@@ -72,13 +72,17 @@ class ReadableSite:
     files: int  # post files read, those left out included
 
 
-def load_readable_site(options: BuildOptions) -> ReadableSite:
+def load_readable_site(options: BuildOptions,
+                       meanwhile: Callable[[SiteConfig, list[SourceFile]], None] | None = None) -> ReadableSite:
     """Stages up to the site model, for `check`: a post that cannot be read is left out and its errors
     are returned with the warnings, so one broken file does not hide the findings of every other post.
-    Posts are parsed in worker processes when there are many, as a build parses those its cache lacks."""
+    Posts are parsed in worker processes when there are many, as a build parses those its cache lacks;
+    meanwhile(config, sources) is what this process does while they work."""
     config, sources, now = _read_inputs(options)
     posts, diagnostics, unread = [], [], set()
-    for source, (post, found) in zip(sources, iter_parallel(_parse_one, config, sources, options.jobs)):
+    own_work = (lambda: meanwhile(config, sources)) if meanwhile is not None else None
+    for source, (post, found) in zip(sources, iter_parallel(_parse_one, config, sources, options.jobs,
+                                                            meanwhile=own_work)):
         diagnostics += found
         if post is None:
             unread.add((source.lang, declared_translation_key(source)))

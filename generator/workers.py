@@ -30,20 +30,27 @@ def _run_chunk(payload: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list
 
 
 def iter_parallel(function: Callable[[Any, Any], Any], state: Any, items: Sequence[Any],
-                  jobs: int, min_items: int = MIN_PARALLEL_ITEMS, chunk_size: int = 0) -> Iterator[Any]:
+                  jobs: int, min_items: int = MIN_PARALLEL_ITEMS, chunk_size: int = 0,
+                  meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     """function(state, item) for each item, in order, over `jobs` processes when it pays off (from
     min_items items; fewer for heavy items such as photos); results stream back so the caller need not
-    hold them all. chunk_size: items sent to a worker at once (0: chosen by the number of items)."""
+    hold them all. chunk_size: items sent to a worker at once (0: chosen by the number of items).
+    meanwhile: this process's own work, done while the workers start on the items (first, without workers)."""
     jobs = jobs or default_jobs()
     # Forking a process that runs other threads can copy a lock held by one of them and deadlock
     # the child: a process with threads (the preview server) does the work itself.
     if (jobs <= 1 or len(items) < min_items or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
+        if meanwhile is not None:
+            meanwhile()
         yield from (function(state, item) for item in items)
         return
     size = chunk_size or max(8, min(64, len(items) // (jobs * 8)))
     chunks = [(function, items[i:i + size]) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_initialize, initargs=(state,)) as pool:
-        for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
+        chunks_done = pool.imap(_run_chunk, chunks, chunksize=1)
+        if meanwhile is not None:
+            meanwhile()
+        for chunk in chunks_done:
             yield from chunk

@@ -378,3 +378,29 @@ def test_a_claim_quoted_as_someones_words_is_not_the_clinics(lang, text, rule):
 
 def test_a_claim_quoted_and_owned_stays_a_claim():
     assert "ad-absolute-claim" in flagged("ko", '"통증 제로"는 말 그대로 저희 병원의 약속입니다.')
+
+
+def test_a_first_check_loads_the_models_while_posts_are_parsed_and_a_second_loads_none(tmp_path):
+    """The claims models are loaded once, in the parent, while worker processes parse the posts of a first
+    check; a check that finds every post's findings kept needs neither the models nor the workers."""
+    code = """
+import sys
+from pathlib import Path
+from generator.check import command
+from generator.check.model import load_model
+lint_site, loaded = command.lint_site, []
+def lint_site_noting_the_models(*args, **kwargs):
+    loaded.append(load_model.cache_info().currsize)  # when the posts have been parsed
+    return lint_site(*args, **kwargs)
+command.lint_site = lint_site_noting_the_models
+findings = command.run_checks(Path(sys.argv[1]))
+print(loaded[0], load_model.cache_info().currsize, sum(f.rule == "ad-guarantee" for f in findings))
+"""
+    files = {"site.toml": MINIMAL_CONFIG}
+    for number in range(70):
+        files[f"posts/ko/post-{number}.md"] = (f'---\ntitle: "시술 후 관리 안내 {number}번째 글"\ndate: 2026-07-03\n'
+                                               f"author: dr-kim\n---\n효과를 100% 보장합니다.\n")
+    site = write_tree(tmp_path, files)
+    runs = [subprocess.run([sys.executable, "-c", code, str(site)], cwd=REPO, capture_output=True, text=True)
+            for _ in range(2)]
+    assert [run.stdout.split() for run in runs] == [["1", "1", "70"], ["0", "0", "70"]], [run.stderr for run in runs]

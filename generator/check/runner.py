@@ -111,15 +111,48 @@ def lint_for_build(site: Site, drafts: bool, future: bool, memo: FindingsMemo | 
     return tuple(findings)
 
 
+@dataclass(frozen=True, slots=True)
+class LintSetup:
+    """The [check] settings and rule packs of a site, with its matchers (compiled on first use)."""
+
+    settings: LintSettings
+    packs: PackSet
+    problems: tuple[Diagnostic, ...]  # reported; the rules still run
+    enabled: frozenset[str]
+    matchers: Matchers
+
+
+def lint_setup(config: SiteConfig) -> LintSetup:
+    settings, packs, problems = load_lint_settings(config)
+    enabled = frozenset(rule for rule, level in settings.severities.items() if level != "off" and rule not in FIXED)
+    return LintSetup(settings, packs, tuple(problems), enabled,
+                     Matchers(tuple(config.language_codes),
+                              lambda lang: packs.matcher(lang, settings.procedure_tags, enabled)))
+
+
+def prepared_for(config: SiteConfig, languages: set[str]) -> LintSetup:
+    """lint_setup() with the matchers of these languages compiled and their claims models loaded: what
+    checking every post needs, done while the posts are parsed rather than after."""
+    setup = lint_setup(config)
+    for lang in languages:
+        matcher = setup.matchers.get(lang)
+        if setup.settings.claims_model and matcher is not None and matcher.active:
+            model = prose_model(lang)
+            if model is not None:
+                model.prepare()
+    return setup
+
+
 def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: FindingsMemo | None = None,
               jobs: int = 0, planned: tuple[tuple[Page, str | None], ...] | None = None,
-              unread: frozenset[tuple[str, str]] = frozenset()) -> list[Diagnostic]:
+              unread: frozenset[tuple[str, str]] = frozenset(), setup: LintSetup | None = None) -> list[Diagnostic]:
     """Run the enabled rules; drafts/future say what a build publishes, for links to posts that are not out yet.
     Posts are checked in `jobs` worker processes (0: one per core) when there are many. unread: (language,
-    translation key) of the posts that could not be read, whose errors are reported already."""
+    translation key) of the posts that could not be read, whose errors are reported already. setup: the
+    site's lint_setup(), when it was made already."""
     config = site.config
-    settings, packs, problems = load_lint_settings(config)  # problems are reported; the rules still run
-    enabled = frozenset(rule for rule, level in settings.severities.items() if level != "off" and rule not in FIXED)
+    setup = setup or lint_setup(config)
+    settings, packs, problems, enabled = setup.settings, setup.packs, list(setup.problems), setup.enabled
     if not enabled:
         return sorted(problems, key=Diagnostic.sort_key)
     needs_pages = bool(enabled & {"broken-link", "missing-image"})
@@ -128,8 +161,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         plan_pages(site)[0] if needs_pages or "seo-page-description" in enabled else ())
     ctx = LintContext(
         site=site, settings=settings, enabled=enabled,
-        matchers=Matchers(tuple(config.language_codes),
-                          lambda lang: packs.matcher(lang, settings.procedure_tags, enabled)),
+        matchers=setup.matchers,
         pages=MappingProxyType(published_addresses(site, pages) if needs_pages else {}),
         static=frozenset(_static_paths(config.site_dir) if needs_pages else ()),
         published=lambda post: is_published(post, site.now, drafts, future),

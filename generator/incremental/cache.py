@@ -151,6 +151,15 @@ class BuildCache:
                 found[key] = (findings, environment)
         return found
 
+    def remembers_findings(self) -> bool:
+        """Whether any post's lint findings are kept (none: a first check reads every post)."""
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM lint LIMIT 1").fetchone() is not None
+        except sqlite3.DatabaseError:
+            return False
+
     def lint_lookups(self, keys: list[str]) -> dict[str, list]:
         return self._unpickled(self._select_in("lint", "key", "looked_up", keys))
 
