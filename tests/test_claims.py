@@ -404,3 +404,24 @@ print(loaded[0], load_model.cache_info().currsize, sum(f.rule == "ad-guarantee" 
     runs = [subprocess.run([sys.executable, "-c", code, str(site)], cwd=REPO, capture_output=True, text=True)
             for _ in range(2)]
     assert [run.stdout.split() for run in runs] == [["1", "1", "70"], ["0", "0", "70"]], [run.stderr for run in runs]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_anchors_are_found_as_one_automaton_finds_them(lang):
+    """AnchorFinder looks Hangul anchors up by their first two letters: on posts made of the labelled
+    sentences (and emoji, letters beyond the BMP, an anchor at the very end), it finds every anchor
+    where one Aho-Corasick automaton of all of them does."""
+    import ahocorasick
+
+    packs, _ = load_packs([], ("ko", "en"))
+    matcher = packs.matcher(lang, None, frozenset(packs.rule_ids()))
+    automaton = ahocorasick.Automaton()
+    for anchor in matcher.by_anchor:
+        automaton.add_word(anchor, anchor)
+    automaton.make_automaton()
+    lines = [line.split("\t")[2] for line in (REPO / "compliance/corpus" / f"{lang}.tsv").read_text(encoding="utf-8")
+             .splitlines() if line.count("\t") >= 3 and not line.startswith("#")]
+    posts = ["\n".join(lines[at:at + 40]).lower() for at in range(0, len(lines), 40)]
+    posts += ["🙂𝐁" + anchor + "🙂" + anchor for anchor in matcher.by_anchor] + list(matcher.by_anchor) + ["", "가"]
+    for text in posts:
+        assert sorted((end, value[0]) for end, value in matcher.anchors.iter(text)) == sorted(automaton.iter(text))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
 
 from generator.config.textfiles import HANGUL
 from dataclasses import dataclass
@@ -214,11 +213,10 @@ class LanguageMatcher:
         anchors = set(self.by_anchor)
         # Latin anchors mostly start a word; such an anchor counts only where a word starts (its
         # expressions need it there), the others wherever they are.
-        self.automaton = ahocorasick.Automaton()
-        for anchor in anchors:
-            self.automaton.add_word(anchor, (anchor, anchor not in inside_words and bool(re.match(r"[a-z0-9]", anchor))))
-        if anchors:
-            self.automaton.make_automaton()
+        from generator.check.anchors import AnchorFinder  # numpy loads only in a process that matches
+
+        self.anchors = AnchorFinder({anchor: (anchor, anchor not in inside_words and bool(re.match(r"[a-z0-9]", anchor)))
+                                     for anchor in anchors})
         # An anchor found inside a longer one ("pain" in "painless") counts as found too.
         self.contained = {a: [b for b in anchors if b in a] for a in anchors}
         self.allow = {rule.id: re.compile("|".join(rule.allow), re.I) for rule in rules if rule.allow}
@@ -278,7 +276,7 @@ class LanguageMatcher:
         present: set[str] = set()
         found: dict[str, list[int]] = {}
         if self.by_anchor:
-            for end, (anchor, at_word_start) in self.automaton.iter(lowered):
+            for end, (anchor, at_word_start) in self.anchors.iter(lowered):
                 start = end - len(anchor) + 1
                 found.setdefault(anchor, []).append(start)
                 if not at_word_start or start == 0 or lowered[start - 1] not in _WORD_CHARACTERS:
