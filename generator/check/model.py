@@ -163,7 +163,7 @@ class ClaimsModel:
         nearest = [""] * len(best)
         for family in np.unique(best).tolist():
             mine = np.flatnonzero(best == family)
-            taken = np.flatnonzero(np.isin(of, mine))
+            taken = np.flatnonzero(best[of] == family)
             examples, feature_rows, feature_starts, example_of, data = self._examples_of(self.classes[family])
             # Each feature of the sentences meets the family's examples that have it.
             at = np.minimum(np.searchsorted(feature_rows, rows[taken]), max(len(feature_rows) - 1, 0))
