@@ -201,9 +201,11 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
                 to_check.append(post)
     _load_for_workers(ctx, to_check)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
-    batches = [list(range(at, min(at + _POSTS_AT_ONCE, len(to_check)))) for at in range(0, len(to_check), _POSTS_AT_ONCE)]
+    # Larger calls score faster; a site of a hundred posts still gives each worker several.
+    size = max(_FEWEST_AT_ONCE, min(_MOST_AT_ONCE, len(to_check) // 8))
+    batches = [list(range(at, min(at + size, len(to_check)))) for at in range(0, len(to_check), size)]
     checked = (result for batch in iter_parallel(_check_posts, (ctx, known, lookups, to_check), batches, jobs,
-                                                  min_items=-(-MIN_PARALLEL_ITEMS // _POSTS_AT_ONCE), chunk_size=1)
+                                                  min_items=-(-MIN_PARALLEL_ITEMS // _FEWEST_AT_ONCE), chunk_size=1)
                for result in batch)
     for post, (found, has_comments, looked_up) in zip(to_check, checked):
         if has_comments:
@@ -271,7 +273,8 @@ def _load_for_workers(ctx: LintContext, posts: list[Post], probe: int = 64) -> N
             return
 
 
-_POSTS_AT_ONCE = 64  # the claims model scores the sentences of this many posts in one call
+# The claims model scores the sentences of this many posts in one call (a task of a worker).
+_FEWEST_AT_ONCE, _MOST_AT_ONCE = 16, 64
 
 
 def _check_posts(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
