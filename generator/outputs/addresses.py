@@ -6,8 +6,8 @@ from typing import Iterable
 
 from generator.content.models import Post
 from generator.errors import BuildError
-from generator.outputs.feeds import feed_groups
 from generator.outputs.redirects import plan_aliases
+from generator.site.feed_groups import feed_groups
 from generator.site.model import Site
 from generator.site.pages import Page
 from generator.site.urls import Urls

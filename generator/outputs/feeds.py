@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from html import escape, unescape
 from datetime import datetime, timezone
 from itertools import islice
-from typing import Iterator, Mapping
+from typing import Mapping
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -33,6 +33,7 @@ from generator.images.markup import ImageMarkup, ImageSet
 from generator.markup.markdown import PostHtml
 from generator.content.models import OutputFile, Post
 from generator.render.descriptions import PageDescriber, clip
+from generator.site.feed_groups import feed_groups
 from generator.site.model import Group, Site
 from generator.site.urls import Urls
 
@@ -83,17 +84,6 @@ class FeedPlan:
     link_path: str
     posts: tuple[Post, ...]  # newest first; the feed shows the first [feeds] limit
     images: tuple[tuple, ...] = ()  # for each post, the processed images it may show (images/markup.py)
-
-
-def feed_groups(site: Site) -> Iterator[tuple[str, str, str, Group | None]]:
-    """(path, format, language, tag or None) of every feed, in a fixed order: the one list of the feeds,
-    which plan_feeds titles and `check` takes for addresses a link may point to."""
-    urls = site.urls
-    for lang in site.config.language_codes:
-        yield urls.rss(lang), "rss", lang, None
-        yield urls.atom(lang), "atom", lang, None
-        for group in site.tags[lang]:
-            yield urls.tag_feed(lang, group.key), "rss", lang, group
 
 
 def plan_feeds(site: Site, strings: Mapping, shown: Mapping[str, tuple] | None = None) -> list[FeedPlan]:
