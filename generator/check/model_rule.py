@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # numpy and the weights load only in a process that reads pro
 # A sentence: up to . ! ? (and the Korean full stop) followed by a space, or a line break; never empty.
 SENTENCE = re.compile(r"[^\n.!?。]+(?:[.!?。]+(?=\s|$))?|[.!?。]+(?=\s|$)", re.UNICODE)
 _MIN_CHARACTERS = 12  # shorter lines are headings and labels, too short to judge
+_UNEVEN_SPACE = re.compile(r"[^\S ]| {2}")  # what " ".join(text.split()) would change inside a stripped text
 # Risks: "no downtime", "멍 없이" negate a risk, and negating a risk is the claim, not a refusal of one.
 _RISK = re.compile(r"^(?:pain|pains|hurts?|bruis(?:e|es|ing)|swell\w*|downtime|scars?|scarring|side|effects?|risks?|"
                    r"redness|recovery|통증\w*|아프\w*|멍\w*|붓기\w*|부기\w*|흉터\w*|부작용\w*|다운타임\w*|회복\w*|자국\w*)$")
@@ -110,7 +111,7 @@ def _model_sentences(prose: str) -> tuple[list[re.Match[str]], list[str]]:
         # learnt from: the rules read both.
         if len(sentence) >= _MIN_CHARACTERS and sentence[0] != "#" and "|" not in sentence:
             candidates.append(match)
-            sentences.append(" ".join(sentence.split()))
+            sentences.append(" ".join(sentence.split()) if _UNEVEN_SPACE.search(sentence) else sentence)
     return candidates, sentences
 
 
