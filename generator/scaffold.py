@@ -13,7 +13,7 @@ from pathlib import Path
 from string import Template
 from zoneinfo import ZoneInfo
 
-from generator.check.runner import description_bounds
+from generator.check.settings import description_bounds
 from generator.config.examples import INIT_VALUES, NEW_POST_BODY
 from generator.config.loader import SiteConfig, load_config
 from generator.content.posts import SAFE_SEGMENT, parse_post

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from generator.check.runner import description_bounds
+from generator.check.settings import description_bounds
 from generator.config.loader import SiteConfig
 
 API_PATH = "/admin/api/v1"  # serve --edit answers Decap's local-repository protocol here

@@ -11,11 +11,9 @@ from itertools import chain
 from urllib.parse import urlsplit
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from generator.incremental.identity import code_identity, fingerprint
 from generator.config.loader import SiteConfig
-from generator.config.site_files import input_folder, resolve_input
 from generator.content.posts import is_published
 from generator.errors import Diagnostic, did_you_mean, raise_if_errors
 from generator.check.core import Finding, LintContext, LintSettings, Matchers, PostText
@@ -27,7 +25,8 @@ from generator.check.memo import FindingsMemo, FreshFindings
 from generator.check.model_rule import ProseReading, prose_model, read_prose
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
-from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, bounds, lint_post_seo
+from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
+from generator.check.settings import CheckReader, tag_config
 from generator.check.site_rules import lint_across_posts, lint_privacy_notice, lint_site_settings
 from generator.content.models import Post
 from generator.errors import BuildError
@@ -40,7 +39,6 @@ from generator.render.descriptions import PageDescriber, display_width
 from generator.render.theme import theme_dirs
 from generator.images.facts import ImageFacts
 from generator.images.pipeline import discover_images
-from generator.config.tomlpos import TomlLocator
 from generator.workers import MIN_PARALLEL_ITEMS, iter_parallel
 
 
@@ -88,9 +86,6 @@ RULES = (
                                     "responsible, a contact and the date it takes effect ([privacy])"),
 )
 FIXED = ("config", "front-matter")  # the build's own validation: it cannot go on without them
-SETTINGS = ("procedure_tags", "proper_nouns", "packs", "stale_days", "english_run_words", "title_length",
-            "description_length", "claims_model")
-
 
 def rule_catalog(packs: PackSet) -> list[Rule]:
     """Built-in rules, then the rule packs' rules, each id once."""
@@ -215,7 +210,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     for post in site.all_posts():
         key = keys[post.source]
         diagnostics += fresh.found[key] if key in fresh.found else remembered[key][0]
-    locator = _CheckReader(config).locator
+    locator = CheckReader(config).locator
     line_of = locator.line if locator else lambda *key_path: None
     for finding in chain(lint_across_posts(ctx), lint_site_settings(ctx, line_of), lint_privacy_notice(ctx, line_of),
                          lint_config_examples(ctx, line_of)):
@@ -240,8 +235,8 @@ def _page_findings(ctx: LintContext, settings: LintSettings, pages: tuple[Page, 
     try:
         strings = load_strings(theme_dirs(config.site_dir), config.languages, config.site_dir)
     except BuildError as exc:
-        return [_tag(d) for d in exc.diagnostics]
-    locator = _CheckReader(config).locator
+        return [tag_config(d) for d in exc.diagnostics]
+    locator = CheckReader(config).locator
     describer = PageDescriber(config, strings)
     describe, width = describer.describe, display_width
     if planned is not None and memo is not None:
@@ -338,11 +333,11 @@ def _static_paths(site_dir: Path) -> set[str]:
 
 def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[Diagnostic]]:
     """Validate [check] of site.toml and load the rule packs; problems are `site.toml:LINE` errors."""
-    reader = _CheckReader(config)
+    reader = CheckReader(config)
     values = reader.settings()
     site_packs = [(config.site_dir / p, p) for p in values["packs"]]
     packs, problems = load_packs(site_packs, config.language_codes)
-    reader.diagnostics += [_tag(d) for d in problems]
+    reader.diagnostics += [tag_config(d) for d in problems]
     severities = {rule.id: rule.severity for rule in rule_catalog(packs)}
     for rule_id, level in config.check_rules.items():
         if rule_id not in severities:
@@ -359,99 +354,3 @@ def load_lint_settings(config: SiteConfig) -> tuple[LintSettings, PackSet, list[
         english_run_words=values["english_run_words"], title_length=MappingProxyType(values["title_length"]),
         description_length=MappingProxyType(values["description_length"]), claims_model=values["claims_model"])
     return settings, packs, reader.diagnostics
-
-
-def description_bounds(config: SiteConfig, lang: str) -> tuple[int, int]:
-    """The length `check` asks of a description in lang: [check] description_length, else the default."""
-    return bounds(_CheckReader(config).settings()["description_length"], lang)
-
-
-def _tag(diagnostic: Diagnostic) -> Diagnostic:
-    return Diagnostic(diagnostic.severity, diagnostic.path, diagnostic.line, diagnostic.message, diagnostic.hint,
-                      diagnostic.column, "config")
-
-
-class _CheckReader:
-    """Reads the free-form settings of [check]; each problem points at its site.toml line."""
-
-    def __init__(self, config: SiteConfig):
-        self.config = config
-        try:
-            self.locator: TomlLocator | None = TomlLocator((config.site_dir / "site.toml").read_text("utf-8-sig"))
-        except (OSError, UnicodeDecodeError):
-            self.locator = None
-        self.diagnostics: list[Diagnostic] = []
-
-    def fail(self, key_path: tuple[str, ...], message: str, hint: str | None = None) -> None:
-        line = self.locator.line(*key_path) if self.locator else None
-        self.diagnostics.append(Diagnostic("error", "site.toml", line, message, hint, None, "config"))
-
-    def settings(self) -> dict[str, Any]:
-        table = dict(self.config.check_settings)
-        for key in table:
-            if key not in SETTINGS:
-                self.fail(("check", key), f"unknown key 'check.{key}'",
-                          did_you_mean(key, SETTINGS, f"valid keys: rules, {', '.join(SETTINGS)}"))
-        tags = self._strings(table, "procedure_tags", None)
-        return {
-            "procedure_tags": tuple(t.casefold() for t in tags) if tags is not None else None,
-            "proper_nouns": self._strings(table, "proper_nouns", ()),
-            "packs": self._packs(table),
-            "stale_days": self._number(table, "stale_days", 30, 1),
-            "english_run_words": self._number(table, "english_run_words", 8, 2),
-            "title_length": self._bounds(table, "title_length", TITLE_LENGTH),
-            "description_length": self._bounds(table, "description_length", DESCRIPTION_LENGTH),
-            "claims_model": self._flag(table, "claims_model", True),
-        }
-
-    def _flag(self, table: dict, key: str, default: bool) -> bool:
-        value = table.get(key, default)
-        if isinstance(value, bool):
-            return value
-        self.fail(("check", key), f"'check.{key}' must be true or false, got {value!r}")
-        return default
-
-    def _strings(self, table: dict, key: str, default: Any) -> Any:
-        if key not in table:
-            return default
-        value = table[key]
-        if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
-            return tuple(v.strip() for v in value)
-        self.fail(("check", key), f"'check.{key}' must be a list of non-empty strings", f'write {key} = ["...", "..."]')
-        return default
-
-    def _packs(self, table: dict) -> tuple[str, ...]:
-        site, kept = input_folder(self.config.site_dir, self.config.site_dir, anywhere_in_site=True), []
-        for pack in self._strings(table, "packs", ()):
-            outside = resolve_input(site, self.config.site_dir / pack, pack)[1]
-            if not pack.endswith(".toml"):
-                self.fail(("check", "packs"), f"rule pack '{pack}' must be a .toml file", 'packs = ["checks/our-phrases.toml"]')
-            elif outside:  # nothing is read from outside the site
-                self.fail(("check", "packs"), f"rule pack '{pack}' {outside.message}", outside.hint)
-            else:
-                kept.append(pack)
-        return tuple(kept)
-
-    def _number(self, table: dict, key: str, default: int, minimum: int) -> int:
-        value = table.get(key, default)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
-            return value
-        self.fail(("check", key), f"'check.{key}' must be a whole number of at least {minimum}, got {value!r}")
-        return default
-
-    def _bounds(self, table: dict, key: str, defaults: dict) -> dict[str, tuple[int, int]]:
-        merged = dict(defaults)
-        value = table.get(key, {})
-        example = f"{key} = {{ en = [{defaults['en'][0]}, {defaults['en'][1]}] }}"
-        if not isinstance(value, dict):
-            self.fail(("check", key), f"'check.{key}' must be a table of languages", example)
-            return merged
-        for lang, pair in value.items():
-            if lang not in self.config.language_codes:
-                self.fail(("check", key, lang), f"'check.{key}.{lang}': '{lang}' is not a language of site.toml", example)
-            elif (isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, int) and not isinstance(n, bool)
-                                                                    for n in pair) and 0 <= pair[0] < pair[1]):
-                merged[lang] = (pair[0], pair[1])
-            else:
-                self.fail(("check", key, lang), f"'check.{key}.{lang}' must be [shortest, longest], got {pair!r}", example)
-        return merged

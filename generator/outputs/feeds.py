@@ -34,7 +34,7 @@ from generator.markup.markdown import PostHtml
 from generator.content.models import OutputFile, Post
 from generator.render.descriptions import PageDescriber, clip
 from generator.site.feed_groups import feed_groups
-from generator.site.model import Group, Site
+from generator.site.model import Site
 from generator.site.urls import Urls
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
