@@ -425,3 +425,16 @@ def test_anchors_are_found_as_one_automaton_finds_them(lang):
     posts += ["🙂𝐁" + anchor + "🙂" + anchor for anchor in matcher.by_anchor] + list(matcher.by_anchor) + ["", "가"]
     for text in posts:
         assert sorted((end, value[0]) for end, value in matcher.anchors.iter(text)) == sorted(automaton.iter(text))
+
+
+def test_check_of_a_folder_without_a_site_creates_nothing_there(tmp_path):
+    """Whether a first check can make the rules ready early is read from the cache without creating it:
+    `clinicpress check` of a mistyped or empty folder leaves it as it was."""
+    from generator.check.command import check_site
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (empty, tmp_path / "missing"):
+        report = check_site(folder)
+        assert report.posts is None and any(f.severity == "error" for f in report.findings)
+    assert list(empty.iterdir()) == [] and not (tmp_path / "missing").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.config.site_files import static_sources
 from generator.errors import BuildError, Diagnostic, raise_if_errors
 from generator.check.runner import LintSetup, lint_site, prepared_for
-from generator.incremental.cache import BuildCache
+from generator.incremental.cache import BuildCache, remembers_findings
 from generator.loading import BuildOptions, load_readable_site
 from generator.render.theme import theme_dirs
 
@@ -29,17 +29,17 @@ def check_site(site_dir: Path, use_cache: bool = True) -> CheckReport:
     """run_checks, and how many posts were checked. With use_cache, each post's findings are kept in
     the build cache (.clinicpress-cache/), which `build` and `serve` share: a post is read by the rules
     again only when it, the rules or what it refers to in the site changed."""
+    # A first check reads every post: the rules and the claims model are made ready while the posts are parsed.
+    setups: list[LintSetup] = []
+    prepare = None if use_cache and remembers_findings(site_dir) else (
+        lambda config, sources: setups.append(prepared_for(config, {source.lang for source in sources})))
+    try:
+        read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True), meanwhile=prepare)
+        raise_if_errors(static_sources(site_dir, theme_dirs(site_dir))[1])  # links out of static/ stop a build too
+    except BuildError as exc:  # the configuration, or posts that collide: nothing to check them against
+        return CheckReport(sorted((tag_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
     memo = BuildCache(site_dir) if use_cache else None
     try:
-        # A first check reads every post: the rules and the claims model are made ready while the posts are parsed.
-        setups: list[LintSetup] = []
-        prepare = None if memo is not None and memo.remembers_findings() else (
-            lambda config, sources: setups.append(prepared_for(config, {source.lang for source in sources})))
-        try:
-            read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True), meanwhile=prepare)
-            raise_if_errors(static_sources(site_dir, theme_dirs(site_dir))[1])  # links out of static/ stop a build too
-        except BuildError as exc:  # the configuration, or posts that collide: nothing to check them against
-            return CheckReport(sorted((tag_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
         found = lint_site(read.site, unread=read.unread, memo=memo, setup=setups[0] if setups else None)
     finally:
         if memo is not None:

@@ -28,6 +28,23 @@ CREATE TABLE IF NOT EXISTS page_descriptions (signature TEXT PRIMARY KEY, descri
 """
 
 
+def remembers_findings(site_dir: Path) -> bool:
+    """Whether the site's cache keeps post findings that this code can use (none: a first check reads
+    every post). Read only: nothing is created, so a mistyped folder stays as it was."""
+    path = site_dir / CACHE_DIR / "build.sqlite"
+    if not path.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            return version == (code_identity(),) and db.execute("SELECT 1 FROM lint LIMIT 1").fetchone() is not None
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
 class BuildCache:
     """One SQLite database; a damaged one is deleted and started again."""
 
@@ -150,15 +167,6 @@ class BuildCache:
             if findings is not None:
                 found[key] = (findings, environment)
         return found
-
-    def remembers_findings(self) -> bool:
-        """Whether any post's lint findings are kept (none: a first check reads every post)."""
-        if self.db is None:
-            return False
-        try:
-            return self.db.execute("SELECT 1 FROM lint LIMIT 1").fetchone() is not None
-        except sqlite3.DatabaseError:
-            return False
 
     def lint_lookups(self, keys: list[str]) -> dict[str, list]:
         return self._unpickled(self._select_in("lint", "key", "looked_up", keys))
