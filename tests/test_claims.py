@@ -438,3 +438,18 @@ def test_check_of_a_folder_without_a_site_creates_nothing_there(tmp_path):
         report = check_site(folder)
         assert report.posts is None and any(f.severity == "error" for f in report.findings)
     assert list(empty.iterdir()) == [] and not (tmp_path / "missing").exists()
+
+
+def test_a_second_check_run_inside_the_site_folder_reads_its_cache(tmp_path, monkeypatch):
+    """`clinicpress check` with no folder checks the current one (a relative path): the second run finds
+    the cache the first left and reads it as the first did."""
+    from pathlib import Path
+
+    from generator.check.command import check_site
+
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, "posts/en/hello.md":
+                                 "---\ntitle: Hello there, a first post\ndate: 2026-07-03\n---\nA short first post.\n"})
+    monkeypatch.chdir(site)
+    first, second = check_site(Path(".")), check_site(Path("."))
+    assert first.posts == second.posts == 1 and (site / ".clinicpress-cache").is_dir()
+    assert [f.message for f in first.findings] == [f.message for f in second.findings]

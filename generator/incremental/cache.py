@@ -35,7 +35,7 @@ def remembers_findings(site_dir: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)  # site_dir may be relative
         try:
             version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             return version == (code_identity(),) and db.execute("SELECT 1 FROM lint LIMIT 1").fetchone() is not None
