@@ -476,6 +476,24 @@ def test_builtin_packs_cite_a_legal_reference():
     assert {rule.lang for rule in packs.rules} == {"ko", "en"}
 
 
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_builtin_pattern_compiles(lang):
+    """The built-in packs are not compiled when they load (a site's own packs are, to report a bad
+    pattern at its line); each expression compiles when a post first needs it. Every one must."""
+    import re
+
+    packs, problems = load_packs([], ("ko", "en"))
+    matcher = packs.matcher(lang, None, frozenset(packs.rule_ids()))
+    assert not problems and len(matcher.sources) > 250
+    for index in range(len(matcher.sources)):
+        assert isinstance(matcher.expression(index)[1], re.Pattern)
+    allowing = [rule.id for rule in matcher.rules if rule.allow]
+    assert allowing and all(isinstance(matcher.allow(rule_id), re.Pattern) for rule_id in allowing)
+    for rule in packs.rules:
+        for pattern in rule.expressions + rule.allow:
+            re.compile(f"(?P<x>{pattern})", re.I)  # as a site's own pack is validated
+
+
 def test_recorded_page_lookups_notice_a_page_that_appears_later():
     from generator.check.lookups import SiteLookups
     before = SiteLookups({"en/": None}, frozenset(), lambda post: True, ())

@@ -335,7 +335,7 @@ def test_anchors_never_keep_an_expression_from_a_match(lang):
     assert len(lines) > 5000
     posts = ["\n".join(lines[at:at + 40]).lower() for at in range(0, len(lines), 40)]
     for text in posts:
-        everywhere = {(m.start(), m.end(), rule.id) for rule, regex in matcher.expressions
+        everywhere = {(m.start(), m.end(), rule.id) for rule, regex in map(matcher.expression, range(len(matcher.sources)))
                       for m in regex.finditer(text) if not _starts_mid_word(text, m.start())}
         near_anchors = {(start, end, rule.id) for start, end, rule in
                         matcher._expression_matches(text, matcher._candidates(text))}

@@ -5,6 +5,7 @@ precision and recall per language and rule family.
 """
 import pytest
 
+from conftest import REPO
 from compliance_report import LANGUAGES, evaluate, format_misses, format_table, model_and_rules, read_corpus
 
 
@@ -154,6 +155,42 @@ def test_check_scores_sentences_as_the_model_was_trained(lang):
         if alone is not None:
             assert (alone.family, alone.decisive, alone.reads_like) == (verdict.family, verdict.decisive, verdict.reads_like)
             assert abs(alone.probability - verdict.probability) < 1e-9
+
+
+def test_check_reads_the_sentences_the_model_was_trained_on():
+    """check cuts many posts' prose into sentences at once with numpy (sentences.py); training reads
+    them with the SENTENCE expression. Both find the same sentences, at the same places, stripped and
+    chosen alike (12 characters at least, no heading, no table row), in any grouping of posts."""
+    import random
+
+    from generator.check.model_rule import SENTENCE
+    from generator.check.sentences import find_sentences
+
+    def expected(prose):
+        found = []
+        for match in SENTENCE.finditer(prose):
+            sentence = match.group().strip()
+            if len(sentence) >= 12 and sentence[0] != "#" and "|" not in sentence:
+                lead = match.start() + len(match.group()) - len(match.group().lstrip())
+                found.append((match.span(), lead, lead + len(sentence), " ".join(sentence.split()) != sentence))
+        return found
+
+    pieces = list("ab 가나 .!?。\n\t#|3,5🙂𝐁\u00a0\u3000\x1c") + ["  ", "...", ". ", "word ", "시술 ", " " * 20]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 90))) for _ in range(3000)]
+    texts += ["", ".", "a" * 12, "." * 12 + " ", "#" + "a" * 20, " " * 30 + "b" * 12 + "\t" * 30 + "!",
+              *(path.read_text(encoding="utf-8") for path in sorted((REPO / "posts").glob("*/*.md"))[:6])]
+    at = 0
+    while at < len(texts):
+        group = texts[at:at + rng.randint(1, 60)]
+        found = find_sentences(group, 12)
+        got: list[list] = [[] for _ in group]
+        for post, start, end, lead, tail, uneven in zip(*(a.tolist() for a in (
+                found.post, found.start, found.end, found.lead, found.tail, found.uneven))):
+            offset = int(found.text_starts[post])
+            got[post].append(((start - offset, end - offset), lead - offset, tail - offset, uneven))
+        assert got == [expected(text) for text in group]
+        at += len(group)
 
 
 @pytest.mark.parametrize("lang, sentence, kept", [

@@ -187,18 +187,21 @@ class LanguageMatcher:
         self.rules = tuple(rules)
         self.judge = ClaimJudge(lang)
         self.procedure_tags = procedure_tags
-        self.expressions: list[tuple[PackRule, re.Pattern]] = []
+        # (rule, source, flags) of each expression, compiled the first time its anchor is found: a site's
+        # posts bring a few dozen of the six hundred anchors, and compiling them all took half a second.
+        self.sources: list[tuple[PackRule, str, int]] = []
+        self._compiled: dict[int, re.Pattern] = {}
         self.always: list[int] = []
         self.also_needs: list[tuple[frozenset[str], ...]] = []  # by expression
         self.by_anchor: dict[str, list[int]] = {}
         inside_words: set[str] = set()
         for rule in rules:
             for expression in rule.expressions:
-                index = len(self.expressions)
+                index = len(self.sources)
                 source = expression[2:] if expression.startswith(r"\b") else expression  # see _starts_mid_word
                 # Matching runs on lower-cased text; a pattern written with capitals keeps ignoring case.
                 flags = re.I if _UPPER_LITERAL.search(source.replace(r"\b", "")) else 0
-                self.expressions.append((rule, re.compile(source, flags)))
+                self.sources.append((rule, source, flags))
                 needed = required_sets(source)
                 anchors = max(needed, key=_rarity, default=None)
                 # The pattern's other literals: an expression whose anchor is near need not run when one
@@ -219,27 +222,43 @@ class LanguageMatcher:
                                      for anchor in anchors})
         # An anchor found inside a longer one ("pain" in "painless") counts as found too.
         self.contained = {a: [b for b in anchors if b in a] for a in anchors}
-        self.allow = {rule.id: re.compile("|".join(rule.allow), re.I) for rule in rules if rule.allow}
+        self._allow_sources = {rule.id: "|".join(rule.allow) for rule in rules if rule.allow}
+        self._allow: dict[str, re.Pattern] = {}
         # Risk words match as word beginnings: "risk" also finds "risks", "side effect" also "side-effects".
         self.risk_words = tuple(sorted({variant for word in risk_words for variant in (
             word.lower(), word.lower().replace(" ", "-"), word.lower().replace("-", " "), word.lower().replace(" ", ""))}))
 
     @property
     def active(self) -> bool:
-        return bool(self.expressions)
+        return bool(self.sources)
+
+    def expression(self, index: int) -> tuple[PackRule, re.Pattern]:
+        """The expression's rule and its compiled pattern."""
+        regex = self._compiled.get(index)
+        rule, source, flags = self.sources[index]
+        if regex is None:
+            regex = self._compiled[index] = re.compile(source, flags)
+        return rule, regex
+
+    def allow(self, rule_id: str) -> re.Pattern | None:
+        """What the rule allows around a match (None: nothing), compiled on first use."""
+        regex = self._allow.get(rule_id)
+        if regex is None and rule_id in self._allow_sources:
+            regex = self._allow[rule_id] = re.compile(self._allow_sources[rule_id], re.I)
+        return regex
 
     def matches(self, text: str, enabled: frozenset[str]) -> Iterator[Match]:
         """Claims in text order (see claims.py for what a match must be to count); overlapping
         matches of one rule count once."""
         lowered = text.lower()
         if len(lowered) != len(text):  # lower() moved the offsets (rare letters such as 'İ')
-            lowered, candidates = text, dict.fromkeys(range(len(self.expressions)))
+            lowered, candidates = text, dict.fromkeys(range(len(self.sources)))
         else:
             candidates = self._candidates(lowered)
         found = self._expression_matches(lowered, candidates, enabled)
         last_end: dict[str, int] = {}
         for start, end, rule in sorted(found, key=lambda f: (f[0], -f[1], f[2].id)):
-            if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow.get(rule.id),
+            if start < last_end.get(rule.id, -1) or not self.judge.is_claim(text, start, end, self.allow(rule.id),
                                                                                  rule.id):
                 continue
             last_end[rule.id] = end
@@ -254,7 +273,7 @@ class LanguageMatcher:
             return False
         there = [(start, end, rule) for start, end, rule in self._expression_matches(lowered, self._candidates(lowered))
                  if any(start < stop and at < end for at, stop in spans)]
-        return bool(there) and not any(self.judge.is_claim(text, start, end, self.allow.get(rule.id), rule.id)
+        return bool(there) and not any(self.judge.is_claim(text, start, end, self.allow(rule.id), rule.id)
                                        for start, end, rule in there)
 
     def _expression_matches(self, lowered: str, candidates: dict[int, list[tuple[int, int]] | None],
@@ -263,8 +282,9 @@ class LanguageMatcher:
         all), each run only in its stretches of text, none starting inside a Latin word."""
         found = []
         for index, windows in sorted(candidates.items()):
-            rule, regex = self.expressions[index]
+            rule = self.sources[index][0]
             if enabled is None or rule.id in enabled:
+                regex = self.expression(index)[1]
                 for low, high in windows or ((0, len(lowered)),):
                     found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered, low, high)
                               if not _starts_mid_word(lowered, m.start())]

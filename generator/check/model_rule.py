@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # numpy and the weights load only in a process that reads pro
     from generator.check.model import ClaimsModel, Verdict
 
 # A sentence: up to . ! ? (and the Korean full stop) followed by a space, or a line break; never empty.
+# The training reads sentences with it; `check` finds the same ones with numpy (sentences.py).
 SENTENCE = re.compile(r"[^\n.!?。]+(?:[.!?。]+(?=\s|$))?|[.!?。]+(?=\s|$)", re.UNICODE)
 _MIN_CHARACTERS = 12  # shorter lines are headings and labels, too short to judge
-_UNEVEN_SPACE = re.compile(r"[^\S ]| {2}")  # what " ".join(text.split()) would change inside a stripped text
 # Risks: "no downtime", "멍 없이" negate a risk, and negating a risk is the claim, not a refusal of one.
 _RISK = re.compile(r"^(?:pain|pains|hurts?|bruis(?:e|es|ing)|swell\w*|downtime|scars?|scarring|side|effects?|risks?|"
                    r"redness|recovery|통증\w*|아프\w*|멍\w*|붓기\w*|부기\w*|흉터\w*|부작용\w*|다운타임\w*|회복\w*|자국\w*)$")
@@ -93,31 +93,31 @@ def model_verdict(model: "ClaimsModel", matcher: LanguageMatcher, sentence: str,
 
 
 @dataclass(frozen=True, slots=True)
+class FlaggedSentence:
+    """A sentence of a post's prose that the model read as a claim."""
+
+    span: tuple[int, int]  # where the sentence is in the prose, with the whitespace around it
+    lead: int  # and where it starts and ends without
+    end: int
+    text: str  # its text, the spaces evened out
+    verdict: "Verdict"
+
+
+@dataclass(frozen=True, slots=True)
 class ProseReading:
-    """The sentences of a post's prose that the model reads (their matches, and their text with the
-    spaces evened out) and its verdict on each."""
+    """The sentences of a post's prose that the model read as claims."""
 
-    matches: tuple[re.Match[str], ...]
-    sentences: tuple[str, ...]
-    verdicts: tuple["Verdict | None", ...]
-
-
-def _model_sentences(prose: str) -> tuple[list[re.Match[str]], list[str]]:
-    candidates, sentences = [], []
-    for match in SENTENCE.finditer(prose):
-        sentence = match.group().strip()
-        # Headings are labels ("## Side by side" above a table), and a table's rows are cells of data
-        # ("Reversible? | No, it wears off | Yes, with hyaluronidase"), not the sentences the model
-        # learnt from: the rules read both.
-        if len(sentence) >= _MIN_CHARACTERS and sentence[0] != "#" and "|" not in sentence:
-            candidates.append(match)
-            sentences.append(" ".join(sentence.split()) if _UNEVEN_SPACE.search(sentence) else sentence)
-    return candidates, sentences
+    flagged: tuple[FlaggedSentence, ...]
 
 
 def read_prose(texts: list[PostText]) -> list[ProseReading | None]:
     """The model's reading of each post's prose (None: no model for its language), the posts of a
-    language scored together: one call for many posts costs far less than one a post."""
+    language scored together: one call for many posts costs far less than one a post. The sentences
+    are those SENTENCE finds (sentences.py), but headings and a table's rows: headings are labels
+    ("## Side by side" above a table), and a row's cells are data ("Reversible? | No, it wears off |
+    Yes, with hyaluronidase"), not the sentences the model learnt from; the rules read both."""
+    from generator.check.sentences import find_sentences
+
     readings: list[ProseReading | None] = [None] * len(texts)
     by_lang: dict[str, list[int]] = {}
     for at, text in enumerate(texts):
@@ -126,13 +126,21 @@ def read_prose(texts: list[PostText]) -> list[ProseReading | None]:
         model = prose_model(lang)
         if model is None:
             continue
-        found = [_model_sentences(texts[at].prose) for at in places]
-        verdicts = model.verdicts([sentence for _, sentences in found for sentence in sentences])
-        start = 0
-        for at, (matches, sentences) in zip(places, found):
-            end = start + len(sentences)
-            readings[at] = ProseReading(tuple(matches), tuple(sentences), tuple(verdicts[start:end]))
-            start = end
+        found = find_sentences([texts[at].prose for at in places], _MIN_CHARACTERS)
+        joined = found.text
+        sentences = [joined[lead:tail] for lead, tail in zip(found.lead.tolist(), found.tail.tolist())]
+        for index in found.uneven.nonzero()[0].tolist():
+            sentences[index] = " ".join(sentences[index].split())
+        flagged: list[list[FlaggedSentence]] = [[] for _ in places]
+        for index, verdict in enumerate(model.verdicts(sentences)):
+            if verdict is not None:
+                post = int(found.post[index])
+                offset = int(found.text_starts[post])
+                flagged[post].append(FlaggedSentence(
+                    (int(found.start[index]) - offset, int(found.end[index]) - offset),
+                    int(found.lead[index]) - offset, int(found.tail[index]) - offset, sentences[index], verdict))
+        for at, sentences_of_post in zip(places, flagged):
+            readings[at] = ProseReading(tuple(sentences_of_post))
     return readings
 
 
@@ -146,20 +154,19 @@ def model_findings(text: PostText, matcher: LanguageMatcher, ctx: LintContext, f
     rules = {rule.id: rule for rule in matcher.rules}
     reading = reading or read_prose([text])[0]
     assert reading is not None
-    for match, sentence, verdict in zip(reading.matches, reading.sentences, reading.verdicts):
-        verdict = model_verdict(model, matcher, sentence, verdict) if verdict else None
+    for sentence in reading.flagged:
+        verdict = model_verdict(model, matcher, sentence.text, sentence.verdict)
         if verdict is None or not ctx.on(verdict.family) or verdict.family not in rules:
             continue
         # A sentence a rule flagged gets the model's finding too when it reads as another family
         # ("write about us and get a free peel": the rule sees a gift, the model a paid review).
-        start, end = match.span()
+        start, end = sentence.span
         if any(rule_id == verdict.family and s < end and start < e for s, e, rule_id in flagged):
             continue
         rule = rules[verdict.family]
-        lead = match.start() + (len(match.group()) - len(match.group().lstrip()))
         words = ", ".join(f"'{word}'" for word in verdict.decisive)
-        yield text.finding(verdict.family, lead,
+        yield text.finding(verdict.family, sentence.lead,
                            f"reads like {rule.description} ({verdict.probability:.0%} by the claims model"
                            + (f"; decisive words: {words}" if words else "") + ")",
-                           f"reads like: \"{verdict.reads_like}\"; {rule.hint}", end=lead + len(match.group().strip()),
+                           f"reads like: \"{verdict.reads_like}\"; {rule.hint}", end=sentence.end,
                            reference=rule.reference or None, cap="warning")
