@@ -333,12 +333,13 @@ class BatchScorer:
             for known_number, known in kinds:
                 sizes += np.bincount(places[same], minlength=count)
                 rows, at = _known_pairs(known_number.values[first], known_number.values[second], known)
-                pair_places.append(places[same[at]])
+                pair_places.append(places[same[at]])  # in order: a sentence's pairs of a kind come together
                 pair_words.append(same[at])
                 pair_rows.append(rows)
+                if len(rows):
+                    starts = np.flatnonzero(np.concatenate(([True], pair_places[-1][1:] != pair_places[-1][:-1])))
+                    sums[pair_places[-1][starts]] += np.add.reduceat(self.weights[rows], starts, axis=0, dtype=np.float64)
         pair_place, pair_word, pair_row = (np.concatenate(parts) for parts in (pair_places, pair_words, pair_rows))
-        if len(pair_row):
-            np.add.at(sums, pair_place, self.weights[pair_row])
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
         return Scored(scores, sizes, places, numbers, pair_place, pair_word, pair_row)
 
