@@ -60,8 +60,10 @@ site: $(VENV)/.site-installed
 browser:
 	@{ test -x $(CHROMIUM) && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' && command -v git >/dev/null && command -v rsync >/dev/null; } || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji git rsync >/dev/null; }
 
+# The suite runs on every core (pytest-xdist), each test file on one worker, so that a file's module
+# fixtures (a built sample site, a scored corpus) are made once. PYTEST_ARGS="-n 0" runs it in one process.
 test: $(VENV)/.test-installed browser checkers
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # ClinicPress, Hugo and Pelican on the same 1,000 generated posts, one table (benchmarks/README.md);
 # BENCH_ARGS="--posts 10000" for 10,000 posts. The peers are installed into benchmarks/work/ on first use.
