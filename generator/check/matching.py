@@ -190,7 +190,7 @@ class LanguageMatcher:
         # (rule, source, flags) of each expression, compiled the first time its anchor is found: a site's
         # posts bring a few dozen of the six hundred anchors, and compiling them all took half a second.
         self.sources: list[tuple[PackRule, str, int]] = []
-        self._compiled: dict[int, re.Pattern] = {}
+        self._compiled: dict[int | str, re.Pattern] = {}
         self.always: list[int] = []
         self.also_needs: list[tuple[frozenset[str], ...]] = []  # by expression
         self.by_anchor: dict[str, list[int]] = {}
@@ -223,7 +223,6 @@ class LanguageMatcher:
         # An anchor found inside a longer one ("pain" in "painless") counts as found too.
         self.contained = {a: [b for b in anchors if b in a] for a in anchors}
         self._allow_sources = {rule.id: "|".join(rule.allow) for rule in rules if rule.allow}
-        self._allow: dict[str, re.Pattern] = {}
         # Risk words match as word beginnings: "risk" also finds "risks", "side effect" also "side-effects".
         self.risk_words = tuple(sorted({variant for word in risk_words for variant in (
             word.lower(), word.lower().replace(" ", "-"), word.lower().replace("-", " "), word.lower().replace(" ", ""))}))
@@ -234,17 +233,19 @@ class LanguageMatcher:
 
     def expression(self, index: int) -> tuple[PackRule, re.Pattern]:
         """The expression's rule and its compiled pattern."""
-        regex = self._compiled.get(index)
         rule, source, flags = self.sources[index]
-        if regex is None:
-            regex = self._compiled[index] = re.compile(source, flags)
-        return rule, regex
+        return rule, self._pattern(index, source, flags)
 
     def allow(self, rule_id: str) -> re.Pattern | None:
-        """What the rule allows around a match (None: nothing), compiled on first use."""
-        regex = self._allow.get(rule_id)
-        if regex is None and rule_id in self._allow_sources:
-            regex = self._allow[rule_id] = re.compile(self._allow_sources[rule_id], re.I)
+        """What the rule allows around a match (None: nothing)."""
+        source = self._allow_sources.get(rule_id)
+        return None if source is None else self._pattern(rule_id, source, re.I)
+
+    def _pattern(self, key: int | str, source: str, flags: int) -> re.Pattern:
+        """source compiled on first use (key: an expression's index or an allowing rule's id)."""
+        regex = self._compiled.get(key)
+        if regex is None:
+            regex = self._compiled[key] = re.compile(source, flags)
         return regex
 
     def matches(self, text: str, enabled: frozenset[str]) -> Iterator[Match]:
