@@ -321,13 +321,14 @@ def test_results_put_as_percentages(lang, text, expected):
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_anchors_never_keep_an_expression_from_a_match(lang):
-    """An expression runs only near its anchor, and only when its other literals are in the text: on
-    posts made of the labelled sentences, that finds exactly what running every expression over the
-    whole text finds."""
+    """An expression runs only near its anchor (only at it, when its matches start with it), and only
+    when its other literals are in the text: on posts made of the labelled sentences, that finds exactly
+    what running every expression over the whole text finds."""
     from generator.check.matching import _starts_mid_word
 
     packs, _ = load_packs([], ("ko", "en"))
     matcher = packs.matcher(lang, None, frozenset(packs.rule_ids()))
+    assert len(matcher.starts_at_anchor) > len(matcher.sources) / 3  # the way most of them run
     # label <TAB> sentence (tests/fixtures) or label <TAB> register <TAB> sentence <TAB> why (compliance/corpus)
     lines = [(line.split("\t") + [""])[1 if "fixtures" in str(path) else 2].strip() for path in (REPO / "tests/fixtures/compliance" / f"{lang}.tsv",
                                                        REPO / "compliance/corpus" / f"{lang}.tsv")
@@ -340,6 +341,20 @@ def test_anchors_never_keep_an_expression_from_a_match(lang):
         near_anchors = {(start, end, rule.id) for start, end, rule in
                         matcher._expression_matches(text, matcher._candidates(text))}
         assert near_anchors == everywhere
+
+
+@pytest.mark.parametrize("pattern, anchors, starts", [
+    (r"guarantee[ds]?", {"guarantee"}, True),
+    (r"\b(?:agree|agrees|sign)\b[^.!?\n]{0,40}?\bnot\b|\bnon-disparagement\b", {"agree", "sign", "non-disparagement"}, True),
+    (r"most[\s-]*trusted\b", {"trusted"}, False),  # the anchor is the second word
+    (r"(?<![\d.])1\s*등(?:인|이)", {"등인", "등이"}, False),
+    (r"(?:국내|세계)\s*유일", {"국내", "세계"}, True),
+    (r"(?:no|zero)?\s*pain", {"pain"}, False),  # the first word may be missing, or not
+])
+def test_an_expression_that_starts_with_its_anchor_is_tried_only_there(pattern, anchors, starts):
+    from generator.check.matching import _starts_with_anchor
+
+    assert _starts_with_anchor(pattern, 0, frozenset(anchors)) is starts
 
 
 # Advice about what some other clinic might promise ("If a clinic tells you ..., walk out"): the claim is

@@ -5,8 +5,8 @@ post: far too slow for 10,000 posts. Instead every phrase or pattern gets an anc
 literal that each of its matches contains ("effects" for the phrase "no side effects",
 "guarantee" for the pattern 'guarantee[ds]?'). One Aho-Corasick pass over the lower-cased
 text finds every anchor and where it is; only the expressions behind the anchors present run,
-near them, on the lower-cased text and case-sensitively, which lets the re module jump straight
-to their first literal.
+near them (or, for an expression whose matches start with its anchor, at them), on the lower-cased
+text and case-sensitively, which lets the re module jump straight to their first literal.
 """
 from __future__ import annotations
 
@@ -130,10 +130,13 @@ def _candidates(items: list) -> list[frozenset[str]]:
     return found
 
 
-def _prefixes(items: list) -> tuple[frozenset[str], bool]:
-    """Literals one of which starts every match of items, and whether they are the whole match."""
+def _prefixes(items: list, past_boundaries: bool = False) -> tuple[frozenset[str], bool]:
+    """Literals one of which starts every match of items, and whether they are the whole match.
+    past_boundaries: a word boundary or line start before the first literal is passed over."""
     found = {""}
     for op, value in items:
+        if past_boundaries and op is _sre.AT and found == {""}:
+            continue
         if op is _sre.LITERAL:
             found = {f + chr(value) for f in found}
             continue
@@ -141,7 +144,7 @@ def _prefixes(items: list) -> tuple[frozenset[str], bool]:
             found = {f + chr(code) for f in found for _, code in value}
             continue
         if op is _sre.BRANCH:
-            subs = [_prefixes(list(branch)) for branch in value[1]]
+            subs = [_prefixes(list(branch), past_boundaries) for branch in value[1]]
             found = {f + s for f in found for sub, _ in subs for s in sub}
             if len(found) > 40:
                 return frozenset(), False
@@ -149,6 +152,15 @@ def _prefixes(items: list) -> tuple[frozenset[str], bool]:
                 continue
         return frozenset(found), False
     return frozenset(found), True
+
+
+def _starts_with_anchor(pattern: str, flags: int, anchors: frozenset[str]) -> bool:
+    """Whether every match of pattern starts with one of its anchors: it is then tried only where they are."""
+    try:
+        leads, _ = _prefixes(list(_sre_parse.parse(pattern, flags)), past_boundaries=True)
+    except (re.error, AttributeError):  # AttributeError: no parser (another Python)
+        return False
+    return bool(leads) and all(lead and any(lead.lower().startswith(anchor) for anchor in anchors) for lead in leads)
 
 
 def _starts_word(anchor: str, expression: str) -> bool:
@@ -192,6 +204,7 @@ class LanguageMatcher:
         self.sources: list[tuple[PackRule, str, int]] = []
         self._compiled: dict[int | str, re.Pattern] = {}
         self.always: list[int] = []
+        self.starts_at_anchor: set[int] = set()  # expressions whose every match starts at an anchor
         self.also_needs: list[tuple[frozenset[str], ...]] = []  # by expression
         self.by_anchor: dict[str, list[int]] = {}
         inside_words: set[str] = set()
@@ -209,6 +222,8 @@ class LanguageMatcher:
                 self.also_needs.append(tuple(found for found in needed if found != anchors))
                 if not anchors:
                     self.always.append(index)
+                elif _starts_with_anchor(source, flags, anchors):
+                    self.starts_at_anchor.add(index)
                 for anchor in anchors or ():
                     self.by_anchor.setdefault(anchor, []).append(index)
                     if not _starts_word(anchor, expression):
@@ -277,23 +292,29 @@ class LanguageMatcher:
         return bool(there) and not any(self.judge.is_claim(text, start, end, self.allow(rule.id), rule.id)
                                        for start, end, rule in there)
 
-    def _expression_matches(self, lowered: str, candidates: dict[int, list[tuple[int, int]] | None],
+    def _expression_matches(self, lowered: str, candidates: dict[int, list[int] | None],
                             enabled: frozenset[str] | None = None) -> list[tuple[int, int, PackRule]]:
         """(start, end, rule) of every match of the candidate expressions (of the enabled rules; None:
-        all), each run only in its stretches of text, none starting inside a Latin word."""
+        all), none starting inside a Latin word. Each runs in the stretches of text around its anchors'
+        places (None: everywhere), or, when its matches start with an anchor, at each of those places."""
         found = []
-        for index, windows in sorted(candidates.items()):
+        for index, places in sorted(candidates.items()):
             rule = self.sources[index][0]
             if enabled is None or rule.id in enabled:
                 regex = self.expression(index)[1]
+                windows = None if places is None else _windows(places, len(lowered))
+                if windows is not None and index in self.starts_at_anchor:
+                    found += [(m.start(), m.end(), rule) for m in _matches_at(regex, lowered, sorted(places), windows)
+                              if not _starts_mid_word(lowered, m.start())]
+                    continue
                 for low, high in windows or ((0, len(lowered)),):
                     found += [(m.start(), m.end(), rule) for m in regex.finditer(lowered, low, high)
                               if not _starts_mid_word(lowered, m.start())]
         return found
 
-    def _candidates(self, lowered: str) -> dict[int, list[tuple[int, int]] | None]:
-        """The expressions that may match, each with the stretches of text around its anchors
-        (None: the whole text). An expression runs only near its anchors, not over the whole post."""
+    def _candidates(self, lowered: str) -> dict[int, list[int] | None]:
+        """The expressions that may match, each with where its anchors start (None: too many places to
+        list, or none to look for): an expression runs only near its anchors, not over the whole post."""
         present: set[str] = set()
         found: dict[str, list[int]] = {}
         if self.by_anchor:
@@ -315,7 +336,7 @@ class LanguageMatcher:
                     near[index] = places
                 elif near[index] is not None:
                     near[index] = None if places is None else near[index] + places
-        return {index: None if starts is None else _windows(starts, len(lowered)) for index, starts in near.items()}
+        return near
 
     def mentions_risk(self, text: str) -> bool:
         """A risk word outside the claims the rules find: '부작용 없는 최고의 시술' and 'no side effects'
@@ -364,6 +385,21 @@ def _has_all(text: str, needs: tuple[frozenset[str], ...], occurs: dict[str, boo
         else:
             return False
     return True
+
+
+def _matches_at(regex: re.Pattern, text: str, places: list[int], windows: list[tuple[int, int]]) -> Iterator[re.Match]:
+    """The matches of regex that start at one of the places (sorted), as finditer() over the windows
+    around them finds them: none inside the one before, none past the end of its window."""
+    window, last_end = 0, -1
+    for place in places:
+        while place >= windows[window][1]:
+            window += 1
+        if place < last_end:
+            continue
+        match = regex.match(text, place, windows[window][1])
+        if match is not None:
+            last_end = match.end()
+            yield match
 
 
 def _windows(starts: list[int], size: int) -> list[tuple[int, int]] | None:
