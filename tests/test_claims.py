@@ -352,9 +352,9 @@ def test_anchors_never_keep_an_expression_from_a_match(lang):
     (r"(?:no|zero)?\s*pain", {"pain"}, False),  # the first word may be missing, or not
 ])
 def test_an_expression_that_starts_with_its_anchor_is_tried_only_there(pattern, anchors, starts):
-    from generator.check.matching import _starts_with_anchor
+    from generator.check.matching import _starts_with_anchor, parsed
 
-    assert _starts_with_anchor(pattern, 0, frozenset(anchors)) is starts
+    assert _starts_with_anchor(parsed(pattern), frozenset(anchors)) is starts
 
 
 # Advice about what some other clinic might promise ("If a clinic tells you ..., walk out"): the claim is

@@ -68,16 +68,21 @@ def phrase_regex(phrase: str) -> str:
     return body + r"\b" if re.match(r"\w", phrase[-1]) else body
 
 
-def required_sets(pattern: str) -> list[frozenset[str]]:
-    """Every set of lower-case strings of which each match contains one member (the sets worth a scan)."""
+def parsed(pattern: str) -> list | None:
+    """The pattern as the re module's parser reads it (None: it cannot be read here)."""
     if _sre_parse is None:
-        return []
+        return None
     try:
-        parsed = _sre_parse.parse(pattern, re.I)
+        return list(_sre_parse.parse(pattern, re.I))
     except re.error:
-        return []
+        return None
+
+
+def required_sets(items: list | None) -> list[frozenset[str]]:
+    """Every set of lower-case strings of which each match of a parsed pattern contains one member (the
+    sets worth a scan)."""
     # Very short literals ("in", "에") are everywhere: they would slow the scan down and filter nothing.
-    return [found for found in _candidates(list(parsed)) if all(len(s) >= (3 if s.isascii() else 2) for s in found)]
+    return [found for found in _candidates(items or []) if all(len(s) >= (3 if s.isascii() else 2) for s in found)]
 
 
 def _rarity(found: frozenset[str]) -> tuple[int, int]:
@@ -154,19 +159,20 @@ def _prefixes(items: list, past_boundaries: bool = False) -> tuple[frozenset[str
     return frozenset(found), True
 
 
-def _starts_with_anchor(pattern: str, flags: int, anchors: frozenset[str]) -> bool:
-    """Whether every match of pattern starts with one of its anchors: it is then tried only where they are."""
-    try:
-        leads, _ = _prefixes(list(_sre_parse.parse(pattern, flags)), past_boundaries=True)
-    except (re.error, AttributeError):  # AttributeError: no parser (another Python)
-        return False
+def _starts_with_anchor(items: list | None, anchors: frozenset[str]) -> bool:
+    """Whether every match of a parsed pattern starts with one of its anchors: it is then tried only where they are."""
+    leads, _ = _prefixes(items or [], past_boundaries=True)
     return bool(leads) and all(lead and any(lead.lower().startswith(anchor) for anchor in anchors) for lead in leads)
 
 
 def _starts_word(anchor: str, expression: str) -> bool:
     """Is the anchor, wherever the expression has it, at the start of a word (after \\b, a run of spaces or
     hyphens that cannot be empty, or nothing)?"""
-    places = [m.start() for m in re.finditer(re.escape(re.escape(anchor)), expression.lower())]
+    places, written, lowered = [], re.escape(anchor), expression.lower()
+    at = lowered.find(written)
+    while at != -1:
+        places.append(at)
+        at = lowered.find(written, at + len(written))
     for place in places:
         before = expression[:place]
         while before.endswith(("(?:", "|")):  # the first word of a group: look before the group
@@ -215,14 +221,15 @@ class LanguageMatcher:
                 # Matching runs on lower-cased text; a pattern written with capitals keeps ignoring case.
                 flags = re.I if _UPPER_LITERAL.search(source.replace(r"\b", "")) else 0
                 self.sources.append((rule, source, flags))
-                needed = required_sets(source)
+                items = parsed(source)
+                needed = required_sets(items)
                 anchors = max(needed, key=_rarity, default=None)
                 # The pattern's other literals: an expression whose anchor is near need not run when one
                 # of them is nowhere in the text (most expressions behind a common anchor never match).
                 self.also_needs.append(tuple(found for found in needed if found != anchors))
                 if not anchors:
                     self.always.append(index)
-                elif _starts_with_anchor(source, flags, anchors):
+                elif _starts_with_anchor(items, anchors):
                     self.starts_at_anchor.add(index)
                 for anchor in anchors or ():
                     self.by_anchor.setdefault(anchor, []).append(index)

@@ -10,6 +10,7 @@ and must say which words decided and which labelled sentence they read like.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -93,9 +94,7 @@ class _Tokens:
     _EXTRA = "_'’%+#"  # what a word holds besides letters and digits (str.isalnum(), as \\w reads them)
 
     def __init__(self) -> None:
-        basic = np.array([chr(code).isalnum() for code in range(1 << 16)], dtype=bool)
-        basic[[ord(c) for c in self._EXTRA]] = True
-        self.basic = basic  # the Basic Multilingual Plane; other characters (emoji) are looked up when met
+        self.basic = _word_letters(self._EXTRA)  # the Basic Multilingual Plane; others (emoji) are looked up when met
         self.powers, self.inverse_powers = np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)
 
     def _grow(self, size: int) -> None:
@@ -125,6 +124,15 @@ class _Tokens:
         hashes ^= hashes >> np.uint64(31)
         sentences = np.cumsum(codes == _SEPARATOR)[starts] if len(starts) else np.zeros(0, dtype=np.int64)
         return starts, ends, hashes, sentences
+
+
+@lru_cache(maxsize=1)
+def _word_letters(extra: str) -> np.ndarray:
+    """By code point of the Basic Multilingual Plane: whether it is in a word (one table for every language's model)."""
+    letters = np.array([chr(code).isalnum() for code in range(1 << 16)], dtype=bool)
+    letters[[ord(c) for c in extra]] = True
+    letters.flags.writeable = False
+    return letters
 
 
 def _hash(codes: np.ndarray, starts: np.ndarray, size: int, kind: str) -> np.ndarray:
