@@ -7,6 +7,7 @@ from typing import Iterator
 
 from generator.check.core import Finding, LintContext, PostText, excerpt_at, front_matter_finding
 from generator.check.model_rule import ProseReading, model_findings, overruled, prose_model, sentence_around
+from generator.check.matching import Match
 from generator.check.packs import LanguageMatcher
 from generator.content.models import Post
 from generator.errors import Excerpt
@@ -44,10 +45,13 @@ def lint_post_words(text: PostText, ctx: LintContext, reading: ProseReading | No
     if primary == "ko" and ctx.on("lang-long-english"):
         yield from _long_english(text, ctx)
     matcher = ctx.matchers.get(post.lang)
+    # The claims in the prose (of the enabled rules, which are the matcher's), found once: the advertising
+    # rules report them, and a risk word inside one is no mention of the risks.
+    claims = list(matcher.matches(text.prose, matcher.rule_ids)) if matcher is not None and matcher.active else []
     if matcher is not None and matcher.active:
-        yield from _advertising(text, matcher, ctx, reading)
+        yield from _advertising(text, matcher, ctx, reading, claims)
     if matcher is not None and (ctx.on("procedure-reviewer") or ctx.on("procedure-risks")):
-        yield from _procedure(text, matcher, ctx)
+        yield from _procedure(text, matcher, ctx, claims)
 
 
 def reads_with_model(post: Post, ctx: LintContext) -> bool:
@@ -133,7 +137,8 @@ def _short(run: str) -> str:
 
 
 def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
-                 reading: ProseReading | None) -> Iterator[Finding]:
+                 reading: ProseReading | None, matches: list[Match]) -> Iterator[Finding]:
+    """matches: the claims in the prose."""
     post = text.post
     segments = _segments(post)
     joined = "\n".join(value.replace("\n", " ") for _, value in segments)  # one scan for all of them
@@ -145,7 +150,6 @@ def _advertising(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
         yield front_matter_finding(post, key, match.rule.id, _ad_message(match.text, match.rule.message, key),
                                    match.rule.hint, reference=match.rule.reference or None, excerpt=excerpt)
     model = prose_model(post.lang) if ctx.settings.claims_model else None
-    matches = list(matcher.matches(text.prose, ctx.enabled))
     flagged = [(match.start, match.end, match.rule.id) for match in matches]
     by_sentence: dict[tuple[int, int], list[str]] = {}  # each flagged sentence and the rules that matched in it
     for match in matches:
@@ -176,7 +180,8 @@ def _ad_message(found: str, message: str, key: str | None = None) -> str:
     return f"'{' '.join(found.split())}'{where}: {message}"
 
 
-def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> Iterator[Finding]:
+def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext, claims: list[Match]) -> Iterator[Finding]:
+    """claims: the claims in the prose, which has the body's offsets."""
     post = text.post
     tags = matcher.procedure_tags
     about = next((tag for tag in post.tags if any(word in tag.casefold() for word in tags)), None)
@@ -197,8 +202,8 @@ def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext) -> It
                                        f"reviewer '{post.reviewed_by}' is not a physician (type = \"{reviewer.type}\" "
                                        "in site.toml)", "ask a physician to review posts about procedures")
     if ctx.on("procedure-risks") and matcher.risk_words:
-        if not any(matcher.mentions_risk(value) for value in (text.body, post.description,
-                                                              *(item.answer for item in post.faq))):
+        if not (matcher.mentions_risk(text.body, claims if matcher.active else None)
+                or any(matcher.mentions_risk(value) for value in (post.description, *(item.answer for item in post.faq)))):
             line = post.body_line
             heading = "## 부작용과 주의사항" if post.lang.startswith("ko") else "## Possible side effects and risks"
             yield Finding("procedure-risks", post.source, line, 1,

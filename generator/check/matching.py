@@ -210,6 +210,7 @@ class LanguageMatcher:
         self.sources: list[tuple[PackRule, str, int]] = []
         self._compiled: dict[int | str, re.Pattern] = {}
         self.always: list[int] = []
+        self._rule_ids: frozenset[str] | None = None
         self.starts_at_anchor: set[int] = set()  # expressions whose every match starts at an anchor
         self.also_needs: list[tuple[frozenset[str], ...]] = []  # by expression
         self.by_anchor: dict[str, list[int]] = {}
@@ -345,27 +346,31 @@ class LanguageMatcher:
                     near[index] = None if places is None else near[index] + places
         return near
 
-    def mentions_risk(self, text: str) -> bool:
+    def mentions_risk(self, text: str, claims: list[Match] | None = None) -> bool:
         """A risk word outside the claims the rules find: '부작용 없는 최고의 시술' and 'no side effects'
-        deny the risks they name."""
+        deny the risks they name. claims: the matches in text (or in a masked copy with the same offsets),
+        when they were found already."""
         lowered = text.lower()
         places = [(at, at + len(word)) for word in self.risk_words if word in lowered
                   for at in _places(lowered, word, most=None) or ()]
         if not places:
             return False
+        if claims is not None:
+            return any(all(match.end <= at or match.start >= end for match in claims) for at, end in places)
         # A claim that holds a risk word lies within _REACH of it: only the text around each risk word
-        # is read, one at a time, until one is named honestly (a post usually does so early on;
-        # scanning all of it again for claims would cost as much as the advertising rules did).
+        # is read, one at a time, until one is named honestly (a post usually does so early on).
         for at, end in sorted(places):
             low = max(0, at - _REACH)
-            claims = self.matches(text[low:end + _REACH], self.rule_ids)
-            if all(low + match.end <= at or low + match.start >= end for match in claims):
+            found = self.matches(text[low:end + _REACH], self.rule_ids)
+            if all(low + match.end <= at or low + match.start >= end for match in found):
                 return True
         return False
 
     @property
     def rule_ids(self) -> frozenset[str]:
-        return frozenset(rule.id for rule in self.rules)
+        if self._rule_ids is None:
+            self._rule_ids = frozenset(rule.id for rule in self.rules)
+        return self._rule_ids
 
 
 def _places(text: str, anchor: str, most: int | None = 8) -> list[int] | None:
