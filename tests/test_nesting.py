@@ -108,9 +108,11 @@ def test_ordinary_markdown_is_not_too_deep_and_renders(body):
 @pytest.mark.parametrize("line", ["- " * 2_000_000 + "\n", "- " * 2_000_000 + "x\n", "[" * 4_000_000,
                                   "*a " * 1_000_000, "`" * 1_000_000 + " x " + "`" * 999_999, "> " * 2_000_000])
 def test_the_scan_is_quick_on_megabyte_lines(line):
+    """The scan reads a line once: a few tenths of a second here. The bound only catches a scan that
+    goes back over the line (minutes on these), and leaves room for a machine busy with other tests."""
     started = time.perf_counter()
     too_deep(line)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10
 
 
 def test_a_2000_level_list_is_refused_quickly_by_build_and_check(site_factory):
@@ -118,7 +120,7 @@ def test_a_2000_level_list_is_refused_quickly_by_build_and_check(site_factory):
                          "posts/ko/hello.md": post_text("안녕하세요")})
     started = time.perf_counter()
     built = run_cli("build", str(site))
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 10  # refused before Python-Markdown goes level by level
     expected = f"posts/en/deep.md:{FRONT_MATTER_LINES + 2 * MAX_DEPTH + 1}: error: {ERROR}"
     assert built.code == 1 and built.err.splitlines()[0] == expected, built.err
     assert not (site / "output").exists()
