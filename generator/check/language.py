@@ -45,10 +45,11 @@ def lint_post_words(text: PostText, ctx: LintContext, reading: ProseReading | No
     if primary == "ko" and ctx.on("lang-long-english"):
         yield from _long_english(text, ctx)
     matcher = ctx.matchers.get(post.lang)
-    # The claims in the prose (of the enabled rules, which are the matcher's), found once: the advertising
-    # rules report them, and a risk word inside one is no mention of the risks.
-    claims = list(matcher.matches(text.prose, matcher.rule_ids)) if matcher is not None and matcher.active else []
+    claims = None
     if matcher is not None and matcher.active:
+        # The claims in the prose (of the enabled rules, which are the matcher's), found once: the
+        # advertising rules report them, and a risk word inside one is no mention of the risks.
+        claims = list(matcher.matches(text.prose, matcher.rule_ids))
         yield from _advertising(text, matcher, ctx, reading, claims)
     if matcher is not None and (ctx.on("procedure-reviewer") or ctx.on("procedure-risks")):
         yield from _procedure(text, matcher, ctx, claims)
@@ -180,8 +181,9 @@ def _ad_message(found: str, message: str, key: str | None = None) -> str:
     return f"'{' '.join(found.split())}'{where}: {message}"
 
 
-def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext, claims: list[Match]) -> Iterator[Finding]:
-    """claims: the claims in the prose, which has the body's offsets."""
+def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext,
+               claims: list[Match] | None) -> Iterator[Finding]:
+    """claims: the claims in the prose, which has the body's offsets (None: not looked for)."""
     post = text.post
     tags = matcher.procedure_tags
     about = next((tag for tag in post.tags if any(word in tag.casefold() for word in tags)), None)
@@ -202,7 +204,7 @@ def _procedure(text: PostText, matcher: LanguageMatcher, ctx: LintContext, claim
                                        f"reviewer '{post.reviewed_by}' is not a physician (type = \"{reviewer.type}\" "
                                        "in site.toml)", "ask a physician to review posts about procedures")
     if ctx.on("procedure-risks") and matcher.risk_words:
-        if not (matcher.mentions_risk(text.body, claims if matcher.active else None)
+        if not (matcher.mentions_risk(text.body, claims)
                 or any(matcher.mentions_risk(value) for value in (post.description, *(item.answer for item in post.faq)))):
             line = post.body_line
             heading = "## 부작용과 주의사항" if post.lang.startswith("ko") else "## Possible side effects and risks"

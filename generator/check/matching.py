@@ -168,11 +168,7 @@ def _starts_with_anchor(items: list | None, anchors: frozenset[str]) -> bool:
 def _starts_word(anchor: str, expression: str) -> bool:
     """Is the anchor, wherever the expression has it, at the start of a word (after \\b, a run of spaces or
     hyphens that cannot be empty, or nothing)?"""
-    places, written, lowered = [], re.escape(anchor), expression.lower()
-    at = lowered.find(written)
-    while at != -1:
-        places.append(at)
-        at = lowered.find(written, at + len(written))
+    places = _places(expression.lower(), re.escape(anchor), most=None) or []
     for place in places:
         before = expression[:place]
         while before.endswith(("(?:", "|")):  # the first word of a group: look before the group
