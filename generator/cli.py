@@ -7,12 +7,15 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
-from generator.build import BuildOptions, BuildResult, build_site
 from generator.cli_parser import ParserExit, make_parser
 from generator.config.site_files import find_site_dir
 from generator.errors import BuildError, DeployError, Diagnostic, UsageError
+from generator.loading import BuildOptions
+
+if TYPE_CHECKING:  # `check`, `new` and `serve` need not load every stage of a build
+    from generator.build import BuildResult
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -125,6 +128,8 @@ class ProgressBar:
 
 
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from generator.build import build_site
+
     with ProgressBar(err, enabled=not args.quiet) as progress:
         options = BuildOptions(site_dir=args.site_dir, output_dir=args.output, base_url=args.base_url,
                                drafts=args.drafts, future=args.future, progress=progress,

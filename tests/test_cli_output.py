@@ -99,14 +99,14 @@ def test_progress_bar_stays_hidden_for_quick_builds_and_when_disabled():
 
 
 def test_an_unexpected_bug_gives_one_line_not_a_traceback(site_factory, monkeypatch):
-    import generator.cli
+    import generator.build
 
     site = site_factory({"posts/en/a.md": post_text("A")})
 
     def broken(options):
         raise RuntimeError("something impossible happened")
 
-    monkeypatch.setattr(generator.cli, "build_site", broken)
+    monkeypatch.setattr(generator.build, "build_site", broken)
     monkeypatch.delenv("CLINICPRESS_DEBUG", raising=False)
     result = run_cli("build", str(site))
     assert result.code == 1

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
+from importlib import metadata
 from typing import Any, NamedTuple
 
 from generator.config.textfiles import HANGUL as _HANGUL, HANGUL_CHARS
@@ -85,11 +86,11 @@ def analyzer_loaded() -> bool:
 
 
 def analyzer_version() -> str:
+    """The analyzer's version, read from its package's metadata: importing it takes longer than many checks."""
     try:
-        from kiwipiepy import __version__
-    except ImportError:  # pragma: no cover
+        return metadata.version("kiwipiepy")
+    except metadata.PackageNotFoundError:  # pragma: no cover
         return "none"
-    return __version__
 
 
 @lru_cache(maxsize=4096)

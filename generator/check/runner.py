@@ -129,6 +129,7 @@ def prepared_for(config: SiteConfig, languages: set[str]) -> LintSetup:
     """lint_setup() with the matchers of these languages compiled and their claims models loaded: what
     checking every post needs, done while the posts are parsed rather than after."""
     setup = lint_setup(config)
+    code_identity()  # hashes the generator's files once a process: the findings' cache key starts with it
     for lang in languages:
         matcher = setup.matchers.get(lang)
         if setup.settings.claims_model and matcher is not None and matcher.active:
@@ -199,8 +200,13 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     # Larger calls score faster; a site of a hundred posts still gives each worker several.
     size = max(_FEWEST_AT_ONCE, min(_MOST_AT_ONCE, len(to_check) // 8))
     batches = [list(range(at, min(at + size, len(to_check)))) for at in range(0, len(to_check), size)]
+    # The pages other than posts are read by this process while the workers check the posts.
+    page_findings: list[Diagnostic] = []
+    read_pages = (lambda: page_findings.extend(_page_findings(ctx, settings, pages, planned, memo))) \
+        if ctx.on("seo-page-description") else None
     checked = (result for batch in iter_parallel(_check_posts, (ctx, known, lookups, to_check), batches, jobs,
-                                                  min_items=-(-MIN_PARALLEL_ITEMS // _FEWEST_AT_ONCE), chunk_size=1)
+                                                  min_items=-(-MIN_PARALLEL_ITEMS // _FEWEST_AT_ONCE), chunk_size=1,
+                                                  meanwhile=read_pages)
                for result in batch)
     for post, (found, has_comments, looked_up) in zip(to_check, checked):
         if has_comments:
@@ -217,9 +223,9 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
         text = commented.get(finding.path)
         if text is None or not text.silences(finding):
             diagnostics.append(_diagnostic(finding, settings))
-    if ctx.on("seo-page-description"):
-        diagnostics += _page_findings(ctx, settings, pages, planned, memo)
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    if read_pages is not None and not to_check:
+        read_pages()  # no post to check: iter_parallel never ran it
+    return sorted(diagnostics + page_findings, key=Diagnostic.sort_key)
 
 
 def _what_rules_read(config: SiteConfig) -> SiteConfig:
