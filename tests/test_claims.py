@@ -401,13 +401,13 @@ def test_a_first_check_loads_the_models_while_posts_are_parsed_and_a_second_load
     code = """
 import sys
 from pathlib import Path
-from generator.check import command
+from generator.check import command, runner
 from generator.check.model import load_model
-lint_site, loaded = command.lint_site, []
+lint_site, loaded = runner.lint_site, []
 def lint_site_noting_the_models(*args, **kwargs):
     loaded.append(load_model.cache_info().currsize)  # when the posts have been parsed
     return lint_site(*args, **kwargs)
-command.lint_site = lint_site_noting_the_models
+runner.lint_site = lint_site_noting_the_models
 findings = command.run_checks(Path(sys.argv[1]))
 print(loaded[0], load_model.cache_info().currsize, sum(f.rule == "ad-guarantee" for f in findings))
 """

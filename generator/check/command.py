@@ -4,13 +4,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.config.site_files import static_sources
 from generator.errors import BuildError, Diagnostic, raise_if_errors
-from generator.check.runner import LintSetup, lint_site, prepared_for
 from generator.incremental.cache import BuildCache, remembers_findings
 from generator.loading import BuildOptions, load_readable_site
 from generator.render.theme import theme_dirs
+
+if TYPE_CHECKING:  # the rules load while the posts are parsed (check_site), not before
+    from generator.check.runner import LintSetup
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +34,23 @@ def check_site(site_dir: Path, use_cache: bool = True) -> CheckReport:
     again only when it, the rules or what it refers to in the site changed."""
     # A first check reads every post: the rules and the claims model are made ready while the posts are parsed.
     setups: list[LintSetup] = []
-    prepare = None if use_cache and remembers_findings(site_dir) else (
-        lambda config, sources: setups.append(prepared_for(config, {source.lang for source in sources})))
+
+    def prepare(config, sources) -> None:
+        from generator.check.runner import prepared_for
+
+        setups.append(prepared_for(config, {source.lang for source in sources}))
+
+    def load_rules(config, sources) -> None:
+        import generator.check.runner  # noqa: F401
+
+    meanwhile = load_rules if use_cache and remembers_findings(site_dir) else prepare
     try:
-        read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True), meanwhile=prepare)
+        read = load_readable_site(BuildOptions(site_dir=site_dir, drafts=True, future=True), meanwhile=meanwhile)
         raise_if_errors(static_sources(site_dir, theme_dirs(site_dir))[1])  # links out of static/ stop a build too
     except BuildError as exc:  # the configuration, or posts that collide: nothing to check them against
         return CheckReport(sorted((tag_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
+    from generator.check.runner import lint_site
+
     memo = BuildCache(site_dir) if use_cache else None
     try:
         found = lint_site(read.site, unread=read.unread, memo=memo, setup=setups[0] if setups else None)

@@ -32,13 +32,17 @@ class Finding:
     cap: str | None = None  # the highest severity it may have ("warning": never an error)
 
 
-def excerpt_at(text: str, start: int, end: int, field: str) -> Excerpt:
+def excerpt_at(text: str, start: int, end: int, field: str, lowered: str | None = None) -> Excerpt:
     """text[start:end] as an Excerpt: which occurrence of those words (ignoring case and spacing) it is in text.
-    text is what the field shows readers, or a masked copy of it with the same offsets. For short texts."""
+    text is what the field shows readers, or a masked copy of it with the same offsets. For short texts.
+    lowered: text.lower(), when it was made already with the same offsets."""
     words = " ".join(text[start:end].split()).lower()
     # Most flagged words (a whole sentence, for the claims model) come once: when their longest word is
     # nowhere before them, neither are they, and the text before need not be normalized.
-    if not words or max(words.split(" "), key=len) not in text[:start].lower():
+    if not words:
+        return Excerpt(text[start:end], field, 0)
+    longest = max(words.split(" "), key=len)
+    if (lowered.find(longest, 0, start) < 0) if lowered is not None else longest not in text[:start].lower():
         return Excerpt(text[start:end], field, 0)
     before = " ".join(text[:start].split()).lower()
     return Excerpt(text[start:end], field, before.count(words))
@@ -191,7 +195,7 @@ class IgnoreComment:
 class PostText:
     """A post's body prepared for the rules: masked copies, line lookup, and its ignore comments."""
 
-    __slots__ = ("post", "body", "code", "prose", "_starts", "comments", "_occurrences", "_excerpts")
+    __slots__ = ("post", "body", "code", "prose", "_starts", "comments", "_occurrences", "_excerpts", "_lowered")
 
     def __init__(self, post: Post):
         self.post = post
@@ -202,6 +206,7 @@ class PostText:
         self.comments = self._read_comments() if "check:" in self.body else ()
         self._occurrences: Occurrences | None = None
         self._excerpts = 0
+        self._lowered: str | None = None
 
     def location(self, offset: int) -> tuple[int, int]:
         """File line and 1-based column of a body offset."""
@@ -227,7 +232,10 @@ class PostText:
         self._excerpts += 1
         if self._excerpts <= _COUNTED_DIRECTLY:
             shown = self.prose[start:end]
-            return excerpt_at(self.prose, start + len(shown) - len(shown.lstrip()), end, "body")
+            if self._lowered is None:
+                self._lowered = self.prose.lower()  # once a post, for every excerpt's first look back
+            lowered = self._lowered if len(self._lowered) == len(self.prose) else None
+            return excerpt_at(self.prose, start + len(shown) - len(shown.lstrip()), end, "body", lowered)
         if self._occurrences is None:
             self._occurrences = Occurrences(self.prose)
         return self._occurrences.excerpt(start, end, "body")

@@ -53,6 +53,9 @@ class ClaimsModel:
         """Build what scoring and explaining need now, not on first use (before worker processes fork)."""
         self._score([""])
         self._explains()
+        for family in self.classes:
+            if family != HONEST:
+                self._examples_of(family)
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         scores = self._score([sentence]).scores[0]

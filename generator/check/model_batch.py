@@ -148,7 +148,8 @@ class _HashIndex:
     site has hundreds of thousands of distinct words, and a bucket is found in one step where a sorted
     array of a hundred thousand hashes takes seventeen."""
 
-    def __init__(self, values: np.ndarray, value_rows: np.ndarray, kind: str):
+    @classmethod
+    def of_grams(cls, values: np.ndarray, value_rows: np.ndarray, kind: str) -> "_HashIndex":
         """values: the known n-grams (a numpy string array), value_rows their rows."""
         hashes, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
         if len(values):
@@ -163,7 +164,10 @@ class _HashIndex:
                 flat = codes[chosen, :size].astype(np.uint64).ravel()
                 hashes.append(_hash(flat, np.arange(0, len(flat), size), size, kind))
                 rows.append(value_rows[chosen].astype(np.int64))
-        hashes_array, rows_array = np.concatenate(hashes), np.concatenate(rows)
+        return cls(np.concatenate(hashes), np.concatenate(rows))
+
+    def __init__(self, hashes_array: np.ndarray, rows_array: np.ndarray):
+        """hashes_array: distinct 64-bit keys (uint64), rows_array their rows."""
         # About four buckets a hash: most n-grams of a sentence are unknown, and an empty bucket tells so at once.
         self.shift = np.uint64(64 - max(4, int(len(hashes_array)).bit_length() + 2))
         buckets = self._bucket(hashes_array)
@@ -224,18 +228,18 @@ class BatchScorer:
         self.known_words = index.of_kind("w")
         self.korean = lang == "ko"
         self.tokens = _Tokens()
-        self.grams = {kind: _HashIndex(*index.values(kind), kind) for kind in ("c", "j")}
+        self.grams = {kind: _HashIndex.of_grams(*index.values(kind), kind) for kind in ("c", "j")}
         self.pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
         self.prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
         self._forget()
 
     @staticmethod
-    def _pairs(values: np.ndarray, rows: np.ndarray) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, int]]:
-        """The known pairs' words numbered (in the order they first come), and the pairs as sorted keys
+    def _pairs(values: np.ndarray, rows: np.ndarray) -> tuple[dict[str, int], tuple[_HashIndex, int]]:
+        """The known pairs' words numbered (in the order they first come), and the pairs by their keys
         (first * words + second) with their rows. A value with another "_" inside a word is ambiguous,
         and such pairs are left out."""
         if not len(values):
-            return {}, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0)
+            return {}, (_HashIndex(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)), 0)
         first, separator, second = np.strings.partition(values, "_")
         whole = (separator == "_") & (np.strings.find(second, "_") < 0)
         width = max(first.dtype.itemsize, second.dtype.itemsize, 4) // 4
@@ -246,9 +250,8 @@ class BatchScorer:
         rank[order] = np.arange(len(order))
         numbered = rank[which].reshape(-1, 2)
         keys = numbered[:, 0] * len(distinct) + numbered[:, 1]
-        sort = np.argsort(keys)
         numbers = dict(zip(distinct[order].tolist(), range(len(distinct))))
-        return numbers, (keys[sort], rows[whole].astype(np.int64)[sort], len(distinct))
+        return numbers, (_HashIndex(keys.astype(np.uint64), rows[whole].astype(np.int64)), len(distinct))
 
     def _forget(self) -> None:
         # The words seen, numbered in the order they came: their hashes sorted, with their numbers.
@@ -297,7 +300,7 @@ class BatchScorer:
         sums = np.zeros((len(new), len(self.intercept)))
         if len(owner):
             first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-            sums[owner[first]] = np.add.reduceat(self.weights[row], first, axis=0, dtype=np.float64)
+            sums[owner[first]] = np.add.reduceat(np.take(self.weights, row, axis=0), first, axis=0, dtype=np.float64)
         counts = np.bincount(owner, minlength=len(new))
         self.row_start.extend(self.rows.size + np.cumsum(counts) - counts)
         self.row_count.extend(counts)
@@ -333,7 +336,7 @@ class BatchScorer:
         pair_places, pair_words, pair_rows = [empty], [empty], [empty]
         if len(numbers):
             starts = np.flatnonzero(np.concatenate(([True], places[1:] != places[:-1])))
-            sums[places[starts]] = np.add.reduceat(self.sums.values[numbers], starts, axis=0)
+            sums[places[starts]] = np.add.reduceat(np.take(self.sums.values, numbers, axis=0), starts, axis=0)
             sizes = np.bincount(places, weights=self.sizes.values[numbers], minlength=count)
             same = np.flatnonzero(places[1:] == places[:-1])  # a word followed by a neighbour in its sentence
             first, second = numbers[same], numbers[same + 1]
@@ -346,19 +349,18 @@ class BatchScorer:
                 pair_rows.append(rows)
                 if len(rows):
                     starts = np.flatnonzero(np.concatenate(([True], pair_places[-1][1:] != pair_places[-1][:-1])))
-                    sums[pair_places[-1][starts]] += np.add.reduceat(self.weights[rows], starts, axis=0, dtype=np.float64)
+                    sums[pair_places[-1][starts]] += np.add.reduceat(np.take(self.weights, rows, axis=0), starts, axis=0,
+                                                                      dtype=np.float64)
         pair_place, pair_word, pair_row = (np.concatenate(parts) for parts in (pair_places, pair_words, pair_rows))
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
         return Scored(scores, sizes, places, numbers, pair_place, pair_word, pair_row)
 
 
-def _known_pairs(a: np.ndarray, b: np.ndarray, known: tuple[np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+def _known_pairs(a: np.ndarray, b: np.ndarray, known: tuple[_HashIndex, int]) -> tuple[np.ndarray, np.ndarray]:
     """The rows of the pairs the model knows (a, b: their words' numbers among the known pairs'), and their places."""
-    keys, rows, count = known
+    index, count = known
     both = np.flatnonzero((a >= 0) & (b >= 0))
-    if not len(keys) or not len(both):
+    if not count or not len(both):
         return np.zeros(0, dtype=np.int64), both
-    wanted = a[both] * count + b[both]
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    found = keys[at] == wanted
-    return rows[at[found]], both[found]
+    places, rows = index.find((a[both] * count + b[both]).astype(np.uint64))
+    return rows, both[places]
