@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.check.model import HONEST, MODEL_DIR  # noqa: E402
+from generator.check.model_batch import stored_features  # noqa: E402
 from generator.config.examples import INIT_VALUES  # noqa: E402
 from generator.scaffold import WELCOME_EN, WELCOME_KO  # noqa: E402
 from generator.check.model_features import sentence_features  # noqa: E402
@@ -126,7 +127,7 @@ def train(lang: str, sets: tuple[str, ...] = ("corpus", "tuning", "prose", *RETI
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{lang}.npz"
     with path.open("wb") as out:
-        np.savez_compressed(out, classes=np.array(classes), features=names.astype(str),
+        np.savez_compressed(out, classes=np.array(classes), **stored_features(names.astype(str)),
                             weights=weights[keep].astype(np.float16), intercept=model.intercept_.astype(np.float32),
                             threshold=np.array(threshold), example_labels=np.array([e[0] for e in examples]),
                             example_sentences=np.array([e[1] for e in examples]),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -25,6 +24,7 @@ from generator.search.bundle import SearchCache
 from generator.search.index import index_site
 from generator.site.model import PostCounts, Site, count_posts
 from generator.site.urls import Urls
+from generator.workers import cycle_collector_paused
 from generator.write.writer import check_output_dir
 
 BUILD_STAGES = ("reading posts", "rendering pages", "writing files")
@@ -60,7 +60,7 @@ class BuiltSite:
 def build_site(options: BuildOptions, keep: Callable[[BuiltSite], None] | None = None) -> BuildResult:
     """Read and validate everything, render what changed (in parallel), then swap the new site in.
     After a build that succeeded, keep (if given) receives what it read and prepared."""
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         return _build_site(options, keep)
 
 
@@ -132,19 +132,4 @@ class Laps:
 
     def stages(self) -> tuple[tuple[str, float], ...]:
         return tuple(self._stages)
-
-
-@contextmanager
-def _cycle_collector_paused():
-    """A build makes many objects that live until it ends and form next to no cycles: the cycle
-    collector would walk them over and over (a fifth of a large site's rebuild). It runs again,
-    over everything, once the build is over."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
 

@@ -1,6 +1,7 @@
 """`clinicpress check`: every content rule over a site, drafts and future posts included, nothing written."""
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from generator.errors import BuildError, Diagnostic, raise_if_errors
 from generator.incremental.cache import BuildCache, remembers_findings
 from generator.loading import BuildOptions, load_readable_site
 from generator.render.theme import theme_dirs
+from generator.workers import cycle_collector_paused
 
 if TYPE_CHECKING:  # the rules load while the posts are parsed (check_site), not before
     from generator.check.runner import LintSetup
@@ -32,6 +34,11 @@ def check_site(site_dir: Path, use_cache: bool = True) -> CheckReport:
     """run_checks, and how many posts were checked. With use_cache, each post's findings are kept in
     the build cache (.clinicpress-cache/), which `build` and `serve` share: a post is read by the rules
     again only when it, the rules or what it refers to in the site changed."""
+    with cycle_collector_paused():
+        return _check_site(site_dir, use_cache)
+
+
+def _check_site(site_dir: Path, use_cache: bool) -> CheckReport:
     # A first check reads every post: the rules and the claims model are made ready while the posts are parsed.
     setups: list[LintSetup] = []
 
@@ -51,6 +58,7 @@ def check_site(site_dir: Path, use_cache: bool = True) -> CheckReport:
         return CheckReport(sorted((tag_validity(d) for d in exc.diagnostics), key=Diagnostic.sort_key), None)
     from generator.check.runner import lint_site
 
+    gc.freeze()  # the site lives as long as the check: the workers that check its posts share its pages
     memo = BuildCache(site_dir) if use_cache else None
     try:
         found = lint_site(read.site, unread=read.unread, memo=memo, setup=setups[0] if setups else None)

@@ -34,7 +34,7 @@ class ClaimsModel:
     def __init__(self, lang: str, arrays: dict[str, np.ndarray]):
         self.lang = lang
         self.classes = [str(c) for c in arrays["classes"]]
-        self.index = FeatureIndex(arrays["features"])
+        self.index = FeatureIndex(arrays)
         self.weights = arrays["weights"].astype(np.float32)
         self.intercept = arrays["intercept"].astype(np.float32)
         self.threshold = float(arrays["threshold"])
@@ -155,9 +155,10 @@ class ClaimsModel:
         """By row: whether the feature names words (a word, a pair, or an n-gram of three letters or more)."""
         if self._explaining is None:
             self._explaining = np.zeros(len(self.index), dtype=bool)
-            for kind, (values, rows) in self.index.kinds.items():
-                self._explaining[rows] = True if kind in ("w", "b", "p") else np.strings.str_len(
-                    np.strings.strip(values)) >= 3
+            for _, rows in self.index.kinds.values():
+                self._explaining[rows] = True
+            for _, rows, names_a_word in self.index.grams.values():
+                self._explaining[rows] = names_a_word
         return self._explaining
 
     def _nearest(self, of: np.ndarray, rows: np.ndarray, values: np.ndarray, best: np.ndarray) -> list[str]:

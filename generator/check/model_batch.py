@@ -24,28 +24,68 @@ _MIXER = np.uint64(0x9E3779B97F4A7C15)  # spreads the hashes' bits into their to
 _SALTS = {"c": 0x5A17C0DE1234567, "j": 0x3243F6A8885A308D}  # a hash space per kind of n-gram
 
 
-class FeatureIndex:
-    """Feature name ("kind:value", the kind one letter) -> its row of weights. The names stay one numpy
-    array, split by kind in a few vectorized steps: a dictionary of a hundred thousand names took as
-    long to build as a hundred posts take to score, in every worker. Only the words get a dictionary."""
+GRAM_KINDS = ("c", "j")  # n-grams: the model file keeps their hashes, which is all `check` looks them up by
 
-    def __init__(self, names: np.ndarray):
-        self.size = len(names)
-        width = max(names.dtype.itemsize // 4, 3)
-        codes = names.astype(f"U{width}").view(np.uint32).reshape(len(names), width)
-        values = np.ascontiguousarray(codes[:, 2:]).view(f"U{width - 2}").reshape(len(names))
-        self.kinds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for code in np.unique(codes[:, 0]).tolist():
-            rows = np.flatnonzero(codes[:, 0] == code)
-            self.kinds[chr(code)] = (values[rows], rows)
-        self._dictionaries: dict[str, dict[str, int]] = {}
+
+def stored_features(names: np.ndarray) -> dict[str, np.ndarray]:
+    """The features' names ("kind:value", the kind one letter; a numpy string array, a name's place its
+    row of weights) as the model file keeps them: by kind, each value with its row, and an n-gram as its
+    hash, with whether it names a word (three letters or more). Loading then makes no string of the
+    hundred thousand n-grams, and no worker splits or hashes them."""
+    arrays: dict[str, np.ndarray] = {"feature_count": np.array(len(names))}
+    width = max(names.dtype.itemsize // 4, 3)
+    codes = names.astype(f"U{width}").view(np.uint32).reshape(len(names), width)
+    values = np.ascontiguousarray(codes[:, 2:]).view(f"U{width - 2}").reshape(len(names))
+    for code in np.unique(codes[:, 0]).tolist():
+        kind, rows = chr(code), np.flatnonzero(codes[:, 0] == code)
+        if kind in GRAM_KINDS:
+            hashes, order = _gram_hashes(values[rows], kind)
+            arrays[f"{kind}_hashes"], arrays[f"{kind}_rows"] = hashes, rows[order].astype(np.int32)
+            arrays[f"{kind}_explains"] = np.strings.str_len(np.strings.strip(values[rows][order])) >= 3
+        else:
+            arrays[f"{kind}_values"], arrays[f"{kind}_rows"] = values[rows].tolist(), rows.astype(np.int32)
+            arrays[f"{kind}_values"] = np.array(arrays[f"{kind}_values"], dtype=str)  # as wide as the kind needs
+    return arrays
+
+
+def _gram_hashes(values: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of n-grams (a numpy string array; none empty), and which value each one is."""
+    hashes, order = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+    codes = values.view(np.uint32).reshape(len(values), values.dtype.itemsize // 4)
+    sizes = np.strings.str_len(values)
+    distinct, first = np.unique(sizes, return_index=True)
+    for size in distinct[np.argsort(first)].tolist():  # sizes in the order they first come
+        chosen = np.flatnonzero(sizes == size)
+        flat = codes[chosen, :size].astype(np.uint64).ravel()
+        hashes.append(_hash(flat, np.arange(0, len(flat), size), size, kind))
+        order.append(chosen)
+    return np.concatenate(hashes), np.concatenate(order)
+
+
+class FeatureIndex:
+    """Feature name ("kind:value") -> its row of weights, from the arrays of stored_features(). Only the
+    words get a dictionary, when asked for."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.size = int(arrays["feature_count"])
+        self.kinds: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            key[0]: (arrays[key], arrays[f"{key[0]}_rows"].astype(np.int64)) for key in arrays if key.endswith("_values")}
+        self.grams: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+            kind: (arrays[f"{kind}_hashes"], arrays[f"{kind}_rows"].astype(np.int64), arrays[f"{kind}_explains"])
+            for kind in GRAM_KINDS if f"{kind}_hashes" in arrays}
+        self._dictionaries: dict[str, dict] = {}
 
     def values(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """The kind's values (a numpy string array) and their rows, in row order."""
+        """A kind of words' values (a numpy string array) and their rows, in row order."""
         return self.kinds.get(kind, (np.zeros(0, dtype="U1"), np.zeros(0, dtype=np.int64)))
 
+    def hashes(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A kind of n-grams' hashes, their rows, and whether each names a word."""
+        empty = np.zeros(0, dtype=np.int64)
+        return self.grams.get(kind, (empty.astype(np.uint64), empty, empty.astype(bool)))
+
     def of_kind(self, kind: str) -> dict[str, int]:
-        """The kind's values -> their rows."""
+        """A kind of words' values -> their rows."""
         if kind not in self._dictionaries:
             values, rows = self.values(kind)
             self._dictionaries[kind] = dict(zip(values.tolist(), rows.tolist()))
@@ -53,7 +93,14 @@ class FeatureIndex:
 
     def get(self, name: str) -> int | None:
         kind, _, value = name.partition(":")
-        return self.of_kind(kind).get(value)
+        if kind not in GRAM_KINDS:
+            return self.of_kind(kind).get(value)
+        if kind not in self._dictionaries:
+            hashes, rows, _ = self.hashes(kind)
+            self._dictionaries[kind] = dict(zip(hashes.tolist(), rows.tolist()))
+        codes = np.array([ord(letter) for letter in value], dtype=np.uint64)
+        return self._dictionaries[kind].get(int(_hash(codes, np.zeros(1, dtype=np.int64), len(value), kind)[0])) \
+            if value else None
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
@@ -148,24 +195,6 @@ class _HashIndex:
     site has hundreds of thousands of distinct words, and a bucket is found in one step where a sorted
     array of a hundred thousand hashes takes seventeen."""
 
-    @classmethod
-    def of_grams(cls, values: np.ndarray, value_rows: np.ndarray, kind: str) -> "_HashIndex":
-        """values: the known n-grams (a numpy string array), value_rows their rows."""
-        hashes, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
-        if len(values):
-            width = values.dtype.itemsize // 4
-            codes = values.view(np.uint32).reshape(len(values), width)
-            sizes = np.strings.str_len(values)
-            distinct, first = np.unique(sizes, return_index=True)
-            for size in distinct[np.argsort(first)].tolist():  # sizes in the order they first come
-                if size == 0:
-                    continue
-                chosen = np.flatnonzero(sizes == size)
-                flat = codes[chosen, :size].astype(np.uint64).ravel()
-                hashes.append(_hash(flat, np.arange(0, len(flat), size), size, kind))
-                rows.append(value_rows[chosen].astype(np.int64))
-        return cls(np.concatenate(hashes), np.concatenate(rows))
-
     def __init__(self, hashes_array: np.ndarray, rows_array: np.ndarray):
         """hashes_array: distinct 64-bit keys (uint64), rows_array their rows."""
         # About four buckets a hash: most n-grams of a sentence are unknown, and an empty bucket tells so at once.
@@ -228,7 +257,7 @@ class BatchScorer:
         self.known_words = index.of_kind("w")
         self.korean = lang == "ko"
         self.tokens = _Tokens()
-        self.grams = {kind: _HashIndex.of_grams(*index.values(kind), kind) for kind in ("c", "j")}
+        self.grams = {kind: _HashIndex(*index.hashes(kind)[:2]) for kind in GRAM_KINDS}
         self.pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
         self.prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
         self._forget()
