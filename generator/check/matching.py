@@ -206,6 +206,8 @@ class LanguageMatcher:
         self.sources: list[tuple[PackRule, str, int]] = []
         self._compiled: dict[int | str, re.Pattern] = {}
         self.always: list[int] = []
+        # An expression with no anchor still needs its literals, however short: one missing, it is not run.
+        self.always_needs: dict[int, tuple[frozenset[str], ...]] = {}
         self._rule_ids: frozenset[str] | None = None
         self.starts_at_anchor: set[int] = set()  # expressions whose every match starts at an anchor
         self.also_needs: list[tuple[frozenset[str], ...]] = []  # by expression
@@ -226,6 +228,7 @@ class LanguageMatcher:
                 self.also_needs.append(tuple(found for found in needed if found != anchors))
                 if not anchors:
                     self.always.append(index)
+                    self.always_needs[index] = tuple(_candidates(items or []))
                 elif _starts_with_anchor(items, anchors):
                     self.starts_at_anchor.add(index)
                 for anchor in anchors or ():
@@ -327,8 +330,9 @@ class LanguageMatcher:
                 found.setdefault(anchor, []).append(start)
                 if not at_word_start or start == 0 or lowered[start - 1] not in _WORD_CHARACTERS:
                     present.update(self.contained[anchor])
-        near: dict[int, list[int] | None] = dict.fromkeys(self.always)
         occurs: dict[str, bool] = {}
+        near: dict[int, list[int] | None] = {index: None for index in self.always
+                                             if _has_all(lowered, self.always_needs[index], occurs)}
         for anchor in present:
             places = found[anchor]
             if len(places) > 8:
