@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # `check`, `new` and `serve` need not load every stage of a b
     from generator.build import BuildResult
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_SIGPIPE = 141  # what a shell reports for a program stopped by a closed pipe
 
 
 def _colour(stream: TextIO) -> bool:
@@ -320,13 +321,17 @@ COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": r
             "deploy": run_deploy, "approve": run_approve}
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None,
+         ran: list[str] | None = None) -> int:
+    """The command's exit code; ran, when given, receives the command's name once it is known."""
     out, err = out or sys.stdout, err or sys.stderr
     command = None
     try:
         parser = make_parser(out)
         args = parser.parse_args(argv)
         command = args.command
+        if ran is not None and command:
+            ran.append(command)
         if command is None:  # bare `clinicpress`: the commands, and where to read more
             parser.print_help(err)
             return EXIT_USAGE
@@ -354,6 +359,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except KeyboardInterrupt:
         print("Interrupted.", file=err)
         return 130
+    except BrokenPipeError:  # the reader stopped reading (`clinicpress check | head`): nothing is wrong
+        if out is sys.stdout:  # the rest would fail again on the way out
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_SIGPIPE
     except Exception as exc:  # noqa: BLE001 - a bug must still not bury the user in a traceback
         if os.environ.get("CLINICPRESS_DEBUG"):
             raise
@@ -365,5 +374,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_CONTENT
 
 
+# Commands that end holding a whole site in memory: Python frees its objects one by one on the way out,
+# a tenth of a second and more on a large site, with nothing left to write or close (no temporary folders,
+# the worker pools closed, the caches written). They leave at once instead, as mypy does.
+_LEAVE_AT_ONCE = frozenset({"check", "build"})
+
+
 def main_entry() -> None:
-    sys.exit(main())
+    ran: list[str] = []
+    code = main(ran=ran)
+    if _LEAVE_AT_ONCE.intersection(ran):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (BrokenPipeError, ValueError):  # a reader that stopped early, or a closed stream
+                pass
+        os._exit(code)
+    sys.exit(code)

@@ -112,3 +112,38 @@ def test_an_unexpected_bug_gives_one_line_not_a_traceback(site_factory, monkeypa
     assert result.code == 1
     assert "internal error: RuntimeError: something impossible happened" in result.err
     assert "Traceback" not in result.err
+
+
+def _check_in_a_shell(site, pipe: str):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    return subprocess.run(f"'{sys.executable}' -m generator check '{site}' --no-cache {pipe}", shell=True, cwd=REPO,
+                          capture_output=True, text=True, executable="/bin/bash")
+
+
+def test_check_leaves_at_once_with_everything_printed_and_its_exit_code(site_factory):
+    """`check` ends without freeing the site object by object; what it printed is all there, and its exit
+    code says whether it found errors."""
+    files = {f"posts/en/post-{n}.md": post_text(f"A post about aftercare number {n}") for n in range(70)}
+    files["posts/en/bad.md"] = "---\ntitle: Broken\ndate: not a date\n---\nBody.\n"
+    site = site_factory(files)
+    done = _check_in_a_shell(site, "--format json; echo \"exit $?\"")
+    import json
+
+    body, _, code = done.stdout.rpartition("exit ")
+    assert code.strip() == "1" and done.stderr == ""
+    findings = json.loads(body)
+    assert any(f["path"].endswith("bad.md") and f["severity"] == "error" for f in findings)
+
+
+def test_check_read_by_a_pager_that_stops_early_says_nothing_is_wrong(site_factory):
+    """`clinicpress check | head -1` prints the first line and no 'internal error'."""
+    files = {f"posts/en/post-{n}.md": "---\ntitle: Aftercare\ndate: 2026-07-03\n---\nNo pain at all, 100% guaranteed.\n"
+             for n in range(300)}
+    site = site_factory(files)
+    done = _check_in_a_shell(site, "| head -1")
+    assert len(done.stdout.splitlines()) == 1 and "internal error" not in done.stderr
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
