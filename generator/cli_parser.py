@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TextIO
 
@@ -21,6 +20,8 @@ class ParserExit(Exception):
 
 def installed_version() -> str:
     """ClinicPress's version as installed (package metadata), or the source's own when run uninstalled."""
+    from importlib.metadata import PackageNotFoundError, version  # only --version reads it
+
     try:
         return version("clinicpress")
     except PackageNotFoundError:

@@ -17,7 +17,6 @@ from generator.content.posts import discover_posts, is_published, parse_post, pa
 from generator.errors import BuildError, Diagnostic, error, raise_if_errors
 from generator.incremental.cache import BuildCache
 from generator.incremental.cached_posts import parse_posts_cached
-from generator.markup.post_bodies import BodyPrerenderer
 from generator.render.comments import check_provider_template
 from generator.render.theme import theme_dirs
 from generator.site.model import Site, assemble_site
@@ -54,6 +53,8 @@ def load_site(options: BuildOptions, cache: BuildCache | None = None,
     config, sources, now = _read_inputs(options)
     if cache:
         published = partial(is_published, now=now, drafts=options.drafts, future=options.future)
+        from generator.markup.post_bodies import BodyPrerenderer  # a build's; `check` renders no Markdown
+
         after = BodyPrerenderer(config.markdown, cache, published) if prerender else None
         posts, warnings = parse_posts_cached(sources, config, cache, options.jobs, after, options.progress)
     else:
