@@ -54,6 +54,18 @@ def prose_model(lang: str) -> "ClaimsModel | None":
     return load_model(lang.split("-")[0])
 
 
+def prepared_model(lang: str) -> "ClaimsModel | None":
+    """prose_model(), with what reading prose needs built now: before worker processes fork, so that
+    they share it rather than each build it."""
+    model = prose_model(lang)
+    if model is not None:
+        from generator.check.sentences import character_classes
+
+        model.prepare()
+        character_classes()
+    return model
+
+
 def sentence_around(prose: str, offset: int) -> tuple[int, int]:
     """(start, end) of the sentence of prose that holds offset: from after the last line break or
     stop followed by a space before it, to the next stop (with it) or line break."""

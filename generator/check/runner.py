@@ -22,7 +22,7 @@ from generator.check.korean import analyzer_loaded, analyzer_version
 from generator.check.language import lint_post_words, reads_with_model
 from generator.check.lookups import SiteLookups
 from generator.check.memo import FindingsMemo, FreshFindings
-from generator.check.model_rule import ProseReading, prose_model, read_prose
+from generator.check.model_rule import ProseReading, prepared_model, read_prose
 from generator.check.packs import PackSet, load_packs
 from generator.check.page_rules import RememberedDescriptions, lint_page_descriptions
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
@@ -133,9 +133,7 @@ def prepared_for(config: SiteConfig, languages: set[str]) -> LintSetup:
     for lang in languages:
         matcher = setup.matchers.get(lang)
         if setup.settings.claims_model and matcher is not None and matcher.active:
-            model = prose_model(lang)
-            if model is not None:
-                model.prepare()
+            prepared_model(lang)
     return setup
 
 
@@ -262,9 +260,7 @@ def _load_for_workers(ctx: LintContext, posts: list[Post], probe: int = 64) -> N
     for lang in {post.lang for post in posts}:
         ctx.matchers.get(lang)
     for lang in {post.lang for post in posts if reads_with_model(post, ctx)}:
-        model = prose_model(lang)
-        if model is not None:
-            model.prepare()
+        prepared_model(lang)
     korean_posts = [post for post in posts if post.lang.split("-")[0] == "ko"
                     and post.lang in ctx.matchers and ctx.matchers[post.lang].active]
     for post in korean_posts[:probe]:

@@ -21,7 +21,7 @@ _STEPS = 8  # characters of whitespace a sentence's end is moved over one at a t
 
 
 @lru_cache(maxsize=1)
-def _classes() -> np.ndarray:
+def character_classes() -> np.ndarray:
     """The class bits of every character of the Basic Multilingual Plane (a character beyond it, which
     U+FFFF stands for, is none of them): whitespace as str.isspace() reads it, which is what \\s and
     strip() read."""
@@ -59,7 +59,7 @@ def find_sentences(texts: list[str], shortest: int) -> Sentences:
     text_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(texts) else np.zeros(0, dtype=np.int64)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     size = len(codes)
-    classes = _classes()[np.minimum(codes, 0xFFFF)]
+    classes = character_classes()[np.minimum(codes, 0xFFFF)]
     is_space = (classes & _SPACE).astype(bool)
     cuts = np.flatnonzero(classes & (_STOP | _BREAK))  # where no stretch of a sentence goes on
     is_stop = (classes[cuts] & _STOP).astype(bool)
