@@ -17,8 +17,12 @@ class AnchorFinder:
 
     def __init__(self, values: dict[str, object]):
         self.automaton = ahocorasick.Automaton()
+        # Every anchor in one automaton, for short texts (a sentence, a title), where numpy's cost a call
+        # is more than the automaton's a letter.
+        self.whole = ahocorasick.Automaton()
         paired: list[tuple[str, object]] = []
         for anchor, value in values.items():
+            self.whole.add_word(anchor, value)
             if len(anchor) >= 2 and 128 <= ord(anchor[0]) < _PLANE and ord(anchor[1]) < _PLANE:
                 paired.append((anchor, value))
             else:
@@ -26,6 +30,8 @@ class AnchorFinder:
         self.latin = len(self.automaton) > 0
         if self.latin:
             self.automaton.make_automaton()
+        if len(self.whole):
+            self.whole.make_automaton()
         # Each first and second letter numbered from 1 (0: none), and which pairs of numbers start an anchor.
         self.first, self.second = np.zeros(_PLANE, dtype=np.int32), np.zeros(_PLANE, dtype=np.int32)
         for table, letters in ((self.first, {a[0] for a, _ in paired}), (self.second, {a[1] for a, _ in paired})):
@@ -41,6 +47,8 @@ class AnchorFinder:
     def iter(self, text: str) -> Iterator[tuple[int, object]]:
         if not self.by_pair or len(text) < 2:
             return self.automaton.iter(text) if self.latin else iter(())
+        if len(text) < _SHORT:
+            return self.whole.iter(text)
         found = list(self.automaton.iter(text)) if self.latin else []
         codes = np.minimum(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _PLANE - 1)
         pairs = self.first[codes[:-1]] * self.width + self.second[codes[1:]]
@@ -53,3 +61,4 @@ class AnchorFinder:
 
 
 _PLANE = 1 << 16  # the Basic Multilingual Plane
+_SHORT = 200  # letters: below this many, one automaton of every anchor reads a text faster than numpy
