@@ -217,13 +217,20 @@ print("ok")
 
 def test_workers_share_one_analyzer_loaded_before_they_start(tmp_path):
     """On a site checked by worker processes, the analyzer is loaded once in the parent (when the first
-    Korean posts need it), so forked workers share it instead of loading 250 MB each."""
+    Korean posts need it), so forked workers share it instead of loading 250 MB each; a first check
+    loads it while the posts are parsed."""
     code = """
 import sys
 from pathlib import Path
+from generator.check import korean, runner
 from generator.check.command import run_checks
-from generator.check import korean
-findings = run_checks(Path(sys.argv[1]))
+lint_site, loaded = runner.lint_site, []
+def lint_site_noting_the_analyzer(*args, **kwargs):
+    loaded.append(korean.analyzer_loaded())
+    return lint_site(*args, **kwargs)
+runner.lint_site = lint_site_noting_the_analyzer
+findings = run_checks(Path(sys.argv[1]), use_cache=False)
+assert loaded == [True], "not loaded while the posts were parsed"
 assert korean.analyzer_loaded(), "not loaded in the parent"
 assert any(f.rule == "ad-absolute-claim" for f in findings)
 assert not any(f.rule == "ad-absolute-claim" and "honest" in f.path for f in findings)

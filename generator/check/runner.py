@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from itertools import chain
+from typing import Iterable
 from urllib.parse import urlsplit
 from pathlib import Path
 from types import MappingProxyType
@@ -28,7 +29,7 @@ from generator.check.page_rules import RememberedDescriptions, lint_page_descrip
 from generator.check.post_rules import DESCRIPTION_LENGTH, TITLE_LENGTH, lint_post_seo
 from generator.check.settings import CheckReader, tag_config
 from generator.check.site_rules import lint_across_posts, lint_privacy_notice, lint_site_settings
-from generator.content.models import Post
+from generator.content.models import Post, SourceFile
 from generator.errors import BuildError
 from generator.site.model import Site
 from generator.site.pages import Page, plan_pages
@@ -115,6 +116,7 @@ class LintSetup:
     problems: tuple[Diagnostic, ...]  # reported; the rules still run
     enabled: frozenset[str]
     matchers: Matchers
+    probed: bool = False  # the first Korean posts were read for whether they need the analyzer
 
 
 def lint_setup(config: SiteConfig) -> LintSetup:
@@ -125,16 +127,21 @@ def lint_setup(config: SiteConfig) -> LintSetup:
                               lambda lang: packs.matcher(lang, settings.procedure_tags, enabled)))
 
 
-def prepared_for(config: SiteConfig, languages: set[str]) -> LintSetup:
-    """lint_setup() with the matchers of these languages compiled and their claims models loaded: what
-    checking every post needs, done while the posts are parsed rather than after."""
+def prepared_for(config: SiteConfig, sources: list[SourceFile]) -> LintSetup:
+    """lint_setup() with the matchers of the posts' languages compiled, their claims models loaded and,
+    when the first Korean posts need it, the morphological analyzer loaded: what checking every post
+    needs, done while the posts are parsed rather than after (their files are read as they are)."""
     setup = lint_setup(config)
     code_identity()  # hashes the generator's files once a process: the findings' cache key starts with it
-    for lang in languages:
+    for lang in {source.lang for source in sources}:
         matcher = setup.matchers.get(lang)
         if setup.settings.claims_model and matcher is not None and matcher.active:
             prepared_model(lang)
-    return setup
+    if len(sources) < MIN_PARALLEL_ITEMS:
+        return setup  # checked in this process: the analyzer loads if a post needs it
+    _load_analyzer_if_needed(setup.matchers, setup.enabled, (
+        (source.lang, source.read().decode("utf-8", "replace")) for source in sources))
+    return replace(setup, probed=True)
 
 
 def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: FindingsMemo | None = None,
@@ -193,7 +200,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
                 fresh.add(key, entry[0], looked_up)
             else:
                 to_check.append(post)
-    _load_for_workers(ctx, to_check)
+    _load_for_workers(ctx, to_check, setup.probed)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
     # Larger calls score faster; a site of a hundred posts still gives each worker several.
     size = max(_FEWEST_AT_ONCE, min(_MOST_AT_ONCE, len(to_check) // 8))
@@ -250,24 +257,35 @@ def _page_findings(ctx: LintContext, settings: LintSettings, pages: tuple[Page, 
         ctx, strings, locator.line if locator else lambda *key_path: None, pages, describe, width)]
 
 
-def _load_for_workers(ctx: LintContext, posts: list[Post], probe: int = 64) -> None:
+def _load_for_workers(ctx: LintContext, posts: list[Post], probed: bool = False) -> None:
     """Worker processes forked later share what this process has loaded: the matchers of the posts'
     languages, the claims models with their word tables (loaded once here, not once a worker) and, when
     the first Korean posts need it, the morphological analyzer (about a second and 250 MB), loaded here
-    once rather than in every worker; the sentences analysed on the way stay in its cache for them."""
+    once rather than in every worker; the sentences analysed on the way stay in its cache for them.
+    probed: prepared_for() read the first Korean posts for that already."""
     if len(posts) < MIN_PARALLEL_ITEMS:
         return  # checked in this process anyway
     for lang in {post.lang for post in posts}:
         ctx.matchers.get(lang)
     for lang in {post.lang for post in posts if reads_with_model(post, ctx)}:
         prepared_model(lang)
-    korean_posts = [post for post in posts if post.lang.split("-")[0] == "ko"
-                    and post.lang in ctx.matchers and ctx.matchers[post.lang].active]
-    for post in korean_posts[:probe]:
-        for _ in ctx.matchers[post.lang].matches(PostText(post).prose, ctx.enabled):
-            pass
-        if analyzer_loaded():
+    if not probed:
+        _load_analyzer_if_needed(ctx.matchers, ctx.enabled, ((post.lang, PostText(post).prose) for post in posts))
+
+
+def _load_analyzer_if_needed(matchers: Matchers, enabled: frozenset[str], texts: Iterable[tuple[str, str]],
+                             probe: int = 64) -> None:
+    """Read the first `probe` Korean texts ((language, text)) with the rules until one needs the analyzer,
+    which then stays loaded for the workers forked later."""
+    read = 0
+    for lang, text in texts:
+        if read == probe or analyzer_loaded():
             return
+        matcher = matchers.get(lang) if lang.split("-")[0] == "ko" else None
+        if matcher is not None and matcher.active:
+            read += 1
+            for _ in matcher.matches(text, enabled):
+                pass
 
 
 # The claims model scores the sentences of this many posts in one call (a task of a worker).
