@@ -47,15 +47,14 @@ class ClaimsModel:
         self._honest = self.classes.index(HONEST)
         self._scorer: BatchScorer | None = None
         self._families: dict[str, tuple[np.ndarray, ...]] = {}
+        self._turned: tuple | None = None
         self._explaining: np.ndarray | None = None
 
     def prepare(self) -> None:
         """Build what scoring and explaining need now, not on first use (before worker processes fork)."""
         self._score([""])
         self._explains()
-        for family in self.classes:
-            if family != HONEST:
-                self._examples_of(family)
+        self._examples()
 
     def probabilities(self, sentence: str) -> dict[str, float]:
         scores = self._score([sentence]).scores[0]
@@ -164,24 +163,38 @@ class ClaimsModel:
     def _nearest(self, of: np.ndarray, rows: np.ndarray, values: np.ndarray, best: np.ndarray) -> list[str]:
         """For each sentence, the labelled sentence of its family whose features overlap its own most
         (cosine). of, rows, values: each known feature's sentence, row and value."""
-        nearest = [""] * len(best)
-        for family in np.unique(best).tolist():
-            mine = np.flatnonzero(best == family)
-            taken = np.flatnonzero(best[of] == family)
-            examples, feature_rows, feature_starts, example_of, data = self._examples_of(self.classes[family])
-            # Each feature of the sentences meets the family's examples that have it.
-            at = np.minimum(np.searchsorted(feature_rows, rows[taken]), max(len(feature_rows) - 1, 0))
-            shared = taken[feature_rows[at] == rows[taken]] if len(feature_rows) else taken[:0]
-            at = at[feature_rows[at] == rows[taken]] if len(feature_rows) else at[:0]
-            starts, ends = feature_starts[at], feature_starts[at + 1]
-            entries = _ranges(starts, ends - starts)
-            sentence = np.repeat(np.searchsorted(mine, of[shared]), ends - starts)
-            products = np.repeat(values[shared].astype(np.float32), ends - starts) * data[entries]
-            similarity = np.bincount(sentence * len(examples) + example_of[entries], weights=products,
-                                     minlength=len(mine) * len(examples)).reshape(len(mine), len(examples))
-            for place, example in zip(mine.tolist(), np.argmax(similarity, axis=1).tolist()):
-                nearest[place] = self.example_sentences[int(examples[example])]
-        return nearest
+        keys, starts, example_of, data, examples, counts = self._examples()
+        # Each feature of a sentence meets the examples of the sentence's family that have it.
+        wanted = best[of] * len(self.index) + rows
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        shared = np.flatnonzero(keys[at] == wanted) if len(keys) else np.zeros(0, dtype=np.int64)
+        at = at[shared]
+        lengths = starts[at + 1] - starts[at]
+        entries = _ranges(starts[at], lengths)
+        width = max(int(counts[best].max()), 1) if len(best) else 1
+        products = np.repeat(values[shared].astype(np.float32), lengths) * data[entries]
+        similarity = np.bincount(np.repeat(of[shared], lengths) * width + example_of[entries], weights=products,
+                                 minlength=len(best) * width).reshape(len(best), width)
+        similarity[np.arange(width)[None, :] >= counts[best][:, None]] = -np.inf  # past the family's examples
+        return [self.example_sentences[int(examples[family][example])] if counts[family] else ""
+                for family, example in zip(best.tolist(), np.argmax(similarity, axis=1).tolist())]
+
+    def _examples(self) -> tuple[np.ndarray, ...]:
+        """Every family's labelled sentences turned around, kept once: (family, feature row) keys,
+        sorted, where each key's entries start (one more at the end), each entry's example (its place
+        among its family's) and value, and by family, its examples' numbers and how many there are."""
+        if self._turned is None:
+            keys, starts, example_of, data, examples = [], [np.zeros(1, dtype=np.int64)], [], [], []
+            for number, family in enumerate(self.classes):
+                family_examples, rows, row_starts, family_example_of, family_data = self._examples_of(family)
+                keys.append(number * len(self.index) + rows)
+                starts.append(row_starts[1:] + sum(len(part) for part in example_of))
+                example_of.append(family_example_of)
+                data.append(family_data)
+                examples.append(family_examples)
+            self._turned = (np.concatenate(keys).astype(np.int64), np.concatenate(starts), np.concatenate(example_of),
+                            np.concatenate(data), examples, np.array([len(part) for part in examples]))
+        return self._turned
 
     def _examples_of(self, family: str) -> tuple[np.ndarray, ...]:
         """The family's labelled sentences (their numbers) and their features turned around, kept once:
