@@ -254,12 +254,14 @@ class BatchScorer:
         self.lang = lang
         self.weights = weights  # float32, as ClaimsModel holds them: a copy would double them
         self.intercept = intercept.astype(np.float64)
-        self.known_words = index.of_kind("w")
-        self.korean = lang == "ko"
         self.tokens = _Tokens()
+        self.known_words = self._by_hash(*index.values("w"))
+        self.korean = lang == "ko"
         self.grams = {kind: _HashIndex(*index.hashes(kind)[:2]) for kind in GRAM_KINDS}
-        self.pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
-        self.prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
+        pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
+        prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
+        self.pair_words = self._by_hash(np.array(list(pair_words), dtype=str), np.array(list(pair_words.values())))
+        self.prefix_words = self._by_hash(np.array(list(prefix_words), dtype=str), np.array(list(prefix_words.values())))
         self._forget()
 
     @staticmethod
@@ -282,6 +284,18 @@ class BatchScorer:
         numbers = dict(zip(distinct[order].tolist(), range(len(distinct))))
         return numbers, (_HashIndex(keys.astype(np.uint64), rows[whole].astype(np.int64)), len(distinct))
 
+    def _by_hash(self, words: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Words (each one word as _Tokens reads them) with their values, as their hashes sorted: the
+        words of a batch are looked up by the hashes split() gives them, not one by one in a dictionary."""
+        if not len(words):
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        starts, ends, hashes, places = self.tokens.split("\n".join(words.tolist()))
+        # A word the tokenizer reads as several (none are) is never a batch's word: it is left out.
+        alone = (np.bincount(places, minlength=len(words)) == 1)[places]
+        whole = alone & ((ends - starts) == np.strings.str_len(words)[places])
+        order = np.argsort(hashes[whole], kind="stable")
+        return hashes[whole][order], np.asarray(values, dtype=np.int64)[places[whole]][order]
+
     def _forget(self) -> None:
         # The words seen, numbered in the order they came: their hashes sorted, with their numbers.
         self.word_hashes, self.word_numbers = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
@@ -301,12 +315,12 @@ class BatchScorer:
         at = np.minimum(np.searchsorted(self.word_hashes, hashes), len(self.word_hashes) - 1)
         return np.where(self.word_hashes[at] == hashes, self.word_numbers[at], -1)
 
-    def _learn(self, new: list[str]) -> None:
-        """Number the new words and add up each one's weights."""
+    def _learn(self, new: list[str], hashes: np.ndarray) -> None:
+        """Number the new words (hashes: theirs) and add up each one's weights."""
         sizes = np.ones(len(new))  # the word itself
-        known = [(at, row) for at, word in enumerate(new) if (row := self.known_words.get(word)) is not None]
-        owners = [np.array([at for at, _ in known], dtype=np.int64)]
-        rows = [np.array([row for _, row in known], dtype=np.int64)]
+        known_rows = _looked_up(self.known_words, hashes)
+        owners = [np.flatnonzero(known_rows >= 0)]
+        rows = [known_rows[owners[0]]]
         padded = "\n".join(f" {word} " for word in new)
         for kind, text, sizes_of_kind in (("c", padded, CHAR_SIZES), ("j", letters(padded), LETTER_SIZES)):
             if kind == "j" and not self.korean:
@@ -337,8 +351,12 @@ class BatchScorer:
         self.vocabulary += new
         self.sums.extend(sums)
         self.sizes.extend(sizes)
-        self.pair_number.extend(np.array([self.pair_words.get(word, -1) for word in new], dtype=np.int64))
-        self.prefix_number.extend(np.array([self.prefix_words.get(word[:2], -1) for word in new], dtype=np.int64))
+        self.pair_number.extend(_looked_up(self.pair_words, hashes))
+        if self.korean:
+            prefixes = self.tokens.split("\n".join([word[:2] for word in new]))[2]
+            self.prefix_number.extend(_looked_up(self.prefix_words, prefixes))
+        else:
+            self.prefix_number.extend(np.full(len(new), -1, dtype=np.int64))
 
     def score(self, sentences: list[str]) -> Scored:
         """The scores of sentences (none may hold a line break), with what explains them."""
@@ -352,7 +370,8 @@ class BatchScorer:
         if len(unseen):
             unseen = unseen[np.argsort(first_seen[unseen], kind="stable")]  # numbered in the order they come
             self._learn([text[start:end] for start, end in zip(word_starts[first_seen[unseen]].tolist(),
-                                                               word_ends[first_seen[unseen]].tolist())])
+                                                               word_ends[first_seen[unseen]].tolist())],
+                        distinct[unseen])
             numbered[unseen] = len(self.vocabulary) - len(unseen) + np.arange(len(unseen))
             hashes_now = np.concatenate((self.word_hashes, distinct[unseen]))
             order = np.argsort(hashes_now, kind="stable")
@@ -383,6 +402,15 @@ class BatchScorer:
         pair_place, pair_word, pair_row = (np.concatenate(parts) for parts in (pair_places, pair_words, pair_rows))
         scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
         return Scored(scores, sizes, places, numbers, pair_place, pair_word, pair_row)
+
+
+def _looked_up(table: tuple[np.ndarray, np.ndarray], hashes: np.ndarray) -> np.ndarray:
+    """The values of the words with these hashes in a table of _by_hash() (-1: not there)."""
+    known, values = table
+    if not len(known):
+        return np.full(len(hashes), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
+    return np.where(known[at] == hashes, values[at], -1)
 
 
 def _known_pairs(a: np.ndarray, b: np.ndarray, known: tuple[_HashIndex, int]) -> tuple[np.ndarray, np.ndarray]:
