@@ -15,7 +15,6 @@ import sys
 import threading
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
-from importlib import metadata
 from pathlib import Path, PurePath
 from types import BuiltinFunctionType, FunctionType, MappingProxyType, MethodType
 from typing import Any, Callable
@@ -32,6 +31,8 @@ STAT_GRACE_NS = 2_000_000_000
 def code_identity() -> str:
     """A digest of the generator's .py and .toml files, the claims model's weights (.npz), the Python
     version and the versions of OUTPUT_LIBRARIES; computed once per process (about a hundred files)."""
+    from importlib import metadata  # loaded here: `check` hashes while its workers parse, not before they start
+
     h = hashlib.blake2b(digest_size=16)
     h.update(sys.version.encode())
     for name in OUTPUT_LIBRARIES:
