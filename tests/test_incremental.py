@@ -154,9 +154,11 @@ def test_a_cache_written_by_other_code_is_not_trusted(site, tmp_path):
 
 def test_the_code_identity_changes_with_a_library_version(monkeypatch):
     """A library that shapes the output (Markdown, Jinja, Babel...) in another version: nothing cached is reused."""
+    from importlib import metadata
+
     before = identity.code_identity()
-    real = identity.metadata.version
-    monkeypatch.setattr(identity.metadata, "version", lambda name: "0.0-other" if name == "markdown" else real(name))
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "0.0-other" if name == "markdown" else real(name))
     identity.code_identity.cache_clear()
     try:
         assert identity.code_identity() != before
