@@ -23,8 +23,11 @@ BLOCK_HINT = (f"lists, > quotes and indentation go at most {MAX_DEPTH} levels de
 INLINE_HINT = (f"*, _ emphasis and [ brackets go at most {MAX_DEPTH} levels deep; "
                "close them, or write a literal one as \\*, \\_ or \\[")
 
-# Each level needs a character at the start of its line at least ('>', '- ', '1. ' or four spaces).
-_DEEP_LINE_START = re.compile(r"^[ >*+\-\d.]{%d}" % (MAX_DEPTH + 1), re.MULTILINE)
+# Each level needs a character at the start of its line at least ('>', '- ', '1. ' or four spaces): the
+# first line, or one after a line break (which the re module finds fast, where `^` in MULTILINE mode
+# is tried at every character).
+_DEEP_FIRST_LINE = re.compile(r"[ >*+\-\d.]{%d}" % (MAX_DEPTH + 1))
+_DEEP_LINE_START = re.compile(r"\n[ >*+\-\d.]{%d}" % (MAX_DEPTH + 1))
 # One container at the start of a line: the spaces before it, then a quote or a list marker.
 _CONTAINER = re.compile(r"( *)(?:(>) ?|([*+-]|\d+\.) +)")
 # A horizontal rule (---, * * *) read from the end of the line, reversed: Python-Markdown takes such
@@ -60,8 +63,11 @@ def too_deep(text: str) -> tuple[int, bool] | None:
     MAX_DEPTH, or None. Text with too few of the characters that nest is passed at once."""
     if "\t" in text:
         text = text.expandtabs(4)  # as Python-Markdown does before it reads the text
-    inline = text.count("*") + text.count("_") + text.count("[") > MAX_DEPTH
-    if not inline and _DEEP_LINE_START.search(text) is None:
+    # Emphasis and brackets close at a blank line: only a stretch between two with more of them than
+    # MAX_DEPTH can nest too deeply.
+    inline = text.count("*") + text.count("_") + text.count("[") > MAX_DEPTH and any(
+        part.count("*") + part.count("_") + part.count("[") > MAX_DEPTH for part in text.split("\n\n"))
+    if not inline and _DEEP_FIRST_LINE.match(text) is None and _DEEP_LINE_START.search(text) is None:
         return None
     return _Scan(text.split("\n"), inline).run()
 
