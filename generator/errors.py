@@ -15,6 +15,9 @@ class Excerpt:
     field: str  # where the page shows it: "body", "title", "faq"; "description", "image_alt" are not shown as text
     occurrence: int  # how many times the same text (ignoring case and spacing) comes earlier in that field
 
+    def __reduce__(self) -> tuple:  # its fields in order: `check`'s workers send thousands back
+        return Excerpt, (self.text, self.field, self.occurrence)
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -29,6 +32,10 @@ class Diagnostic:
     rule: str | None = None
     reference: str | None = None  # the law or guidance a content rule relates to
     excerpt: Excerpt | None = None
+
+    def __reduce__(self) -> tuple:  # its fields in order, as Excerpt's
+        return Diagnostic, (self.severity, self.path, self.line, self.message, self.hint, self.column, self.rule,
+                            self.reference, self.excerpt)
 
     @property
     def location(self) -> str:
