@@ -15,7 +15,7 @@ import re
 
 from generator.config.textfiles import HANGUL
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Container, Iterator
 
 from generator.check.claims import ClaimJudge
 
@@ -330,15 +330,17 @@ class LanguageMatcher:
                 found.setdefault(anchor, []).append(start)
                 if not at_word_start or start == 0 or lowered[start - 1] not in _WORD_CHARACTERS:
                     present.update(self.contained[anchor])
-        occurs: dict[str, bool] = {}
+        # The anchors found are all there are in the text: a literal that is an anchor is looked up, not searched for.
+        occurs: dict[str, bool] = dict.fromkeys(found, True)
+        anchors = self.by_anchor
         near: dict[int, list[int] | None] = {index: None for index in self.always
-                                             if _has_all(lowered, self.always_needs[index], occurs)}
+                                             if _has_all(lowered, self.always_needs[index], occurs, anchors)}
         for anchor in present:
             places = found[anchor]
             if len(places) > 8:
                 places = None
             for index in self.by_anchor[anchor]:
-                if self.also_needs[index] and not _has_all(lowered, self.also_needs[index], occurs):
+                if self.also_needs[index] and not _has_all(lowered, self.also_needs[index], occurs, anchors):
                     continue
                 if index not in near:
                     near[index] = places
@@ -385,13 +387,14 @@ def _places(text: str, anchor: str, most: int | None = 8) -> list[int] | None:
     return places
 
 
-def _has_all(text: str, needs: tuple[frozenset[str], ...], occurs: dict[str, bool]) -> bool:
-    """Whether text holds a member of every set in needs; occurs remembers the literals looked for."""
+def _has_all(text: str, needs: tuple[frozenset[str], ...], occurs: dict[str, bool], anchors: Container[str]) -> bool:
+    """Whether text holds a member of every set in needs; occurs remembers the literals looked for, and
+    holds every anchor found (an anchor it lacks is not in the text)."""
     for needed in needs:
         for literal in needed:
             found = occurs.get(literal)
             if found is None:
-                found = occurs[literal] = literal in text
+                found = occurs[literal] = literal not in anchors and literal in text
             if found:
                 break
         else:
