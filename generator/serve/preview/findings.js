@@ -179,9 +179,12 @@
   var remembered = null;
   try { remembered = sessionStorage.getItem("clinicpress-findings-open"); } catch (e) { /* storage off */ }
   details.open = remembered !== "closed";
-  details.addEventListener("toggle", function () {
+  function remember() {
     try { sessionStorage.setItem("clinicpress-findings-open", details.open ? "open" : "closed"); } catch (e) { /* off */ }
-  });
+  }
+  details.addEventListener("toggle", remember);
+  // The toggle event comes a moment after the click: a reload right after it (a live reload) would forget.
+  window.addEventListener("pagehide", remember);
   details.appendChild(element("summary", "", "Check found " + counted(data.page) + " on this page"));
   var list = element("ol", "clinicpress-list");
   findings.forEach(function (finding, index) {
