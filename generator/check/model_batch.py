@@ -43,8 +43,9 @@ def stored_features(names: np.ndarray) -> dict[str, np.ndarray]:
             arrays[f"{kind}_hashes"], arrays[f"{kind}_rows"] = hashes, rows[order].astype(np.int32)
             arrays[f"{kind}_explains"] = np.strings.str_len(np.strings.strip(values[rows][order])) >= 3
         else:
-            arrays[f"{kind}_values"], arrays[f"{kind}_rows"] = values[rows].tolist(), rows.astype(np.int32)
-            arrays[f"{kind}_values"] = np.array(arrays[f"{kind}_values"], dtype=str)  # as wide as the kind needs
+            # As wide as the kind needs, not as the widest name.
+            arrays[f"{kind}_values"] = np.array(values[rows].tolist(), dtype=str)
+            arrays[f"{kind}_rows"] = rows.astype(np.int32)
     return arrays
 
 
@@ -260,17 +261,17 @@ class BatchScorer:
         self.grams = {kind: _HashIndex(*index.hashes(kind)[:2]) for kind in GRAM_KINDS}
         pair_words, self.pairs = self._pairs(*index.values("b"))  # pairs of words
         prefix_words, self.prefix_pairs = self._pairs(*index.values("p"))  # pairs of first syllables (Korean)
-        self.pair_words = self._by_hash(np.array(list(pair_words), dtype=str), np.array(list(pair_words.values())))
-        self.prefix_words = self._by_hash(np.array(list(prefix_words), dtype=str), np.array(list(prefix_words.values())))
+        self.pair_words = self._by_hash(pair_words, np.arange(len(pair_words)))
+        self.prefix_words = self._by_hash(prefix_words, np.arange(len(prefix_words)))
         self._forget()
 
     @staticmethod
-    def _pairs(values: np.ndarray, rows: np.ndarray) -> tuple[dict[str, int], tuple[_HashIndex, int]]:
-        """The known pairs' words numbered (in the order they first come), and the pairs by their keys
+    def _pairs(values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, tuple[_HashIndex, int]]:
+        """The known pairs' words in the order they first come (their numbers), and the pairs by their keys
         (first * words + second) with their rows. A value with another "_" inside a word is ambiguous,
         and such pairs are left out."""
         if not len(values):
-            return {}, (_HashIndex(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)), 0)
+            return np.zeros(0, dtype="U1"), (_HashIndex(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)), 0)
         first, separator, second = np.strings.partition(values, "_")
         whole = (separator == "_") & (np.strings.find(second, "_") < 0)
         width = max(first.dtype.itemsize, second.dtype.itemsize, 4) // 4
@@ -281,8 +282,7 @@ class BatchScorer:
         rank[order] = np.arange(len(order))
         numbered = rank[which].reshape(-1, 2)
         keys = numbered[:, 0] * len(distinct) + numbered[:, 1]
-        numbers = dict(zip(distinct[order].tolist(), range(len(distinct))))
-        return numbers, (_HashIndex(keys.astype(np.uint64), rows[whole].astype(np.int64)), len(distinct))
+        return distinct[order], (_HashIndex(keys.astype(np.uint64), rows[whole].astype(np.int64)), len(distinct))
 
     def _by_hash(self, words: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Words (each one word as _Tokens reads them) with their values, as their hashes sorted: the
