@@ -1,8 +1,11 @@
 """iter_parallel: results in input order, whatever the number of workers, and the caller's own work
 done once while the workers start."""
 import os
+import time
 
-from generator.workers import iter_parallel
+import pytest
+
+from generator.workers import _lanes_of, iter_parallel
 
 
 def _square(offset, item):
@@ -21,6 +24,37 @@ def test_the_meanwhile_work_is_done_before_the_first_result_is_used():
     done = []
     results = iter_parallel(_square, 0, list(range(200)), 2, meanwhile=lambda: done.append(True))
     assert next(results) == 0 and done == [True]
+
+
+def _where(_, item):
+    time.sleep(0.02)  # long enough that both workers are up before either runs out of its own work
+    return item, os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_grouped_items_come_back_in_order_each_once_and_a_group_stays_with_its_worker(jobs):
+    """With `group`, each worker takes its own groups' chunks from the front and, when done, the last
+    ones left of another's: every item is done once, results come in input order, and a group's items
+    done by a worker other than the one that began it are the group's last ones."""
+    items = [("ko", n) for n in range(24)] + [("en", n) for n in range(20)] + [("ja", n) for n in range(6)]
+    results = list(iter_parallel(_where, None, items, jobs, min_items=1, chunk_size=2, group=lambda item: item[0]))
+    assert [item for item, _ in results] == items
+    for language in ("ko", "en", "ja"):
+        workers = [pid for (key, _), pid in results if key == language]
+        first = workers[0]
+        later = [at for at, pid in enumerate(workers) if pid != first]
+        assert later == list(range(len(workers) - len(later), len(workers))), (language, workers)
+    # Two workers: Korean began in one, English and Japanese in the other (the two lanes are 12 and 13 chunks).
+    if jobs == 2:
+        ko, en, ja = ([pid for (key, _), pid in results if key == language][0] for language in ("ko", "en", "ja"))
+        assert ko != en and en == ja and os.getpid() not in (ko, en)
+
+
+def test_groups_are_spread_over_lanes_by_their_size():
+    assert _lanes_of(["ko"] * 4 + ["en"] * 3 + ["ja"], 2) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert _lanes_of(["ko"] * 4 + ["en"] * 2, 3) == [[0, 1], [2, 3], [4, 5]]  # Korean has two lanes
+    assert _lanes_of(["ko"] * 3, 2) == [[0], [1, 2]]
+    assert sorted(sum(_lanes_of(["a", "b", "a", "c", "b"], 4), [])) == [0, 1, 2, 3, 4]
 
 
 def test_a_diagnostic_crosses_to_another_process_whole():

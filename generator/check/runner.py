@@ -203,17 +203,22 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     _load_for_workers(ctx, to_check, setup.probed)
     # Workers get the posts by their place in to_check (forked, they have them): no post is pickled.
     # Larger calls score faster; a site of a hundred posts still gives each worker several.
+    # A worker checks the posts of one language where it can: the claims model learns each word it
+    # meets once a process, and a language's posts share their words.
     size = max(_FEWEST_AT_ONCE, min(_MOST_AT_ONCE, len(to_check) // 8))
-    batches = [list(range(at, min(at + size, len(to_check)))) for at in range(0, len(to_check), size)]
+    of_language: dict[str, list[int]] = {}
+    for at, post in enumerate(to_check):
+        of_language.setdefault(post.lang, []).append(at)
+    batches = [places[at:at + size] for places in of_language.values() for at in range(0, len(places), size)]
     # The pages other than posts are read by this process while the workers check the posts.
     page_findings: list[Diagnostic] = []
     read_pages = (lambda: page_findings.extend(_page_findings(ctx, settings, pages, planned, memo))) \
         if ctx.on("seo-page-description") else None
     checked = (result for batch in iter_parallel(_check_posts, (ctx, known, lookups, to_check), batches, jobs,
                                                   min_items=-(-MIN_PARALLEL_ITEMS // _FEWEST_AT_ONCE), chunk_size=1,
-                                                  meanwhile=read_pages)
+                                                  meanwhile=read_pages, group=lambda batch: to_check[batch[0]].lang)
                for result in batch)
-    for post, (found, has_comments, looked_up) in zip(to_check, checked):
+    for post, (found, has_comments, looked_up) in zip((to_check[at] for batch in batches for at in batch), checked):
         if has_comments:
             commented[post.source] = PostText(post)
         fresh.add(keys[post.source], found, looked_up)
