@@ -158,9 +158,9 @@ class _Tokens:
         is_word = self.basic[np.minimum(codes, (1 << 16) - 1).astype(np.int64)]
         astral = np.flatnonzero(codes >= (1 << 16))
         if len(astral):
-            distinct = np.unique(codes[astral])
-            word_like = {int(code) for code in distinct.tolist() if chr(int(code)).isalnum()}
-            is_word[astral] = [int(code) in word_like for code in codes[astral].tolist()]
+            astral_codes = codes[astral].tolist()
+            word_like = {code for code in set(astral_codes) if chr(code).isalnum()}
+            is_word[astral] = [code in word_like for code in astral_codes]
         edges = np.flatnonzero(np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8)))
         starts, ends = edges[0::2], edges[1::2]
         self._grow(len(codes) + 1)
