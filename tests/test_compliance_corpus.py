@@ -157,6 +157,31 @@ def test_check_scores_sentences_as_the_model_was_trained(lang):
             assert abs(alone.probability - verdict.probability) < 1e-9
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sentences_read_where_they_are_get_the_verdicts_they_get_cut_out(lang):
+    """check scores a post's sentences in its prose (verdicts_in), without cutting them out of it: the
+    text between them (headings, table rows, short lines, stops inside numbers) is left out as it is
+    when each sentence is scored alone, including where lower() changes a text's length or reads a
+    capital sigma by the letters after it."""
+    from generator.check.model import load_model
+    from generator.check.sentences import find_sentences
+
+    model = load_model(lang)
+    sentences = [sentence for name in ("corpus", "tuning") for _, sentence in read_corpus(lang, name)][::5]
+    prose = "\n".join(f"{sentence}{tail}" for sentence, tail in zip(
+        sentences, ["", " 3.5ml.", "\n## Heading words here\n", "\n| cell | 100% guaranteed |\n", "  \t", "🙂."] * 999))
+    for text in (prose, prose + "\nİstanbul's best clinic, guaranteed results for everyone.",
+                 prose + "\nΑΣ.Β the best clinic in town, guaranteed."):
+        found = find_sentences([text], 12)
+        cut = [text[lead:tail] for lead, tail in zip(found.lead.tolist(), found.tail.tolist())]
+        expected = [(index, verdict) for index, verdict in enumerate(model.verdicts(cut)) if verdict is not None]
+        got = model.verdicts_in(found.text, found.lead, found.tail)
+        assert [index for index, _ in got] == [index for index, _ in expected] and len(got) > 5
+        for (_, mine), (_, theirs) in zip(got, expected):
+            assert (mine.family, mine.decisive, mine.reads_like) == (theirs.family, theirs.decisive, theirs.reads_like)
+            assert abs(mine.probability - theirs.probability) < 1e-9
+
+
 def test_check_reads_the_sentences_the_model_was_trained_on():
     """check cuts many posts' prose into sentences at once with numpy (sentences.py); training reads
     them with the SENTENCE expression. Both find the same sentences, at the same places, stripped and

@@ -68,20 +68,42 @@ class ClaimsModel:
         """judge() of each sentence, scored together (a post's sentences at once)."""
         found: list[Verdict | None] = [None] * len(sentences)
         for at in range(0, len(sentences), _BATCH):
-            scored = self._score(sentences[at:at + _BATCH])
-            scores = scored.scores - scored.scores.max(axis=1, keepdims=True)
-            probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
-            flagged = np.flatnonzero(1.0 - probabilities[:, self._honest] >= self.threshold)
-            if not len(flagged):
-                continue
-            for index, verdict in zip(flagged.tolist(), self._explain(scored, flagged, probabilities[flagged])):
+            for index, verdict in self._flagged(self._score(sentences[at:at + _BATCH])):
                 found[at + index] = verdict
         return found
 
-    def _score(self, sentences: list[str]) -> Scored:
+    def verdicts_in(self, text: str, leads: np.ndarray, tails: np.ndarray) -> list[tuple[int, Verdict]]:
+        """(place, verdict) of the sentences text[lead:tail] (in order, none overlapping) the model flags:
+        verdicts() of the sentences, read where they are in text."""
+        lowered = text.lower()
+        # lower() moved the offsets ('İ'), or lowers a sigma by what follows it, which is another sentence here.
+        if len(lowered) != len(text) or "\u03a3" in text:
+            judged = self.verdicts([text[lead:tail] for lead, tail in zip(leads.tolist(), tails.tolist())])
+            return [(index, verdict) for index, verdict in enumerate(judged) if verdict is not None]
+        found: list[tuple[int, Verdict]] = []
+        for at in range(0, len(leads), _BATCH):
+            upto = min(at + _BATCH, len(leads))
+            low, high = int(leads[at]), int(tails[upto - 1])
+            scored = self._ready().score_spans(lowered[low:high], leads[at:upto] - low, tails[at:upto] - low)
+            found += [(at + index, verdict) for index, verdict in self._flagged(scored)]
+        return found
+
+    def _flagged(self, scored: Scored) -> list[tuple[int, Verdict]]:
+        """(place, verdict) of the sentences scored that read as a claim."""
+        scores = scored.scores - scored.scores.max(axis=1, keepdims=True)
+        probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        flagged = np.flatnonzero(1.0 - probabilities[:, self._honest] >= self.threshold)
+        if not len(flagged):
+            return []
+        return list(zip(flagged.tolist(), self._explain(scored, flagged, probabilities[flagged])))
+
+    def _ready(self) -> BatchScorer:
         if self._scorer is None:
             self._scorer = BatchScorer(self.lang, self.index, self.weights, self.intercept)
-        return self._scorer.score([sentence.replace("\n", " ") for sentence in sentences])
+        return self._scorer
+
+    def _score(self, sentences: list[str]) -> Scored:
+        return self._ready().score([sentence.replace("\n", " ") for sentence in sentences])
 
     def _explain(self, scored: Scored, flagged: np.ndarray, probabilities: np.ndarray) -> list[Verdict]:
         """The verdicts of the flagged sentences (their places in scored, their probabilities), explained

@@ -155,6 +155,12 @@ class _Tokens:
     def split(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(each word's start and end in text, its hash, and its sentence: how many line breaks come before it)."""
         codes = _codes(text)
+        starts, ends, hashes = self.split_codes(codes)
+        sentences = np.cumsum(codes == _SEPARATOR)[starts] if len(starts) else np.zeros(0, dtype=np.int64)
+        return starts, ends, hashes, sentences
+
+    def split_codes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(each word's start and end, and its hash) in a text's code points (_codes())."""
         is_word = self.basic[np.minimum(codes, (1 << 16) - 1).astype(np.int64)]
         astral = np.flatnonzero(codes >= (1 << 16))
         if len(astral):
@@ -170,8 +176,7 @@ class _Tokens:
         hashes = (prefix[ends] - prefix[starts]) * self.powers[ends - 1] if len(starts) else np.zeros(0, np.uint64)
         hashes = (hashes + (ends - starts).astype(np.uint64) * _MIXER) * _MIXER
         hashes ^= hashes >> np.uint64(31)
-        sentences = np.cumsum(codes == _SEPARATOR)[starts] if len(starts) else np.zeros(0, dtype=np.int64)
-        return starts, ends, hashes, sentences
+        return starts, ends, hashes
 
 
 @lru_cache(maxsize=1)
@@ -360,10 +365,26 @@ class BatchScorer:
 
     def score(self, sentences: list[str]) -> Scored:
         """The scores of sentences (none may hold a line break), with what explains them."""
-        if len(self.vocabulary) >= _KNOWN_WORDS:
-            self._forget()  # before, not while, numbering this batch's words
         text = "\n".join(sentences).lower()
         word_starts, word_ends, hashes, places = self.tokens.split(text)  # places: each word's sentence
+        return self._scored(text, word_starts, word_ends, hashes, places, len(sentences))
+
+    def score_spans(self, lowered: str, leads: np.ndarray, tails: np.ndarray) -> Scored:
+        """score() of the sentences lowered[lead:tail] (in order, none overlapping), read where they are:
+        cutting a hundred thousand sentences out of the prose and joining them again costs more than
+        blanking what lies between them."""
+        codes = _codes(lowered)
+        inside = np.cumsum(np.bincount(leads, minlength=len(codes) + 1) - np.bincount(tails, minlength=len(codes) + 1))
+        codes[inside[:len(codes)] == 0] = _SEPARATOR
+        word_starts, word_ends, hashes = self.tokens.split_codes(codes)
+        places = np.searchsorted(leads, word_starts, side="right") - 1
+        return self._scored(lowered, word_starts, word_ends, hashes, places, len(leads))
+
+    def _scored(self, text: str, word_starts: np.ndarray, word_ends: np.ndarray, hashes: np.ndarray,
+                places: np.ndarray, count: int) -> Scored:
+        """The scores of `count` sentences, from their words' places in text, hashes and sentences (sorted)."""
+        if len(self.vocabulary) >= _KNOWN_WORDS:
+            self._forget()  # before, not while, numbering this batch's words
         distinct, first_seen, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         numbered = self._numbers(distinct)
         unseen = np.flatnonzero(numbered < 0)
@@ -378,7 +399,6 @@ class BatchScorer:
             self.word_hashes = hashes_now[order]
             self.word_numbers = np.concatenate((self.word_numbers, numbered[unseen]))[order]
         numbers = numbered[inverse.reshape(-1)]
-        count = len(sentences)
         sums, sizes = np.zeros((count, len(self.intercept))), np.zeros(count)
         empty = np.zeros(0, dtype=np.int64)
         pair_places, pair_words, pair_rows = [empty], [empty], [empty]

@@ -140,17 +140,15 @@ def read_prose(texts: list[PostText]) -> list[ProseReading | None]:
             continue
         found = find_sentences([texts[at].prose for at in places], _MIN_CHARACTERS)
         joined = found.text
-        sentences = [joined[lead:tail] for lead, tail in zip(found.lead.tolist(), found.tail.tolist())]
-        for index in found.uneven.nonzero()[0].tolist():
-            sentences[index] = " ".join(sentences[index].split())
         flagged: list[list[FlaggedSentence]] = [[] for _ in places]
-        for index, verdict in enumerate(model.verdicts(sentences)):
-            if verdict is not None:
-                post = int(found.post[index])
-                offset = int(found.text_starts[post])
-                flagged[post].append(FlaggedSentence(
-                    (int(found.start[index]) - offset, int(found.end[index]) - offset),
-                    int(found.lead[index]) - offset, int(found.tail[index]) - offset, sentences[index], verdict))
+        for index, verdict in model.verdicts_in(joined, found.lead, found.tail):
+            post = int(found.post[index])
+            offset = int(found.text_starts[post])
+            lead, tail = int(found.lead[index]), int(found.tail[index])
+            sentence = " ".join(joined[lead:tail].split()) if found.uneven[index] else joined[lead:tail]
+            flagged[post].append(FlaggedSentence(
+                (int(found.start[index]) - offset, int(found.end[index]) - offset),
+                lead - offset, tail - offset, sentence, verdict))
         for at, sentences_of_post in zip(places, flagged):
             readings[at] = ProseReading(tuple(sentences_of_post))
     return readings
