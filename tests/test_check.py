@@ -185,6 +185,24 @@ def test_excerpts_of_long_bodies_are_counted_as_short_texts_are(pieces, spans):
         end = min(len(text), start + length)
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         assert occurrences.excerpt(start, end, "body") == excerpt_at(text, start + lead, end, "body")
+        if len(text.lower()) == len(text):  # a post's lower-cased prose, looked in for the words first
+            assert excerpt_at(text, start + lead, end, "body", text.lower()) == excerpt_at(text, start + lead, end, "body")
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["a", "\n", "\n\n", "보장 ", "\r\n", "  "]), min_size=0, max_size=40),
+       offsets=st.lists(st.integers(0, 60), min_size=1, max_size=20))
+def test_a_findings_line_and_column_are_the_same_counted_or_looked_up(pieces, offsets):
+    """A post's first findings count the line breaks before them; later ones look their line up in a
+    list of the lines' starts: both give the file line and 1-based column."""
+    from types import SimpleNamespace
+
+    from generator.check.core import PostText
+
+    body = "".join(pieces)
+    text = PostText(SimpleNamespace(body=body, body_line=7))
+    for offset in (offset % (len(body) + 1) for offset in offsets):
+        assert text.location(offset) == (7 + body.count("\n", 0, offset), offset - body.rfind("\n", 0, offset))
 
 
 def test_json_format_lists_the_same_fields(tmp_path):

@@ -44,6 +44,9 @@ def excerpt_at(text: str, start: int, end: int, field: str, lowered: str | None 
     longest = max(words.split(" "), key=len)
     if (lowered.find(longest, 0, start) < 0) if lowered is not None else longest not in text[:start].lower():
         return Excerpt(text[start:end], field, 0)
+    # Nor when another of them is nowhere before them (the common words of a long sentence often are).
+    if lowered is not None and any(lowered.find(word, 0, start) < 0 for word in words.split(" ")):
+        return Excerpt(text[start:end], field, 0)
     before = " ".join(text[:start].split()).lower()
     return Excerpt(text[start:end], field, before.count(words))
 
@@ -195,7 +198,8 @@ class IgnoreComment:
 class PostText:
     """A post's body prepared for the rules: masked copies, line lookup, and its ignore comments."""
 
-    __slots__ = ("post", "body", "code", "prose", "_starts", "comments", "_occurrences", "_excerpts", "_lowered")
+    __slots__ = ("post", "body", "code", "prose", "_starts", "_located", "comments", "_occurrences", "_excerpts",
+                 "_lowered")
 
     def __init__(self, post: Post):
         self.post = post
@@ -203,6 +207,7 @@ class PostText:
         self.code = mask_code(self.body)
         self.prose = mask_markup(self.code)
         self._starts: list[int] | None = None
+        self._located = 0
         self.comments = self._read_comments() if "check:" in self.body else ()
         self._occurrences: Occurrences | None = None
         self._excerpts = 0
@@ -210,6 +215,11 @@ class PostText:
 
     def location(self, offset: int) -> tuple[int, int]:
         """File line and 1-based column of a body offset."""
+        if self._starts is None and self._located < _COUNTED_DIRECTLY:
+            # A post's first findings count the line breaks before them: listing them all costs more.
+            self._located += 1
+            return (self.post.body_line + self.body.count("\n", 0, offset),
+                    offset - self.body.rfind("\n", 0, offset))
         if self._starts is None:
             body, starts = self.body, [0]
             index = body.find("\n")
