@@ -317,8 +317,19 @@ def run_approve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_keep_layout(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from generator.admin.layout import keep_layouts
+
+    result = keep_layouts(args.site_dir, args.changed_since)
+    if not result.changed:
+        print(f"No post changed since {args.changed_since}: nothing to lay out.", file=out)
+    for path in result.changed:
+        print(f"{'Put back the front-matter layout of' if path in result.relaid else 'Kept as it is:'} {path}", file=out)
+    return EXIT_OK
+
+
 COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "init": run_init,
-            "deploy": run_deploy, "approve": run_approve}
+            "deploy": run_deploy, "approve": run_approve, "keep-layout": run_keep_layout}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None,

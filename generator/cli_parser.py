@@ -208,6 +208,17 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
                          help="the site's folder, the one that holds site.toml (default: the nearest folder up "
                               "from here with a site.toml)")
 
+    layout = command("keep-layout", "put back the front-matter layout of posts the browser editor saved through GitHub",
+                     "clinicpress keep-layout --changed-since origin/main",
+                     "keeps each line of the posts this branch changed whose value is the same as on main "
+                     "(as the keep-layout workflow does after each save)")
+    layout.add_argument("--changed-since", metavar="REF", required=True,
+                        help="the branch or commit to compare with in the site's git repository, e.g. origin/main: "
+                             "the posts added or changed between it and HEAD take back their lines from there")
+    layout.add_argument("--site", dest="site_dir", type=Path, metavar="SITE_DIR",
+                        help="the site's folder, the one that holds site.toml (default: the nearest folder up "
+                             "from here with a site.toml)")
+
     init = command("init", "create a new site that builds as is",
                    "clinicpress init my-clinic-blog",
                    "a site with two sample posts, site.toml to fill in and publishing workflows")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from generator.config.tomlpos import TomlLocator
 from generator.content.front_matter import declared_translation_key
 from generator.content.models import Post, SourceFile
 from generator.content.posts import discover_posts, parse_post
+from generator.content.rewrite import rewrite_post
 from generator.errors import BuildError, Diagnostic, UsageError, did_you_mean, display_path, error
 from generator.loading import build_now
 
@@ -181,16 +181,5 @@ def _approved(source: SourceFile, post: Post, reviewer: Author, day: date, confi
 
 
 def _write(approved: list[tuple[SourceFile, bytes]]) -> None:
-    """Each post replaced whole (a watching `serve` never reads half a file), where it really is (a
-    post may be a link to a file elsewhere in the site), keeping its permissions."""
     for source, data in approved:
-        target = Path(os.path.realpath(source.file))
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".approve-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temporary, target.stat().st_mode & 0o7777)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        rewrite_post(source.file, data, ".approve-")

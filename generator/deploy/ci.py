@@ -1,7 +1,8 @@
 """Continuous publishing for a new site (`clinicpress init`): GitHub Actions and GitLab CI files that check,
 build and publish the blog on every push to the main branch, every night (so that a post dated in the
 future goes live on its day) and by hand; and a GitHub workflow that turns a physician's approval of
-the browser editor's pull request into `reviewed_by:` and `last_reviewed:` in its posts.
+the browser editor's pull request into `reviewed_by:` and `last_reviewed:` in its posts, and one that
+keeps the front-matter of the posts the editor saves laid out as they were written.
 
 Both keep .clinicpress-cache/ from one run to the next, so a nightly build does not process every photo
 again. The cache starts fresh when the ClinicPress version or a requirements file changes."""
@@ -27,8 +28,28 @@ def ci_files(timezone: str) -> dict[str, str]:
     return {".github/workflows/publish.yml": GITHUB_WORKFLOW.format(
                 cron=cron, local=local, version=__version__, cache=CACHE_DIR, requirements=GITHUB_REQUIREMENTS,
                 fetch_editor=FETCH_EDITOR),
-            ".github/workflows/approve.yml": APPROVE_WORKFLOW.format(version=__version__, branches=EDITOR_BRANCHES),
+            ".github/workflows/approve.yml": APPROVE_WORKFLOW.format(
+                version=__version__, branches=EDITOR_BRANCHES,
+                save=_commit_posts("The posts already name this review: nothing to save.",
+                                   "Medical review by @$REVIEWER: reviewed_by and last_reviewed in the approved posts")),
+            ".github/workflows/keep-layout.yml": LAYOUT_WORKFLOW.format(
+                version=__version__, branches=EDITOR_BRANCHES,
+                save=_commit_posts("The posts keep their layout already: nothing to save.",
+                                   "Keep the front-matter layout of the posts the editor saved")),
             ".gitlab-ci.yml": GITLAB_CI.format(version=__version__, cache=CACHE_DIR, fetch_editor=FETCH_EDITOR)}
+
+
+def _commit_posts(nothing: str, message: str) -> str:
+    """The lines of a workflow's `run:` that commit the posts it changed as GitHub's bot (or say there were none)."""
+    return "\n          ".join((
+        "git add --update posts",
+        "if git diff --cached --quiet; then",
+        f'  echo "{nothing}"',
+        "  exit 0",
+        "fi",
+        'git config user.name "github-actions[bot]"',
+        'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
+        f'git commit --quiet -m "{message}"'))
 
 
 # The site's own pinned requirements, if it has them: a change starts a fresh cache.
@@ -158,15 +179,70 @@ jobs:
         env:
           REVIEWER: ${{{{ github.event.review.user.login }}}}
         run: |
-          git add --update posts
-          if git diff --cached --quiet; then
-            echo "The posts already name this review: nothing to save."
+          {save}
+          git push origin HEAD
+'''
+
+LAYOUT_WORKFLOW = '''\
+# Keeps the front-matter of posts saved in the browser editor laid out as they were written.
+#
+# When the editor (Decap CMS) saves a post through GitHub, it writes every front-matter line anew: its
+# own quotes, list style and order, and no comments. After each save, this workflow puts back the lines
+# whose values the save did not change and saves that on the same branch, so that a one-word fix shows
+# as a one-line change in the post's history and in its pull request. Nothing else in the post changes.
+name: Keep layout
+
+on:
+  push:
+    branches: [main, "{branches}**"]  # the published posts, and the editor's posts waiting for review
+    paths: ["posts/**"]
+
+env:
+  CLINICPRESS_VERSION: "{version}"  # the same ClinicPress as the publish workflow
+
+permissions:
+  contents: write  # to save the layout on the branch that was pushed
+
+concurrency:
+  group: keep-layout-${{{{ github.ref }}}}
+  cancel-in-progress: false
+
+jobs:
+  layout:
+    runs-on: ubuntu-latest
+    steps:
+      # The pushed branch with its history, to compare its posts with what they were before.
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: Install ClinicPress
+        run: pip install "clinicpress==$CLINICPRESS_VERSION"
+      # On main: the posts this push changed. On an editor's branch: every post it changed since main.
+      - name: Put back the layout of the changed posts
+        env:
+          BRANCH: ${{{{ github.ref_name }}}}
+          MAIN: ${{{{ github.event.repository.default_branch }}}}
+          BEFORE: ${{{{ github.event.before }}}}
+        run: |
+          if [ "$BRANCH" != "$MAIN" ]; then
+            base="origin/$MAIN"
+          elif [ -n "${{BEFORE//0/}}" ]; then
+            base="$BEFORE"
+          else
+            echo "A new branch: there is nothing to compare its posts with."
             exit 0
           fi
-          git config user.name "github-actions[bot]"
-          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-          git commit --quiet -m "Medical review by @$REVIEWER: reviewed_by and last_reviewed in the approved posts"
-          git push origin HEAD
+          clinicpress keep-layout --changed-since "$base"
+      - name: Save it on the same branch
+        env:
+          BRANCH: ${{{{ github.ref_name }}}}
+        run: |
+          {save}
+          git pull --quiet --rebase origin "$BRANCH"  # another save may have come in meanwhile
+          git push origin "HEAD:$BRANCH"
 '''
 
 GITLAB_CI = '''\
