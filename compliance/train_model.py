@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.check.model import HONEST, MODEL_DIR  # noqa: E402
+from generator.check.model import HONEST, MODEL_DIR, example_text  # noqa: E402
 from generator.check.model_batch import stored_features  # noqa: E402
 from generator.config.examples import INIT_VALUES  # noqa: E402
 from generator.scaffold import WELCOME_EN, WELCOME_KO  # noqa: E402
@@ -130,7 +130,7 @@ def train(lang: str, sets: tuple[str, ...] = ("corpus", "tuning", "prose", *RETI
         np.savez_compressed(out, classes=np.array(classes), **stored_features(names.astype(str)),
                             weights=weights[keep].astype(np.float16), intercept=model.intercept_.astype(np.float32),
                             threshold=np.array(threshold), example_labels=np.array([e[0] for e in examples]),
-                            example_sentences=np.array([e[1] for e in examples]),
+                            example_text=example_text([e[1] for e in examples]),
                             example_indptr=np.array(indptr, dtype=np.int32),
                             example_indices=np.array(indices, dtype=np.int32),
                             example_data=np.array(data, dtype=np.float16))
