@@ -72,3 +72,15 @@ def test_a_diagnostic_crosses_to_another_process_whole():
 
     for value in (sample(Excerpt, 1), sample(Diagnostic, 7)):
         assert pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) == value
+
+
+def test_a_languages_last_posts_are_checked_in_smaller_batches():
+    """check's batches of a language's posts: the last two batches' worth in quarters, which another worker
+    may take when it is done with its own language."""
+    from generator.check.runner import _batches
+
+    batches = _batches(list(range(300)), 64)
+    assert sum(batches, []) == list(range(300))
+    assert [len(batch) for batch in batches] == [64, 64, 44] + [16] * 8
+    assert _batches(list(range(20)), 16) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15], [16, 17, 18, 19]]
+    assert _batches([], 16) == []

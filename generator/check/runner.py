@@ -209,7 +209,7 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     of_language: dict[str, list[int]] = {}
     for at, post in enumerate(to_check):
         of_language.setdefault(post.lang, []).append(at)
-    batches = [places[at:at + size] for places in of_language.values() for at in range(0, len(places), size)]
+    batches = [batch for places in of_language.values() for batch in _batches(places, size)]
     # The pages other than posts are read by this process while the workers check the posts.
     page_findings: list[Diagnostic] = []
     read_pages = (lambda: page_findings.extend(_page_findings(ctx, settings, pages, planned, memo))) \
@@ -295,6 +295,16 @@ def _load_analyzer_if_needed(matchers: Matchers, enabled: frozenset[str], texts:
 
 # The claims model scores the sentences of this many posts in one call (a task of a worker).
 _FEWEST_AT_ONCE, _MOST_AT_ONCE = 16, 64
+
+
+def _batches(places: list[int], size: int) -> list[list[int]]:
+    """A language's posts (their places) in batches of `size`, its last 2 x size posts in quarter batches:
+    a worker done with its own language takes the last batches of another's, each of whose words it must
+    learn first, and the smaller those are, the sooner both workers are done."""
+    small = max(size // 4, 1)
+    tail = max(len(places) - 2 * size, 0)
+    return ([places[at:min(at + size, tail)] for at in range(0, tail, size)]
+            + [places[at:at + small] for at in range(tail, len(places), small)])
 
 
 def _check_posts(state: tuple[LintContext, set[str], SiteLookups, list[Post]],
