@@ -616,9 +616,16 @@ def test_a_second_check_reuses_unchanged_posts_and_sees_every_change(tmp_path):
     assert gone == _check_json(site, "--no-cache")
 
 
-def test_check_without_the_cache_writes_nothing_into_the_site(tmp_path):
+def test_check_without_the_cache_writes_nothing_into_the_site(tmp_path, monkeypatch):
+    """--no-cache neither reads nor keeps findings, so it makes no cache key either: hashing the
+    generator's code and reading package versions would only slow the check down."""
+    import generator.check.runner as runner
+
     site = write_tree(tmp_path / "site", {"site.toml": MINIMAL_CONFIG, **pair()})
-    _check_json(site, "--no-cache")
+    kept = _check_json(site)
+    (site / ".clinicpress-cache").rename(tmp_path / "kept-cache")
+    monkeypatch.setattr(runner, "code_identity", lambda: pytest.fail("a cache key was made"))
+    assert _check_json(site, "--no-cache") == kept
     assert not (site / ".clinicpress-cache").exists()
 
 

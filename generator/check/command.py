@@ -45,7 +45,7 @@ def _check_site(site_dir: Path, use_cache: bool) -> CheckReport:
     def prepare(config, sources) -> None:
         from generator.check.runner import prepared_for
 
-        setups.append(prepared_for(config, sources))
+        setups.append(prepared_for(config, sources, remembers=use_cache))
 
     def load_rules(config, sources) -> None:
         import generator.check.runner  # noqa: F401

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
-from importlib import metadata
 from typing import Any, NamedTuple
 
 from generator.config.textfiles import HANGUL as _HANGUL, HANGUL_CHARS
@@ -87,6 +86,8 @@ def analyzer_loaded() -> bool:
 
 def analyzer_version() -> str:
     """The analyzer's version, read from its package's metadata: importing it takes longer than many checks."""
+    from importlib import metadata  # for the findings' cache key only: `check --no-cache` never loads it
+
     try:
         return metadata.version("kiwipiepy")
     except metadata.PackageNotFoundError:  # pragma: no cover

@@ -208,7 +208,8 @@ class _HashIndex:
         buckets = self._bucket(hashes_array)
         order = np.argsort(buckets, kind="stable")
         self.hashes, self.rows = hashes_array[order], rows_array[order]
-        self.starts = np.searchsorted(buckets[order], np.arange((1 << (64 - int(self.shift))) + 1)).astype(np.int32)
+        self.starts = np.concatenate(([0], np.cumsum(np.bincount(buckets, minlength=1 << (64 - int(self.shift)))))
+                                     ).astype(np.int32)
         self.deepest = int(np.diff(self.starts).max()) if len(hashes_array) else 0
 
     def _bucket(self, hashes: np.ndarray) -> np.ndarray:

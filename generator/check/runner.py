@@ -127,12 +127,14 @@ def lint_setup(config: SiteConfig) -> LintSetup:
                               lambda lang: packs.matcher(lang, settings.procedure_tags, enabled)))
 
 
-def prepared_for(config: SiteConfig, sources: list[SourceFile]) -> LintSetup:
+def prepared_for(config: SiteConfig, sources: list[SourceFile], remembers: bool = True) -> LintSetup:
     """lint_setup() with the matchers of the posts' languages compiled, their claims models loaded and,
     when the first Korean posts need it, the morphological analyzer loaded: what checking every post
-    needs, done while the posts are parsed rather than after (their files are read as they are)."""
+    needs, done while the posts are parsed rather than after (their files are read as they are).
+    remembers: the findings will be kept in the build cache, whose keys start with code_identity()."""
     setup = lint_setup(config)
-    code_identity()  # hashes the generator's files once a process: the findings' cache key starts with it
+    if remembers:
+        code_identity()  # hashes the generator's files once a process
     for lang in {source.lang for source in sources}:
         matcher = setup.matchers.get(lang)
         if setup.settings.claims_model and matcher is not None and matcher.active:
@@ -178,11 +180,14 @@ def lint_site(site: Site, *, drafts: bool = False, future: bool = False, memo: F
     # A post's own findings depend on the post, on what this key covers and on what the post looked
     # up in the rest of the site (recorded with them): a rebuild re-checks only the posts for which
     # one of those changed.
-    context_key = fingerprint(code_identity(), analyzer_version(), _what_rules_read(config), settings, packs,
-                              sorted(enabled))
-    keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
     lookups = SiteLookups(ctx.pages, ctx.static, ctx.published, site.all_posts(), facts)
-    environment = lookups.environment()
+    if memo is not None:
+        context_key = fingerprint(code_identity(), analyzer_version(), _what_rules_read(config), settings, packs,
+                                  sorted(enabled))
+        keys = {post.source: fingerprint(context_key, post.digest, post.source) for post in site.all_posts()}
+        environment = lookups.environment()
+    else:  # nothing is remembered or kept (check --no-cache): a post's path is key enough
+        keys, environment = {post.source: post.source for post in site.all_posts()}, ""
     remembered = memo.lint_findings(list(keys.values())) if memo else {}
     # The site's pages changed since these were found: what did their posts look up then?
     moved = [key for key, (_, then) in remembered.items() if then != environment]
