@@ -7,12 +7,10 @@ replaces (content/layout.py); on GitHub the keep-layout workflow that `init` wri
 after each save and commits what it changed, so a one-word fix shows as a one-line change there too."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.approval.changed import changed_post_paths
+from generator.approval.changed import changed_post_paths, run_git
 from generator.config.loader import load_config
 from generator.content.layout import keep_layout
 from generator.content.rewrite import rewrite_post
@@ -34,11 +32,11 @@ def keep_layouts(site_dir: Path, ref: str) -> LayoutResult:
     relaid = []
     for path in paths:
         relative = path.relative_to(site_dir).as_posix()
-        before = _at(site_dir, base, relative)
         try:
             now = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
             continue  # `check` reports it
+        before = _at(site_dir, base, relative)
         if before is None:
             continue
         kept = keep_layout(before, now)
@@ -48,16 +46,9 @@ def keep_layouts(site_dir: Path, ref: str) -> LayoutResult:
     return LayoutResult(tuple(path.relative_to(site_dir).as_posix() for path in paths), tuple(relaid))
 
 
-def _git(site_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    git = shutil.which("git")
-    if git is None:
-        raise UsageError("--changed-since asks git which posts changed, and git is not installed here")
-    return subprocess.run([git, "-C", str(site_dir), *args], capture_output=True, check=False)
-
-
 def _merge_base(site_dir: Path, ref: str) -> str:
     """The commit where HEAD's branch left REF: what the posts were before the branch changed them."""
-    found = _git(site_dir, "merge-base", ref, "HEAD")
+    found = run_git(site_dir, "merge-base", ref, "HEAD")
     if found.returncode != 0:
         raise UsageError(f"--changed-since {ref}: git found no commit that it and HEAD share in {site_dir}; "
                          "give a branch or commit of this repository's history")
@@ -66,7 +57,7 @@ def _merge_base(site_dir: Path, ref: str) -> str:
 
 def _at(site_dir: Path, commit: str, relative: str) -> str | None:
     """The post's text at commit (None: not there then, or not UTF-8)."""
-    shown = _git(site_dir, "show", f"{commit}:./{relative}")
+    shown = run_git(site_dir, "show", f"{commit}:./{relative}")
     if shown.returncode != 0:
         return None
     try:

@@ -17,12 +17,8 @@ def changed_post_paths(site_dir: Path, ref: str, languages: Collection[str]) -> 
     deleted posts are left out."""
     if not ref.strip() or ref.startswith("-"):
         raise UsageError(f"--changed-since needs a branch, tag or commit such as origin/main, got '{ref}'")
-    git = shutil.which("git")
-    if git is None:
-        raise UsageError("--changed-since asks git which posts changed, and git is not installed here")
-    command = [git, "-C", str(site_dir), "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d",
-               "--relative", f"{ref}...HEAD", "--", "posts"]
-    result = subprocess.run(command, capture_output=True, check=False)
+    result = run_git(site_dir, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", "--relative",
+                     f"{ref}...HEAD", "--", "posts")
     if result.returncode != 0:
         said = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"--changed-since {ref}: git could not compare it with HEAD in {site_dir} "
@@ -31,6 +27,14 @@ def changed_post_paths(site_dir: Path, ref: str, languages: Collection[str]) -> 
                          "fetch-depth: 0)")
     names = sorted(os.fsdecode(name) for name in result.stdout.split(b"\0") if name)
     return [site_dir / name for name in names if _is_post(name, languages)]
+
+
+def run_git(site_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """The system git run in the site's folder for --changed-since (output as bytes, never raising on its exit code)."""
+    git = shutil.which("git")
+    if git is None:
+        raise UsageError("--changed-since asks git which posts changed, and git is not installed here")
+    return subprocess.run([git, "-C", str(site_dir), *args], capture_output=True, check=False)
 
 
 def _is_post(name: str, languages: Collection[str]) -> bool:

@@ -16,7 +16,8 @@ def keep_layout(old: str, new: str) -> str:
     values are unchanged: the editor writes every key anew (its quoting, its order, its dates), which
     would turn a one-word fix into a diff of the whole front-matter and lose the writer's comments.
     Changed keys take the editor's lines (after the comments above them), keys it added follow, keys it
-    removed go; the body is the editor's. Whenever the result would not read as the editor's save, the save is kept as it is."""
+    removed go; the body is the editor's. Whenever the result would not read as the editor's save, the
+    save is kept as it is."""
     old_parts, new_parts = _front_and_body(old), _front_and_body(new)
     if not old_parts or not new_parts:
         return new
