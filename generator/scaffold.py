@@ -341,6 +341,7 @@ enabled = true                # false: no /admin/
 # repository = "clinic/blog"  # owner/name of the repository on GitHub
 # branch = "main"             # the branch the publish workflow runs on
 # auth_url = "https://..."    # the GitHub sign-in service (an OAuth app's small helper, see README)
+# api_url = "https://github.example.com/api/v3"  # GitHub Enterprise Server only: its API address
 # review = false              # true: a post waits as a pull request until a doctor approves it, and the
                               # approval writes reviewed_by and last_reviewed (.github/workflows/approve.yml)
 

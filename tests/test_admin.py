@@ -94,24 +94,42 @@ def test_a_github_repository_signs_in_there_and_serve_edit_still_takes_over_loca
     config = cms_config(output)
     assert config["backend"] == {"name": "github", "repo": "clinic/blog", "branch": "main",
                                  "base_url": "https://blog-auth.example.workers.dev"}
-    assert config["local_backend"] == {"url": "/admin/api/v1"}
+    assert "local_backend" not in config  # the published editor asks nothing of the blog's host
+    # serve --edit builds for its own address; Decap needs the whole URL to find it there
+    build_site(BuildOptions(site_dir=site, use_cache=False, base_url="http://127.0.0.1:8123/"))
+    assert cms_config(output)["local_backend"] == {"url": "http://127.0.0.1:8123/admin/api/v1"}
     assert config["publish_mode"] == "editorial_workflow"  # a post waits for review as a pull request
     admin_policy = policy_in_headers((output / "_headers").read_bytes(), "/admin/*")
     assert "https://blog-auth.example.workers.dev" in admin_policy and "https://api.github.com" in admin_policy
 
 
+def test_a_github_enterprise_server_gets_the_api_address_and_the_editor_may_connect_only_there(site_factory):
+    site = site_factory({"site.toml": MINIMAL_CONFIG + '\n[admin]\nrepository = "clinic/blog"\n'
+                                                      'api_url = "https://git.clinic.example/api/v3/"\n'})
+    output = built(site)
+    assert cms_config(output)["backend"] == {"name": "github", "repo": "clinic/blog", "branch": "main",
+                                             "api_root": "https://git.clinic.example/api/v3"}
+    admin_policy = policy_in_headers((output / "_headers").read_bytes(), "/admin/*")
+    assert "https://git.clinic.example" in admin_policy and "api.github.com" not in admin_policy
+    page = (output / "admin" / "index.html").read_text(encoding="utf-8")
+    assert "https://git.clinic.example" in page and "api.github.com" not in page  # the page's own meta policy
+
+
 @pytest.mark.parametrize("table, message", [
     ('repository = "https://github.com/clinic/blog"', "'admin.repository' must be owner/name"),
+    ('repository = "clinic/blog"\napi_url = "http://git.clinic.example/api/v3"', "'admin.api_url' must start with https://"),
+    ('api_url = "https://git.clinic.example/api/v3"', "'admin.api_url' needs 'admin.repository'"),
     ('branch = "main branch"', "'admin.branch' 'main branch' is not a valid branch name"),
     ('auth_url = "http://auth.example.com"', "'admin.auth_url' must start with https://"),
     ("review = true", "'admin.review' needs 'admin.repository'"),
     ("enabeld = false", "unknown key 'admin.enabeld'"),
-], ids=["repository", "branch", "auth-url", "review-without-repository", "unknown-key"])
+], ids=["repository", "api-url-http", "api-url-without-repository", "branch", "auth-url",
+      "review-without-repository", "unknown-key"])
 def test_admin_table_mistakes_are_located_errors(site_factory, table, message):
     config = MINIMAL_CONFIG + f"\n[admin]\n{table}\n"
     site = site_factory({"site.toml": config})
     result = run_cli("build", str(site))
-    line = config.splitlines().index(table) + 1
+    line = config.splitlines().index(table.splitlines()[-1]) + 1
     assert result.code == 1 and f"site.toml:{line}:" in result.err and message in result.err
     assert "Traceback" not in result.err
 

@@ -104,9 +104,14 @@ def choose(page, name: str, option: str) -> list[str]:
 
 
 def open_fresh(page, url: str) -> None:
-    """Load the editor anew at url (a change of the address's #part alone leaves the last entry open)."""
+    """Load the editor anew at url (a change of the address's #part alone leaves the last entry open),
+    signing in to the local folder first when this browser has not yet (a test run on its own)."""
     page.goto("about:blank")
     page.goto(url)
+    sign_in = page.get_by_role("button", name="로그인", exact=True)
+    expect(sign_in.or_(page.locator('[id^="title-field-"]')).first).to_be_visible()
+    if sign_in.is_visible():
+        sign_in.click()
 
 
 def shot(page, name: str) -> None:

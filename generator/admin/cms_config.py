@@ -7,6 +7,7 @@ Every field is a front-matter key of the contract, so whatever the editor saves 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -15,6 +16,7 @@ from generator.config.loader import SiteConfig
 
 API_PATH = "/admin/api/v1"  # serve --edit answers Decap's local-repository protocol here
 CHECK_PATH = "/admin/api/check"  # and the findings of `check` for the post being edited
+LOCAL_HOSTS = ("localhost", "127.0.0.1")  # where Decap looks for a local server at all
 MEDIA_FOLDER = "static/images"  # where posts' photos already live; the image pipeline processes them
 PUBLIC_FOLDER = "/images"
 KEY_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -78,8 +80,11 @@ def cms_config(config: SiteConfig) -> dict[str, Any]:
     text = editor_text(config)
     locales = list(config.language_codes)
     result: dict[str, Any] = {"backend": _backend(config)}
-    if config.admin.repository:
-        result["local_backend"] = {"url": API_PATH}  # `serve --edit` on this computer takes over
+    base = urlsplit(config.site.base_url)
+    if config.admin.repository and base.hostname in LOCAL_HOSTS:
+        # `serve --edit` builds for its own address: there it takes over from GitHub. Decap needs the
+        # whole URL; a published build has none, so that a copy viewed on a laptop asks nothing of its host.
+        result["local_backend"] = {"url": f"{base.scheme}://{base.netloc}{API_PATH}"}
     if config.admin.review:
         result["publish_mode"] = "editorial_workflow"
     result.update({
@@ -106,6 +111,8 @@ def _backend(config: SiteConfig) -> dict[str, Any]:
     backend = {"name": "github", "repo": admin.repository, "branch": admin.branch}
     if admin.auth_url:
         backend["base_url"] = admin.auth_url
+    if admin.api_url:
+        backend["api_root"] = admin.api_url.rstrip("/")
     return backend
 
 

@@ -31,6 +31,7 @@ CMS_PACKAGE = Path("node_modules") / "decap-cms" / "dist"
 REPOSITORY = Path(__file__).resolve().parents[2]  # a checkout of ClinicPress, where `npm ci` installs
 SERVE_EDIT = "clinicpress serve --edit"  # fetches the editor when it is missing (serve/server.py)
 OWN_FILES = ("preview.js", "preview.css")  # the preview template and its findings panel
+GITHUB_API = "https://api.github.com"
 # What Decap CMS needs beyond the blog's policy: inline styles (it styles its React components at run
 # time), eval (its configuration validator compiles schemas), blob: and data: images (unsaved uploads),
 # GitHub's API for commits and photos from any https host in the preview.
@@ -41,7 +42,7 @@ ADMIN_POLICY = MappingProxyType({
     "img-src": ("'self'", "data:", "blob:", "https:"),
     "media-src": ("'self'", "blob:", "https:"),
     "font-src": ("'self'", "data:"),
-    "connect-src": ("'self'", "blob:", "https://api.github.com"),
+    "connect-src": ("'self'", "blob:", GITHUB_API),
     "frame-src": ("'self'", "blob:"),
     "object-src": ("'none'",),
     "base-uri": ("'self'",),
@@ -51,12 +52,20 @@ ADMIN_POLICY = MappingProxyType({
 
 
 def admin_policy(config: SiteConfig) -> Mapping[str, tuple[str, ...]]:
-    """The editor's Content-Security-Policy: ADMIN_POLICY, and the sign-in service when there is one."""
+    """The editor's Content-Security-Policy: ADMIN_POLICY with the GitHub server's API (GitHub.com's unless
+    [admin] api_url names another), and the sign-in service when there is one."""
     policy = dict(ADMIN_POLICY)
+    if config.admin.api_url:
+        policy["connect-src"] = tuple(source for source in policy["connect-src"] if source != GITHUB_API)
+        policy["connect-src"] += (_origin(config.admin.api_url),)
     if config.admin.auth_url:
-        parts = urlsplit(config.admin.auth_url)
-        policy["connect-src"] += (f"{parts.scheme}://{parts.netloc}",)
+        policy["connect-src"] += (_origin(config.admin.auth_url),)
     return MappingProxyType(policy)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def find_cms(site_dir: Path) -> Path | None:
