@@ -1,0 +1,183 @@
+"""The published editor against a git host, end to end in Chromium: the real Decap CMS that `build` copies
+into /admin/, on a site `init` wrote, served by a static host on 127.0.0.1 that applies the site's headers
+as a host does, talking to a stand-in of GitHub's API (tests/github_standin.py) over a bare repository.
+
+A marketer signs in, writes a Korean post and its English translation, and saves: the post waits on an
+editor's branch as a pull request. A doctor approves it (the approve workflow's steps run with bash on a
+clone, as a runner does, and push the review to that branch). The marketer publishes: the pull request is
+merged into main, and main, checked and built as the publish workflow does, has both pages."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import html
+
+from conftest import commit_all, fill_in_init_site, git, run_cli
+from generator.build import BuildOptions, build_site
+from github_standin import github_standin
+from test_admin_browser import BODY_KO, RECORD_VIOLATIONS, browser, compose, field, shot  # noqa: F401 (a fixture)
+from test_approve_workflow import DR_LEE, run_steps
+from test_comments_browser import CHROMIUM
+from test_csp_browser import host as static_host
+from test_serve import serving, wait_until
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium; `make test` installs it"),
+              pytest.mark.skipif(shutil.which("git") is None or shutil.which("bash") is None,
+                                 reason="needs the system git and bash")]
+
+WAIT_MS = 20_000
+REPOSITORY = "hanbit-clinic/blog"
+TOKEN = "gho_standin0token"
+KEY = "swelling-after-lip-filler"
+BRANCH = f"cms/posts/{KEY}"
+TITLE = "입술 필러 뒤 붓기"
+TITLE_KO = [("입술", ["ㅇ", "이", "입", "입ㅅ", "입수", "입술"]), (" 필러", [" ", " ㅍ", " 피", " 필", " 필ㄹ", " 필러"]),
+            (" 뒤", [" ", " ㄷ", " 두", " 뒤"]), (" 붓기", [" ", " ㅂ", " 부", " 붓", " 붓ㄱ", " 붓기"])]
+SIGNED_IN = f"localStorage.setItem('decap-cms-user', JSON.stringify({{backendName: 'github', token: '{TOKEN}'}}));"
+
+
+@pytest.fixture
+def origin_and_site(tmp_path) -> tuple[Path, Path]:
+    """A site `init` wrote, with a doctor who reviews on GitHub, pushed to main of a bare origin."""
+    site = tmp_path / "clinic"
+    assert run_cli("init", str(site)).code == 0
+    fill_in_init_site(site)
+    with open(site / "site.toml", "a", encoding="utf-8") as config:
+        config.write(DR_LEE)
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    return origin, site
+
+
+def point_editor_at(site: Path, api_url: str) -> None:
+    """The one-time setup README describes: the repository, review, and here the stand-in's address."""
+    path = site / "site.toml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\n[admin]\n") == 1
+    path.write_text(text.replace("\n[admin]\n", f'\n[admin]\nrepository = "{REPOSITORY}"\nreview = true\n'
+                                 f'api_url = "{api_url}"\n'), encoding="utf-8")
+
+
+def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishes_through_the_host(
+        browser, origin_and_site, tmp_path):
+    origin, site = origin_and_site
+    with github_standin(origin, REPOSITORY, login="park-marketing", token=TOKEN) as (github, api_url):
+        point_editor_at(site, api_url)
+        git(site, "init", "--quiet", "--initial-branch=main")
+        commit_all(site, "The site")
+        git(site, "push", "--quiet", str(origin), "main")
+        published = tmp_path / "published"
+        published.mkdir()
+        with static_host(published) as blog:
+            build_site(BuildOptions(site_dir=site, output_dir=published, base_url=blog + "/"))
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR",
+                                          timezone_id="Asia/Seoul")
+            context.set_default_timeout(WAIT_MS)
+            page = context.new_page()
+            page.add_init_script(RECORD_VIOLATIONS + SIGNED_IN)
+            page.on("dialog", lambda dialog: dialog.accept())  # "publish this post?"
+            cdp = context.new_cdp_session(page)
+            try:
+                write_and_save(page, cdp, blog)
+                main_before = git(origin, "rev-parse", "main")
+                wait_until(lambda: github.resolve(f"refs/heads/{BRANCH}"), "the editor's branch")
+                saved = git(origin, "diff", "--name-status", "main", BRANCH).split("\n")
+                assert saved[:2] == [f"A\tposts/en/{KEY}.md", f"A\tposts/ko/{KEY}.md"], saved
+                (pull,) = github.pulls.values()
+                assert pull.head == BRANCH and pull.base == "main" and pull.labels == ["decap-cms/draft"]
+                ko = yaml.safe_load(git(origin, "show", f"{BRANCH}:posts/ko/{KEY}.md").split("---")[1])
+                assert ko["title"] == TITLE and ko["author"] == "dr-hong" and "reviewed_by" not in ko
+
+                page.get_by_role("button", name=re.compile("상태")).click()
+                page.get_by_text("검토중", exact=True).click()
+                wait_until(lambda: pull.labels == ["decap-cms/pending_review"], "the pull request in review")
+                shot(page, "6-in-review")
+
+                # Dr. Lee approves the pull request on GitHub: the approve workflow runs on its branch.
+                runner = tmp_path / "runner"
+                git(tmp_path, "clone", "--quiet", "--branch", BRANCH, str(origin), str(runner))
+                done = run_steps(runner, tmp_path, login="lee-md")
+                assert done.returncode == 0, done.stderr
+                assert git(origin, "log", "-1", "--format=%s", BRANCH).startswith("Medical review by @lee-md")
+
+                page.reload()  # the marketer opens the post again: the review is in it
+                expect(page.get_by_text("이한빛 원장 (dr-lee)").first).to_be_visible()
+                page.get_by_role("button", name=re.compile("상태")).click()
+                page.get_by_text("준비됨", exact=True).click()
+                wait_until(lambda: pull.labels == ["decap-cms/pending_publish"], "the pull request ready")
+                shot(page, "7-reviewed-and-ready")
+                page.get_by_role("button", name="게시").first.click()
+                page.get_by_text("지금 게시").click()
+                wait_until(lambda: pull.state == "closed", "the merge")
+                assert pull.merged_at and git(origin, "rev-parse", "main") != main_before
+                wait_until(lambda: not github.resolve(f"refs/heads/{BRANCH}"), "the branch deleted")
+                assert page.evaluate("window.__violations") == [] and github.unanswered == []
+            finally:
+                context.close()
+
+    # The publish workflow on main: a fresh checkout, checked and built.
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "--quiet", str(origin), str(checkout))
+    checked = run_cli("check", str(checkout))
+    assert checked.code == 0 and f"{KEY}.md" not in checked.out, checked.out
+    public = tmp_path / "public"
+    build_site(BuildOptions(site_dir=checkout, output_dir=public))
+    korean = html.fromstring((public / "ko" / "posts" / KEY / "index.html").read_bytes())
+    english = html.fromstring((public / "en" / "posts" / KEY / "index.html").read_bytes())
+    assert korean.findtext(".//h1") == TITLE and english.findtext(".//h1") == "Swelling after lip filler"
+    assert korean.xpath('//link[@hreflang="en"]/@href')[0].endswith(f"/en/posts/{KEY}/")
+    for page_tree in (korean, english):
+        article = json.loads(page_tree.xpath('//script[@type="application/ld+json"]')[0].text)
+        assert article["reviewedBy"]["name"] in ("이한빛 원장", "Dr. Hanbit Lee") and article["lastReviewed"]
+
+
+def write_and_save(page, cdp, blog: str) -> None:
+    page.goto(blog + "/admin/")
+    expect(page.get_by_text("한빛 의원 블로그를 시작합니다")).to_be_visible()  # main's post, read through the API
+    page.get_by_role("link", name="새 글").click()
+    field(page, "title", 0).click()
+    compose(cdp, TITLE_KO)
+    expect(field(page, "title", 0)).to_have_value(TITLE)
+    field(page, "translation_key", 0).fill(KEY)
+    field(page, "description", 0).fill("입술 필러를 맞은 뒤 며칠 동안 붓기가 어떻게 달라지는지, 언제 병원에 연락해야 하는지 "
+                                       "의료진이 정리했습니다.")
+    field(page, "author", 0).click()
+    page.locator('[id*="-option-"]').filter(has_text="dr-hong").first.click()
+    body = page.locator('[data-slate-editor="true"]').first
+    body.click()
+    page.wait_for_timeout(300)  # Slate takes the caret a moment after the click (test_admin_browser.py)
+    compose(cdp, BODY_KO)
+    expect(body).to_have_text("붓기는 보통 며칠 갑니다")
+    field(page, "title", 1).fill("Swelling after lip filler")
+    field(page, "description", 1).fill("How swelling changes in the first days after a lip filler treatment, "
+                                       "and when to call the clinic, from our doctors.")
+    page.locator('[data-slate-editor="true"]').nth(1).click()
+    page.keyboard.type("Swelling usually settles within a few days.")
+    page.get_by_role("button", name="저장").click()
+    expect(page.get_by_text("변경사항 저장됨")).to_be_visible()
+
+
+def test_serve_edit_on_a_site_with_a_repository_writes_into_the_local_folder(browser, origin_and_site):
+    """The same site on the marketer's laptop: `serve --edit` takes over from GitHub, nothing goes there."""
+    origin, site = origin_and_site
+    point_editor_at(site, "https://git.clinic.example/api/v3")
+    with serving(site, site.parent / "serve", "--edit") as running:
+        page = browser.new_page(locale="ko-KR")
+        page.set_default_timeout(WAIT_MS)
+        page.add_init_script(RECORD_VIOLATIONS)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(running.url + "admin/")
+        page.get_by_role("button", name="로그인", exact=True).click()  # the local folder: no account
+        expect(page.get_by_text("한빛 의원 블로그를 시작합니다")).to_be_visible()
+        assert not [url for url in requested if "git.clinic.example" in url]
+        assert page.evaluate("window.__violations") == []
+        page.close()
