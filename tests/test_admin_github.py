@@ -5,25 +5,30 @@ as a host does, talking to a stand-in of GitHub's API (tests/github_standin.py) 
 A marketer signs in, writes a Korean post and its English translation, and saves: the post waits on an
 editor's branch as a pull request. A doctor approves it (the approve workflow's steps run with bash on a
 clone, as a runner does, and push the review to that branch). The marketer publishes: the pull request is
-merged into main, and main, checked and built as the publish workflow does, has both pages."""
+merged into main, and main, checked and built as the publish workflow does, has both pages.
+Without review, an edit is committed to main and the keep-layout workflow gives the writer's front-matter
+lines back; `serve --edit` on the same site writes into the local folder instead."""
 from __future__ import annotations
 
 import json
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 from lxml import html
 
-from conftest import commit_all, fill_in_init_site, git, run_cli
+from conftest import commit_all, fill_in_init_site, git, run_cli, write_tree
 from generator.build import BuildOptions, build_site
 from github_standin import github_standin
 from test_admin_browser import BODY_KO, RECORD_VIOLATIONS, browser, compose, field, shot  # noqa: F401 (a fixture)
-from test_approve_workflow import DR_LEE, run_steps
+from test_approve_workflow import DR_LEE
+from test_approve_workflow import run_steps as approve_steps
 from test_comments_browser import CHROMIUM
 from test_csp_browser import host as static_host
+from test_keep_layout import run_steps as keep_layout_steps
 from test_serve import serving, wait_until
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -38,6 +43,30 @@ REPOSITORY = "hanbit-clinic/blog"
 TOKEN = "gho_standin0token"
 KEY = "swelling-after-lip-filler"
 BRANCH = f"cms/posts/{KEY}"
+AFTERCARE = "lip-filler-aftercare"
+WRITTEN_KO = """\
+---
+# 상담실장 확인
+title: "입술 필러 뒤 관리"
+date: 2026-07-03
+description: '입술 필러를 맞은 뒤 처음 며칠 동안 할 일과, 병원에 연락해야 할 때를 의료진이 정리했습니다.'
+tags: [입술 필러, 관리]  # the two topics
+author: dr-hong
+---
+처음 이틀은 냉찜질이 도움이 됩니다.
+"""
+WRITTEN_EN = """\
+---
+title: "Lip filler aftercare"
+date: 2026-07-03
+description: 'What to do in the first days after lip filler, and when to call the clinic for advice.'
+author: dr-hong
+---
+Cold packs help in the first two days.
+"""
+# The changed title, and the key a post written before the editor gets written out (its file name).
+KEPT_KO = WRITTEN_KO.replace('title: "입술 필러 뒤 관리"', "title: 입술 필러 뒤 관리, 하루하루").replace(
+    "author: dr-hong\n", f"author: dr-hong\ntranslation_key: {AFTERCARE}\n")
 TITLE = "입술 필러 뒤 붓기"
 TITLE_KO = [("입술", ["ㅇ", "이", "입", "입ㅅ", "입수", "입술"]), (" 필러", [" ", " ㅍ", " 피", " 필", " 필ㄹ", " 필러"]),
             (" 뒤", [" ", " ㄷ", " 두", " 뒤"]), (" 붓기", [" ", " ㅂ", " 부", " 붓", " 붓ㄱ", " 붓기"])]
@@ -46,7 +75,7 @@ SIGNED_IN = f"localStorage.setItem('decap-cms-user', JSON.stringify({{backendNam
 
 @pytest.fixture
 def origin_and_site(tmp_path) -> tuple[Path, Path]:
-    """A site `init` wrote, with a doctor who reviews on GitHub, pushed to main of a bare origin."""
+    """A site `init` wrote, with a doctor who reviews on GitHub, and an empty bare origin."""
     site = tmp_path / "clinic"
     assert run_cli("init", str(site)).code == 0
     fill_in_init_site(site)
@@ -57,20 +86,22 @@ def origin_and_site(tmp_path) -> tuple[Path, Path]:
     return origin, site
 
 
-def point_editor_at(site: Path, api_url: str) -> None:
+def point_editor_at(site: Path, api_url: str, review: bool = True) -> None:
     """The one-time setup README describes: the repository, review, and here the stand-in's address."""
     path = site / "site.toml"
     text = path.read_text(encoding="utf-8")
     assert text.count("\n[admin]\n") == 1
-    path.write_text(text.replace("\n[admin]\n", f'\n[admin]\nrepository = "{REPOSITORY}"\nreview = true\n'
-                                 f'api_url = "{api_url}"\n'), encoding="utf-8")
+    path.write_text(text.replace("\n[admin]\n", f'\n[admin]\nrepository = "{REPOSITORY}"\n'
+                                 f'review = {str(review).lower()}\napi_url = "{api_url}"\n'), encoding="utf-8")
 
 
-def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishes_through_the_host(
-        browser, origin_and_site, tmp_path):
-    origin, site = origin_and_site
+@contextmanager
+def published_editor(browser, origin: Path, site: Path, tmp_path: Path, review: bool = True):
+    """The site pushed to main of origin and built for a static host, GitHub played by the stand-in, and a
+    Chromium page signed in to it (as after **GitHub로 로그인**); yields (stand-in, page, CDP, blog address).
+    Leaving it, the editor has asked for nothing the stand-in does not know and broke no security policy."""
     with github_standin(origin, REPOSITORY, login="park-marketing", token=TOKEN) as (github, api_url):
-        point_editor_at(site, api_url)
+        point_editor_at(site, api_url, review)
         git(site, "init", "--quiet", "--initial-branch=main")
         commit_all(site, "The site")
         git(site, "push", "--quiet", str(origin), "main")
@@ -84,44 +115,50 @@ def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishe
             page = context.new_page()
             page.add_init_script(RECORD_VIOLATIONS + SIGNED_IN)
             page.on("dialog", lambda dialog: dialog.accept())  # "publish this post?"
-            cdp = context.new_cdp_session(page)
             try:
-                write_and_save(page, cdp, blog)
-                main_before = git(origin, "rev-parse", "main")
-                wait_until(lambda: github.resolve(f"refs/heads/{BRANCH}"), "the editor's branch")
-                saved = git(origin, "diff", "--name-status", "main", BRANCH).split("\n")
-                assert saved[:2] == [f"A\tposts/en/{KEY}.md", f"A\tposts/ko/{KEY}.md"], saved
-                (pull,) = github.pulls.values()
-                assert pull.head == BRANCH and pull.base == "main" and pull.labels == ["decap-cms/draft"]
-                ko = yaml.safe_load(git(origin, "show", f"{BRANCH}:posts/ko/{KEY}.md").split("---")[1])
-                assert ko["title"] == TITLE and ko["author"] == "dr-hong" and "reviewed_by" not in ko
-
-                page.get_by_role("button", name=re.compile("상태")).click()
-                page.get_by_text("검토중", exact=True).click()
-                wait_until(lambda: pull.labels == ["decap-cms/pending_review"], "the pull request in review")
-                shot(page, "6-in-review")
-
-                # Dr. Lee approves the pull request on GitHub: the approve workflow runs on its branch.
-                runner = tmp_path / "runner"
-                git(tmp_path, "clone", "--quiet", "--branch", BRANCH, str(origin), str(runner))
-                done = run_steps(runner, tmp_path, login="lee-md")
-                assert done.returncode == 0, done.stderr
-                assert git(origin, "log", "-1", "--format=%s", BRANCH).startswith("Medical review by @lee-md")
-
-                page.reload()  # the marketer opens the post again: the review is in it
-                expect(page.get_by_text("이한빛 원장 (dr-lee)").first).to_be_visible()
-                page.get_by_role("button", name=re.compile("상태")).click()
-                page.get_by_text("준비됨", exact=True).click()
-                wait_until(lambda: pull.labels == ["decap-cms/pending_publish"], "the pull request ready")
-                shot(page, "7-reviewed-and-ready")
-                page.get_by_role("button", name="게시").first.click()
-                page.get_by_text("지금 게시").click()
-                wait_until(lambda: pull.state == "closed", "the merge")
-                assert pull.merged_at and git(origin, "rev-parse", "main") != main_before
-                wait_until(lambda: not github.resolve(f"refs/heads/{BRANCH}"), "the branch deleted")
+                yield github, page, context.new_cdp_session(page), blog
                 assert page.evaluate("window.__violations") == [] and github.unanswered == []
             finally:
                 context.close()
+
+
+def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishes_through_the_host(
+        browser, origin_and_site, tmp_path):
+    origin, site = origin_and_site
+    with published_editor(browser, origin, site, tmp_path) as (github, page, cdp, blog):
+        write_and_save(page, cdp, blog)
+        main_before = git(origin, "rev-parse", "main")
+        wait_until(lambda: github.resolve(f"refs/heads/{BRANCH}"), "the editor's branch")
+        saved = git(origin, "diff", "--name-status", "main", BRANCH).split("\n")
+        assert saved[:2] == [f"A\tposts/en/{KEY}.md", f"A\tposts/ko/{KEY}.md"], saved
+        (pull,) = github.pulls.values()
+        assert pull.head == BRANCH and pull.base == "main" and pull.labels == ["decap-cms/draft"]
+        ko = yaml.safe_load(git(origin, "show", f"{BRANCH}:posts/ko/{KEY}.md").split("---")[1])
+        assert ko["title"] == TITLE and ko["author"] == "dr-hong" and "reviewed_by" not in ko
+
+        page.get_by_role("button", name=re.compile("상태")).click()
+        page.get_by_text("검토중", exact=True).click()
+        wait_until(lambda: pull.labels == ["decap-cms/pending_review"], "the pull request in review")
+        shot(page, "6-in-review")
+
+        # Dr. Lee approves the pull request on GitHub: the approve workflow runs on its branch.
+        runner = tmp_path / "runner"
+        git(tmp_path, "clone", "--quiet", "--branch", BRANCH, str(origin), str(runner))
+        done = approve_steps(runner, tmp_path, login="lee-md")
+        assert done.returncode == 0, done.stderr
+        assert git(origin, "log", "-1", "--format=%s", BRANCH).startswith("Medical review by @lee-md")
+
+        page.reload()  # the marketer opens the post again: the review is in it
+        expect(page.get_by_text("이한빛 원장 (dr-lee)").first).to_be_visible()
+        page.get_by_role("button", name=re.compile("상태")).click()
+        page.get_by_text("준비됨", exact=True).click()
+        wait_until(lambda: pull.labels == ["decap-cms/pending_publish"], "the pull request ready")
+        shot(page, "7-reviewed-and-ready")
+        page.get_by_role("button", name="게시").first.click()
+        page.get_by_text("지금 게시").click()
+        wait_until(lambda: pull.state == "closed", "the merge")
+        assert pull.merged_at and git(origin, "rev-parse", "main") != main_before
+        wait_until(lambda: not github.resolve(f"refs/heads/{BRANCH}"), "the branch deleted")
 
     # The publish workflow on main: a fresh checkout, checked and built.
     checkout = tmp_path / "checkout"
@@ -137,6 +174,54 @@ def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishe
     for page_tree in (korean, english):
         article = json.loads(page_tree.xpath('//script[@type="application/ld+json"]')[0].text)
         assert article["reviewedBy"]["name"] in ("이한빛 원장", "Dr. Hanbit Lee") and article["lastReviewed"]
+
+
+def test_an_edit_published_straight_to_main_gets_the_writers_front_matter_back(browser, origin_and_site,
+                                                                                 tmp_path):
+    """Without review, 게시 commits to main in the editor's own front-matter style; the keep-layout
+    workflow then puts back every line whose value the edit did not change."""
+    origin, site = origin_and_site
+    write_tree(site, {f"posts/ko/{AFTERCARE}.md": WRITTEN_KO})
+    with published_editor(browser, origin, site, tmp_path, review=False) as (github, page, cdp, blog):
+        before = git(origin, "rev-parse", "main").strip()
+        page.goto(blog + f"/admin/#/collections/posts/entries/{AFTERCARE}")
+        title = field(page, "title", 0)
+        expect(title).to_have_value("입술 필러 뒤 관리")
+        title.fill("입술 필러 뒤 관리, 하루하루")
+        page.get_by_role("button", name="게시").first.click()
+        page.get_by_text("지금 게시").click()
+        wait_until(lambda: github.resolve("main") != before, "the commit on main")
+    saved = git(origin, "show", f"main:posts/ko/{AFTERCARE}.md")
+    assert saved != KEPT_KO and "# the two topics" not in saved  # the editor's own layout
+    assert git(origin, "diff", "--name-only", before, "main").split() == [f"posts/ko/{AFTERCARE}.md"]
+
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "--quiet", str(origin), str(runner))
+    done = keep_layout_steps(runner, tmp_path, "main", before=before)
+    assert done.returncode == 0, done.stderr
+    assert git(origin, "show", f"main:posts/ko/{AFTERCARE}.md") == KEPT_KO
+    assert git(origin, "log", "-1", "--format=%s", "main") == "Keep the front-matter layout of the posts the editor saved\n"
+
+
+def test_a_post_only_in_english_is_not_saved_without_its_korean_side(browser, origin_and_site, tmp_path):
+    """Decap keeps a post by its default language's version (README says so): an English-only post opens
+    with an empty Korean side, and saving it is refused with the missing fields marked; nothing is
+    committed, and the English file stays as it was."""
+    origin, site = origin_and_site
+    write_tree(site, {f"posts/en/{AFTERCARE}.md": WRITTEN_EN})
+    with published_editor(browser, origin, site, tmp_path, review=False) as (github, page, cdp, blog):
+        before = git(origin, "rev-parse", "main").strip()
+        page.goto(blog + f"/admin/#/collections/posts/entries/{AFTERCARE}")
+        expect(field(page, "title", 1)).to_have_value("Lip filler aftercare")
+        expect(field(page, "title", 0)).to_have_value("")
+        field(page, "title", 1).fill("Lip filler aftercare, day by day")
+        page.get_by_role("button", name="게시").first.click()
+        page.get_by_text("지금 게시").click()
+        expect(page.get_by_text("필수 필드를 놓치셨습니다", exact=False)).to_be_visible()
+        expect(page.get_by_text("제목 은(는) 필수입니다")).to_be_visible()
+        page.wait_for_timeout(500)
+        assert github.resolve("main") == before
+    assert git(origin, "show", f"main:posts/en/{AFTERCARE}.md") == WRITTEN_EN
 
 
 def write_and_save(page, cdp, blog: str) -> None:
