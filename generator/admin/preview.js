@@ -11,6 +11,26 @@
   if (stylesheet) CMS.registerPreviewStyle(stylesheet);
   CMS.registerPreviewStyle("preview.css");
 
+  // On phones the post's text is written in the browser's own text box. Decap's Markdown editor (Slate,
+  // in its rich-text and its Markdown mode alike) handles a phone keyboard's composition itself, and on
+  // Android keeps the first jamo of a Korean line ("ㅂ붓기는"); a text box composes Hangul as every
+  // other field does. The text is the same Markdown, and the preview shows it as before.
+  var markdown = CMS.getWidget && CMS.getWidget("markdown");
+  if (markdown && /Android|iPhone|iPad|iPod/.test(navigator.userAgent)) {
+    var PlainText = createClass({
+      render: function () {
+        var props = this.props;
+        return h("textarea", {
+          id: props.forID, className: props.classNameWrapper, value: props.value || "", rows: 16,
+          style: { minHeight: "16rem", fontFamily: "inherit", lineHeight: 1.6, resize: "vertical" },
+          onChange: function (event) { props.onChange(event.target.value); },
+          onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle
+        });
+      }
+    });
+    CMS.registerWidget("markdown", PlainText, markdown.preview, markdown.schema);
+  }
+
   function plain(value) {
     return value && typeof value.toJS === "function" ? value.toJS() : value;
   }
