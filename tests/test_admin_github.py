@@ -11,8 +11,11 @@ lines back; `serve --edit` on the same site writes into the local folder instead
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import pytest
 import yaml
 from lxml import html
 
-from conftest import commit_all, fill_in_init_site, git, run_cli, write_tree
+from conftest import REPO, commit_all, fill_in_init_site, git, run_cli, write_tree
 from generator.build import BuildOptions, build_site
 from github_standin import github_standin
 from test_admin_browser import BODY_KO, RECORD_VIOLATIONS, browser, compose, field, shot  # noqa: F401 (a fixture)
@@ -166,13 +169,14 @@ def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishe
         assert pull.merged_at and git(origin, "rev-parse", "main") != main_before
         wait_until(lambda: not github.resolve(f"refs/heads/{BRANCH}"), "the branch deleted")
 
-    # The publish workflow on main: a fresh checkout, checked and built.
+    # The publish workflow on main: a fresh checkout, its check and build steps run as a runner runs them.
     checkout = tmp_path / "checkout"
     git(tmp_path, "clone", "--quiet", str(origin), str(checkout))
-    checked = run_cli("check", str(checkout))
-    assert checked.code == 0 and f"{KEY}.md" not in checked.out, checked.out
-    public = tmp_path / "public"
-    build_site(BuildOptions(site_dir=checkout, output_dir=public))
+    checked, built = publish_steps(checkout, tmp_path)
+    assert checked.returncode == 0 and f"{KEY}.md" not in checked.stdout, checked.stdout + checked.stderr
+    assert built.returncode == 0, built.stderr
+    public = checkout / "public"
+    assert (public / "admin" / "decap-cms.js").is_file()  # the published blog has the editor again
     korean = html.fromstring((public / "ko" / "posts" / KEY / "index.html").read_bytes())
     english = html.fromstring((public / "en" / "posts" / KEY / "index.html").read_bytes())
     assert korean.findtext(".//h1") == TITLE and english.findtext(".//h1") == "Swelling after lip filler"
@@ -180,6 +184,22 @@ def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishe
     for page_tree in (korean, english):
         article = json.loads(page_tree.xpath('//script[@type="application/ld+json"]')[0].text)
         assert article["reviewedBy"]["name"] in ("이한빛 원장", "Dr. Hanbit Lee") and article["lastReviewed"]
+
+
+def publish_steps(checkout: Path, tmp_path: Path) -> list[subprocess.CompletedProcess]:
+    """publish.yml's check and build steps, each with bash -eo pipefail as GitHub runs a `run:`, with
+    `clinicpress` this checkout of ClinicPress (the editor's code comes from its node_modules)."""
+    workflow = yaml.safe_load((checkout / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    runs = [step["run"] for step in workflow["jobs"]["build"]["steps"]
+            if step.get("name") in ("Check the posts (errors stop the publishing)", "Build")]
+    assert len(runs) == 2
+    tools = tmp_path / "publish-bin"
+    tools.mkdir(exist_ok=True)
+    (tools / "clinicpress").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
+    (tools / "clinicpress").chmod(0o755)
+    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    return [subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run], cwd=checkout,
+                           capture_output=True, text=True, env=environment) for run in runs]
 
 
 def test_an_edit_published_straight_to_main_gets_the_writers_front_matter_back(browser, origin_and_site,
