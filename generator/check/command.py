@@ -77,9 +77,31 @@ def tag_validity(diagnostic: Diagnostic) -> Diagnostic:
                    column=diagnostic.column or (1 if diagnostic.line else None))
 
 
+# GitHub's workflow commands: each finding becomes an annotation at its line of the pull request.
+GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
 def format_findings(findings: list[Diagnostic], fmt: str) -> str:
+    if fmt == "github":
+        return "".join(_github_annotation(f) + "\n" for f in findings)
     if fmt == "json":
         return json.dumps([{"path": f.path, "line": f.line, "column": f.column, "severity": f.severity,
                             "rule": f.rule, "message": f.message, "hint": f.full_hint} for f in findings],
                           ensure_ascii=False, indent=2) + "\n"
     return "".join(f.format() + "\n" for f in findings)
+
+
+def _github_annotation(finding: Diagnostic) -> str:
+    """`::error file=…,line=…::message`, escaped as GitHub reads workflow commands (a message may hold
+    anything a post holds: new lines, '%', '::')."""
+    where = {"file": finding.path, "line": finding.line, "col": finding.column,
+             "title": f"clinicpress check [{finding.rule}]" if finding.rule else "clinicpress check"}
+    properties = ",".join(f"{key}={_escaped(str(value), property_value=True)}"
+                          for key, value in where.items() if value is not None)
+    text = finding.message + (f"\nhint: {finding.full_hint}" if finding.full_hint else "")
+    return f"::{GITHUB_LEVELS[finding.severity]} {properties}::{_escaped(text)}"
+
+
+def _escaped(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text

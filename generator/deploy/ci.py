@@ -1,8 +1,9 @@
 """Continuous publishing for a new site (`clinicpress init`): GitHub Actions and GitLab CI files that check,
 build and publish the blog on every push to the main branch, every night (so that a post dated in the
 future goes live on its day) and by hand; and a GitHub workflow that turns a physician's approval of
-the browser editor's pull request into `reviewed_by:` and `last_reviewed:` in its posts, and one that
-keeps the front-matter of the posts the editor saves laid out as they were written.
+the browser editor's pull request into `reviewed_by:` and `last_reviewed:` in its posts, one that
+keeps the front-matter of the posts the editor saves laid out as they were written, and one that shows
+`check`'s findings on every pull request.
 
 Both keep .clinicpress-cache/ from one run to the next, so a nightly build does not process every photo
 again. The cache starts fresh when the ClinicPress version or a requirements file changes."""
@@ -23,17 +24,27 @@ def nightly_cron(timezone: str, minute: int = 5) -> tuple[str, str]:
     return f"{utc.minute} {utc.hour} * * *", f"00:{minute:02d} in {timezone}"
 
 
+# What every GitHub workflow does after its checkout: Python, and the ClinicPress that env pins.
+SETUP_STEPS = "\n".join((
+    "      - uses: actions/setup-python@v5",
+    "        with:",
+    '          python-version: "3.12"',
+    "      - name: Install ClinicPress",
+    '        run: pip install "clinicpress==$CLINICPRESS_VERSION"'))
+
+
 def ci_files(timezone: str) -> dict[str, str]:
     cron, local = nightly_cron(timezone)
     return {".github/workflows/publish.yml": GITHUB_WORKFLOW.format(
                 cron=cron, local=local, version=__version__, cache=CACHE_DIR, requirements=GITHUB_REQUIREMENTS,
-                fetch_editor=FETCH_EDITOR),
+                fetch_editor=FETCH_EDITOR, setup=SETUP_STEPS),
             ".github/workflows/approve.yml": APPROVE_WORKFLOW.format(
-                version=__version__, branches=EDITOR_BRANCHES,
+                version=__version__, setup=SETUP_STEPS, branches=EDITOR_BRANCHES,
                 save=_commit_posts("The posts already name this review: nothing to save.",
                                    "Medical review by @$REVIEWER: reviewed_by and last_reviewed in the approved posts")),
+            ".github/workflows/check.yml": CHECK_WORKFLOW.format(version=__version__, setup=SETUP_STEPS),
             ".github/workflows/keep-layout.yml": LAYOUT_WORKFLOW.format(
-                version=__version__, branches=EDITOR_BRANCHES,
+                version=__version__, setup=SETUP_STEPS, branches=EDITOR_BRANCHES,
                 save=_commit_posts("The posts keep their layout already: nothing to save.",
                                    "Keep the front-matter layout of the posts the editor saved")),
             ".gitlab-ci.yml": GITLAB_CI.format(version=__version__, cache=CACHE_DIR, fetch_editor=FETCH_EDITOR)}
@@ -86,11 +97,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - name: Install ClinicPress
-        run: pip install "clinicpress==$CLINICPRESS_VERSION"
+{setup}
       # Processed photos and pages of the last run: a build only makes what changed since. The run's id
       # makes every run save its own copy; the newest one with the same version and requirements is restored.
       - name: Restore the build cache
@@ -167,11 +174,7 @@ jobs:
         with:
           ref: ${{{{ github.event.pull_request.head.ref }}}}
           fetch-depth: 0
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - name: Install ClinicPress
-        run: pip install "clinicpress==$CLINICPRESS_VERSION"
+{setup}
       # Every post the pull request adds or changes, and its translations.
       - name: Mark the posts as reviewed by the approving doctor
         run: clinicpress approve --github-login "${{{{ github.event.review.user.login }}}}" --changed-since "origin/${{{{ github.event.pull_request.base.ref }}}}"
@@ -181,6 +184,32 @@ jobs:
         run: |
           {save}
           git push origin HEAD
+'''
+
+CHECK_WORKFLOW = '''\
+# Checks the posts of every pull request, such as a post the browser editor keeps waiting for review,
+# before anything is published: what `clinicpress check` finds is shown on the pull request at the lines
+# it concerns (Files changed), and an error (a guaranteed result, a missing date) marks the pull
+# request's check as failed. The publish workflow checks again before it publishes.
+name: Check
+
+on:
+  pull_request:
+
+env:
+  CLINICPRESS_VERSION: "{version}"  # the same ClinicPress as the publish workflow
+
+permissions:
+  contents: read
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+{setup}
+      - name: Check the posts
+        run: clinicpress check --format github
 '''
 
 LAYOUT_WORKFLOW = '''\
@@ -215,11 +244,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - name: Install ClinicPress
-        run: pip install "clinicpress==$CLINICPRESS_VERSION"
+{setup}
       # On main: the posts this push changed. On an editor's branch: every post it changed since main.
       - name: Put back the layout of the changed posts
         env:
