@@ -2,8 +2,8 @@
 into /admin/, on a site `init` wrote, served by a static host on 127.0.0.1 that applies the site's headers
 as a host does, talking to a stand-in of GitHub's API (tests/github_standin.py) over a bare repository.
 
-A marketer signs in, writes a Korean post and its English translation, and saves: the post waits on an
-editor's branch as a pull request. A doctor approves it (the approve workflow's steps run with bash on a
+A marketer signs in, writes a Korean post and its English translation with a phone photo, and saves:
+the post waits on an editor's branch as a pull request. A doctor approves it (the approve workflow's steps run with bash on a
 clone, as a runner does, and push the review to that branch). The marketer publishes: the pull request is
 merged into main, and main, checked and built as the publish workflow does, has both pages.
 Without review, an edit is committed to main and the keep-layout workflow gives the writer's front-matter
@@ -22,11 +22,13 @@ from pathlib import Path
 import pytest
 import yaml
 from lxml import html
+from PIL import Image
 
 from conftest import REPO, commit_all, fill_in_init_site, git, run_cli, write_tree
 from generator.build import BuildOptions, build_site
 from github_standin import github_standin
-from test_admin_browser import BODY_KO, RECORD_VIOLATIONS, browser, compose, field, shot  # noqa: F401 (a fixture)
+from test_admin_browser import (BODY_KO, RECORD_VIOLATIONS, _camera_exif, browser,  # noqa: F401 (a fixture)
+                                compose, field, shot)
 from test_approve_workflow import DR_LEE
 from test_approve_workflow import run_steps as approve_steps
 from test_comments_browser import CHROMIUM
@@ -46,6 +48,7 @@ REPOSITORY = "hanbit-clinic/blog"
 TOKEN = "gho_standin0token"
 KEY = "swelling-after-lip-filler"
 BRANCH = f"cms/posts/{KEY}"
+PHOTO = "consultation-photo.jpg"
 AFTERCARE = "lip-filler-aftercare"
 WRITTEN_KO = """\
 ---
@@ -135,15 +138,19 @@ def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishe
         browser, origin_and_site, tmp_path):
     origin, site = origin_and_site
     with published_editor(browser, origin, site, tmp_path) as (github, page, cdp, blog):
-        write_and_save(page, cdp, blog)
+        write_and_save(page, cdp, blog, tmp_path / PHOTO)
         main_before = git(origin, "rev-parse", "main")
         wait_until(lambda: github.resolve(f"refs/heads/{BRANCH}"), "the editor's branch")
-        saved = git(origin, "diff", "--name-status", "main", BRANCH).split("\n")
-        assert saved[:2] == [f"A\tposts/en/{KEY}.md", f"A\tposts/ko/{KEY}.md"], saved
+        saved = git(origin, "diff", "--name-status", "main", BRANCH).split()
+        assert saved == ["A", f"posts/en/{KEY}.md", "A", f"posts/ko/{KEY}.md", "A", f"static/images/{PHOTO}"]
+        photo = subprocess.run(["git", "--git-dir", str(origin), "show", f"{BRANCH}:static/images/{PHOTO}"],
+                               capture_output=True, check=True).stdout
+        assert photo == (tmp_path / PHOTO).read_bytes()  # the photo's bytes, whole, through the API
         (pull,) = github.pulls.values()
         assert pull.head == BRANCH and pull.base == "main" and pull.labels == ["decap-cms/draft"]
         ko = yaml.safe_load(git(origin, "show", f"{BRANCH}:posts/ko/{KEY}.md").split("---")[1])
         assert ko["title"] == TITLE and ko["author"] == "dr-hong" and "reviewed_by" not in ko
+        assert ko["image"] == f"/images/{PHOTO}"
 
         page.get_by_role("button", name=re.compile("상태")).click()
         page.get_by_text("검토중", exact=True).click()
@@ -181,6 +188,8 @@ def test_a_post_written_in_the_published_editor_waits_for_a_doctor_then_publishe
     english = html.fromstring((public / "en" / "posts" / KEY / "index.html").read_bytes())
     assert korean.findtext(".//h1") == TITLE and english.findtext(".//h1") == "Swelling after lip filler"
     assert korean.xpath('//link[@hreflang="en"]/@href')[0].endswith(f"/en/posts/{KEY}/")
+    copies = korean.xpath('//img[contains(@src, "consultation")]/@src')  # the pipeline's copy, no camera data
+    assert copies and b"Phone model" not in (public / copies[0].lstrip("/")).read_bytes()
     for page_tree in (korean, english):
         article = json.loads(page_tree.xpath('//script[@type="application/ld+json"]')[0].text)
         assert article["reviewedBy"]["name"] in ("이한빛 원장", "Dr. Hanbit Lee") and article["lastReviewed"]
@@ -282,7 +291,7 @@ def test_a_korean_post_written_on_a_phone_is_published(browser, origin_and_site,
     assert front["title"] == TITLE and front["author"] == "dr-hong" and saved.rstrip().endswith("붓기는 보통 며칠 갑니다")
 
 
-def write_and_save(page, cdp, blog: str) -> None:
+def write_and_save(page, cdp, blog: str, photo: Path) -> None:
     page.goto(blog + "/admin/")
     expect(page.get_by_text("한빛 의원 블로그를 시작합니다")).to_be_visible()  # main's post, read through the API
     page.get_by_role("link", name="새 글").click()
@@ -294,6 +303,13 @@ def write_and_save(page, cdp, blog: str) -> None:
                                        "의료진이 정리했습니다.")
     field(page, "author", 0).click()
     page.locator('[id*="-option-"]').filter(has_text="dr-hong").first.click()
+    page.get_by_role("button", name="이미지 선택").first.click()  # a phone photo, uploaded with the post
+    Image.new("RGB", (2400, 1600), (214, 160, 170)).save(photo, quality=90, exif=_camera_exif())
+    page.locator('input[type="file"]').set_input_files(str(photo))
+    expect(page.get_by_text(photo.name)).to_be_visible()
+    page.get_by_role("button", name="선택한 것으로 결정").click()
+    field(page, "image_alt", 0).fill("분홍빛 배경 위의 입술 그림")
+    field(page, "image_alt", 1).fill("A drawing of lips on a pink background")
     body = page.locator('[data-slate-editor="true"]').first
     body.click()
     page.wait_for_timeout(300)  # Slate takes the caret a moment after the click (test_admin_browser.py)
