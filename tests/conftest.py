@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -143,6 +145,22 @@ def run_cli(*argv: str) -> CliResult:
 def git(folder: Path, *argv: str) -> str:
     """The system git run in folder; its output."""
     return subprocess.run(["git", "-C", str(folder), *argv], check=True, capture_output=True, text=True).stdout
+
+
+def workflow_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment a workflow's `run:` gets here: `clinicpress` on PATH is this checkout of ClinicPress."""
+    tools = tmp_path / "bin"
+    tools.mkdir(exist_ok=True)
+    shim = tools / "clinicpress"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
+    shim.chmod(0o755)
+    return {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A workflow's `run:` as GitHub runs it: bash -eo pipefail, its output captured."""
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
+                          capture_output=True, text=True, env=env)
 
 
 def commit_all(folder: Path, message: str) -> None:

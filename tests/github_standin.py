@@ -17,6 +17,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -103,6 +104,7 @@ class GitHubStandIn:
 
     # the routes ------------------------------------------------------------------------------------------
 
+    @cached_property
     def routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
         repo = re.escape(f"/repos/{self.repository}")
         return [
@@ -134,7 +136,7 @@ class GitHubStandIn:
         ]
 
     def answer(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        for route_method, pattern, action in self.routes():
+        for route_method, pattern, action in self.routes:
             if route_method == method and (match := re.fullmatch(pattern, path)):
                 with self.lock:
                     try:

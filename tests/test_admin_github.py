@@ -11,11 +11,9 @@ lines back; `serve --edit` on the same site writes into the local folder instead
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +22,7 @@ import yaml
 from lxml import html
 from PIL import Image
 
-from conftest import REPO, commit_all, fill_in_init_site, git, run_cli, write_tree
+from conftest import commit_all, fill_in_init_site, git, run_cli, run_step, workflow_environment, write_tree
 from generator.build import BuildOptions, build_site
 from github_standin import github_standin
 from test_admin_browser import (BODY_KO, RECORD_VIOLATIONS, _camera_exif, browser,  # noqa: F401 (a fixture)
@@ -202,13 +200,8 @@ def publish_steps(checkout: Path, tmp_path: Path) -> list[subprocess.CompletedPr
     runs = [step["run"] for step in workflow["jobs"]["build"]["steps"]
             if step.get("name") in ("Check the posts (errors stop the publishing)", "Build")]
     assert len(runs) == 2
-    tools = tmp_path / "publish-bin"
-    tools.mkdir(exist_ok=True)
-    (tools / "clinicpress").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
-    (tools / "clinicpress").chmod(0o755)
-    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
-    return [subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run], cwd=checkout,
-                           capture_output=True, text=True, env=environment) for run in runs]
+    environment = workflow_environment(tmp_path)
+    return [run_step(run, checkout, environment) for run in runs]
 
 
 def test_an_edit_published_straight_to_main_gets_the_writers_front_matter_back(browser, origin_and_site,

@@ -2,17 +2,15 @@
 steps run with bash in real git repositories, as a runner would run them on an approved pull request."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO, commit_all, fill_in_init_site, git, run_cli, write_tree
+from conftest import commit_all, fill_in_init_site, git, run_cli, run_step, workflow_environment, write_tree
 
 APPROVE_COMMAND = ('clinicpress approve --github-login "${{ github.event.review.user.login }}" '
                    '--changed-since "origin/${{ github.event.pull_request.base.ref }}"')
@@ -153,21 +151,14 @@ def run_steps(runner: Path, tmp_path: Path, login: str) -> subprocess.CompletedP
     """The workflow's steps after the install, each as GitHub runs a `run:` (bash -eo pipefail), with
     `clinicpress` this checkout of ClinicPress."""
     (job,) = workflows(runner)[0]["jobs"].values()
-    tools = tmp_path / "bin"
-    tools.mkdir(exist_ok=True)
-    shim = tools / "clinicpress"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
-    shim.chmod(0o755)
     context = event(login=login)
-    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    environment = workflow_environment(tmp_path)
     outputs = []
     for step in job["steps"]:
         if "run" not in step or step.get("name") == "Install ClinicPress":
             continue
         env = {key: github_expression(value, context) for key, value in step.get("env", {}).items()}
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                               github_expression(step["run"], context)], cwd=runner, capture_output=True, text=True,
-                              env={**environment, **env})
+        done = run_step(github_expression(step["run"], context), runner, {**environment, **env})
         outputs.append(done)
         if done.returncode != 0:
             break

@@ -3,17 +3,15 @@ finds in a pull request's posts becomes GitHub annotations at their lines, read 
 reads workflow commands; the step runs with bash in a site `init` wrote, as a runner runs it."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO, fill_in_init_site, run_cli, write_tree
+from conftest import fill_in_init_site, run_cli, run_step, workflow_environment, write_tree
 from generator.check.command import format_findings
 from generator.errors import Diagnostic
 
@@ -72,13 +70,7 @@ def check_step(site: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     (job,) = workflow["jobs"].values()
     names = [step.get("name") for step in job["steps"]]
     assert names.index("Install ClinicPress") < names.index("Check the posts") == len(names) - 1
-    tools = tmp_path / "bin"
-    tools.mkdir(exist_ok=True)
-    (tools / "clinicpress").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
-    (tools / "clinicpress").chmod(0o755)
-    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", job["steps"][-1]["run"]],
-                          cwd=site, capture_output=True, text=True, env=environment)
+    return run_step(job["steps"][-1]["run"], site, workflow_environment(tmp_path))
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

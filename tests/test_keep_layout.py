@@ -3,17 +3,15 @@ through GitHub, with every front-matter line written anew, takes back the writer
 values are unchanged. Real git repositories; a bare one stands in for GitHub."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO, commit_all, git, run_cli, write_tree
+from conftest import commit_all, git, run_cli, run_step, workflow_environment, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("bash") is None,
                                 reason="needs the system git and bash")
@@ -103,21 +101,15 @@ def run_steps(runner: Path, tmp_path: Path, branch: str, before: str) -> subproc
     """The workflow's `run:` steps after the install, each with bash -eo pipefail as GitHub runs them,
     `clinicpress` being this checkout of ClinicPress."""
     (job,) = workflow(runner)["jobs"].values()
-    tools = tmp_path / "bin"
-    tools.mkdir(exist_ok=True)
-    shim = tools / "clinicpress"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
-    shim.chmod(0o755)
     values = {"github.ref_name": branch, "github.event.repository.default_branch": "main", "github.event.before": before}
     expand = lambda text: re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], text)  # noqa: E731
-    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    environment = workflow_environment(tmp_path)
     outputs = []
     for step in job["steps"]:
         if "run" not in step or step.get("name") == "Install ClinicPress":
             continue
         env = {key: expand(value) for key, value in step.get("env", {}).items()}
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", expand(step["run"])],
-                              cwd=runner, capture_output=True, text=True, env={**environment, **env})
+        done = run_step(expand(step["run"]), runner, {**environment, **env})
         outputs.append(done)
         if done.returncode != 0:
             break

@@ -13,6 +13,7 @@ import yaml
 
 from generator.check.settings import description_bounds
 from generator.config.loader import SiteConfig
+from generator.site.urls import origin_of
 
 API_PATH = "/admin/api/v1"  # serve --edit answers Decap's local-repository protocol here
 CHECK_PATH = "/admin/api/check"  # and the findings of `check` for the post being edited
@@ -80,11 +81,10 @@ def cms_config(config: SiteConfig) -> dict[str, Any]:
     text = editor_text(config)
     locales = list(config.language_codes)
     result: dict[str, Any] = {"backend": _backend(config)}
-    base = urlsplit(config.site.base_url)
-    if config.admin.repository and base.hostname in LOCAL_HOSTS:
+    if config.admin.repository and urlsplit(config.site.base_url).hostname in LOCAL_HOSTS:
         # `serve --edit` builds for its own address: there it takes over from GitHub. Decap needs the
         # whole URL; a published build has none, so that a copy viewed on a laptop asks nothing of its host.
-        result["local_backend"] = {"url": f"{base.scheme}://{base.netloc}{API_PATH}"}
+        result["local_backend"] = {"url": origin_of(config.site.base_url) + API_PATH}
     if config.admin.review:
         result["publish_mode"] = "editorial_workflow"
     result.update({

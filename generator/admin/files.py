@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
-from urllib.parse import urlsplit
 
 from generator.admin.cms_config import CHECK_PATH, config_yaml, editor_text
 from generator.config.loader import SiteConfig
@@ -19,7 +18,7 @@ from generator.content.models import OutputFile
 from generator.outputs.catalog import AdminFiles
 from generator.outputs.headers import policy_text
 from generator.outputs.static import StaticFile, fingerprinted_assets
-from generator.site.urls import Urls
+from generator.site.urls import Urls, origin_of
 
 FOLDER = Urls.admin().rstrip("/")
 # As package.json pins it and package-lock.json records it (tests/test_admin.py keeps them equal): the
@@ -57,15 +56,10 @@ def admin_policy(config: SiteConfig) -> Mapping[str, tuple[str, ...]]:
     policy = dict(ADMIN_POLICY)
     if config.admin.api_url:
         policy["connect-src"] = tuple(source for source in policy["connect-src"] if source != GITHUB_API)
-        policy["connect-src"] += (_origin(config.admin.api_url),)
+        policy["connect-src"] += (origin_of(config.admin.api_url),)
     if config.admin.auth_url:
-        policy["connect-src"] += (_origin(config.admin.auth_url),)
+        policy["connect-src"] += (origin_of(config.admin.auth_url),)
     return MappingProxyType(policy)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def find_cms(site_dir: Path) -> Path | None:

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 from generator.errors import did_you_mean
+from generator.site.urls import origin_of
 
 PROVIDERS = ("none", "plausible", "umami", "goatcounter", "ga4", "naver")
 LOADS = ("always", "consent")
@@ -70,11 +70,6 @@ class Tracker:
         return self.provider not in COOKIELESS
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def tracker(analytics: AnalyticsConfig) -> Tracker | None:
     """What the pages load for the provider; None without one, and always in the preview."""
     provider = analytics.provider
@@ -82,21 +77,21 @@ def tracker(analytics: AnalyticsConfig) -> Tracker | None:
         return None
     if provider == "plausible":
         src = analytics.script_url or "https://plausible.io/js/script.js"
-        origin = _origin(src)
+        origin = origin_of(src)
         return Tracker(provider, src, (("data-domain", analytics.domain), ("data-api", origin + "/api/event")),
                        {"script-src": (origin,), "connect-src": (origin,)})
     if provider == "umami":
         src = analytics.script_url or UMAMI_CLOUD + "/script.js"
         collector = analytics.host_url.rstrip("/") or (
-            UMAMI_CLOUD_COLLECTOR if _origin(src) == UMAMI_CLOUD else _origin(src))
+            UMAMI_CLOUD_COLLECTOR if origin_of(src) == UMAMI_CLOUD else origin_of(src))
         # Umami's newer script keeps a visitor id in the browser's storage unless told not to.
         return Tracker(provider, src, (("data-website-id", analytics.website_id), ("data-host-url", collector),
                                        ("data-identity-stitching", "false")),
-                       {"script-src": (_origin(src),), "connect-src": (collector,)})
+                       {"script-src": (origin_of(src),), "connect-src": (collector,)})
     if provider == "goatcounter":
         endpoint = f"https://{analytics.code}.goatcounter.com/count"  # sent with navigator.sendBeacon
         return Tracker(provider, "https://gc.zgo.at/count.js", (("data-goatcounter", endpoint),),
-                       {"script-src": ("https://gc.zgo.at",), "connect-src": (_origin(endpoint),)})
+                       {"script-src": ("https://gc.zgo.at",), "connect-src": (origin_of(endpoint),)})
     if provider == "ga4":  # the hosts Google's guide to a Content-Security-Policy names for Google Analytics 4
         return Tracker(provider, f"https://www.googletagmanager.com/gtag/js?id={analytics.measurement_id}", (),
                        {"script-src": ("https://*.googletagmanager.com",),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
 
 from generator.config.analytics import tracker
 from generator.config.comments import CommentsConfig
@@ -22,7 +21,7 @@ from generator.config.loader import SiteConfig
 from generator.content.models import OutputFile
 from generator.outputs.static import StaticFile
 from generator.render.sharing import sharing_sources
-from generator.site.urls import Urls
+from generator.site.urls import Urls, origin_of
 
 Policy = Mapping[str, tuple[str, ...]]
 
@@ -55,18 +54,13 @@ CACHE_SHORT = "public, max-age=0, must-revalidate"
 _URL_LITERAL = re.compile(r"""https?://[^\s"'<>{}()]+""")
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def provider_sources(comments: CommentsConfig, template_text: str = "") -> dict[str, tuple[str, ...]]:
     """What the comment widget loads, per directive, beyond the theme's policy."""
     settings, provider = comments.settings, comments.provider
     if provider == "none":
         return {}
     if provider == "isso":
-        origin = _origin(settings["url"])
+        origin = origin_of(settings["url"])
         sources = {"script-src": (origin,), "connect-src": (origin,), "img-src": (origin,)}
         if settings["css"]:
             sources["style-src"] = (origin,)  # Isso links its own stylesheet from the server
@@ -86,11 +80,11 @@ def provider_sources(comments: CommentsConfig, template_text: str = "") -> dict[
                 "connect-src": ("https://*.disqus.com",),
                 "frame-src": ("https://disqus.com", "https://*.disqus.com")}
     if provider == "remark42":
-        origin = _origin(settings["host"])
+        origin = origin_of(settings["host"])
         return {key: (origin,) for key in ("script-src", "style-src", "connect-src", "img-src", "frame-src")}
     # A provider of your own: the origins its template names, and those in [comments.<name>].
-    origins = sorted({_origin(url) for url in _URL_LITERAL.findall(template_text)}
-                     | {_origin(value) for value in settings.values()
+    origins = sorted({origin_of(url) for url in _URL_LITERAL.findall(template_text)}
+                     | {origin_of(value) for value in settings.values()
                         if isinstance(value, str) and re.match(r"^https?://[^/\s]+", value)})
     return {key: tuple(origins) for key in ("script-src", "style-src", "connect-src", "img-src", "frame-src")
             } if origins else {}
