@@ -13,7 +13,7 @@ import yaml
 
 from generator.check.settings import description_bounds
 from generator.config.loader import SiteConfig
-from generator.site.urls import origin_of
+from generator.config.origins import origin_of
 
 API_PATH = "/admin/api/v1"  # serve --edit answers Decap's local-repository protocol here
 CHECK_PATH = "/admin/api/check"  # and the findings of `check` for the post being edited

@@ -14,11 +14,12 @@ from typing import Mapping
 
 from generator.admin.cms_config import CHECK_PATH, config_yaml, editor_text
 from generator.config.loader import SiteConfig
+from generator.config.origins import origin_of
 from generator.content.models import OutputFile
 from generator.outputs.catalog import AdminFiles
 from generator.outputs.headers import policy_text
 from generator.outputs.static import StaticFile, fingerprinted_assets
-from generator.site.urls import Urls, origin_of
+from generator.site.urls import Urls
 
 FOLDER = Urls.admin().rstrip("/")
 # As package.json pins it and package-lock.json records it (tests/test_admin.py keeps them equal): the

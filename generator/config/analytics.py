@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from generator.config.origins import origin_of
 from generator.errors import did_you_mean
-from generator.site.urls import origin_of
 
 PROVIDERS = ("none", "plausible", "umami", "goatcounter", "ga4", "naver")
 LOADS = ("always", "consent")

@@ -18,10 +18,11 @@ from typing import Iterable, Mapping, Sequence
 from generator.config.analytics import tracker
 from generator.config.comments import CommentsConfig
 from generator.config.loader import SiteConfig
+from generator.config.origins import origin_of
 from generator.content.models import OutputFile
 from generator.outputs.static import StaticFile
 from generator.render.sharing import sharing_sources
-from generator.site.urls import Urls, origin_of
+from generator.site.urls import Urls
 
 Policy = Mapping[str, tuple[str, ...]]
 

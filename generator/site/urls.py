@@ -13,12 +13,6 @@ import unicodedata
 from urllib.parse import quote, unquote, urlsplit
 
 
-def origin_of(url: str) -> str:
-    """scheme://host[:port] of an absolute URL: what a Content-Security-Policy source names."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 @functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """A URL segment for a tag: lower-case, Hangul kept, anything else that is not a letter or digit becomes '-'."""
