@@ -1,5 +1,6 @@
 """iter_parallel: results in input order, whatever the number of workers, and the caller's own work
 done once while the workers start."""
+import multiprocessing
 import os
 import time
 
@@ -26,8 +27,16 @@ def test_the_meanwhile_work_is_done_before_the_first_result_is_used():
     assert next(results) == 0 and done == [True]
 
 
-def _where(_, item):
-    time.sleep(0.02)  # long enough that both workers are up before either runs out of its own work
+_waited_in: set[int] = set()
+
+
+def _where(all_started, item):
+    """Each worker waits, at its first item, until every worker has one: a worker forked late on a busy
+    machine would otherwise find the others' lanes already taken, and the test would measure the load."""
+    if os.getpid() not in _waited_in:
+        _waited_in.add(os.getpid())
+        all_started.wait(timeout=60)
+    time.sleep(0.02)
     return item, os.getpid()
 
 
@@ -37,7 +46,9 @@ def test_grouped_items_come_back_in_order_each_once_and_a_group_stays_with_its_w
     ones left of another's: every item is done once, results come in input order, and a group's items
     done by a worker other than the one that began it are the group's last ones."""
     items = [("ko", n) for n in range(24)] + [("en", n) for n in range(20)] + [("ja", n) for n in range(6)]
-    results = list(iter_parallel(_where, None, items, jobs, min_items=1, chunk_size=2, group=lambda item: item[0]))
+    all_started = multiprocessing.get_context("fork").Barrier(jobs)
+    results = list(iter_parallel(_where, all_started, items, jobs, min_items=1, chunk_size=2,
+                                 group=lambda item: item[0]))
     assert [item for item, _ in results] == items
     for language in ("ko", "en", "ja"):
         workers = [pid for (key, _), pid in results if key == language]
