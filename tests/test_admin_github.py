@@ -284,6 +284,59 @@ def test_a_korean_post_written_on_a_phone_is_published(browser, origin_and_site,
     assert front["title"] == TITLE and front["author"] == "dr-hong" and saved.rstrip().endswith("붓기는 보통 며칠 갑니다")
 
 
+# The elements that stick out past the right edge of the screen (Decap's notices slide in from there).
+STICKING_OUT = """() => [...document.querySelectorAll('body *')].filter(e => !e.closest('.Toastify'))
+  .map(e => [e, e.getBoundingClientRect()]).filter(([e, box]) => box.width > 0 && box.right > innerWidth + 1)
+  .map(([e, box]) => e.tagName + '.' + e.className + ' ' + Math.round(box.left) + '-' + Math.round(box.right))"""
+
+
+def assert_fits_the_phone(page) -> None:
+    """Nothing scrolls sideways, and the page was not laid out wider than the phone and shrunk to fit."""
+    assert page.evaluate("[innerWidth, document.documentElement.scrollWidth]") == [PHONE["viewport"]["width"]] * 2
+    assert page.evaluate(STICKING_OUT) == []
+
+
+def test_the_editor_fits_a_phones_screen(browser, origin_and_site, tmp_path):
+    """Decap's editor is at least 800px wide (editor.css): at a phone's width the post's fields, the toolbar
+    of a draft waiting for review with all its buttons, the other language's pane and the review board
+    all fit the screen, and the post's own language comes first."""
+    origin, site = origin_and_site
+    with published_editor(browser, origin, site, tmp_path, review=True, device=PHONE) as (github, page, cdp, blog):
+        page.goto(blog + "/admin/#/collections/posts/new")
+        title = field(page, "title", 0)
+        expect(title).to_be_visible()
+        expect(field(page, "title", 1)).to_have_count(0)  # one pane at first
+        assert_fits_the_phone(page)
+        title.tap()
+        compose(cdp, TITLE_KO)
+        field(page, "translation_key", 0).tap()
+        page.keyboard.type(KEY)
+        page.get_by_title("국제화(i18n) 토글").tap()  # the English pane, under the Korean one
+        english = field(page, "title", 1)
+        english.tap()
+        page.keyboard.type("Swelling after lip filler")
+        assert english.bounding_box()["y"] > title.bounding_box()["y"] + title.bounding_box()["height"]
+        for pane in (0, 1):
+            body = field(page, "body", pane)
+            body.scroll_into_view_if_needed()
+            body.tap()
+            page.keyboard.type("붓기는 보통 며칠 갑니다." if pane == 0 else "Swelling settles in days.")
+        assert_fits_the_phone(page)
+        page.get_by_role("button", name="저장").tap()
+        expect(page.get_by_text("변경사항 저장됨")).to_be_visible()
+        width = PHONE["viewport"]["width"]
+        for name in ("저장", "상태: 초안", "게시", "게시 안된 항목 삭제"):  # a draft's buttons, every one on screen
+            box = page.get_by_role("button", name=name).first.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, name
+        page.get_by_role("button", name="상태: 초안").tap()
+        expect(page.get_by_role("menuitem", name="검토중")).to_be_in_viewport()
+        assert_fits_the_phone(page)
+        page.keyboard.press("Escape")
+        page.goto(blog + "/admin/#/workflow")
+        expect(page.get_by_text(TITLE).first).to_be_visible()
+        assert_fits_the_phone(page)
+
+
 def write_and_save(page, cdp, blog: str, photo: Path) -> None:
     page.goto(blog + "/admin/")
     expect(page.get_by_text("한빛 의원 블로그를 시작합니다")).to_be_visible()  # main's post, read through the API

@@ -30,7 +30,7 @@ CMS_TARBALL = f"https://registry.npmjs.org/decap-cms/-/decap-cms-{CMS_VERSION}.t
 CMS_PACKAGE = Path("node_modules") / "decap-cms" / "dist"
 REPOSITORY = Path(__file__).resolve().parents[2]  # a checkout of ClinicPress, where `npm ci` installs
 SERVE_EDIT = "clinicpress serve --edit"  # fetches the editor when it is missing (serve/server.py)
-OWN_FILES = ("preview.js", "preview.css")  # the preview template and its findings panel
+OWN_FILES = ("preview.js", "preview.css", "editor.css")  # the preview and its findings panel; phone layout
 GITHUB_API = "https://api.github.com"
 # What Decap CMS needs beyond the blog's policy: inline styles (it styles its React components at run
 # time), eval (its configuration validator compiles schemas), blob: and data: images (unsaved uploads),
@@ -118,4 +118,5 @@ def _page(config: SiteConfig, urls: Urls, stylesheet: str, policy_meta: str, ins
             '<meta name="robots" content="noindex, nofollow">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy_meta, quote=False)}">\n'
             f'<title>{title}</title>\n'
+            + ('<link rel="stylesheet" href="editor.css">\n' if installed else '') +
             f'</head>\n<body>\n{body}\n</body>\n</html>\n')

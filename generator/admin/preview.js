@@ -31,6 +31,13 @@
     CMS.registerWidget("markdown", PlainText, markdown.preview, markdown.schema);
   }
 
+  // A phone shows one pane at first, the post in its default language: the other language and the
+  // preview are a tap away (Decap's round buttons), and then go under it (editor.css). Decap keeps the
+  // writer's own choice under this key; a choice once made is left alone.
+  if (window.matchMedia("(max-width: 799px)").matches && localStorage.getItem("cms.right-pane") === null) {
+    localStorage.setItem("cms.right-pane", "none");
+  }
+
   function plain(value) {
     return value && typeof value.toJS === "function" ? value.toJS() : value;
   }
