@@ -297,9 +297,9 @@ def assert_fits_the_phone(page) -> None:
 
 
 def test_the_editor_fits_a_phones_screen(browser, origin_and_site, tmp_path):
-    """Decap's editor is at least 800px wide (editor.css): at a phone's width the post's fields, the toolbar
-    of a draft waiting for review with all its buttons, the other language's pane and the review board
-    all fit the screen, and the post's own language comes first."""
+    """Decap's editor is at least 800px wide (editor.css): at a phone's width the post's fields, the photo
+    library, the toolbar of a draft waiting for review with all its buttons, the other language's pane and
+    the review board all fit the screen, and the site's first language is shown alone at first."""
     origin, site = origin_and_site
     with published_editor(browser, origin, site, tmp_path, review=True, device=PHONE) as (github, page, cdp, blog):
         page.goto(blog + "/admin/#/collections/posts/new")
@@ -322,6 +322,10 @@ def test_the_editor_fits_a_phones_screen(browser, origin_and_site, tmp_path):
             body.tap()
             page.keyboard.type("붓기는 보통 며칠 갑니다." if pane == 0 else "Swelling settles in days.")
         assert_fits_the_phone(page)
+        page.get_by_role("button", name="이미지 선택").first.tap()  # the photo library, to upload from the phone
+        expect(page.get_by_role("button", name="업로드")).to_be_in_viewport()
+        assert_fits_the_phone(page)
+        page.keyboard.press("Escape")
         page.get_by_role("button", name="저장").tap()
         expect(page.get_by_text("변경사항 저장됨")).to_be_visible()
         width = PHONE["viewport"]["width"]
