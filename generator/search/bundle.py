@@ -61,6 +61,13 @@ def _whole(folder: Path) -> bool:
     return True
 
 
+def _holds(path: Path, content: bytes) -> bool:
+    try:
+        return path.read_bytes() == content
+    except OSError:
+        return False
+
+
 def _published(relative: str) -> bool:
     folder, _, name = relative.rpartition("/")
     if folder:
@@ -156,7 +163,7 @@ class SearchCache:
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
         digest = hashlib.blake2b(text, digest_size=16).hexdigest()
         merged = self.folder / "entries" / f"{digest}.json"
-        if not merged.exists():
+        if not _holds(merged, text):  # missing or damaged (it is small: read, not trusted)
             merged.parent.mkdir(parents=True, exist_ok=True)
             temporary = merged.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_bytes(text)
