@@ -144,8 +144,8 @@ def site_toml(series: dict[str, int]) -> str:
         "[languages.en]", 'name = "English"', 'locale = "en_US"', 'title = "Benchmark Clinic Journal"',
         'description = "Doctors explain skin and filler treatments, one step at a time."', "",
         "[clinic]", 'name = { ko = "벤치마크 의원", en = "Benchmark Clinic" }', 'url = "https://example-clinic.com/"',
-        'logo = "/images/cover-01.png"', 'telephone = "+82-2-000-0000"',
-        'contact_url = "https://example-clinic.com/contact"', "",
+        'logo = "/images/cover-01.png"', 'telephone = "+82-2-3144-0170"',
+        'contact_url = "https://example-clinic.com/contact"', 'foreign_patient_registration = "서울-2026-0170"', "",
         "[authors.dr-kim]", 'name = { ko = "김OO 원장", en = "Dr. Kim" }',
         'job_title = { ko = "성형외과 전문의", en = "Board-certified plastic surgeon" }', 'type = "Physician"',
         'medical_specialty = "PlasticSurgery"', 'url = "https://example-clinic.com/doctors/kim"', "",
@@ -158,7 +158,7 @@ def site_toml(series: dict[str, int]) -> str:
         en, ko = TAGS[tag]
         lines += [f"[series.{series_id}]",
                   f'title = {{ ko = "{ko} 시리즈 {number}", en = "{en.title()}, Series {number}" }}',
-                  f'description = {{ ko = "{ko}에 대해 여러 편에 나눠 설명합니다.", '
+                  f'description = {{ ko = "{ko}에 대해 자주 받는 질문을 여러 편에 나눠 차근차근 설명합니다.", '
                   f'en = "A series of posts about {en}, one question at a time." }}', ""]
     lines += ["[comments]", 'provider = "none"', "", "[feeds]", "limit = 20", "full_content = true", "",
               "[markdown]", "line_breaks = true", "unsafe_html = false", ""]

@@ -142,6 +142,14 @@ def run_cli(*argv: str) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+def run_cli_apart(*argv: str) -> CliResult:
+    """The command in a process of its own. In the test runner, a thread an earlier test left (a server)
+    makes every build and check do its work itself (see workers.iter_parallel); this one has its workers."""
+    done = subprocess.run([sys.executable, "-m", "generator", *argv], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
 def git(folder: Path, *argv: str) -> str:
     """The system git run in folder; its output."""
     return subprocess.run(["git", "-C", str(folder), *argv], check=True, capture_output=True, text=True).stdout

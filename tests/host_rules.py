@@ -27,6 +27,12 @@ def _matches(pattern: str, path: str) -> bool:
     return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), path) is not None
 
 
+def patterns_setting(rules, path: str, header: str) -> list[str]:
+    """The patterns of the rules that match path and set header (a host sends each one's value)."""
+    return [pattern for pattern, headers in rules
+            if _matches(pattern, path) and any(name == header for name, _ in headers)]
+
+
 def headers_for(rules, path: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for pattern, headers in rules:

@@ -315,6 +315,9 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     the browser keeps every key, and both languages still build."""
     running, page, _ = editor
     name = "dissolving-filler-hyaluronidase"
+    ko, en = (running.site / "posts" / lang / f"{name}.md" for lang in ("ko", "en"))
+    before = {lang: path.read_text(encoding="utf-8").split("---")[1] for lang, path in (("ko", ko), ("en", en))}
+    assert not any("translation_key:" in text for text in before.values())  # as the writer left them
     open_fresh(page, running.url + f"admin/#/collections/posts/entries/{name}")
     title = field(page, "title", 0)
     expect(title).to_have_value("입술 필러 2편: 히알루로니다제로 필러 녹이기")
@@ -322,9 +325,6 @@ def test_a_post_written_before_the_editor_is_saved_with_what_it_had(editor):
     title.fill("입술 필러 2편: 히알루로니다제로 필러 녹이기 (개정)")
     page.get_by_role("button", name="게시").first.click()
     page.get_by_text("지금 게시").click()
-    ko, en = (running.site / "posts" / lang / f"{name}.md" for lang in ("ko", "en"))
-    before = {lang: (running.site / "posts" / lang / f"{name}.md").read_text(encoding="utf-8").split("---")[1]
-              for lang in ("ko", "en")}
     # Both files are written by one save; the test reads them once both are there in full.
     wait_until(lambda: "(개정)" in ko.read_text(encoding="utf-8")
                and all("translation_key:" in path.read_text(encoding="utf-8") for path in (ko, en)), "the saved post")

@@ -13,7 +13,7 @@ from generator.check.core import Occurrences, excerpt_at
 from generator.check.packs import load_packs
 from generator.errors import Excerpt
 
-from conftest import MINIMAL_CONFIG, REPO, copy_sample_site, post_text, run_cli, write_tree
+from conftest import MINIMAL_CONFIG, REPO, copy_sample_site, post_text, run_cli, run_cli_apart, write_tree
 
 FLAWED = Path(__file__).parent / "fixtures" / "check" / "flawed"
 EN_DESCRIPTION = "What to expect in the first days after a treatment, from cold packs to sleep."
@@ -650,7 +650,7 @@ def test_a_site_read_by_worker_processes_reports_a_broken_post_and_checks_the_ot
                                                body=f"## Day {n}\n\nOur treatment is painless.\n") for n in range(80)}
     files["posts/en/post-007.md"] = "---\ntitle: [unclosed\ndate: 2026-07-03\n---\nText.\n"
     site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, **files})
-    result = run_cli("check", str(site), "--no-cache")
+    result = run_cli_apart("check", str(site), "--no-cache")
     assert result.code == 1 and "Traceback" not in result.err
     assert "posts/en/post-007.md:2:" in result.out and "front-matter" in result.out
     painless = [line for line in result.out.splitlines() if "[ad-absolute-claim]" in line]

@@ -33,7 +33,7 @@ def mtimes(folder: Path) -> dict[str, int]:
 @pytest.fixture
 def site(site_factory):
     files = {}
-    for n in range(1, 90):  # enough posts for the worker pool to be used
+    for n in range(1, 90):  # enough for worker processes (in a build with a process of its own)
         lang = "en" if n % 3 else "ko"
         files[f"posts/{lang}/post-{n}.md"] = post_text(
             f"Post {n}", date=f"2026-{1 + n % 12:02d}-{1 + n % 27:02d}", tags=f"[topic {n % 5}, shared]",
@@ -200,7 +200,7 @@ def test_a_file_touched_but_not_changed_is_not_parsed_again(site, monkeypatch):
     parsed = []
     original = parsing.parse_post
     monkeypatch.setattr(parsing, "parse_post", lambda source, config: parsed.append(source.path) or original(source, config))
-    assert build(site) == before
+    assert build(site, "-j", "1") == before  # one process: a post parsed again would be seen by the spy
     assert parsed == []
 
 

@@ -10,22 +10,43 @@ import pytest
 from generator.workers import _lanes_of, iter_parallel
 
 
-def _square(offset, item):
-    return item * item + offset
+def _in_a_fresh_process(function, *args):
+    """function(*args) in a freshly spawned process, which has no other thread: a process with threads
+    does the work itself (see iter_parallel), and in the test runner an earlier test's server may still be
+    running, so the workers would not be tested."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        return fresh.submit(function, *args).result(timeout=120)
+
+
+def _square_where(offset, item):
+    return item * item + offset, os.getpid()
+
+
+def _ordered_run(jobs, count):
+    done = []
+    results = list(iter_parallel(_square_where, 1, list(range(count)), jobs,
+                                 meanwhile=lambda: done.append(os.getpid())))
+    return os.getpid(), done, results
+
+
+def _first_result_and_what_was_done(count):
+    done = []
+    results = iter_parallel(_square_where, 0, list(range(count)), 2, meanwhile=lambda: done.append(True))
+    first = next(results)
+    return first[0], list(done), first[1] != os.getpid()
 
 
 def test_results_keep_their_order_and_the_caller_works_meanwhile():
-    for jobs, items in ((1, list(range(10))), (2, list(range(200)))):
-        done = []
-        results = iter_parallel(_square, 1, items, jobs, meanwhile=lambda: done.append(os.getpid()))
-        assert list(results) == [item * item + 1 for item in items]
-        assert done == [os.getpid()]  # once, in this process
+    for jobs, count in ((1, 10), (2, 200)):
+        caller, done, results = _in_a_fresh_process(_ordered_run, jobs, count)
+        assert [value for value, _ in results] == [item * item + 1 for item in range(count)]
+        assert done == [caller]  # once, in the calling process
+        workers = {pid for _, pid in results}
+        assert workers == {caller} if jobs == 1 else caller not in workers
 
 
 def test_the_meanwhile_work_is_done_before_the_first_result_is_used():
-    done = []
-    results = iter_parallel(_square, 0, list(range(200)), 2, meanwhile=lambda: done.append(True))
-    assert next(results) == 0 and done == [True]
+    assert _in_a_fresh_process(_first_result_and_what_was_done, 200) == (0, [True], True)
 
 
 _waited_in: set[int] = set()
@@ -42,9 +63,6 @@ def _where(all_started, item):
 
 
 def _grouped_run(items, jobs):
-    """iter_parallel over `items` in this process, which must have no other thread: a process with
-    threads does the work itself (see iter_parallel), so the test runs this in a freshly spawned one
-    rather than in the test runner, where an earlier test's server may still be running."""
     all_started = multiprocessing.get_context("fork").Barrier(jobs)
     results = list(iter_parallel(_where, all_started, items, jobs, min_items=1, chunk_size=2,
                                  group=lambda item: item[0]))
@@ -57,8 +75,7 @@ def test_grouped_items_come_back_in_order_each_once_and_a_group_stays_with_its_w
     ones left of another's: every item is done once, results come in input order, and a group's items
     done by a worker other than the one that began it are the group's last ones."""
     items = [("ko", n) for n in range(24)] + [("en", n) for n in range(20)] + [("ja", n) for n in range(6)]
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
-        caller, results = fresh.submit(_grouped_run, items, jobs).result(timeout=120)
+    caller, results = _in_a_fresh_process(_grouped_run, items, jobs)
     assert [item for item, _ in results] == items
     assert len({pid for _, pid in results} - {caller}) == jobs  # all in workers, every worker used
     for language in ("ko", "en", "ja"):
