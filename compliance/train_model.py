@@ -99,7 +99,8 @@ def train(lang: str, sets: tuple[str, ...] = ("corpus", "tuning", "prose", *RETI
         return None
     labels = [label for label, _ in rows]
     vectorizer = DictVectorizer()
-    matrix = vectorizer.fit_transform([sentence_features(sentence, lang) for _, sentence in rows])
+    # The sentences as they are: the floor for short lines is check's (model_features.scale_floor).
+    matrix = vectorizer.fit_transform([sentence_features(sentence, lang, floor=1.0) for _, sentence in rows])
     model = LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced")
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     held_out = cross_val_predict(model, matrix, labels, cv=folds, method="predict_proba")

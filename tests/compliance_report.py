@@ -36,10 +36,10 @@ def set_folder(name: str) -> Path:
 
 
 def set_names() -> list[str]:
-    """tuning, corpus, then the blind batches in order."""
+    """tuning, corpus, prose, fragments, then the blind batches in order."""
     blind = sorted(p.name for p in (ROOT / "compliance" / "blind").iterdir() if p.is_dir()) \
         if (ROOT / "compliance" / "blind").is_dir() else []
-    return ["tuning", "corpus", "prose", *(f"blind/{name}" for name in blind)]
+    return ["tuning", "corpus", "prose", "fragments", *(f"blind/{name}" for name in blind)]
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[
     misses: list[str] = []
     for label, sentence in rows:
         by_rules = {rule: severity[rule] for rule in rules[(label, sentence)]}
-        verdict = model_verdict(model, matcher, sentence)
+        verdict = model_verdict(model, matcher, sentence) if _read_by_the_model(sentence) else None
         by_model = {verdict.family: "warning"} if verdict else {}
         both = (by_model if not by_rules else {} if overruled(model, sentence, by_rules) is not None
                 else {**by_model, **by_rules})
@@ -231,6 +231,15 @@ def _scored(lang: str, name: str) -> tuple[dict[str, list[int]], dict[str, list[
             elif found:
                 tallies[kind][2] += 1
     return tallies, by_family, misses
+
+
+def _read_by_the_model(line: str) -> bool:
+    """Whether `check` gives the model some sentence of this line: not a heading, a table's row or a
+    label shorter than model_rule._MIN_CHARACTERS (the rules read every line)."""
+    from generator.check.model_rule import _MIN_CHARACTERS
+    from generator.check.sentences import find_sentences
+
+    return len(find_sentences([line], _MIN_CHARACTERS).lead) > 0
 
 
 def families_with_model(lang: str, name: str) -> str | None:

@@ -655,3 +655,29 @@ def test_a_site_read_by_worker_processes_reports_a_broken_post_and_checks_the_ot
     assert "posts/en/post-007.md:2:" in result.out and "front-matter" in result.out
     painless = [line for line in result.out.splitlines() if "[ad-absolute-claim]" in line]
     assert len(painless) == 79 and not any("post-007" in line for line in painless)
+
+
+SHORT_LINES = {
+    "en": "Lip filler adds a little volume with a soft gel; here is what a visit looks like.\n\n"
+          "## What we offer\n\n- Natural-looking lips\n- Lip filler\n- Laser toning\n\n"
+          "👉 Our prices\n👉 Laser toning\n✔ Ice pack for ten minutes\n\n"
+          "| Treatment | Price |\n| --- | --- |\n| Lip filler, 1 ml | 350,000 won |\n\n"
+          "👉 50% off lip filler until Sunday only\n",
+    "ko": "입술 필러는 부드러운 젤로 볼륨을 조금 더하는 시술입니다.\n\n"
+          "## 시술 종류\n\n- 자연스러운 입술\n- 레이저 토닝\n- 고주파 리프팅\n\n"
+          "👉 가격 안내\n👉 시술 가격표\n✔ 냉찜질 10분\n\n"
+          "👉 이번 주만 입술 필러 50% 할인\n",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_short_lines_of_a_post_are_not_read_as_advertising(tmp_path, lang):
+    """List items, check-list lines and table cells are labels, not sentences: the claims model once read
+    "Our prices" or "Natural-looking lips" as surely as a whole sentence of price lures or superlatives
+    (Korean labels this short are under the twelve characters it reads). The price lure still is one."""
+    body = SHORT_LINES[lang]
+    text = post("Lip filler: what a visit looks like", body) if lang == "en" else ko_post("입술 필러 시술은 어떻게 진행될까요", body)
+    site = write_tree(tmp_path, {"site.toml": MINIMAL_CONFIG, f"posts/{lang}/short-lines.md": text})
+    lines = text.splitlines()
+    flagged = {lines[finding.line - 1]: finding.rule for finding in run_checks(site) if finding.rule.startswith("ad-")}
+    assert flagged == {body.splitlines()[-1]: "ad-price-lure"}, flagged

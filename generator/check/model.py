@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.check.model_batch import BatchScorer, FeatureIndex, Scored
+from generator.check.model_features import scale_floor
 
 MODEL_DIR = Path(__file__).parent / "model"
 HONEST = "honest"
@@ -137,7 +138,8 @@ class ClaimsModel:
         features = len(self.index)
         distinct, first, counts = np.unique(owner_sentence * features + rows, return_index=True, return_counts=True)
         of, rows = distinct // features, distinct % features
-        values = counts / np.sqrt(np.maximum(scored.sizes[flagged], 1.0))[of]  # as the sentence's features weigh
+        # as the sentence's features weigh
+        values = counts / np.sqrt(np.maximum(scored.sizes[flagged], scale_floor(self.lang)))[of]
         decisive = self._decisive(scored, of, rows, owners[first], is_pair[first], values, best, len(flagged))
         nearest = self._nearest(of, rows, values, best)
         return [Verdict(self.classes[family], float(1.0 - probability[self._honest]), words, example)

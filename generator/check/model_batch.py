@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters
+from generator.check.model_features import CHAR_SIZES, LETTER_SIZES, letters, scale_floor
 
 _KNOWN_WORDS = 100_000  # words remembered (about 400 bytes each): a worker forgets them all past this many
 _SEPARATOR = 10  # "\n" between the words whose n-grams are hashed together: no n-gram spans it
@@ -420,7 +420,7 @@ class BatchScorer:
                     sums[pair_places[-1][starts]] += np.add.reduceat(np.take(self.weights, rows, axis=0), starts, axis=0,
                                                                       dtype=np.float64)
         pair_place, pair_word, pair_row = (np.concatenate(parts) for parts in (pair_places, pair_words, pair_rows))
-        scores = self.intercept + sums / np.sqrt(np.maximum(sizes, 1.0))[:, None]
+        scores = self.intercept + sums / np.sqrt(np.maximum(sizes, scale_floor(self.lang)))[:, None]
         return Scored(scores, sizes, places, numbers, pair_place, pair_word, pair_row)
 
 

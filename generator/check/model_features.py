@@ -7,9 +7,9 @@ adds n-grams of each word's letters (jamo), so "해", "했" and "하" share thei
 words' first two syllables, so a noun keeps its neighbour whatever particle or ending follows
 ("부작용이 없는", "부작용 걱정 없이"). Every feature is made from one word or two neighbours, never the
 whole sentence, and a feature's value is how often it occurs divided by the square root of how many
-feature occurrences the sentence has: a sentence's score is then a sum over its words, so `check` adds
-up each word's weights once per run and never lists a sentence's features (a morphological analyzer
-would cost a millisecond a sentence).
+feature occurrences the sentence has (at check time, scale_floor() at least): a sentence's score is then a sum over its
+words, so `check` adds up each word's weights once per run and never lists a sentence's features (a
+morphological analyzer would cost a millisecond a sentence).
 """
 from __future__ import annotations
 
@@ -21,6 +21,17 @@ from collections import Counter
 _WORD = re.compile(r"[\w'’%+#]+", re.UNICODE)
 CHAR_SIZES = (2, 3, 4, 5)  # n-grams of " word "
 LETTER_SIZES = (3, 4)  # n-grams of " word " in letters (Korean)
+# The feature occurrences a line is weighed as having at least, at check time. The model learnt from
+# sentences; an English label of a post ("👉 Our prices", "- Natural-looking lips") is shorter than nearly
+# all of them, and weighed as its own few features it read as surely as a whole sentence of price lures.
+# With the floor, its confidence falls towards the model's prior (honest). A Korean label of that length
+# is under model_rule's twelve characters, which check leaves to the rules; a Korean floor only moved
+# plain prose (compliance/PROTOCOL.md, run 26).
+SHORT_LINE_FLOOR = {"en": 120.0}
+
+
+def scale_floor(lang: str) -> float:
+    return SHORT_LINE_FLOOR.get(lang, 1.0)
 
 
 def words(sentence: str) -> list[str]:
@@ -52,8 +63,9 @@ def pair_features(first: str, second: str, lang: str) -> tuple[str, ...]:
     return (f"b:{first}_{second}",)
 
 
-def sentence_features(sentence: str, lang: str) -> dict[str, float]:
-    """Feature name -> occurrences / sqrt(all the sentence's feature occurrences)."""
+def sentence_features(sentence: str, lang: str, floor: float | None = None) -> dict[str, float]:
+    """Feature name -> occurrences / sqrt(all the sentence's feature occurrences, `floor` at least:
+    scale_floor(lang) unless given; training gives 1, the sentences as they are)."""
     tokens = words(sentence)
     counts: Counter[str] = Counter()
     for token in tokens:
@@ -62,5 +74,5 @@ def sentence_features(sentence: str, lang: str) -> dict[str, float]:
         counts.update(pair_features(first, second, lang))
     if not counts:
         return {}
-    scale = 1 / math.sqrt(sum(counts.values()))
+    scale = 1 / math.sqrt(max(sum(counts.values()), scale_floor(lang) if floor is None else floor))
     return {name: count * scale for name, count in counts.items()}
