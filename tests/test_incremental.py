@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from lxml import html as lxml_html
 
-from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli
+from conftest import MINIMAL_CONFIG, REPO, post_text, run_cli, run_cli_apart
 from generator.check.core import PostText
 from generator.content.models import SourceFile
 from generator.incremental import cached_posts as parsing
@@ -226,8 +226,8 @@ def test_output_does_not_depend_on_the_number_of_workers(site, tmp_path, jobs):
     makes every build do its work itself, and the workers would not be tested."""
     reference = build(site, "--no-cache", "-j", "1", "-o", str(tmp_path / "one"))
     assert len(reference) > 300
-    subprocess.run([sys.executable, "-m", "generator", "build", str(site), "--no-cache", "-j", jobs,
-                    "-o", str(tmp_path / f"n{jobs}")], cwd=REPO, check=True, capture_output=True)
+    apart = run_cli_apart("build", str(site), "--no-cache", "-j", jobs, "-o", str(tmp_path / f"n{jobs}"))
+    assert apart.code == 0, apart.err
     assert tree(tmp_path / f"n{jobs}") == reference
 
 

@@ -7,9 +7,9 @@ adds n-grams of each word's letters (jamo), so "해", "했" and "하" share thei
 words' first two syllables, so a noun keeps its neighbour whatever particle or ending follows
 ("부작용이 없는", "부작용 걱정 없이"). Every feature is made from one word or two neighbours, never the
 whole sentence, and a feature's value is how often it occurs divided by the square root of how many
-feature occurrences the sentence has (at check time, scale_floor() at least): a sentence's score is then a sum over its
-words, so `check` adds up each word's weights once per run and never lists a sentence's features (a
-morphological analyzer would cost a millisecond a sentence).
+feature occurrences the sentence has (at check time, scale_floor() at least): a sentence's score is
+then a sum over its words, so `check` adds up each word's weights once per run and never lists a
+sentence's features (a morphological analyzer would cost a millisecond a sentence).
 """
 from __future__ import annotations
 
